@@ -1,0 +1,90 @@
+#pragma once
+// The MetaTrader 5 Strategy Tester report metrics, computed from a finished test.
+// Definitions follow the MT5 Help "Testing Report" and MQL5 ENUM_STATISTICS (see
+// shared/docs/ANCHORS.md §4). A "trade" is a closed position; its result is net profit
+// (price P/L + commission). Money figures are in deposit currency.
+
+#include "tradetypes.h"
+
+#include <QtGlobal>
+
+#include <limits>
+#include <vector>
+
+namespace bd {
+
+// One sample per bar, taken at the bar's close.
+struct EquityPoint {
+    qint64 timeMs = 0;      // bar open time, UTC epoch ms
+    double balance = 0.0;   // after the deals of this bar
+    double equity = 0.0;    // balance + floating P/L at the bar's close
+    double equityLow = 0.0; // lowest equity inside the bar (open positions marked at the bar's adverse extreme)
+};
+
+struct BacktestStats {
+    double initialDeposit = 0.0;
+    double finalBalance = 0.0;
+    double totalNetProfit = 0.0;    // STAT_PROFIT = grossProfit + grossLoss
+    double grossProfit = 0.0;       // Σ results of winning trades
+    double grossLoss = 0.0;         // Σ results of losing trades (<= 0)
+    // STAT_PROFIT_FACTOR = grossProfit / |grossLoss|. With no losing trade MT5 prints DBL_MAX;
+    // we store +infinity then (JSON writes null), and 0 when there are no trades.
+    double profitFactor = 0.0;
+    double expectedPayoff = 0.0;    // totalNetProfit / totalTrades
+    // Recovery factor = totalNetProfit / equityDrawdownMaximal (what published MT5 reports print);
+    // 0 when there is no drawdown.
+    double recoveryFactor = 0.0;
+    // Sharpe ratio: mean / standard deviation (sample, n-1) of DAILY equity returns (UTC days, last bar of
+    // each day), risk-free rate 0, annualised with sqrt(252). 0 with fewer than two days or zero deviation.
+    // MT5's build-3210 figure is not annualised and uses per-bar returns; ours is the usual daily one.
+    double sharpeRatio = 0.0;
+
+    // Drawdowns (MT5 Help): Absolute = initial − minimum (0 if never below the initial deposit);
+    // Maximal = largest peak-to-trough drop in money (with the % at that drop);
+    // Relative = largest peak-to-trough drop in % of the peak (with the money at that drop).
+    double balanceDrawdownAbsolute = 0.0;
+    double balanceDrawdownMaximal = 0.0;
+    double balanceDrawdownMaximalPercent = 0.0;
+    double balanceDrawdownRelativePercent = 0.0;
+    double balanceDrawdownRelative = 0.0;
+    // Equity drawdowns use EquityPoint::equityLow for troughs and EquityPoint::equity for peaks.
+    double equityDrawdownAbsolute = 0.0;
+    double equityDrawdownMaximal = 0.0;
+    double equityDrawdownMaximalPercent = 0.0;
+    double equityDrawdownRelativePercent = 0.0;
+    double equityDrawdownRelative = 0.0;
+
+    int totalTrades = 0;            // STAT_TRADES: closed positions
+    int totalDeals = 0;             // STAT_DEALS: entry + exit deals
+    int shortTrades = 0;
+    int shortTradesWon = 0;
+    int longTrades = 0;
+    int longTradesWon = 0;
+    int profitTrades = 0;           // result > 0
+    int lossTrades = 0;             // result < 0 (a result of exactly 0 is neither)
+    double winRatePercent = 0.0;    // profitTrades / totalTrades · 100
+    double largestProfitTrade = 0.0;
+    double largestLossTrade = 0.0;  // most negative result (<= 0)
+    double averageProfitTrade = 0.0; // grossProfit / profitTrades
+    double averageLossTrade = 0.0;   // grossLoss / lossTrades (<= 0)
+    int maxConsecutiveWins = 0;          // longest winning streak (count) ...
+    double maxConsecutiveWinsMoney = 0.0; // ... and its total
+    int maxConsecutiveLosses = 0;         // longest losing streak (count) ...
+    double maxConsecutiveLossesMoney = 0.0;
+    double maximalConsecutiveProfit = 0.0; // most profitable streak (money) ...
+    int maximalConsecutiveProfitCount = 0; // ... and its length
+    double maximalConsecutiveLoss = 0.0;   // most costly losing streak (money, <= 0) ...
+    int maximalConsecutiveLossCount = 0;
+    double averageConsecutiveWins = 0.0;   // mean length of winning streaks
+    double averageConsecutiveLosses = 0.0; // mean length of losing streaks
+    qint64 minHoldingTimeMs = 0;
+    qint64 maxHoldingTimeMs = 0;
+    qint64 averageHoldingTimeMs = 0;
+};
+
+// Computes every metric above. `equity` may be empty (then equity drawdowns are 0 and Sharpe is 0).
+// Trades must be in close order.
+BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<EquityPoint> &equity,
+                           double initialDeposit);
+
+} // namespace bd
