@@ -42,6 +42,7 @@ struct BacktestStats {
     // Drawdowns (MT5 Help): Absolute = initial − minimum (0 if never below the initial deposit);
     // Maximal = largest peak-to-trough drop in money (with the % at that drop);
     // Relative = largest peak-to-trough drop in % of the peak (with the money at that drop).
+    // Balance drawdowns are taken over the balance after each closed trade (start: initial deposit).
     double balanceDrawdownAbsolute = 0.0;
     double balanceDrawdownMaximal = 0.0;
     double balanceDrawdownMaximalPercent = 0.0;

@@ -1,0 +1,461 @@
+#include "backtestengine.h"
+
+#include "logging.h"
+
+#include <QDateTime>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bd {
+namespace {
+
+constexpr int kJournalLimit = 1000;
+constexpr double kVolumeEpsilon = 1e-9;
+
+bool stopDistanceOk(double distance, double stopsLevel)
+{
+    return distance > 0.0 && distance >= stopsLevel - 1e-12;
+}
+
+QString utcText(qint64 timeMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+}
+
+// Excursions tracked per open position, in price terms (bid for longs, ask for shorts).
+struct OpenPosition {
+    Position position;
+    double worstPrice = 0.0;  // most adverse exit-side price seen
+    double bestPrice = 0.0;   // most favourable exit-side price seen
+};
+
+class Simulation {
+public:
+    Simulation(const Bars &bars, const SymbolSpec &symbol, Strategy &strategy, const BacktestConfig &config,
+               const BacktestControl &control)
+        : m_bars(bars), m_symbol(symbol), m_strategy(strategy), m_config(config), m_control(control),
+          m_log(logging::get("backtest"))
+    {
+        m_balance = config.initialDeposit;
+        m_slippage = config.slippagePoints * symbol.point;
+    }
+
+    BacktestResult run()
+    {
+        BacktestResult result;
+        result.symbol = m_symbol.name;
+        result.strategy = m_strategy.name();
+        result.config = m_config;
+        result.firstBarTimeMs = m_bars.front().timeMs;
+        m_equity.reserve(m_bars.size());
+
+        const qint64 total = qint64(m_bars.size());
+        const qint64 progressStep = std::max<qint64>(1, total / 100);
+        int lastPercent = -1;
+        std::vector<Action> actions;
+        std::vector<Action> pending;
+        actions.reserve(8);
+        pending.reserve(8);
+        reportProgress(0, lastPercent);
+
+        qint64 i = 0;
+        for (; i < total; ++i) {
+            if (m_control.cancelRequested && m_control.cancelRequested->load(std::memory_order_relaxed)) {
+                result.cancelled = true;
+                break;
+            }
+            const Bar &bar = m_bars[size_t(i)];
+            const double spread = spreadPointsFor(bar) * m_symbol.point;
+
+            for (const Action &a : pending)
+                executeAtOpen(a, bar, spread);
+            pending.clear();
+
+            checkStopsAndExcursions(bar, spread);
+            m_equity.push_back(markToMarket(bar, spread));
+
+            const Position *first = m_openPositions.empty() ? nullptr : m_positionView.data();
+            StrategyContext context{m_symbol, m_balance, m_equity.back().equity,
+                                    std::span<const Position>(first, m_positionView.size()), i,
+                                    spreadPointsFor(bar)};
+            actions.clear();
+            m_strategy.onBar(bar, context, actions);
+            for (Action &a : actions) {
+                if (a.type == ActionType::ModifySltp)
+                    modifySltp(a, bar);
+                else
+                    pending.push_back(std::move(a));
+            }
+            if ((i + 1) % progressStep == 0)
+                reportProgress(int((i + 1) * 100 / total), lastPercent);
+        }
+        result.barsProcessed = i;
+
+        if (i > 0) {
+            const Bar &last = m_bars[size_t(i - 1)];
+            result.lastBarTimeMs = last.timeMs;
+            for (const Action &a : pending) {
+                if (a.type == ActionType::OpenTrade)
+                    journal(last.timeMs, QStringLiteral("%1 %2 from the last bar not filled: no next bar to fill at")
+                                             .arg(actionTypeName(a.type), sideName(a.side)));
+            }
+            closeAllAtEnd(last, spreadPointsFor(last) * m_symbol.point);
+            EquityPoint &point = m_equity.back();
+            point.balance = m_balance;
+            point.equity = m_balance;
+            point.equityLow = std::min(point.equityLow, m_balance);
+        }
+        if (!result.cancelled)
+            reportProgress(100, lastPercent);
+
+        result.trades = std::move(m_trades);
+        result.equity = std::move(m_equity);
+        result.rejectedOrders = m_rejected;
+        result.journal = std::move(m_journal);
+        result.stats = computeStats(result.trades, result.equity, m_config.initialDeposit);
+        result.stats.totalDeals = m_deals;
+        m_log->info("{} on {}: {} bars, {} trades, net profit {:.2f}{}", result.strategy.toStdString(),
+                    result.symbol.toStdString(), result.barsProcessed, result.stats.totalTrades,
+                    result.stats.totalNetProfit, result.cancelled ? " (cancelled)" : "");
+        return result;
+    }
+
+private:
+    int spreadPointsFor(const Bar &bar) const
+    {
+        if (m_config.spreadPoints >= 0)
+            return m_config.spreadPoints;
+        return bar.spreadPoints >= 0 ? bar.spreadPoints : m_symbol.defaultSpreadPoints;
+    }
+
+    void reportProgress(int percent, int &lastPercent) const
+    {
+        if (percent != lastPercent && m_control.onProgress) {
+            lastPercent = percent;
+            m_control.onProgress(percent);
+        }
+    }
+
+    void journal(qint64 timeMs, const QString &text)
+    {
+        m_log->debug("{} {}", utcText(timeMs).toStdString(), text.toStdString());
+        if (m_journal.size() < kJournalLimit)
+            m_journal.push_back(utcText(timeMs) + QStringLiteral(" UTC: ") + text);
+    }
+
+    void reject(qint64 timeMs, const QString &text)
+    {
+        ++m_rejected;
+        journal(timeMs, QStringLiteral("order rejected: ") + text);
+    }
+
+    double floatingProfit(const Position &p, double bid, double spread) const
+    {
+        return p.side == Side::Buy ? m_symbol.moneyForPriceMove(bid - p.openPrice, p.volume)
+                                   : m_symbol.moneyForPriceMove(p.openPrice - (bid + spread), p.volume);
+    }
+
+    double equityAt(double bid, double spread) const
+    {
+        double equity = m_balance;
+        for (const OpenPosition &op : m_openPositions)
+            equity += floatingProfit(op.position, bid, spread);
+        return equity;
+    }
+
+    double volumeForRisk(double riskPercent, double entry, double sl, double equity) const
+    {
+        const double lossPerLot = m_symbol.moneyForPriceMove(std::abs(entry - sl), 1.0);
+        if (lossPerLot <= 0.0 || equity <= 0.0)
+            return 0.0;
+        const double raw = equity * riskPercent / 100.0 / lossPerLot;
+        const double steps = std::floor(raw / m_symbol.volumeStep + kVolumeEpsilon);
+        return std::min(steps * m_symbol.volumeStep, m_symbol.volumeMax);
+    }
+
+    void executeAtOpen(const Action &a, const Bar &bar, double spread)
+    {
+        if (a.type == ActionType::ClosePosition) {
+            closeMatching(a.ticket, bar, spread);
+            return;
+        }
+        openTrade(a, bar, spread);
+    }
+
+    void openTrade(const Action &a, const Bar &bar, double spread)
+    {
+        const double bid = bar.open;
+        const double ask = bid + spread;
+        const bool buy = a.side == Side::Buy;
+        const double fill = m_symbol.normalizePrice(buy ? ask + m_slippage : bid - m_slippage);
+        const double stopsLevel = m_symbol.stopsLevelPoints * m_symbol.point;
+        // MT5 stop rules (retcode 10016 INVALID_STOPS): BUY: bid − SL ≥ level, TP − bid ≥ level;
+        // SELL: SL − ask ≥ level, ask − TP ≥ level. With level 0 the stop must still be on the right side.
+        const QString what = QStringLiteral("%1 at %2").arg(sideName(a.side)).arg(fill, 0, 'f', m_symbol.digits);
+
+        if (a.volume < 0.0 || a.riskPercent < 0.0 || a.sl < 0.0 || a.tp < 0.0 || a.rr < 0.0) {
+            reject(bar.timeMs, what + QStringLiteral(": negative volume, risk, SL, TP or rr in the strategy's action"));
+            return;
+        }
+        const double sl = a.sl > 0.0 ? m_symbol.normalizePrice(a.sl) : 0.0;
+        if (sl > 0.0 && !stopDistanceOk(buy ? bid - sl : sl - ask, stopsLevel)) {
+            reject(bar.timeMs, what + QStringLiteral(": invalid stops, SL %1 is on the wrong side of the %2 %3 "
+                                                     "(the market gapped past it before the fill)")
+                                      .arg(sl, 0, 'f', m_symbol.digits)
+                                      .arg(buy ? "bid" : "ask")
+                                      .arg(buy ? bid : ask, 0, 'f', m_symbol.digits));
+            return;
+        }
+        double tp = a.tp > 0.0 ? m_symbol.normalizePrice(a.tp) : 0.0;
+        if (tp == 0.0 && a.rr > 0.0 && sl > 0.0)
+            tp = m_symbol.normalizePrice(buy ? fill + (fill - sl) * a.rr : fill - (sl - fill) * a.rr);
+        if (tp > 0.0 && !stopDistanceOk(buy ? tp - bid : ask - tp, stopsLevel)) {
+            reject(bar.timeMs, what + QStringLiteral(": invalid stops, TP %1 is on the wrong side of the market")
+                                      .arg(tp, 0, 'f', m_symbol.digits));
+            return;
+        }
+
+        double volume = a.volume;
+        if (volume <= 0.0) {
+            if (a.riskPercent <= 0.0 || sl <= 0.0) {
+                reject(bar.timeMs, what + QStringLiteral(": no volume given and no risk %/stop-loss to size it from"));
+                return;
+            }
+            volume = volumeForRisk(a.riskPercent, fill, sl, equityAt(bid, spread));
+        }
+        if (volume + kVolumeEpsilon < m_symbol.volumeMin) {
+            reject(bar.timeMs, what + QStringLiteral(": volume %1 lots is below the symbol minimum %2 "
+                                                     "(equity too small for this risk %% and stop distance)")
+                                      .arg(volume, 0, 'f', 2)
+                                      .arg(m_symbol.volumeMin));
+            return;
+        }
+        volume = std::min(volume, m_symbol.volumeMax);
+
+        OpenPosition op;
+        op.position.ticket = m_nextTicket++;
+        op.position.side = a.side;
+        op.position.volume = volume;
+        op.position.openTimeMs = bar.timeMs;
+        op.position.openPrice = fill;
+        op.position.sl = sl;
+        op.position.tp = tp;
+        op.position.commission = -m_config.commissionPerLot * volume;
+        op.position.comment = a.comment;
+        op.worstPrice = op.bestPrice = buy ? bid : ask;
+        m_balance += op.position.commission;
+        ++m_deals;
+        m_openPositions.push_back(std::move(op));
+        syncPositionView();
+    }
+
+    void modifySltp(const Action &a, const Bar &bar)
+    {
+        for (OpenPosition &op : m_openPositions) {
+            if (a.ticket != 0 && op.position.ticket != a.ticket)
+                continue;
+            if (a.sl > 0.0)
+                op.position.sl = m_symbol.normalizePrice(a.sl);
+            if (a.tp > 0.0)
+                op.position.tp = m_symbol.normalizePrice(a.tp);
+        }
+        syncPositionView();
+        Q_UNUSED(bar);
+    }
+
+    void closeMatching(quint64 ticket, const Bar &bar, double spread)
+    {
+        for (size_t k = 0; k < m_openPositions.size();) {
+            OpenPosition &op = m_openPositions[k];
+            if (ticket != 0 && op.position.ticket != ticket) {
+                ++k;
+                continue;
+            }
+            const bool buy = op.position.side == Side::Buy;
+            const double price = buy ? bar.open - m_slippage : bar.open + spread + m_slippage;
+            closeAt(k, bar.timeMs, price, CloseReason::StrategyExit);
+        }
+    }
+
+    // Closes m_openPositions[k] (and removes it) at `price`.
+    void closeAt(size_t k, qint64 timeMs, double price, CloseReason reason)
+    {
+        OpenPosition op = std::move(m_openPositions[k]);
+        m_openPositions.erase(m_openPositions.begin() + qptrdiff(k));
+        const Position &p = op.position;
+        const bool buy = p.side == Side::Buy;
+        price = m_symbol.normalizePrice(price);
+        if (buy) {
+            op.worstPrice = std::min(op.worstPrice, price);
+            op.bestPrice = std::max(op.bestPrice, price);
+        } else {
+            op.worstPrice = std::max(op.worstPrice, price);
+            op.bestPrice = std::min(op.bestPrice, price);
+        }
+        Trade t;
+        t.ticket = p.ticket;
+        t.side = p.side;
+        t.volume = p.volume;
+        t.openTimeMs = p.openTimeMs;
+        t.openPrice = p.openPrice;
+        t.closeTimeMs = timeMs;
+        t.closePrice = price;
+        t.sl = p.sl;
+        t.tp = p.tp;
+        const double exitCommission = -m_config.commissionPerLot * p.volume;
+        t.commission = p.commission + exitCommission;
+        const double move = buy ? price - p.openPrice : p.openPrice - price;
+        t.profit = m_symbol.moneyForPriceMove(move, p.volume);
+        t.closeReason = reason;
+        t.mae = std::min(0.0, m_symbol.moneyForPriceMove(buy ? op.worstPrice - p.openPrice : p.openPrice - op.worstPrice,
+                                                         p.volume));
+        t.mfe = std::max(0.0, m_symbol.moneyForPriceMove(buy ? op.bestPrice - p.openPrice : p.openPrice - op.bestPrice,
+                                                         p.volume));
+        t.comment = p.comment;
+        m_balance += t.profit + exitCommission;
+        ++m_deals;
+        m_trades.push_back(std::move(t));
+        syncPositionView();
+    }
+
+    // Intrabar SL/TP from the bar's OHLC. Longs exit on bid, shorts on ask = bid + spread.
+    void checkStopsAndExcursions(const Bar &bar, double spread)
+    {
+        for (size_t k = 0; k < m_openPositions.size();) {
+            OpenPosition &op = m_openPositions[k];
+            const Position &p = op.position;
+            if (p.side == Side::Buy) {
+                if (p.sl > 0.0 && bar.open <= p.sl) {
+                    closeAt(k, bar.timeMs, bar.open - m_slippage, CloseReason::SlHit);  // gap through the stop
+                    continue;
+                }
+                if (p.tp > 0.0 && bar.open >= p.tp) {
+                    closeAt(k, bar.timeMs, bar.open, CloseReason::TpHit);
+                    continue;
+                }
+                if (p.sl > 0.0 && bar.low <= p.sl) {  // SL first when both are inside the bar
+                    closeAt(k, bar.timeMs, p.sl - m_slippage, CloseReason::SlHit);
+                    continue;
+                }
+                if (p.tp > 0.0 && bar.high >= p.tp) {
+                    closeAt(k, bar.timeMs, p.tp, CloseReason::TpHit);
+                    continue;
+                }
+                op.worstPrice = std::min(op.worstPrice, bar.low);
+                op.bestPrice = std::max(op.bestPrice, bar.high);
+            } else {
+                const double askOpen = bar.open + spread;
+                if (p.sl > 0.0 && askOpen >= p.sl) {
+                    closeAt(k, bar.timeMs, askOpen + m_slippage, CloseReason::SlHit);
+                    continue;
+                }
+                if (p.tp > 0.0 && askOpen <= p.tp) {
+                    closeAt(k, bar.timeMs, askOpen, CloseReason::TpHit);
+                    continue;
+                }
+                if (p.sl > 0.0 && bar.high + spread >= p.sl) {
+                    closeAt(k, bar.timeMs, p.sl + m_slippage, CloseReason::SlHit);
+                    continue;
+                }
+                if (p.tp > 0.0 && bar.low + spread <= p.tp) {
+                    closeAt(k, bar.timeMs, p.tp, CloseReason::TpHit);
+                    continue;
+                }
+                op.worstPrice = std::max(op.worstPrice, bar.high + spread);
+                op.bestPrice = std::min(op.bestPrice, bar.low + spread);
+            }
+            ++k;
+        }
+    }
+
+    EquityPoint markToMarket(const Bar &bar, double spread) const
+    {
+        EquityPoint point;
+        point.timeMs = bar.timeMs;
+        point.balance = m_balance;
+        point.equity = m_balance;
+        double low = m_balance;
+        for (const OpenPosition &op : m_openPositions) {
+            const Position &p = op.position;
+            point.equity += floatingProfit(p, bar.close, spread);
+            low += p.side == Side::Buy ? m_symbol.moneyForPriceMove(bar.low - p.openPrice, p.volume)
+                                       : m_symbol.moneyForPriceMove(p.openPrice - (bar.high + spread), p.volume);
+        }
+        point.equityLow = std::min(low, point.equity);
+        return point;
+    }
+
+    void closeAllAtEnd(const Bar &last, double spread)
+    {
+        while (!m_openPositions.empty()) {
+            const bool buy = m_openPositions.front().position.side == Side::Buy;
+            closeAt(0, last.timeMs, buy ? last.close : last.close + spread, CloseReason::EndOfTest);
+        }
+    }
+
+    void syncPositionView()
+    {
+        m_positionView.clear();
+        for (const OpenPosition &op : m_openPositions)
+            m_positionView.push_back(op.position);
+    }
+
+    const Bars &m_bars;
+    const SymbolSpec &m_symbol;
+    Strategy &m_strategy;
+    const BacktestConfig &m_config;
+    const BacktestControl &m_control;
+    std::shared_ptr<spdlog::logger> m_log;
+
+    double m_balance = 0.0;
+    double m_slippage = 0.0;
+    quint64 m_nextTicket = 1;
+    int m_deals = 0;
+    int m_rejected = 0;
+    std::vector<OpenPosition> m_openPositions;
+    std::vector<Position> m_positionView;  // what strategies see; rebuilt only when positions change
+    std::vector<Trade> m_trades;
+    std::vector<EquityPoint> m_equity;
+    QStringList m_journal;
+};
+
+Result<void> validate(const Bars &bars, const SymbolSpec &symbol, const BacktestConfig &config)
+{
+    if (bars.empty())
+        return makeError(QStringLiteral("no bars to test: load a data file that holds at least one bar"));
+    if (!(config.initialDeposit > 0.0) || !std::isfinite(config.initialDeposit))
+        return makeError(QStringLiteral("initial deposit %1 is not positive: give a deposit such as 10000")
+                             .arg(config.initialDeposit));
+    if (!(config.slippagePoints >= 0.0) || !std::isfinite(config.slippagePoints))
+        return makeError(QStringLiteral("slippage %1 points is negative: give 0 or more points").arg(config.slippagePoints));
+    if (!(config.commissionPerLot >= 0.0) || !std::isfinite(config.commissionPerLot))
+        return makeError(QStringLiteral("commission %1 per lot is negative: give 0 or more (money per lot per deal)")
+                             .arg(config.commissionPerLot));
+    if (config.spreadPoints < -1)
+        return makeError(QStringLiteral("spread %1 points is negative: give 0 or more, or -1 for the data's spread")
+                             .arg(config.spreadPoints));
+    if (!(symbol.point > 0.0) || !(symbol.tickSize > 0.0) || !(symbol.tickValue > 0.0) || !(symbol.volumeStep > 0.0)
+        || !(symbol.volumeMin > 0.0) || symbol.volumeMax < symbol.volumeMin)
+        return makeError(QStringLiteral("symbol %1 has an unusable specification (point, tick size/value or volume "
+                                        "limits): fix it in symbols.json")
+                             .arg(symbol.name));
+    if (!symbol.currencyProfit.isEmpty() && symbol.currencyProfit.compare(config.depositCurrency, Qt::CaseInsensitive) != 0)
+        return makeError(QStringLiteral("symbol %1 makes profit in %2 but the deposit is in %3: currency conversion is "
+                                        "not supported yet, use a %3-quoted symbol or a %2 deposit")
+                             .arg(symbol.name, symbol.currencyProfit, config.depositCurrency));
+    return {};
+}
+
+} // namespace
+
+Result<BacktestResult> runBacktest(const Bars &bars, const SymbolSpec &symbol, Strategy &strategy,
+                                   const BacktestConfig &config, const BacktestControl &control)
+{
+    if (auto valid = validate(bars, symbol, config); !valid)
+        return valid.error();
+    Simulation simulation(bars, symbol, strategy, config, control);
+    return simulation.run();
+}
+
+} // namespace bd

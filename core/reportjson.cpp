@@ -1,0 +1,129 @@
+#include "reportjson.h"
+
+#include <QJsonArray>
+
+#include <algorithm>
+#include <cmath>
+
+namespace bd {
+namespace {
+
+QJsonValue number(double v)
+{
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
+} // namespace
+
+QJsonObject statsToJson(const BacktestStats &s)
+{
+    return QJsonObject{
+        {"initial_deposit", number(s.initialDeposit)},
+        {"final_balance", number(s.finalBalance)},
+        {"total_net_profit", number(s.totalNetProfit)},
+        {"gross_profit", number(s.grossProfit)},
+        {"gross_loss", number(s.grossLoss)},
+        {"profit_factor", number(s.profitFactor)},
+        {"expected_payoff", number(s.expectedPayoff)},
+        {"recovery_factor", number(s.recoveryFactor)},
+        {"sharpe_ratio", number(s.sharpeRatio)},
+        {"balance_drawdown_absolute", number(s.balanceDrawdownAbsolute)},
+        {"balance_drawdown_maximal", number(s.balanceDrawdownMaximal)},
+        {"balance_drawdown_maximal_percent", number(s.balanceDrawdownMaximalPercent)},
+        {"balance_drawdown_relative_percent", number(s.balanceDrawdownRelativePercent)},
+        {"balance_drawdown_relative", number(s.balanceDrawdownRelative)},
+        {"equity_drawdown_absolute", number(s.equityDrawdownAbsolute)},
+        {"equity_drawdown_maximal", number(s.equityDrawdownMaximal)},
+        {"equity_drawdown_maximal_percent", number(s.equityDrawdownMaximalPercent)},
+        {"equity_drawdown_relative_percent", number(s.equityDrawdownRelativePercent)},
+        {"equity_drawdown_relative", number(s.equityDrawdownRelative)},
+        {"total_trades", s.totalTrades},
+        {"total_deals", s.totalDeals},
+        {"short_trades", s.shortTrades},
+        {"short_trades_won", s.shortTradesWon},
+        {"long_trades", s.longTrades},
+        {"long_trades_won", s.longTradesWon},
+        {"profit_trades", s.profitTrades},
+        {"loss_trades", s.lossTrades},
+        {"win_rate_percent", number(s.winRatePercent)},
+        {"largest_profit_trade", number(s.largestProfitTrade)},
+        {"largest_loss_trade", number(s.largestLossTrade)},
+        {"average_profit_trade", number(s.averageProfitTrade)},
+        {"average_loss_trade", number(s.averageLossTrade)},
+        {"max_consecutive_wins", s.maxConsecutiveWins},
+        {"max_consecutive_wins_money", number(s.maxConsecutiveWinsMoney)},
+        {"max_consecutive_losses", s.maxConsecutiveLosses},
+        {"max_consecutive_losses_money", number(s.maxConsecutiveLossesMoney)},
+        {"maximal_consecutive_profit", number(s.maximalConsecutiveProfit)},
+        {"maximal_consecutive_profit_count", s.maximalConsecutiveProfitCount},
+        {"maximal_consecutive_loss", number(s.maximalConsecutiveLoss)},
+        {"maximal_consecutive_loss_count", s.maximalConsecutiveLossCount},
+        {"average_consecutive_wins", number(s.averageConsecutiveWins)},
+        {"average_consecutive_losses", number(s.averageConsecutiveLosses)},
+        {"min_holding_time_ms", s.minHoldingTimeMs},
+        {"max_holding_time_ms", s.maxHoldingTimeMs},
+        {"average_holding_time_ms", s.averageHoldingTimeMs},
+    };
+}
+
+QJsonObject backtestReportJson(const BacktestResult &r, const QJsonObject &params, int maxCurvePoints)
+{
+    QJsonArray trades;
+    for (const Trade &t : r.trades) {
+        trades.append(QJsonObject{
+            {"ticket", qint64(t.ticket)},
+            {"type", sideName(t.side)},
+            {"volume", t.volume},
+            {"open_time_ms", t.openTimeMs},
+            {"open_price", t.openPrice},
+            {"sl", t.sl},
+            {"tp", t.tp},
+            {"close_time_ms", t.closeTimeMs},
+            {"close_price", t.closePrice},
+            {"commission", t.commission},
+            {"profit", t.profit},
+            {"net_profit", t.netProfit()},
+            {"close_reason", closeReasonName(t.closeReason)},
+            {"mae", t.mae},
+            {"mfe", t.mfe},
+            {"comment", t.comment},
+        });
+    }
+
+    QJsonArray curve;
+    const size_t n = r.equity.size();
+    const size_t buckets = std::max<size_t>(1, size_t(std::max(1, maxCurvePoints)));
+    const size_t perBucket = std::max<size_t>(1, (n + buckets - 1) / buckets);
+    for (size_t start = 0; start < n; start += perBucket) {
+        const size_t end = std::min(n, start + perBucket);
+        double low = r.equity[start].equityLow;
+        for (size_t i = start + 1; i < end; ++i)
+            low = std::min(low, r.equity[i].equityLow);
+        const EquityPoint &last = r.equity[end - 1];
+        curve.append(QJsonArray{last.timeMs, last.balance, last.equity, low});
+    }
+
+    const BacktestConfig &c = r.config;
+    return QJsonObject{
+        {"format", "botdesk.backtest.v1"},
+        {"symbol", r.symbol},
+        {"strategy", r.strategy},
+        {"params", params},
+        {"config", QJsonObject{{"initial_deposit", c.initialDeposit},
+                               {"deposit_currency", c.depositCurrency},
+                               {"spread_points", c.spreadPoints},
+                               {"slippage_points", c.slippagePoints},
+                               {"commission_per_lot", c.commissionPerLot}}},
+        {"bars", r.barsProcessed},
+        {"first_bar_time_ms", r.firstBarTimeMs},
+        {"last_bar_time_ms", r.lastBarTimeMs},
+        {"cancelled", r.cancelled},
+        {"rejected_orders", r.rejectedOrders},
+        {"stats", statsToJson(r.stats)},
+        {"trades", trades},
+        {"equity_curve", curve},
+        {"journal", QJsonArray::fromStringList(r.journal)},
+    };
+}
+
+} // namespace bd

@@ -1,0 +1,39 @@
+#pragma once
+// ema_crossover: trend following on the close of each bar.
+//  * Fast EMA crosses above the slow EMA -> close shorts, open a long if none is open.
+//  * Fast EMA crosses below the slow EMA -> close longs, open a short if none is open.
+//  * SL = signal close ∓ ATR(atr_period) · sl_atr_mult; TP = entry ± SL distance · rr (rr 0 = no TP).
+//  * Volume sized so that a stop-out loses risk_percent of equity.
+// Parameters (defaults): fast 12, slow 26, atr_period 14, sl_atr_mult 2.0, rr 2.0, risk_percent 1.0.
+
+#include "atr.h"
+#include "ema.h"
+#include "strategy.h"
+
+namespace bd {
+
+struct EmaCrossoverParams {
+    int fast = 12;
+    int slow = 26;
+    int atrPeriod = 14;
+    double slAtrMult = 2.0;
+    double rr = 2.0;
+    double riskPercent = 1.0;
+};
+
+class EmaCrossover final : public Strategy {
+public:
+    explicit EmaCrossover(const EmaCrossoverParams &params);
+    QString name() const override { return QStringLiteral("ema_crossover"); }
+    void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) override;
+
+private:
+    EmaCrossoverParams m_params;
+    Ema m_fast;
+    Ema m_slow;
+    Atr m_atr;
+    double m_previousSpread = 0.0;  // fast − slow at the previous close
+    bool m_havePrevious = false;
+};
+
+} // namespace bd
