@@ -1,0 +1,163 @@
+// MT5 report metrics on hand-computed cases (ANCHORS.md §4 definitions).
+
+#include "backteststats.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace bd;
+
+namespace {
+
+constexpr qint64 kT0 = 1704146400000LL;  // 2024-01-01 22:00 UTC
+constexpr qint64 kHour = 3600000;
+
+Trade trade(double net, Side side = Side::Buy, qint64 openMs = kT0, qint64 closeMs = kT0 + kHour)
+{
+    Trade t;
+    t.side = side;
+    t.profit = net;
+    t.openTimeMs = openMs;
+    t.closeTimeMs = closeMs;
+    return t;
+}
+
+bool near(double a, double b, double eps = 1e-9) { return std::abs(a - b) <= eps; }
+
+} // namespace
+
+class TestBacktestStats : public QObject {
+    Q_OBJECT
+private slots:
+    void profitBlockAndStreaks()
+    {
+        // Results W+100 W+50 L−30 L−20 L−10 W+40 on a 1,000 deposit.
+        const std::vector<Trade> trades{trade(100), trade(50, Side::Sell), trade(-30), trade(-20, Side::Sell),
+                                        trade(-10), trade(40, Side::Sell)};
+        const BacktestStats s = computeStats(trades, {}, 1000.0);
+        QCOMPARE(s.totalTrades, 6);
+        QCOMPARE(s.totalDeals, 12);
+        QVERIFY(near(s.grossProfit, 190.0));
+        QVERIFY(near(s.grossLoss, -60.0));
+        QVERIFY(near(s.totalNetProfit, 130.0));
+        QVERIFY(near(s.finalBalance, 1130.0));
+        QVERIFY(near(s.profitFactor, 190.0 / 60.0));
+        QVERIFY(near(s.expectedPayoff, 130.0 / 6.0));
+        QCOMPARE(s.profitTrades, 3);
+        QCOMPARE(s.lossTrades, 3);
+        QVERIFY(near(s.winRatePercent, 50.0));
+        QCOMPARE(s.longTrades, 3);
+        QCOMPARE(s.longTradesWon, 1);
+        QCOMPARE(s.shortTrades, 3);
+        QCOMPARE(s.shortTradesWon, 2);
+        QVERIFY(near(s.largestProfitTrade, 100.0));
+        QVERIFY(near(s.largestLossTrade, -30.0));
+        QVERIFY(near(s.averageProfitTrade, 190.0 / 3.0));
+        QVERIFY(near(s.averageLossTrade, -20.0));
+        // Win streaks: [100, 50] and [40]; loss streak: [−30, −20, −10].
+        QCOMPARE(s.maxConsecutiveWins, 2);
+        QVERIFY(near(s.maxConsecutiveWinsMoney, 150.0));
+        QVERIFY(near(s.maximalConsecutiveProfit, 150.0));
+        QCOMPARE(s.maximalConsecutiveProfitCount, 2);
+        QCOMPARE(s.maxConsecutiveLosses, 3);
+        QVERIFY(near(s.maxConsecutiveLossesMoney, -60.0));
+        QVERIFY(near(s.maximalConsecutiveLoss, -60.0));
+        QCOMPARE(s.maximalConsecutiveLossCount, 3);
+        QVERIFY(near(s.averageConsecutiveWins, 1.5));
+        QVERIFY(near(s.averageConsecutiveLosses, 3.0));
+        // Balance 1100 1150 1120 1100 1090 1130: peak 1150 -> trough 1090 = 60 = 5.2173913 %.
+        QVERIFY(near(s.balanceDrawdownMaximal, 60.0));
+        QVERIFY(near(s.balanceDrawdownMaximalPercent, 60.0 / 1150.0 * 100.0));
+        QVERIFY(near(s.balanceDrawdownRelativePercent, 60.0 / 1150.0 * 100.0));
+        QVERIFY(near(s.balanceDrawdownAbsolute, 0.0));
+    }
+
+    void longestAndCostliestStreaksDiffer()
+    {
+        // Losses: [−10 −10 −10] (longest, −30) then a win, then [−50 −40] (costliest, −90).
+        const std::vector<Trade> trades{trade(-10), trade(-10), trade(-10), trade(5), trade(-50), trade(-40)};
+        const BacktestStats s = computeStats(trades, {}, 1000.0);
+        QCOMPARE(s.maxConsecutiveLosses, 3);
+        QVERIFY(near(s.maxConsecutiveLossesMoney, -30.0));
+        QVERIFY(near(s.maximalConsecutiveLoss, -90.0));
+        QCOMPARE(s.maximalConsecutiveLossCount, 2);
+        QVERIFY(near(s.averageConsecutiveLosses, 2.5));
+    }
+
+    void maximalAndRelativeDrawdownComeFromDifferentEpisodes()
+    {
+        // Deposit 100: −50 (50 -> 50 % drop), +950 (1000), −100 (900 -> 100 money but only 10 %).
+        const std::vector<Trade> trades{trade(-50), trade(950), trade(-100)};
+        const BacktestStats s = computeStats(trades, {}, 100.0);
+        QVERIFY(near(s.balanceDrawdownAbsolute, 50.0));
+        QVERIFY(near(s.balanceDrawdownMaximal, 100.0));
+        QVERIFY(near(s.balanceDrawdownMaximalPercent, 10.0));
+        QVERIFY(near(s.balanceDrawdownRelativePercent, 50.0));
+        QVERIFY(near(s.balanceDrawdownRelative, 50.0));
+    }
+
+    void equityDrawdownUsesIntrabarLowsAndRecoveryFactor()
+    {
+        // Equity (close / low): 1000/990, 1050/1040, 1020/980, 1100/1100.
+        // Troughs vs the peak before them: 10 (1 %), 10, 70 (6.667 %), 0. Absolute: 1000 − 980 = 20.
+        const std::vector<EquityPoint> equity{{kT0, 1000, 1000, 990}, {kT0 + 60000, 1000, 1050, 1040},
+                                              {kT0 + 120000, 1000, 1020, 980}, {kT0 + 180000, 1100, 1100, 1100}};
+        const std::vector<Trade> trades{trade(100)};
+        const BacktestStats s = computeStats(trades, equity, 1000.0);
+        QVERIFY(near(s.equityDrawdownMaximal, 70.0));
+        QVERIFY(near(s.equityDrawdownMaximalPercent, 70.0 / 1050.0 * 100.0));
+        QVERIFY(near(s.equityDrawdownRelativePercent, 70.0 / 1050.0 * 100.0));
+        QVERIFY(near(s.equityDrawdownRelative, 70.0));
+        QVERIFY(near(s.equityDrawdownAbsolute, 20.0));
+        QVERIFY(near(s.recoveryFactor, 100.0 / 70.0));
+    }
+
+    void sharpeFromDailyReturns()
+    {
+        // Day-end equities 1010, 1030.2, 1019.898 on a 1,000 deposit -> returns +1 %, +2 %, −1 %.
+        const qint64 day = 86400000;
+        const qint64 d0 = 1704067200000LL;  // 2024-01-01 00:00 UTC
+        const std::vector<EquityPoint> equity{{d0 + 1000, 1000, 1005, 1005},     {d0 + 2000, 1000, 1010, 1010},
+                                              {d0 + day, 1000, 1020, 1020},      {d0 + day + 5, 1000, 1030.2, 1030.2},
+                                              {d0 + 2 * day, 1000, 1019.898, 1019.898}};
+        const BacktestStats s = computeStats({}, equity, 1000.0);
+        const double mean = (0.01 + 0.02 - 0.01) / 3.0;
+        const double var = ((0.01 - mean) * (0.01 - mean) + (0.02 - mean) * (0.02 - mean)
+                            + (-0.01 - mean) * (-0.01 - mean)) / 2.0;
+        QVERIFY2(near(s.sharpeRatio, mean / std::sqrt(var) * std::sqrt(252.0), 1e-9),
+                 qPrintable(QString::number(s.sharpeRatio, 'g', 17)));
+    }
+
+    void edgeCases()
+    {
+        const BacktestStats none = computeStats({}, {}, 1000.0);
+        QCOMPARE(none.totalTrades, 0);
+        QCOMPARE(none.profitFactor, 0.0);
+        QCOMPARE(none.expectedPayoff, 0.0);
+        QCOMPARE(none.sharpeRatio, 0.0);
+        QCOMPARE(none.finalBalance, 1000.0);
+
+        const BacktestStats onlyWins = computeStats({trade(10), trade(20)}, {}, 1000.0);
+        QVERIFY(std::isinf(onlyWins.profitFactor));
+        QCOMPARE(onlyWins.maxConsecutiveWins, 2);
+
+        // A zero result is neither a win nor a loss and breaks both streaks.
+        const BacktestStats zero = computeStats({trade(10), trade(0), trade(10)}, {}, 1000.0);
+        QCOMPARE(zero.profitTrades, 2);
+        QCOMPARE(zero.lossTrades, 0);
+        QCOMPARE(zero.maxConsecutiveWins, 1);
+    }
+
+    void holdingTimes()
+    {
+        const std::vector<Trade> trades{trade(1, Side::Buy, kT0, kT0 + kHour), trade(1, Side::Buy, kT0, kT0 + 3 * kHour)};
+        const BacktestStats s = computeStats(trades, {}, 1000.0);
+        QCOMPARE(s.minHoldingTimeMs, kHour);
+        QCOMPARE(s.maxHoldingTimeMs, 3 * kHour);
+        QCOMPARE(s.averageHoldingTimeMs, 2 * kHour);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBacktestStats)
+#include "tst_backteststats.moc"
