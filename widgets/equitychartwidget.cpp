@@ -154,7 +154,7 @@ void EquityChartWidget::setResult(std::shared_ptr<const BacktestResult> result)
         keys[i] = double(p.timeMs) / 1000.0;
         balance[i] = p.balance;
         equity[i] = p.equity;
-        peak = std::max(peak, std::max(p.equity, p.balance));
+        peak = std::max(peak, p.equity);
         const double low = std::min(p.equityLow, p.equity);
         drawdown[i] = peak > 0 ? std::min(0.0, (low - peak) / peak * 100.0) : 0.0;
     }
