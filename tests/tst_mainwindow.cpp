@@ -6,6 +6,7 @@
 #include "mainwindow.h"
 #include "metatypes.h"
 #include "statsmodel.h"
+#include "syntheticbars.h"
 #include "tradelistmodel.h"
 
 #include <QDir>
@@ -28,31 +29,6 @@ using namespace bd;
 namespace {
 
 const QString kYearFile = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
-
-// A few thousand M1 bars of a noisy sine wave: the fast/slow EMAs cross every ~200 bars.
-bool writeSyntheticBars(const QString &path, int count)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return false;
-    QByteArray out = "time,open,high,low,close,volume\n";
-    const qint64 start = 1704153600;  // 2024-01-02 00:00 UTC
-    double previous = 1.10;
-    quint32 seed = 12345;
-    for (int i = 0; i < count; ++i) {
-        seed = seed * 1664525u + 1013904223u;
-        const double noise = (double(seed >> 8) / double(1u << 24) - 0.5) * 0.0002;
-        const double close = 1.10 + 0.0030 * std::sin(2.0 * M_PI * i / 400.0) + 0.0005 * std::sin(i / 37.0) + noise;
-        const double open = previous;
-        const double high = std::max(open, close) + 0.00008;
-        const double low = std::min(open, close) - 0.00008;
-        out += QByteArray::number(start + qint64(i) * 60) + ',' + QByteArray::number(open, 'f', 5) + ','
-               + QByteArray::number(high, 'f', 5) + ',' + QByteArray::number(low, 'f', 5) + ','
-               + QByteArray::number(close, 'f', 5) + ",1\n";
-        previous = close;
-    }
-    return file.write(out) == out.size();
-}
 
 // Distinct colours over a grid of sample points: a blank or single-colour image has very few.
 int distinctColours(const QImage &image)
@@ -105,7 +81,7 @@ void TestMainWindow::initTestCase()
     registerModelMetaTypes();
     QVERIFY(m_dir.isValid());
     m_synthetic = m_dir.filePath(QStringLiteral("synthetic_m1.csv"));
-    QVERIFY(writeSyntheticBars(m_synthetic, 6000));
+    QVERIFY(test::writeSyntheticBars(m_synthetic, 6000));
     QVERIFY(QDir().mkpath(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots")));
 }
 
