@@ -13,6 +13,12 @@ namespace {
 constexpr int kJournalLimit = 1000;
 constexpr double kVolumeEpsilon = 1e-9;
 
+// Deal money is rounded to the deposit currency's cents, as MT5 books a deal's profit and commission.
+double roundMoney(double money)
+{
+    return std::round(money * 100.0) / 100.0;
+}
+
 bool stopDistanceOk(double distance, double stopsLevel)
 {
     return distance > 0.0 && distance >= stopsLevel - 1e-12;
@@ -218,7 +224,7 @@ private:
         if (sl > 0.0 && !stopDistanceOk(buy ? bid - sl : sl - ask, stopsLevel)) {
             reject(bar.timeMs, a.side, fill, [&] {
                 return QStringLiteral("invalid stops, SL %1 is on the wrong side of the %2 %3 "
-                                      "(the market gapped past it before the fill)")
+                                      "(the stop is inside the spread, or the market moved past it before the fill)")
                     .arg(sl, 0, 'f', m_symbol.digits)
                     .arg(buy ? "bid" : "ask")
                     .arg(buy ? bid : ask, 0, 'f', m_symbol.digits);
@@ -264,7 +270,7 @@ private:
         op.position.openPrice = fill;
         op.position.sl = sl;
         op.position.tp = tp;
-        op.position.commission = -m_config.commissionPerLot * volume;
+        op.position.commission = roundMoney(-m_config.commissionPerLot * volume);
         op.position.comment = a.comment;
         op.worstPrice = op.bestPrice = buy ? bid : ask;
         m_balance += op.position.commission;
@@ -326,15 +332,15 @@ private:
         t.closePrice = price;
         t.sl = p.sl;
         t.tp = p.tp;
-        const double exitCommission = -m_config.commissionPerLot * p.volume;
+        const double exitCommission = roundMoney(-m_config.commissionPerLot * p.volume);
         t.commission = p.commission + exitCommission;
         const double move = buy ? price - p.openPrice : p.openPrice - price;
-        t.profit = m_symbol.moneyForPriceMove(move, p.volume);
+        t.profit = roundMoney(m_symbol.moneyForPriceMove(move, p.volume));
         t.closeReason = reason;
-        t.mae = std::min(
-            0.0, m_symbol.moneyForPriceMove(buy ? op.worstPrice - p.openPrice : p.openPrice - op.worstPrice, p.volume));
-        t.mfe = std::max(
-            0.0, m_symbol.moneyForPriceMove(buy ? op.bestPrice - p.openPrice : p.openPrice - op.bestPrice, p.volume));
+        const double worstMove = buy ? op.worstPrice - p.openPrice : p.openPrice - op.worstPrice;
+        const double bestMove = buy ? op.bestPrice - p.openPrice : p.openPrice - op.bestPrice;
+        t.mae = roundMoney(std::min(0.0, m_symbol.moneyForPriceMove(worstMove, p.volume)));
+        t.mfe = roundMoney(std::max(0.0, m_symbol.moneyForPriceMove(bestMove, p.volume)));
         t.comment = p.comment;
         m_balance += t.profit + exitCommission;
         ++m_deals;
