@@ -47,6 +47,12 @@ public:
         m_slippage = config.slippagePoints * symbol.point;
     }
 
+    // "bar 123 (2024-01-02 10:03 UTC)": where the run is, for error messages.
+    QString currentBarText() const
+    {
+        return QStringLiteral("bar %1 (%2 UTC)").arg(m_currentBar).arg(utcText(m_bars[size_t(m_currentBar)].timeMs));
+    }
+
     BacktestResult run()
     {
         BacktestResult result;
@@ -71,6 +77,7 @@ public:
                 result.cancelled = true;
                 break;
             }
+            m_currentBar = i;
             const Bar &bar = m_bars[size_t(i)];
             const double spread = spreadPointsFor(bar) * m_symbol.point;
 
@@ -215,9 +222,10 @@ private:
         // MT5 stop rules (retcode 10016 INVALID_STOPS): BUY: bid − SL ≥ level, TP − bid ≥ level;
         // SELL: SL − ask ≥ level, ask − TP ≥ level. With level 0 the stop must still be on the right side.
 
-        if (a.volume < 0.0 || a.riskPercent < 0.0 || a.sl < 0.0 || a.tp < 0.0 || a.rr < 0.0) {
+        const auto valid = [](double v) { return std::isfinite(v) && v >= 0.0; };
+        if (!valid(a.volume) || !valid(a.riskPercent) || !valid(a.sl) || !valid(a.tp) || !valid(a.rr)) {
             reject(bar.timeMs, a.side, fill,
-                   [&] { return QStringLiteral("negative volume, risk, SL, TP or rr in the strategy's action"); });
+                   [&] { return QStringLiteral("negative or non-finite volume, risk, SL, TP or rr in the strategy's action"); });
             return;
         }
         const double sl = a.sl > 0.0 ? m_symbol.normalizePrice(a.sl) : 0.0;
@@ -440,6 +448,7 @@ private:
     double m_balance = 0.0;
     double m_slippage = 0.0;
     quint64 m_nextTicket = 1;
+    qint64 m_currentBar = 0;
     int m_deals = 0;
     int m_rejected = 0;
     std::vector<OpenPosition> m_openPositions;
@@ -486,7 +495,14 @@ Result<BacktestResult> runBacktest(const Bars &bars, const SymbolSpec &symbol, S
     if (auto valid = validate(bars, symbol, config); !valid)
         return valid.error();
     Simulation simulation(bars, symbol, strategy, config, control);
-    return simulation.run();
+    try {
+        return simulation.run();
+    } catch (const std::exception &e) {
+        // A broken strategy must not take the application down; the run fails with its message.
+        return makeError(QStringLiteral("strategy %1 failed on %2 %3: %4")
+                             .arg(strategy.name(), symbol.name)
+                             .arg(simulation.currentBarText(), QString::fromUtf8(e.what())));
+    }
 }
 
 } // namespace bd

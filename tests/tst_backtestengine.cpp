@@ -361,6 +361,36 @@ private slots:
         QCOMPARE(progress.size(), size_t(101));
     }
 
+    void throwingStrategyFailsTheRunWithItsMessage()
+    {
+        class Broken : public Strategy {
+        public:
+            QString name() const override { return "broken"; }
+            void onBar(const Bar &, const StrategyContext &ctx, std::vector<Action> &) override
+            {
+                if (ctx.barIndex == 2)
+                    throw std::runtime_error("division by zero in my indicator");
+            }
+        } broken;
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.1, 1.1, 1.1, 1.1), bar(2, 1.1, 1.1, 1.1, 1.1)};
+        auto r = runBacktest(bars, testSymbol(), broken, {});
+        QVERIFY(!r.ok());
+        QVERIFY2(r.error().message.contains("strategy broken failed on TEST bar 2 (2024-01-01 22:02 UTC)"),
+                 qPrintable(r.error().message));
+        QVERIFY(r.error().message.contains("division by zero in my indicator"));
+    }
+
+    void nonFiniteActionIsRejected()
+    {
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.1, 1.1, 1.1, 1.1)};
+        ScriptedStrategy s;
+        s.script[0] = {Action::openTrade(Side::Buy, 1.0, std::nan(""), 0.0, 2.0)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(0));
+        QCOMPARE(r.rejectedOrders, 1);
+        QVERIFY(r.journal.join('\n').contains("non-finite"));
+    }
+
     void invalidInputsAreExplicitErrors()
     {
         ScriptedStrategy s;
