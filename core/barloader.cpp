@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -183,28 +184,6 @@ inline bool twoDigits(const char *p, int &out)
     return true;
 }
 
-// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-constexpr qint64 daysFromCivil(qint64 y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    const qint64 era = (y >= 0 ? y : y - 399) / 400;
-    const auto yoe = static_cast<unsigned>(y - era * 400);
-    const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + qint64(doe) - 719468;
-}
-static_assert(daysFromCivil(1970, 1, 1) == 0);
-static_assert(daysFromCivil(2024, 1, 1) == 19723);
-static_assert(daysFromCivil(2000, 3, 1) == 11017);
-
-constexpr bool isLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-inline int daysInMonth(int y, int m)
-{
-    static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && isLeap(y) ? 29 : kDays[m - 1];
-}
-
 // "YYYY.MM.DD" -> days since epoch.
 inline bool parseMt5Date(string_view s, qint64 &daysOut)
 {
@@ -216,9 +195,11 @@ inline bool parseMt5Date(string_view s, qint64 &daysOut)
         || !twoDigits(s.data() + 8, d))
         return false;
     const int y = hi * 100 + lo;
-    if (y < 1970 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m))
+    const std::chrono::year_month_day date{std::chrono::year{y}, std::chrono::month{unsigned(m)},
+                                           std::chrono::day{unsigned(d)}};
+    if (y < 1970 || !date.ok())
         return false;
-    daysOut = daysFromCivil(y, unsigned(m), unsigned(d));
+    daysOut = std::chrono::sys_days{date}.time_since_epoch().count();
     return true;
 }
 
