@@ -13,6 +13,12 @@ namespace {
 constexpr int kJournalLimit = 1000;
 constexpr double kVolumeEpsilon = 1e-9;
 
+// Deal money is rounded to the deposit currency's cents, as MT5 books a deal's profit and commission.
+double roundMoney(double money)
+{
+    return std::round(money * 100.0) / 100.0;
+}
+
 bool stopDistanceOk(double distance, double stopsLevel)
 {
     return distance > 0.0 && distance >= stopsLevel - 1e-12;
@@ -26,8 +32,8 @@ QString utcText(qint64 timeMs)
 // Excursions tracked per open position, in price terms (bid for longs, ask for shorts).
 struct OpenPosition {
     Position position;
-    double worstPrice = 0.0;  // most adverse exit-side price seen
-    double bestPrice = 0.0;   // most favourable exit-side price seen
+    double worstPrice = 0.0; // most adverse exit-side price seen
+    double bestPrice = 0.0;  // most favourable exit-side price seen
 };
 
 class Simulation {
@@ -39,6 +45,12 @@ public:
     {
         m_balance = config.initialDeposit;
         m_slippage = config.slippagePoints * symbol.point;
+    }
+
+    // "bar 123 (2024-01-02 10:03 UTC)": where the run is, for error messages.
+    QString currentBarText() const
+    {
+        return QStringLiteral("bar %1 (%2 UTC)").arg(m_currentBar).arg(utcText(m_bars[size_t(m_currentBar)].timeMs));
     }
 
     BacktestResult run()
@@ -65,6 +77,7 @@ public:
                 result.cancelled = true;
                 break;
             }
+            m_currentBar = i;
             const Bar &bar = m_bars[size_t(i)];
             const double spread = spreadPointsFor(bar) * m_symbol.point;
 
@@ -76,8 +89,11 @@ public:
             m_equity.push_back(markToMarket(bar, spread));
 
             const Position *first = m_openPositions.empty() ? nullptr : m_positionView.data();
-            StrategyContext context{m_symbol, m_balance, m_equity.back().equity,
-                                    std::span<const Position>(first, m_positionView.size()), i,
+            StrategyContext context{m_symbol,
+                                    m_balance,
+                                    m_equity.back().equity,
+                                    std::span<const Position>(first, m_positionView.size()),
+                                    i,
                                     spreadPointsFor(bar)};
             actions.clear();
             m_strategy.onBar(bar, context, actions);
@@ -97,8 +113,10 @@ public:
             result.lastBarTimeMs = last.timeMs;
             for (const Action &a : pending) {
                 if (a.type == ActionType::OpenTrade)
-                    journal(last.timeMs, QStringLiteral("%1 %2 from the last bar not filled: no next bar to fill at")
-                                             .arg(actionTypeName(a.type), sideName(a.side)));
+                    journal(last.timeMs, [&] {
+                        return QStringLiteral("%1 %2 from the last bar not filled: no next bar to fill at")
+                            .arg(actionTypeName(a.type), sideName(a.side));
+                    });
             }
             closeAllAtEnd(last, spreadPointsFor(last) * m_symbol.point);
             EquityPoint &point = m_equity.back();
@@ -137,17 +155,28 @@ private:
         }
     }
 
-    void journal(qint64 timeMs, const QString &text)
+    // Journal entries are formatted only while the journal has room or debug logging is on:
+    // a blown account can reject an order on every signal for the rest of the test.
+    template <typename MakeText> void journal(qint64 timeMs, MakeText makeText)
     {
-        m_log->debug("{} {}", utcText(timeMs).toStdString(), text.toStdString());
-        if (m_journal.size() < kJournalLimit)
-            m_journal.push_back(utcText(timeMs) + QStringLiteral(" UTC: ") + text);
+        const bool keep = m_journal.size() < kJournalLimit;
+        if (!keep && !m_log->should_log(spdlog::level::debug))
+            return;
+        const QString text = utcText(timeMs) + QStringLiteral(" UTC: ") + makeText();
+        m_log->debug("{}", text.toStdString());
+        if (keep)
+            m_journal.push_back(text);
     }
 
-    void reject(qint64 timeMs, const QString &text)
+    template <typename MakeReason> void reject(qint64 timeMs, Side side, double price, MakeReason reason)
     {
         ++m_rejected;
-        journal(timeMs, QStringLiteral("order rejected: ") + text);
+        journal(timeMs, [&] {
+            return QStringLiteral("order rejected: %1 at %2: ")
+                       .arg(sideName(side))
+                       .arg(price, 0, 'f', m_symbol.digits) +
+                   reason();
+        });
     }
 
     double floatingProfit(const Position &p, double bid, double spread) const
@@ -192,43 +221,51 @@ private:
         const double stopsLevel = m_symbol.stopsLevelPoints * m_symbol.point;
         // MT5 stop rules (retcode 10016 INVALID_STOPS): BUY: bid − SL ≥ level, TP − bid ≥ level;
         // SELL: SL − ask ≥ level, ask − TP ≥ level. With level 0 the stop must still be on the right side.
-        const QString what = QStringLiteral("%1 at %2").arg(sideName(a.side)).arg(fill, 0, 'f', m_symbol.digits);
 
-        if (a.volume < 0.0 || a.riskPercent < 0.0 || a.sl < 0.0 || a.tp < 0.0 || a.rr < 0.0) {
-            reject(bar.timeMs, what + QStringLiteral(": negative volume, risk, SL, TP or rr in the strategy's action"));
+        const auto valid = [](double v) { return std::isfinite(v) && v >= 0.0; };
+        if (!valid(a.volume) || !valid(a.riskPercent) || !valid(a.sl) || !valid(a.tp) || !valid(a.rr)) {
+            reject(bar.timeMs, a.side, fill,
+                   [&] { return QStringLiteral("negative or non-finite volume, risk, SL, TP or rr in the strategy's action"); });
             return;
         }
         const double sl = a.sl > 0.0 ? m_symbol.normalizePrice(a.sl) : 0.0;
         if (sl > 0.0 && !stopDistanceOk(buy ? bid - sl : sl - ask, stopsLevel)) {
-            reject(bar.timeMs, what + QStringLiteral(": invalid stops, SL %1 is on the wrong side of the %2 %3 "
-                                                     "(the market gapped past it before the fill)")
-                                      .arg(sl, 0, 'f', m_symbol.digits)
-                                      .arg(buy ? "bid" : "ask")
-                                      .arg(buy ? bid : ask, 0, 'f', m_symbol.digits));
+            reject(bar.timeMs, a.side, fill, [&] {
+                return QStringLiteral("invalid stops, SL %1 is on the wrong side of the %2 %3 "
+                                      "(the stop is inside the spread, or the market moved past it before the fill)")
+                    .arg(sl, 0, 'f', m_symbol.digits)
+                    .arg(buy ? "bid" : "ask")
+                    .arg(buy ? bid : ask, 0, 'f', m_symbol.digits);
+            });
             return;
         }
         double tp = a.tp > 0.0 ? m_symbol.normalizePrice(a.tp) : 0.0;
         if (tp == 0.0 && a.rr > 0.0 && sl > 0.0)
             tp = m_symbol.normalizePrice(buy ? fill + (fill - sl) * a.rr : fill - (sl - fill) * a.rr);
         if (tp > 0.0 && !stopDistanceOk(buy ? tp - bid : ask - tp, stopsLevel)) {
-            reject(bar.timeMs, what + QStringLiteral(": invalid stops, TP %1 is on the wrong side of the market")
-                                      .arg(tp, 0, 'f', m_symbol.digits));
+            reject(bar.timeMs, a.side, fill, [&] {
+                return QStringLiteral("invalid stops, TP %1 is on the wrong side of the market")
+                    .arg(tp, 0, 'f', m_symbol.digits);
+            });
             return;
         }
 
         double volume = a.volume;
         if (volume <= 0.0) {
             if (a.riskPercent <= 0.0 || sl <= 0.0) {
-                reject(bar.timeMs, what + QStringLiteral(": no volume given and no risk %/stop-loss to size it from"));
+                reject(bar.timeMs, a.side, fill,
+                       [&] { return QStringLiteral("no volume given and no risk %/stop-loss to size it from"); });
                 return;
             }
             volume = volumeForRisk(a.riskPercent, fill, sl, equityAt(bid, spread));
         }
         if (volume + kVolumeEpsilon < m_symbol.volumeMin) {
-            reject(bar.timeMs, what + QStringLiteral(": volume %1 lots is below the symbol minimum %2 "
-                                                     "(equity too small for this risk %% and stop distance)")
-                                      .arg(volume, 0, 'f', 2)
-                                      .arg(m_symbol.volumeMin));
+            reject(bar.timeMs, a.side, fill, [&] {
+                return QStringLiteral("volume %1 lots is below the symbol minimum %2 "
+                                      "(equity too small for this risk % and stop distance)")
+                    .arg(volume, 0, 'f', 2)
+                    .arg(m_symbol.volumeMin);
+            });
             return;
         }
         volume = std::min(volume, m_symbol.volumeMax);
@@ -241,7 +278,7 @@ private:
         op.position.openPrice = fill;
         op.position.sl = sl;
         op.position.tp = tp;
-        op.position.commission = -m_config.commissionPerLot * volume;
+        op.position.commission = roundMoney(-m_config.commissionPerLot * volume);
         op.position.comment = a.comment;
         op.worstPrice = op.bestPrice = buy ? bid : ask;
         m_balance += op.position.commission;
@@ -303,15 +340,15 @@ private:
         t.closePrice = price;
         t.sl = p.sl;
         t.tp = p.tp;
-        const double exitCommission = -m_config.commissionPerLot * p.volume;
+        const double exitCommission = roundMoney(-m_config.commissionPerLot * p.volume);
         t.commission = p.commission + exitCommission;
         const double move = buy ? price - p.openPrice : p.openPrice - price;
-        t.profit = m_symbol.moneyForPriceMove(move, p.volume);
+        t.profit = roundMoney(m_symbol.moneyForPriceMove(move, p.volume));
         t.closeReason = reason;
-        t.mae = std::min(0.0, m_symbol.moneyForPriceMove(buy ? op.worstPrice - p.openPrice : p.openPrice - op.worstPrice,
-                                                         p.volume));
-        t.mfe = std::max(0.0, m_symbol.moneyForPriceMove(buy ? op.bestPrice - p.openPrice : p.openPrice - op.bestPrice,
-                                                         p.volume));
+        const double worstMove = buy ? op.worstPrice - p.openPrice : p.openPrice - op.worstPrice;
+        const double bestMove = buy ? op.bestPrice - p.openPrice : p.openPrice - op.bestPrice;
+        t.mae = roundMoney(std::min(0.0, m_symbol.moneyForPriceMove(worstMove, p.volume)));
+        t.mfe = roundMoney(std::max(0.0, m_symbol.moneyForPriceMove(bestMove, p.volume)));
         t.comment = p.comment;
         m_balance += t.profit + exitCommission;
         ++m_deals;
@@ -327,14 +364,14 @@ private:
             const Position &p = op.position;
             if (p.side == Side::Buy) {
                 if (p.sl > 0.0 && bar.open <= p.sl) {
-                    closeAt(k, bar.timeMs, bar.open - m_slippage, CloseReason::SlHit);  // gap through the stop
+                    closeAt(k, bar.timeMs, bar.open - m_slippage, CloseReason::SlHit); // gap through the stop
                     continue;
                 }
                 if (p.tp > 0.0 && bar.open >= p.tp) {
                     closeAt(k, bar.timeMs, bar.open, CloseReason::TpHit);
                     continue;
                 }
-                if (p.sl > 0.0 && bar.low <= p.sl) {  // SL first when both are inside the bar
+                if (p.sl > 0.0 && bar.low <= p.sl) { // SL first when both are inside the bar
                     closeAt(k, bar.timeMs, p.sl - m_slippage, CloseReason::SlHit);
                     continue;
                 }
@@ -411,10 +448,11 @@ private:
     double m_balance = 0.0;
     double m_slippage = 0.0;
     quint64 m_nextTicket = 1;
+    qint64 m_currentBar = 0;
     int m_deals = 0;
     int m_rejected = 0;
     std::vector<OpenPosition> m_openPositions;
-    std::vector<Position> m_positionView;  // what strategies see; rebuilt only when positions change
+    std::vector<Position> m_positionView; // what strategies see; rebuilt only when positions change
     std::vector<Trade> m_trades;
     std::vector<EquityPoint> m_equity;
     QStringList m_journal;
@@ -428,19 +466,21 @@ Result<void> validate(const Bars &bars, const SymbolSpec &symbol, const Backtest
         return makeError(QStringLiteral("initial deposit %1 is not positive: give a deposit such as 10000")
                              .arg(config.initialDeposit));
     if (!(config.slippagePoints >= 0.0) || !std::isfinite(config.slippagePoints))
-        return makeError(QStringLiteral("slippage %1 points is negative: give 0 or more points").arg(config.slippagePoints));
+        return makeError(
+            QStringLiteral("slippage %1 points is negative: give 0 or more points").arg(config.slippagePoints));
     if (!(config.commissionPerLot >= 0.0) || !std::isfinite(config.commissionPerLot))
         return makeError(QStringLiteral("commission %1 per lot is negative: give 0 or more (money per lot per deal)")
                              .arg(config.commissionPerLot));
     if (config.spreadPoints < -1)
         return makeError(QStringLiteral("spread %1 points is negative: give 0 or more, or -1 for the data's spread")
                              .arg(config.spreadPoints));
-    if (!(symbol.point > 0.0) || !(symbol.tickSize > 0.0) || !(symbol.tickValue > 0.0) || !(symbol.volumeStep > 0.0)
-        || !(symbol.volumeMin > 0.0) || symbol.volumeMax < symbol.volumeMin)
+    if (!(symbol.point > 0.0) || !(symbol.tickSize > 0.0) || !(symbol.tickValue > 0.0) || !(symbol.volumeStep > 0.0) ||
+        !(symbol.volumeMin > 0.0) || symbol.volumeMax < symbol.volumeMin)
         return makeError(QStringLiteral("symbol %1 has an unusable specification (point, tick size/value or volume "
                                         "limits): fix it in symbols.json")
                              .arg(symbol.name));
-    if (!symbol.currencyProfit.isEmpty() && symbol.currencyProfit.compare(config.depositCurrency, Qt::CaseInsensitive) != 0)
+    if (!symbol.currencyProfit.isEmpty() &&
+        symbol.currencyProfit.compare(config.depositCurrency, Qt::CaseInsensitive) != 0)
         return makeError(QStringLiteral("symbol %1 makes profit in %2 but the deposit is in %3: currency conversion is "
                                         "not supported yet, use a %3-quoted symbol or a %2 deposit")
                              .arg(symbol.name, symbol.currencyProfit, config.depositCurrency));
@@ -455,7 +495,14 @@ Result<BacktestResult> runBacktest(const Bars &bars, const SymbolSpec &symbol, S
     if (auto valid = validate(bars, symbol, config); !valid)
         return valid.error();
     Simulation simulation(bars, symbol, strategy, config, control);
-    return simulation.run();
+    try {
+        return simulation.run();
+    } catch (const std::exception &e) {
+        // A broken strategy must not take the application down; the run fails with its message.
+        return makeError(QStringLiteral("strategy %1 failed on %2 %3: %4")
+                             .arg(strategy.name(), symbol.name)
+                             .arg(simulation.currentBarText(), QString::fromUtf8(e.what())));
+    }
 }
 
 } // namespace bd

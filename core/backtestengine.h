@@ -62,7 +62,10 @@ struct BacktestControl {
 };
 
 // Runs the test. Fails (no result) when: bars are empty, the config is invalid (negative deposit,
-// slippage or commission), or the deposit currency differs from the symbol's profit currency.
+// slippage or commission), the deposit currency differs from the symbol's profit currency, or the strategy
+// throws (the message names the strategy, the bar and the exception text). Invalid actions from a strategy
+// (wrong-side stops, volume below the minimum, non-finite numbers) do not fail the run: they are rejected,
+// counted in rejectedOrders and described in the journal.
 Result<BacktestResult> runBacktest(const Bars &bars, const SymbolSpec &symbol, Strategy &strategy,
                                    const BacktestConfig &config, const BacktestControl &control = {});
 

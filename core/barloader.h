@@ -8,11 +8,15 @@
 //    `<DATE> <TIME> <OPEN> <HIGH> <LOW> <CLOSE> <TICKVOL> <VOL> <SPREAD>`, dates `YYYY.MM.DD`, time
 //    `HH:MM[:SS]`. MT5 writes trade-server wall-clock time; it is taken as UTC unless
 //    BarLoadOptions::serverUtcOffsetSeconds says otherwise.
-// Files ending in `.gz` are decompressed with zlib.
+//    A variant without `<TIME>`, whose `<DATE>` holds `YYYY.MM.DD HH:MM[:SS]`, is accepted too.
+//    <TICKVOL> -> Bar::tickVolume, <SPREAD> -> Bar::spreadPoints; <VOL> (real volume) is checked, not kept.
+// gzip-compressed files (recognised by their magic bytes 1f 8b, whatever the name) are decompressed with zlib.
+// Text may start with a UTF-8 BOM, or be UTF-16LE with a BOM; CRLF line ends and trailing blank lines are fine.
 //
 // Rules: every row must parse, have low <= open,close <= high, positive prices, and a time strictly
 // greater than the previous row's. Gaps between bars are normal (weekends, illiquid minutes) and accepted.
-// On the first bad row the load fails with "<file>:<line>: <what is wrong>; <how to fix>" and returns no bars.
+// On the first bad row the load fails with "<file>:<line>: <what is wrong>; <how to fix>" and returns no bars
+// (file-level problems such as a missing file use line 0). A file with no data rows is an error too.
 
 #include "bar.h"
 #include "result.h"

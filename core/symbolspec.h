@@ -32,14 +32,19 @@ struct SymbolSpec {
     {
         return priceDelta / tickSize * tickValue * volume;
     }
-    // Rounds `price` to the symbol's digits.
+    // Rounds `price` to the symbol's digits (half away from zero, like std::round).
     double normalizePrice(double price) const;
 };
 
 class SymbolCatalog {
 public:
-    // Parses a JSON document: {"symbols": [{"name": "EURUSD", "digits": 5, ...}, ...]}.
-    // Errors name the symbol and the field that is missing or out of range.
+    // Parses a JSON document: {"symbols": [{"name": "EURUSD", "digits": 5, ...}, ...]} with the MT5 field names
+    // name, description, currency_base, currency_profit, digits, point, contract_size, trade_tick_size,
+    // trade_tick_value, volume_min, volume_step, volume_max, spread, trade_stops_level (docs/symbols.md).
+    // description and trade_stops_level are optional. Validation: digits 0..10, point = 10^-digits, sizes and
+    // volumes > 0, volume_min <= volume_max, tick size a multiple of point, tick value = tick size x contract
+    // size, spread/stops level whole points >= 0, names unique (case-insensitive), at least one symbol.
+    // Errors name the source, the symbol and the field that is missing or out of range.
     static Result<SymbolCatalog> fromJson(const QByteArray &json, const QString &sourceName);
     // Reads a file (or a Qt resource path such as ":/botdesk/symbols.json").
     static Result<SymbolCatalog> fromFile(const QString &path);

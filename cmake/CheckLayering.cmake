@@ -1,0 +1,27 @@
+# Run as: cmake -DSOURCE_DIR=<repo> -P CheckLayering.cmake
+# Fails when a lower layer includes what only a higher one may use:
+#   core, strategies: no Qt Gui/Widgets, no QCustomPlot, no models/widgets headers
+#   strategies: no QThread (strategies own no threads)
+#   models: no Qt Widgets, no QCustomPlot
+set(rules
+  "core|#include <(QtGui|QtWidgets|QWidget|QApplication|QGuiApplication|QPainter|QColor|qcustomplot)"
+  "strategies|#include <(QtGui|QtWidgets|QWidget|QApplication|QThread|qcustomplot)"
+  "models|#include <(QtWidgets|QWidget|QApplication|QAbstractButton|qcustomplot)"
+)
+set(violations "")
+foreach(rule IN LISTS rules)
+  string(REPLACE "|#" ";#" parts "${rule}")
+  list(GET parts 0 folder)
+  list(GET parts 1 pattern)
+  file(GLOB_RECURSE files "${SOURCE_DIR}/${folder}/*.h" "${SOURCE_DIR}/${folder}/*.cpp")
+  foreach(f IN LISTS files)
+    file(STRINGS "${f}" hits REGEX "${pattern}")
+    foreach(h IN LISTS hits)
+      string(APPEND violations "${f}: ${h}\n")
+    endforeach()
+  endforeach()
+endforeach()
+if(violations)
+  message(FATAL_ERROR "Layering violations (a lower layer includes a higher one's API):\n${violations}")
+endif()
+message(STATUS "layering ok")

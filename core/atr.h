@@ -1,0 +1,48 @@
+#pragma once
+// Atr: Wilder's Average True Range, streaming, O(1) per update, no allocation.
+//
+// Source: TA-Lib TA_ATR (and TA_TRANGE), unstable period 0.
+//   TR_i = max(high_i - low_i, |high_i - close_{i-1}|, |low_i - close_{i-1}|), from the 2nd bar on
+//   (the first bar only provides a previous close).
+//   First ATR = simple mean of the first N true ranges; then ATR = (ATR * (N-1) + TR) / N
+//   (TA-Lib's operation order). With N == 1 this is TA_TRANGE, as in TA-Lib.
+//
+// Inputs: one bar's high, low, close in quote currency (close is used as the next bar's
+// previous close). Output in quote currency.
+// First value: after N+1 bars, at bar index N == lookback(N) (TA_ATR_Lookback).
+// Bad input:
+//  * period < 1 is a programming error: Q_ASSERT in debug builds, treated as 1 in release.
+//  * A non-finite high, low or close makes ready() false and value() NaN until reset().
+//  * high < low is not checked; it is used as given (TR then comes from the close distances).
+
+#include "bar.h"
+
+namespace bd {
+
+class Atr {
+public:
+    explicit Atr(int period);
+
+    void update(double high, double low, double close);
+    void update(const Bar &bar) { update(bar.high, bar.low, bar.close); }
+    bool ready() const { return !m_poisoned && m_ranges >= m_period; }
+    double value() const;                // NaN while !ready()
+    double trueRange() const;            // TR of the last bar; NaN before the 2nd bar
+    int period() const { return m_period; }
+    void reset();
+
+    // Number of bars consumed before the first value (TA_ATR_Lookback): period.
+    static int lookback(int period);
+
+private:
+    int m_period;
+    bool m_hasPreviousClose = false;
+    double m_previousClose = 0.0;
+    int m_ranges = 0;                    // true ranges seen, saturates at m_period
+    double m_lastRange = 0.0;
+    double m_seedSum = 0.0;
+    double m_value = 0.0;
+    bool m_poisoned = false;
+};
+
+} // namespace bd

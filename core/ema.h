@@ -1,0 +1,40 @@
+#pragma once
+// Ema: exponential moving average, streaming, O(1) per update, no allocation.
+//
+// Source: TA-Lib TA_EMA (TA_INT_EMA), default compatibility, unstable period 0.
+//   k = 2 / (N + 1); seed = simple mean of the first N inputs; then
+//   ema = (price - ema) * k + ema   (TA-Lib's operation order).
+//
+// Inputs: prices in quote currency.
+// First value: after N inputs, at input index N-1 == lookback(N) (TA_EMA_Lookback); it is the seed.
+// Bad input:
+//  * period < 1 is a programming error: Q_ASSERT in debug builds, treated as 1 in release.
+//    (TA-Lib rejects N < 2; N == 1 gives k = 1, i.e. the input itself.)
+//  * A non-finite input makes ready() false and value() NaN until reset().
+
+namespace bd {
+
+class Ema {
+public:
+    explicit Ema(int period);
+
+    void update(double price);
+    bool ready() const { return !m_poisoned && m_seen >= m_period; }
+    double value() const;                // NaN while !ready()
+    int period() const { return m_period; }
+    double k() const { return m_k; }
+    void reset();
+
+    // Number of inputs consumed before the first value (TA_EMA_Lookback): period - 1.
+    static int lookback(int period);
+
+private:
+    int m_period;
+    double m_k;
+    int m_seen = 0;                      // saturates at m_period
+    double m_seedSum = 0.0;
+    double m_value = 0.0;
+    bool m_poisoned = false;
+};
+
+} // namespace bd

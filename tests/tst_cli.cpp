@@ -1,0 +1,167 @@
+// End-to-end: botdesk-cli on the real EURUSD M1 2024 data, and its errors on bad input.
+
+#include <QtTest>
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <cmath>
+
+namespace {
+
+const QString kCli = QStringLiteral(BOTDESK_CLI);
+const QString kEurusd = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runCli(const QStringList &args)
+{
+    QProcess p;
+    p.start(kCli, args);
+    if (!p.waitForFinished(300000))
+        return {};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void emaCrossoverOnRealEurusdYear()
+    {
+        QTemporaryDir dir;
+        const QString json = dir.filePath("report.json");
+        const Run r = runCli({"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "ema_crossover",
+                              "--params", R"({"fast": 12, "slow": 26, "atr_period": 14, "sl_atr_mult": 2, "rr": 2, "risk_percent": 1})",
+                              "--commission", "3.5", "--json", json});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("Total Net Profit"));
+        QVERIFY(r.out.contains("Equity Drawdown Maximal"));
+
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(report["format"].toString(), QString("botdesk.backtest.v1"));
+        QCOMPARE(report["bars"].toInteger(), qint64(372379));
+        QCOMPARE(report["first_bar_time_ms"].toInteger(), qint64(1704146400000));
+        const QJsonObject stats = report["stats"].toObject();
+        const QJsonArray trades = report["trades"].toArray();
+        QVERIFY2(trades.size() > 100, "a year of M1 EMA crossovers trades hundreds of times");
+        QCOMPARE(stats["total_trades"].toInt(), int(trades.size()));
+        QCOMPARE(stats["total_deals"].toInt(), 2 * int(trades.size()));
+
+        // Cross-checks of the trade list against the report and the fill rules.
+        double net = 0;
+        int wins = 0;
+        qint64 previousClose = 0;
+        QSet<QString> reasons;
+        for (const QJsonValue &v : trades) {
+            const QJsonObject t = v.toObject();
+            const bool buy = t["type"].toString() == "BUY";
+            const double open = t["open_price"].toDouble(), close = t["close_price"].toDouble();
+            const double sl = t["sl"].toDouble(), tp = t["tp"].toDouble();
+            const QString reason = t["close_reason"].toString();
+            reasons.insert(reason);
+            net += t["net_profit"].toDouble();
+            wins += t["net_profit"].toDouble() > 0 ? 1 : 0;
+            QVERIFY(t["volume"].toDouble() >= 0.01 - 1e-9);
+            QVERIFY(std::abs(std::round(t["volume"].toDouble() / 0.01) * 0.01 - t["volume"].toDouble()) < 1e-9);
+            QVERIFY(t["close_time_ms"].toInteger() >= t["open_time_ms"].toInteger());
+            QVERIFY(t["close_time_ms"].toInteger() >= previousClose);
+            previousClose = t["close_time_ms"].toInteger();
+            // 3.5 per lot on each deal, each deal's commission rounded to cents.
+            QVERIFY(std::abs(t["commission"].toDouble() + 2 * 3.5 * t["volume"].toDouble()) <= 0.01 + 1e-9);
+            QVERIFY(std::abs(t["profit"].toDouble() * 100 - std::round(t["profit"].toDouble() * 100)) < 1e-6);
+            QVERIFY(sl > 0);  // ema_crossover always sets a stop
+            QVERIFY(buy ? sl < open : sl > open);
+            QVERIFY(buy ? tp > open : tp < open);
+            // rr = 2: the TP is twice the stop distance away from the fill (within a point of rounding).
+            QVERIFY2(std::abs(std::abs(tp - open) - 2 * std::abs(open - sl)) <= 0.0000101,
+                     qPrintable(QString("ticket %1").arg(t["ticket"].toInteger())));
+            if (reason == "SL_HIT")  // at the stop, or worse after a gap
+                QVERIFY(buy ? close <= sl + 1e-9 : close >= sl - 1e-9);
+            if (reason == "TP_HIT")  // at the target, or better after a gap
+                QVERIFY(buy ? close >= tp - 1e-9 : close <= tp + 1e-9);
+        }
+        QVERIFY(std::abs(net - stats["total_net_profit"].toDouble()) < 1e-6);
+        QVERIFY(std::abs(stats["final_balance"].toDouble() - 10000.0 - net) < 1e-6);
+        QCOMPARE(stats["profit_trades"].toInt(), wins);
+        QVERIFY(reasons.contains("SL_HIT"));
+        QVERIFY(reasons.contains("TP_HIT"));
+        QVERIFY(reasons.contains("STRATEGY_EXIT"));
+        QVERIFY(stats["equity_drawdown_maximal"].toDouble() > 0);
+        QVERIFY(stats["equity_drawdown_maximal"].toDouble() >= stats["balance_drawdown_maximal"].toDouble() - 1e-6);
+        const QJsonArray curve = report["equity_curve"].toArray();
+        QVERIFY(curve.size() > 100 && curve.size() <= 2000);
+        QVERIFY(std::abs(curve.last().toArray().at(1).toDouble() - stats["final_balance"].toDouble()) < 1e-6);
+    }
+
+    void boxBreakoutOnRealEurusdYear()
+    {
+        const Run r = runCli({"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "box_breakout"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY(r.out.contains("Total Trades"));
+    }
+
+    void badInputGivesClearErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        const QStringList base{"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "ema_crossover"};
+        QTest::newRow("fast >= slow") << (base + QStringList{"--params", R"({"fast": 30, "slow": 20})"}) << 2
+                                      << "'fast' (30) must be below 'slow' (20)";
+        QTest::newRow("unknown param") << (base + QStringList{"--params", R"({"fsat": 3})"}) << 2
+                                       << "'fsat' is not a parameter of ema_crossover";
+        QTest::newRow("wrong type") << (base + QStringList{"--params", R"({"rr": "two"})"}) << 2
+                                    << "parameter 'rr' is \"two\"";
+        QTest::newRow("bad json") << (base + QStringList{"--params", "{fast: 1"}) << 2 << "not valid JSON";
+        QTest::newRow("unknown strategy")
+            << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "nope"} << 2
+            << "unknown strategy 'nope'";
+        QTest::newRow("unknown symbol")
+            << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSDX", "--strategy", "ema_crossover"} << 1
+            << "unknown symbol 'EURUSDX'";
+        QTest::newRow("missing file")
+            << QStringList{"backtest", "--data", "/nonexistent/bars.csv", "--symbol", "EURUSD", "--strategy",
+                           "ema_crossover"}
+            << 1 << "/nonexistent/bars.csv";
+        QTest::newRow("missing option") << QStringList{"backtest", "--symbol", "EURUSD"} << 2 << "--data";
+        QTest::newRow("negative deposit") << (base + QStringList{"--deposit", "-1"}) << 1 << "deposit";
+    }
+
+    void badInputGivesClearErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run r = runCli(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    void listsStrategiesAndSymbols()
+    {
+        const Run s = runCli({"strategies"});
+        QCOMPARE(s.exitCode, 0);
+        QVERIFY(s.out.contains("ema_crossover"));
+        QVERIFY(s.out.contains("box_breakout"));
+        QVERIFY(s.out.contains("\"sl_atr_mult\""));
+        const Run y = runCli({"symbols"});
+        QCOMPARE(y.exitCode, 0);
+        QVERIFY(y.out.contains("EURUSD"));
+        QVERIFY(y.out.contains("XAUUSD"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

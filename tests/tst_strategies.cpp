@@ -1,0 +1,188 @@
+// Built-in strategies: their decisions on hand-made bars, and parameter validation.
+
+#include "strategyregistry.h"
+
+#include <QtTest>
+
+using namespace bd;
+
+namespace {
+
+SymbolSpec symbol()
+{
+    SymbolSpec s;
+    s.name = "TEST";
+    s.currencyProfit = "USD";
+    return s;
+}
+
+Bar flat(double price)
+{
+    return Bar{0, price, price, price, price, 0, -1};
+}
+
+Bar bar(double o, double h, double l, double c)
+{
+    return Bar{0, o, h, l, c, 0, -1};
+}
+
+// Feeds bars one by one and returns the actions of the last one.
+struct Driver {
+    explicit Driver(std::unique_ptr<Strategy> s) : strategy(std::move(s)) {}
+    std::unique_ptr<Strategy> strategy;
+    SymbolSpec spec = symbol();
+    std::vector<Position> positions;
+    qint64 index = 0;
+
+    std::vector<Action> feed(const Bar &b)
+    {
+        std::vector<Action> actions;
+        StrategyContext ctx{spec, 10000.0, 10000.0, std::span<const Position>(positions), index++, 10};
+        strategy->onBar(b, ctx, actions);
+        return actions;
+    }
+};
+
+std::unique_ptr<Strategy> make(const QString &name, const QJsonObject &params)
+{
+    auto s = createStrategy(name, params);
+    if (!s)
+        qFatal("%s", qPrintable(s.error().message));
+    return std::move(s).value();
+}
+
+} // namespace
+
+class TestStrategies : public QObject {
+    Q_OBJECT
+private slots:
+    void emaCrossoverOpensOnCrossWithAtrStop()
+    {
+        // fast EMA(2), slow EMA(3), ATR(2), SL 2 ATR, rr 3, risk 0.5 %.
+        Driver d{make("ema_crossover", {{"fast", 2}, {"slow", 3}, {"atr_period", 2}, {"sl_atr_mult", 2.0},
+                                        {"rr", 3.0}, {"risk_percent", 0.5}})};
+        // Flat at 1.0: both EMAs equal 1.0, no cross, no action.
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(d.feed(flat(1.0)).empty());
+        // Close jumps to 1.1: EMA(2) = 1.0 + (1.1 − 1.0)·2/3 = 1.0667 > EMA(3) = 1.05 -> cross up.
+        // ATR(2): TR = max(1.1 − 1.0, |1.1 − 1.0|, |1.0 − 1.0|) = 0.1; ATR = (0·1 + 0.1)/2 = 0.05.
+        // SL = 1.1 − 2·0.05 = 1.0.
+        const auto up = d.feed(bar(1.0, 1.1, 1.0, 1.1));
+        QCOMPARE(up.size(), size_t(1));
+        QCOMPARE(up[0].type, ActionType::OpenTrade);
+        QCOMPARE(up[0].side, Side::Buy);
+        QVERIFY(qAbs(up[0].sl - 1.0) < 1e-12);
+        QCOMPARE(up[0].tp, 0.0);
+        QCOMPARE(up[0].rr, 3.0);
+        QCOMPARE(up[0].riskPercent, 0.5);
+
+        // The engine filled it: the strategy now holds a long (ticket 7). Still above: no new action.
+        Position p;
+        p.ticket = 7;
+        p.side = Side::Buy;
+        d.positions.push_back(p);
+        QVERIFY(d.feed(flat(1.1)).empty());
+
+        // Close collapses to 0.9: cross down -> close the long, open a short with SL above.
+        const auto down = d.feed(bar(1.1, 1.1, 0.9, 0.9));
+        QCOMPARE(down.size(), size_t(2));
+        QCOMPARE(down[0].type, ActionType::ClosePosition);
+        QCOMPARE(down[0].ticket, quint64(7));
+        QCOMPARE(down[1].type, ActionType::OpenTrade);
+        QCOMPARE(down[1].side, Side::Sell);
+        QVERIFY(down[1].sl > 0.9);
+    }
+
+    void emaCrossoverDoesNotPyramid()
+    {
+        Driver d{make("ema_crossover", {{"fast", 2}, {"slow", 3}, {"atr_period", 1}})};
+        for (int i = 0; i < 4; ++i)
+            d.feed(flat(1.0));
+        Position p;
+        p.ticket = 1;
+        p.side = Side::Buy;
+        d.positions.push_back(p);  // already long when the cross up comes
+        QVERIFY(d.feed(bar(1.0, 1.1, 1.0, 1.1)).empty());
+    }
+
+    void boxBreakoutBuysAboveTheBoxWithStopAtTheBottom()
+    {
+        Driver d{make("box_breakout", {{"box_bars", 3}, {"atr_period", 1}, {"max_box_atr", 0.0}, {"rr", 2.0}})};
+        QVERIFY(d.feed(bar(1.10, 1.20, 1.00, 1.10)).empty());
+        QVERIFY(d.feed(bar(1.10, 1.15, 1.05, 1.12)).empty());
+        QVERIFY(d.feed(bar(1.12, 1.18, 1.02, 1.08)).empty());
+        // Bar 4 closes at 1.19, inside the box of bars 1-3 (top 1.20, bottom 1.00): nothing ...
+        QVERIFY(d.feed(bar(1.08, 1.19, 1.07, 1.19)).empty());
+        // ... bar 5 closes at 1.24, above the box of bars 2-4 (top 1.19, bottom 1.02): breakout.
+        const auto a = d.feed(bar(1.19, 1.25, 1.18, 1.24));
+        QCOMPARE(a.size(), size_t(1));
+        QCOMPARE(a[0].side, Side::Buy);
+        QVERIFY(qAbs(a[0].sl - 1.02) < 1e-12);  // lowest low of bars 2..4
+        QCOMPARE(a[0].rr, 2.0);
+    }
+
+    void boxBreakoutSellsBelowAndRespectsFilterAndOpenPositions()
+    {
+        Driver d{make("box_breakout", {{"box_bars", 2}, {"atr_period", 1}, {"max_box_atr", 0.0}})};
+        d.feed(bar(1.1, 1.2, 1.0, 1.1));
+        d.feed(bar(1.1, 1.2, 1.0, 1.1));
+        const auto a = d.feed(bar(1.1, 1.1, 0.9, 0.95));
+        QCOMPARE(a.size(), size_t(1));
+        QCOMPARE(a[0].side, Side::Sell);
+        QVERIFY(qAbs(a[0].sl - 1.2) < 1e-12);
+
+        // Same breakout, but a position is open: no new trade.
+        Driver busy{make("box_breakout", {{"box_bars", 2}, {"atr_period", 1}, {"max_box_atr", 0.0}})};
+        busy.positions.push_back(Position{});
+        busy.feed(bar(1.1, 1.2, 1.0, 1.1));
+        busy.feed(bar(1.1, 1.2, 1.0, 1.1));
+        QVERIFY(busy.feed(bar(1.1, 1.1, 0.9, 0.95)).empty());
+
+        // Box 0.2 tall but ATR(1) of the previous bar is 0.2 and max_box_atr 0.5 allows only 0.1.
+        Driver tall{make("box_breakout", {{"box_bars", 2}, {"atr_period", 1}, {"max_box_atr", 0.5}})};
+        tall.feed(bar(1.1, 1.2, 1.0, 1.1));
+        tall.feed(bar(1.1, 1.2, 1.0, 1.1));
+        QVERIFY(tall.feed(bar(1.1, 1.1, 0.9, 0.95)).empty());
+    }
+
+    void registryListsDefaults()
+    {
+        const auto all = builtinStrategies();
+        QCOMPARE(all.size(), size_t(2));
+        QCOMPARE(all[0].name, QString("ema_crossover"));
+        for (const char *key : {"fast", "slow", "atr_period", "sl_atr_mult", "rr", "risk_percent"})
+            QVERIFY2(all[0].defaultParams.contains(key), key);
+        QCOMPARE(all[1].name, QString("box_breakout"));
+        for (const StrategyInfo &info : all)
+            QVERIFY(createStrategy(info.name, info.defaultParams).ok());
+    }
+
+    void invalidParameters_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QJsonObject>("params");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown") << "ema_crossover" << QJsonObject{{"speed", 1}} << "'speed' is not a parameter";
+        QTest::newRow("fast>=slow") << "ema_crossover" << QJsonObject{{"fast", 26}, {"slow", 26}} << "must be below 'slow'";
+        QTest::newRow("fraction") << "ema_crossover" << QJsonObject{{"fast", 2.5}} << "'fast' is 2.5; it must be a whole number";
+        QTest::newRow("string") << "ema_crossover" << QJsonObject{{"rr", "2"}} << "'rr' is \"2\"";
+        QTest::newRow("risk 0") << "ema_crossover" << QJsonObject{{"risk_percent", 0}} << "'risk_percent' is 0";
+        QTest::newRow("risk > 100") << "box_breakout" << QJsonObject{{"risk_percent", 150}} << "from 0.01 to 100";
+        QTest::newRow("box 1") << "box_breakout" << QJsonObject{{"box_bars", 1}} << "'box_bars' is 1";
+        QTest::newRow("negative filter") << "box_breakout" << QJsonObject{{"max_box_atr", -1}} << "'max_box_atr' is -1";
+        QTest::newRow("unknown strategy") << "martingale" << QJsonObject{} << "unknown strategy 'martingale'";
+    }
+
+    void invalidParameters()
+    {
+        QFETCH(QString, name);
+        QFETCH(QJsonObject, params);
+        QFETCH(QString, message);
+        auto s = createStrategy(name, params);
+        QVERIFY(!s.ok());
+        QVERIFY2(s.error().message.contains(message), qPrintable(s.error().message));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStrategies)
+#include "tst_strategies.moc"
