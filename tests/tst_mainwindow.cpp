@@ -16,6 +16,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSet>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTableView>
@@ -67,6 +68,8 @@ private slots:
     void invalidJsonIsRejectedBeforeRunning();
     void strategyErrorIsShown();
     void missingFileIsRejected();
+    void chartAxesZoomTogether();
+    void inputsAreRemembered();
 
 private:
     std::unique_ptr<MainWindow> makeWindow();
@@ -163,8 +166,7 @@ void TestMainWindow::screenshotOfFullYear()
     QVERIFY(QTest::qWaitForWindowExposed(w.get()));
     w->form()->setDataFile(kYearFile);
     w->form()->setSymbol(QStringLiteral("EURUSD"));
-    w->form()->setStrategy(QStringLiteral("ema_crossover"));
-    w->form()->setParamsJson(QStringLiteral(R"({"fast": 50, "slow": 200, "rr": 2.0, "risk_percent": 0.5})"));
+    w->form()->setStrategy(QStringLiteral("box_breakout"));  // default parameters, prefilled by the form
 
     QSignalSpy ended(w.get(), &MainWindow::runEnded);
     QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
@@ -187,6 +189,13 @@ void TestMainWindow::screenshotOfFullYear()
     QVERIFY(pixelsNear(chart, QColor(0x1f, 0x5f, 0xbf)) > 200);
     QVERIFY(pixelsNear(chart, QColor(0xd3, 0x2f, 0x2f), 60) + pixelsNear(chart, QColor(0xee, 0xa6, 0xa6), 30) > 200);
     qInfo("screenshot: %s", qPrintable(path));
+
+    // The trade list, for a human look: sorted by profit, worst first.
+    w->tabs()->setCurrentWidget(w->tradeTable());
+    w->tradeTable()->sortByColumn(TradeListModel::ProfitColumn, Qt::AscendingOrder);
+    QVERIFY(w->tradeTable()->model()->index(0, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble()
+            <= w->tradeTable()->model()->index(1, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble());
+    QVERIFY(w->grab().save(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_trades.png")));
 }
 
 void TestMainWindow::cancelRightAfterStart()
@@ -268,6 +277,57 @@ void TestMainWindow::missingFileIsRejected()
     QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
     QCOMPARE(running.count(), 0);
     QVERIFY2(w->form()->statusText().contains(QStringLiteral("not found")), qPrintable(w->form()->statusText()));
+}
+
+void TestMainWindow::chartAxesZoomTogether()
+{
+    auto w = makeWindow();
+    w->form()->setDataFile(m_synthetic);
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QVERIFY(w->startBacktest());
+    QVERIFY(ended.wait(60000));
+    QVERIFY(ended.at(0).at(0).toBool());
+
+    QCustomPlot *plot = w->chart()->plot();
+    QCPAxis *topX = w->chart()->equityGraph()->keyAxis();
+    QCPAxis *bottomX = w->chart()->drawdownGraph()->keyAxis();
+    QVERIFY(topX != bottomX);
+    QCOMPARE(bottomX->range().lower, topX->range().lower);
+    const QCPRange zoomed(topX->range().lower + 3600, topX->range().lower + 7200);
+    topX->setRange(zoomed);
+    QCOMPARE(bottomX->range().lower, zoomed.lower);
+    QCOMPARE(bottomX->range().upper, zoomed.upper);
+    bottomX->setRange(zoomed.lower + 60, zoomed.upper + 60);
+    QCOMPARE(topX->range().lower, zoomed.lower + 60);
+    // The time axis is UTC.
+    auto ticker = topX->ticker().dynamicCast<QCPAxisTickerDateTime>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->timeZone(), QTimeZone::utc());
+    QVERIFY(plot->graphCount() == 3);
+}
+
+void TestMainWindow::inputsAreRemembered()
+{
+    const QString ini = m_dir.filePath(QStringLiteral("settings.ini"));
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        MainWindow w(&settings);
+        w.form()->setDataFile(m_synthetic);
+        w.form()->setSymbol(QStringLiteral("XAUUSD"));
+        w.form()->setStrategy(QStringLiteral("box_breakout"));
+        w.form()->setParamsJson(QStringLiteral(R"({"box_bars": 30})"));
+        w.form()->setDeposit(12345.0);
+    }  // saved on destruction
+    QSettings settings(ini, QSettings::IniFormat);
+    MainWindow w(&settings);
+    QCOMPARE(w.form()->dataFile(), m_synthetic);
+    QCOMPARE(w.form()->symbol(), QStringLiteral("XAUUSD"));
+    QCOMPARE(w.form()->strategy(), QStringLiteral("box_breakout"));
+    QCOMPARE(w.form()->paramsJson(), QStringLiteral(R"({"box_bars": 30})"));
+    QString error;
+    const auto request = w.form()->request(&error);
+    QVERIFY2(request, qPrintable(error));
+    QCOMPARE(request->config.initialDeposit, 12345.0);
 }
 
 QTEST_MAIN(TestMainWindow)

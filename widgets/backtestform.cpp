@@ -168,8 +168,17 @@ void BacktestForm::setSymbols(const std::vector<SymbolSpec> &symbols)
     m_symbols = symbols;
     QSignalBlocker block(m_symbol);
     m_symbol->clear();
-    for (const SymbolSpec &s : m_symbols)
-        m_symbol->addItem(s.description.isEmpty() ? s.name : QStringLiteral("%1 — %2").arg(s.name, s.description), s.name);
+    for (const SymbolSpec &s : m_symbols) {
+        m_symbol->addItem(s.name, s.name);
+        m_symbol->setItemData(m_symbol->count() - 1,
+                              QStringLiteral("%1\n%2 digits, point %3, contract %4, default spread %5 points")
+                                  .arg(s.description)
+                                  .arg(s.digits)
+                                  .arg(s.point)
+                                  .arg(s.contractSize)
+                                  .arg(s.defaultSpreadPoints),
+                              Qt::ToolTipRole);
+    }
     block.unblock();
     if (!previous.isEmpty())
         setSymbol(previous);

@@ -132,6 +132,8 @@ void EquityChartWidget::clear()
     m_syncing = false;
     m_topRect->axis(QCPAxis::atLeft)->setRange(0, 1);
     m_ddRect->axis(QCPAxis::atLeft)->setRange(-1, 0);
+    m_topRect->axis(QCPAxis::atLeft)->setTickLabels(false);  // no made-up numbers on an empty chart
+    m_ddRect->axis(QCPAxis::atLeft)->setTickLabels(false);
     m_plot->replot();
 }
 
@@ -172,6 +174,10 @@ void EquityChartWidget::setResult(std::shared_ptr<const BacktestResult> result)
                          .arg(result->symbol, result->strategy, report::utcDate(result->firstBarTimeMs),
                               report::utcDate(result->lastBarTimeMs), report::money(s.totalNetProfit),
                               result->config.depositCurrency, QString::number(s.equityDrawdownRelativePercent, 'f', 2)));
+
+    m_topRect->axis(QCPAxis::atLeft)->setLabel(tr("Balance / Equity (%1)").arg(result->config.depositCurrency));
+    m_topRect->axis(QCPAxis::atLeft)->setTickLabels(true);
+    m_ddRect->axis(QCPAxis::atLeft)->setTickLabels(true);
 
     m_syncing = true;
     const QCPRange xRange(keys.front(), std::max(keys.back(), keys.front() + 60));
