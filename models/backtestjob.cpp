@@ -70,11 +70,11 @@ quint64 BacktestJob::start(const BacktestRequest &request)
     logging::get("ui")->info("backtest job {} started: {} {} {}", m_jobId, request.strategy.toStdString(),
                              request.symbol.toStdString(), request.dataFile.toStdString());
 
+    setRunning(true);  // first, so listeners reset their progress display before the updates below
     m_progress = -1;
     emit progressChanged(-1);
     m_phase = tr("Starting…");
     emit phaseChanged(m_phase);
-    setRunning(true);
 
     // The future is not kept: results come back through the channel, and the global pool is drained
     // by ~QCoreApplication.

@@ -62,7 +62,7 @@ void StatsModel::setResult(std::shared_ptr<const BacktestResult> result)
              QStringLiteral("%1 – %2").arg(report::utcDate(result->firstBarTimeMs), report::utcDate(result->lastBarTimeMs))
                  + (result->cancelled ? tr(" (cancelled)") : QString()),
              QVariant::fromValue<qlonglong>(result->lastBarTimeMs - result->firstBarTimeMs));
-        left(tr("Bars"), QString::number(result->barsProcessed), QVariant::fromValue<qlonglong>(result->barsProcessed));
+        left(tr("Bars"), report::money(double(result->barsProcessed), 0), QVariant::fromValue<qlonglong>(result->barsProcessed));
         left(tr("Initial Deposit"), money(s.initialDeposit), s.initialDeposit);
         left(tr("Final Balance"), money(s.finalBalance), s.finalBalance);
         left(tr("Total Net Profit"), money(s.totalNetProfit), s.totalNetProfit, signOf(s.totalNetProfit));

@@ -14,6 +14,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
 #include <QSettings>
@@ -120,6 +121,9 @@ void TestMainWindow::runsBacktestFromTheForm()
     QTest::mouseClick(run, Qt::LeftButton);
     QVERIFY(w->job()->isRunning());
     QVERIFY(!run->isEnabled());
+    auto *bar = w->findChild<QProgressBar *>(QStringLiteral("progressBar"));
+    QVERIFY(bar);
+    QCOMPARE(bar->maximum(), 0);  // busy indicator while the bars load
     QVERIFY(ended.wait(60000));
     QCOMPARE(ended.at(0).at(0).toBool(), true);
     QCOMPARE(running.count(), 2);  // true, false
