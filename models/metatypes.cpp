@@ -1,0 +1,11 @@
+#include "metatypes.h"
+
+namespace bd {
+
+void registerModelMetaTypes()
+{
+    qRegisterMetaType<BacktestRequest>("bd::BacktestRequest");
+    qRegisterMetaType<std::shared_ptr<const BacktestResult>>("std::shared_ptr<const bd::BacktestResult>");
+}
+
+} // namespace bd

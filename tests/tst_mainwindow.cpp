@@ -1,0 +1,338 @@
+// The real MainWindow, offscreen: fill the form, click Run, wait for the result; cancel; invalid input.
+
+#include "backtestform.h"
+#include "backtestjob.h"
+#include "equitychartwidget.h"
+#include "mainwindow.h"
+#include "metatypes.h"
+#include "statsmodel.h"
+#include "syntheticbars.h"
+#include "tradelistmodel.h"
+
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSet>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace bd;
+
+namespace {
+
+const QString kYearFile = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
+
+// Distinct colours over a grid of sample points: a blank or single-colour image has very few.
+int distinctColours(const QImage &image)
+{
+    QSet<QRgb> colours;
+    for (int y = 0; y < image.height(); y += 3)
+        for (int x = 0; x < image.width(); x += 3)
+            colours.insert(image.pixel(x, y));
+    return int(colours.size());
+}
+
+// Pixels within `tolerance` of `colour` (per channel).
+int pixelsNear(const QImage &image, const QColor &colour, int tolerance = 40)
+{
+    int n = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb p = image.pixel(x, y);
+            if (std::abs(qRed(p) - colour.red()) <= tolerance && std::abs(qGreen(p) - colour.green()) <= tolerance
+                && std::abs(qBlue(p) - colour.blue()) <= tolerance)
+                ++n;
+        }
+    }
+    return n;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void runsBacktestFromTheForm();
+    void screenshotOfFullYear();
+    void cancelRightAfterStart();
+    void invalidJsonIsRejectedBeforeRunning();
+    void strategyErrorIsShown();
+    void missingFileIsRejected();
+    void chartAxesZoomTogether();
+    void inputsAreRemembered();
+
+private:
+    std::unique_ptr<MainWindow> makeWindow();
+    QPushButton *button(MainWindow &w, const char *name);
+
+    QTemporaryDir m_dir;
+    QString m_synthetic;
+};
+
+void TestMainWindow::initTestCase()
+{
+    registerModelMetaTypes();
+    QVERIFY(m_dir.isValid());
+    m_synthetic = m_dir.filePath(QStringLiteral("synthetic_m1.csv"));
+    QVERIFY(test::writeSyntheticBars(m_synthetic, 6000));
+    QVERIFY(QDir().mkpath(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots")));
+}
+
+std::unique_ptr<MainWindow> TestMainWindow::makeWindow()
+{
+    auto w = std::make_unique<MainWindow>(nullptr);  // no QSettings: tests never touch the user's settings
+    w->setInteractive(false);
+    w->resize(1400, 900);
+    w->show();
+    return w;
+}
+
+QPushButton *TestMainWindow::button(MainWindow &w, const char *name)
+{
+    return w.findChild<QPushButton *>(QLatin1String(name));
+}
+
+void TestMainWindow::runsBacktestFromTheForm()
+{
+    auto w = makeWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    BacktestForm *form = w->form();
+    form->setDataFile(m_synthetic);
+    form->setSymbol(QStringLiteral("EURUSD"));
+    form->setStrategy(QStringLiteral("ema_crossover"));
+    QVERIFY2(form->paramsJson().contains(QLatin1String("\"fast\"")), qPrintable(form->paramsJson()));  // defaults prefilled
+
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QSignalSpy running(w->job(), &BacktestJob::runningChanged);
+    QSignalSpy progress(w->job(), &BacktestJob::progressChanged);
+    QPushButton *run = button(*w, "runButton");
+    QVERIFY(run);
+    QTest::mouseClick(run, Qt::LeftButton);
+    QVERIFY(w->job()->isRunning());
+    QVERIFY(!run->isEnabled());
+    auto *bar = w->findChild<QProgressBar *>(QStringLiteral("progressBar"));
+    QVERIFY(bar);
+    QCOMPARE(bar->maximum(), 0);  // busy indicator while the bars load
+    QVERIFY(ended.wait(60000));
+    QCOMPARE(ended.at(0).at(0).toBool(), true);
+    QCOMPARE(running.count(), 2);  // true, false
+    QVERIFY(progress.count() >= 2);
+    QCOMPARE(progress.last().at(0).toInt(), 100);
+    QVERIFY(run->isEnabled());
+
+    // Trades and statistics.
+    QTableView *trades = w->findChild<QTableView *>(QStringLiteral("tradeTable"));
+    QVERIFY(trades);
+    const int rows = trades->model()->rowCount();
+    QVERIFY2(rows > 0, "the synthetic sine wave must make ema_crossover trade");
+    QCOMPARE(w->statsModel()->valueText(QStringLiteral("Total Trades")), QString::number(rows));
+    QVERIFY(w->statsModel()->rowCount() >= 19);
+    QVERIFY(!w->statsModel()->valueText(QStringLiteral("Total Net Profit")).isEmpty());
+    QVERIFY(!w->findChild<QLabel *>(QStringLiteral("summaryNetProfit"))->text().startsWith(QStringLiteral("—")));
+
+    // Sorting through the proxy by the raw profit.
+    trades->sortByColumn(TradeListModel::ProfitColumn, Qt::DescendingOrder);
+    const double top = trades->model()->index(0, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble();
+    const double bottom = trades->model()->index(rows - 1, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble();
+    QVERIFY(top >= bottom);
+
+    // Chart: one point per bar (6000) decimated to at most maxPointsPerGraph().
+    EquityChartWidget *chart = w->chart();
+    QVERIFY(chart->equityPointCount() > 100);
+    QVERIFY(chart->equityPointCount() <= EquityChartWidget::maxPointsPerGraph());
+    QVERIFY(chart->balancePointCount() > 100);
+    QVERIFY(chart->drawdownPointCount() > 100);
+
+    QVERIFY(form->statusText().startsWith(QStringLiteral("Finished")));
+    QVERIFY(w->statusBar()->currentMessage().startsWith(QStringLiteral("Finished")));
+
+    const QImage shot = w->grab().toImage();
+    QVERIFY(shot.save(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_synthetic.png")));
+    QVERIFY(distinctColours(shot) >= 20);
+}
+
+void TestMainWindow::screenshotOfFullYear()
+{
+    if (!QFile::exists(kYearFile))
+        QSKIP("shared EURUSD 2024 data not present");
+    auto w = makeWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    w->form()->setDataFile(kYearFile);
+    w->form()->setSymbol(QStringLiteral("EURUSD"));
+    w->form()->setStrategy(QStringLiteral("box_breakout"));  // default parameters, prefilled by the form
+
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
+    QVERIFY(ended.wait(300000));
+    QVERIFY2(ended.at(0).at(0).toBool(), qPrintable(w->form()->statusText()));
+
+    auto result = w->lastResult();
+    QVERIFY(result);
+    QVERIFY(result->equity.size() > 100000);
+    QVERIFY(w->chart()->equityPointCount() <= EquityChartWidget::maxPointsPerGraph());
+    QVERIFY(w->chart()->equityPointCount() >= EquityChartWidget::maxPointsPerGraph() / 2);
+    QVERIFY(w->tradeModel()->rowCount() > 0);
+
+    const QImage shot = w->grab().toImage();
+    const QString path = QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow.png");
+    QVERIFY(shot.save(path));
+    QVERIFY(distinctColours(shot) >= 20);
+    // The chart really shows the curves: blue balance line and red drawdown area.
+    const QImage chart = w->chart()->grab().toImage();
+    QVERIFY(pixelsNear(chart, QColor(0x1f, 0x5f, 0xbf)) > 200);
+    QVERIFY(pixelsNear(chart, QColor(0xd3, 0x2f, 0x2f), 60) + pixelsNear(chart, QColor(0xee, 0xa6, 0xa6), 30) > 200);
+    qInfo("screenshot: %s", qPrintable(path));
+
+    // The trade list, for a human look: sorted by profit, worst first.
+    w->tabs()->setCurrentWidget(w->tradeTable());
+    w->tradeTable()->sortByColumn(TradeListModel::ProfitColumn, Qt::AscendingOrder);
+    QVERIFY(w->tradeTable()->model()->index(0, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble()
+            <= w->tradeTable()->model()->index(1, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble());
+    QVERIFY(w->grab().save(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_trades.png")));
+}
+
+void TestMainWindow::cancelRightAfterStart()
+{
+    if (!QFile::exists(kYearFile))
+        QSKIP("shared EURUSD 2024 data not present");
+    auto w = makeWindow();
+    w->form()->setDataFile(kYearFile);
+    w->form()->setSymbol(QStringLiteral("EURUSD"));
+    w->form()->setStrategy(QStringLiteral("ema_crossover"));
+
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QSignalSpy finished(w->job(), &BacktestJob::finished);
+    QSignalSpy cancelled(w->job(), &BacktestJob::cancelled);
+    QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
+    QVERIFY(w->job()->isRunning());
+    QPushButton *cancel = button(*w, "cancelButton");
+    QVERIFY(cancel->isEnabled());
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    QVERIFY(ended.wait(120000));
+    QCOMPARE(ended.at(0).at(0).toBool(), false);
+    QCOMPARE(cancelled.count(), 1);
+    QCOMPARE(finished.count(), 0);
+    QVERIFY(!w->job()->isRunning());
+    QVERIFY2(w->form()->statusText().contains(QStringLiteral("cancelled"), Qt::CaseInsensitive),
+             qPrintable(w->form()->statusText()));
+    QVERIFY(w->statusBar()->currentMessage().contains(QStringLiteral("cancelled"), Qt::CaseInsensitive));
+    QVERIFY(button(*w, "runButton")->isEnabled());
+    QVERIFY(!cancel->isEnabled());
+    QCOMPARE(w->tradeModel()->rowCount(), 0);
+}
+
+void TestMainWindow::invalidJsonIsRejectedBeforeRunning()
+{
+    auto w = makeWindow();
+    w->form()->setDataFile(m_synthetic);
+    w->form()->setStrategy(QStringLiteral("ema_crossover"));
+    auto *params = w->findChild<QPlainTextEdit *>(QStringLiteral("paramsEdit"));
+    QVERIFY(params);
+    params->setPlainText(QStringLiteral("{\"fast\": 12,\n \"slow\": }"));
+
+    QSignalSpy running(w->job(), &BacktestJob::runningChanged);
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
+    QCOMPARE(running.count(), 0);
+    QCOMPARE(ended.count(), 0);
+    QVERIFY(!w->job()->isRunning());
+    const QString status = w->form()->statusText();
+    QVERIFY2(status.contains(QStringLiteral("not valid JSON")), qPrintable(status));
+    QVERIFY2(status.contains(QStringLiteral("line 2")), qPrintable(status));
+    QVERIFY(w->statusBar()->currentMessage().contains(QStringLiteral("not valid JSON")));
+}
+
+void TestMainWindow::strategyErrorIsShown()
+{
+    auto w = makeWindow();
+    w->form()->setDataFile(m_synthetic);
+    w->form()->setStrategy(QStringLiteral("ema_crossover"));
+    w->form()->setParamsJson(QStringLiteral(R"({"fast": 30, "slow": 10})"));
+
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QSignalSpy failed(w->job(), &BacktestJob::failed);
+    QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
+    QVERIFY(ended.wait(30000));
+    QCOMPARE(ended.at(0).at(0).toBool(), false);
+    QCOMPARE(failed.count(), 1);
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY2(message.contains(QStringLiteral("fast")), qPrintable(message));  // the core's own text
+    QVERIFY(w->form()->statusText().contains(message));
+    QVERIFY(w->statusBar()->currentMessage().contains(message));
+    QVERIFY(button(*w, "runButton")->isEnabled());
+}
+
+void TestMainWindow::missingFileIsRejected()
+{
+    auto w = makeWindow();
+    w->form()->setDataFile(m_dir.filePath(QStringLiteral("does_not_exist.csv")));
+    QSignalSpy running(w->job(), &BacktestJob::runningChanged);
+    QTest::mouseClick(button(*w, "runButton"), Qt::LeftButton);
+    QCOMPARE(running.count(), 0);
+    QVERIFY2(w->form()->statusText().contains(QStringLiteral("not found")), qPrintable(w->form()->statusText()));
+}
+
+void TestMainWindow::chartAxesZoomTogether()
+{
+    auto w = makeWindow();
+    w->form()->setDataFile(m_synthetic);
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QVERIFY(w->startBacktest());
+    QVERIFY(ended.wait(60000));
+    QVERIFY(ended.at(0).at(0).toBool());
+
+    QCustomPlot *plot = w->chart()->plot();
+    QCPAxis *topX = w->chart()->equityGraph()->keyAxis();
+    QCPAxis *bottomX = w->chart()->drawdownGraph()->keyAxis();
+    QVERIFY(topX != bottomX);
+    QCOMPARE(bottomX->range().lower, topX->range().lower);
+    const QCPRange zoomed(topX->range().lower + 3600, topX->range().lower + 7200);
+    topX->setRange(zoomed);
+    QCOMPARE(bottomX->range().lower, zoomed.lower);
+    QCOMPARE(bottomX->range().upper, zoomed.upper);
+    bottomX->setRange(zoomed.lower + 60, zoomed.upper + 60);
+    QCOMPARE(topX->range().lower, zoomed.lower + 60);
+    // The time axis is UTC.
+    auto ticker = topX->ticker().dynamicCast<QCPAxisTickerDateTime>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->timeZone(), QTimeZone::utc());
+    QVERIFY(plot->graphCount() == 3);
+}
+
+void TestMainWindow::inputsAreRemembered()
+{
+    const QString ini = m_dir.filePath(QStringLiteral("settings.ini"));
+    {
+        QSettings settings(ini, QSettings::IniFormat);
+        MainWindow w(&settings);
+        w.form()->setDataFile(m_synthetic);
+        w.form()->setSymbol(QStringLiteral("XAUUSD"));
+        w.form()->setStrategy(QStringLiteral("box_breakout"));
+        w.form()->setParamsJson(QStringLiteral(R"({"box_bars": 30})"));
+        w.form()->setDeposit(12345.0);
+    }  // saved on destruction
+    QSettings settings(ini, QSettings::IniFormat);
+    MainWindow w(&settings);
+    QCOMPARE(w.form()->dataFile(), m_synthetic);
+    QCOMPARE(w.form()->symbol(), QStringLiteral("XAUUSD"));
+    QCOMPARE(w.form()->strategy(), QStringLiteral("box_breakout"));
+    QCOMPARE(w.form()->paramsJson(), QStringLiteral(R"({"box_bars": 30})"));
+    QString error;
+    const auto request = w.form()->request(&error);
+    QVERIFY2(request, qPrintable(error));
+    QCOMPARE(request->config.initialDeposit, 12345.0);
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

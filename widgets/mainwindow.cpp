@@ -1,0 +1,332 @@
+#include "mainwindow.h"
+
+#include "backtestform.h"
+#include "backtestjob.h"
+#include "equitychartwidget.h"
+#include "logging.h"
+#include "reportformat.h"
+#include "statsmodel.h"
+#include "strategyregistry.h"
+#include "symbolspec.h"
+#include "tradelistmodel.h"
+
+#include <QFontDatabase>
+#include <QFrame>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace bd {
+namespace {
+
+QLabel *addTile(QGridLayout *grid, int column, const QString &caption, const QString &objectName, QWidget *parent)
+{
+    auto *captionLabel = new QLabel(caption, parent);
+    captionLabel->setStyleSheet(QStringLiteral("color: #6b7280; font-size: 8pt;"));
+    auto *value = new QLabel(QStringLiteral("—"), parent);
+    value->setObjectName(objectName);
+    value->setStyleSheet(QStringLiteral("font-size: 13pt; font-weight: bold; color: #1f2937;"));
+    grid->addWidget(captionLabel, 0, column);
+    grid->addWidget(value, 1, column);
+    return value;
+}
+
+void setSigned(QLabel *label, const QString &text, double sign)
+{
+    const char *color = sign > 0 ? "#1b7f3b" : sign < 0 ? "#c62828" : "#1f2937";
+    label->setText(text);
+    label->setStyleSheet(QStringLiteral("font-size: 13pt; font-weight: bold; color: %1;").arg(QLatin1String(color)));
+}
+
+} // namespace
+
+MainWindow::MainWindow(QSettings *settings, QWidget *parent)
+    : QMainWindow(parent)
+    , m_settings(settings)
+{
+    setObjectName(QStringLiteral("mainWindow"));
+    setWindowTitle(tr("BotDesk — Strategy Tester"));
+    registerModelMetaTypes();
+
+    m_job = new BacktestJob(this);
+    m_tradeModel = new TradeListModel(this);
+    m_statsModel = new StatsModel(this);
+    buildUi();
+
+    auto catalog = SymbolCatalog::builtin();
+    if (catalog) {
+        m_form->setSymbols(catalog->symbols());
+    } else {
+        m_form->setStatus(tr("Symbol catalogue unavailable: %1").arg(catalog.error().message),
+                          BacktestForm::StatusKind::Error);
+        logging::get("ui")->error("symbol catalogue: {}", catalog.error().message.toStdString());
+    }
+    m_form->setStrategies(builtinStrategies());
+    if (m_settings)
+        m_form->loadSettings(*m_settings);
+
+    connect(m_form, &BacktestForm::runRequested, this, &MainWindow::startBacktest);
+    connect(m_form, &BacktestForm::cancelRequested, this, &MainWindow::cancelBacktest);
+    connect(m_job, &BacktestJob::runningChanged, this, &MainWindow::handleRunningChanged);
+    connect(m_job, &BacktestJob::progressChanged, this, &MainWindow::handleProgress);
+    connect(m_job, &BacktestJob::phaseChanged, this, &MainWindow::handlePhase);
+    connect(m_job, &BacktestJob::finished, this, &MainWindow::handleFinished);
+    connect(m_job, &BacktestJob::failed, this, &MainWindow::handleFailed);
+    connect(m_job, &BacktestJob::cancelled, this, &MainWindow::handleCancelled);
+
+    statusBar()->showMessage(tr("Ready. Choose a bars file, a symbol and a strategy, then press Run backtest."));
+    resize(1400, 900);
+}
+
+MainWindow::~MainWindow()
+{
+    if (m_settings)
+        m_form->saveSettings(*m_settings);
+}
+
+void MainWindow::buildUi()
+{
+    m_form = new BacktestForm;
+    auto *formScroll = new QScrollArea;
+    formScroll->setObjectName(QStringLiteral("formScroll"));
+    formScroll->setWidget(m_form);
+    formScroll->setWidgetResizable(true);
+    formScroll->setFrameShape(QFrame::NoFrame);
+    formScroll->setMinimumWidth(330);
+    formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+
+    m_chart = new EquityChartWidget;
+    m_chart->setObjectName(QStringLiteral("equityChart"));
+
+    m_statsTable = new QTableView;
+    m_statsTable->setObjectName(QStringLiteral("statsTable"));
+    m_statsTable->setModel(m_statsModel);
+    m_statsTable->verticalHeader()->hide();
+    m_statsTable->horizontalHeader()->hide();
+    m_statsTable->setShowGrid(false);
+    m_statsTable->setAlternatingRowColors(true);
+    m_statsTable->setSelectionMode(QAbstractItemView::ContiguousSelection);
+    m_statsTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_statsTable->verticalHeader()->setDefaultSectionSize(m_statsTable->fontMetrics().height() + 4);
+    m_statsTable->horizontalHeader()->setSectionResizeMode(StatsModel::LeftLabelColumn, QHeaderView::ResizeToContents);
+    m_statsTable->horizontalHeader()->setSectionResizeMode(StatsModel::LeftValueColumn, QHeaderView::Stretch);
+    m_statsTable->horizontalHeader()->setSectionResizeMode(StatsModel::RightLabelColumn, QHeaderView::ResizeToContents);
+    m_statsTable->horizontalHeader()->setSectionResizeMode(StatsModel::RightValueColumn, QHeaderView::Stretch);
+
+    m_tradeProxy = new QSortFilterProxyModel(this);
+    m_tradeProxy->setObjectName(QStringLiteral("tradeProxy"));
+    m_tradeProxy->setSourceModel(m_tradeModel);
+    m_tradeProxy->setSortRole(Qt::UserRole);
+    m_tradeTable = new QTableView;
+    m_tradeTable->setObjectName(QStringLiteral("tradeTable"));
+    m_tradeTable->setModel(m_tradeProxy);
+    m_tradeTable->setSortingEnabled(true);
+    m_tradeTable->sortByColumn(TradeListModel::TicketColumn, Qt::AscendingOrder);
+    m_tradeTable->verticalHeader()->hide();
+    m_tradeTable->verticalHeader()->setDefaultSectionSize(m_tradeTable->fontMetrics().height() + 4);
+    m_tradeTable->setAlternatingRowColors(true);
+    m_tradeTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_tradeTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_tradeTable->horizontalHeader()->setStretchLastSection(true);
+    m_tradeTable->setWordWrap(false);
+
+    m_journal = new QPlainTextEdit;
+    m_journal->setObjectName(QStringLiteral("journalView"));
+    m_journal->setReadOnly(true);
+    m_journal->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_journal->setPlaceholderText(tr("Warnings and rejected orders of the last run appear here."));
+
+    m_tabs = new QTabWidget;
+    m_tabs->setObjectName(QStringLiteral("resultTabs"));
+    m_tabs->addTab(m_statsTable, tr("Report"));
+    m_tabs->addTab(m_tradeTable, tr("Trades"));
+    m_tabs->addTab(m_journal, tr("Journal"));
+
+    auto *rightSplit = new QSplitter(Qt::Vertical);
+    rightSplit->setObjectName(QStringLiteral("resultSplitter"));
+    rightSplit->addWidget(m_chart);
+    rightSplit->addWidget(m_tabs);
+    rightSplit->setStretchFactor(0, 11);
+    rightSplit->setStretchFactor(1, 9);
+    rightSplit->setChildrenCollapsible(false);
+
+    auto *right = new QWidget;
+    auto *rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(4, 4, 4, 4);
+    rightLayout->addWidget(buildSummary());
+    rightLayout->addWidget(rightSplit, 1);
+
+    auto *mainSplit = new QSplitter(Qt::Horizontal);
+    mainSplit->setObjectName(QStringLiteral("mainSplitter"));
+    mainSplit->addWidget(formScroll);
+    mainSplit->addWidget(right);
+    mainSplit->setStretchFactor(0, 0);
+    mainSplit->setStretchFactor(1, 1);
+    mainSplit->setSizes({360, 1040});
+    mainSplit->setChildrenCollapsible(false);
+    setCentralWidget(mainSplit);
+}
+
+QWidget *MainWindow::buildSummary()
+{
+    auto *frame = new QFrame;
+    m_summary = frame;
+    frame->setObjectName(QStringLiteral("summaryFrame"));
+    frame->setFrameShape(QFrame::StyledPanel);
+    frame->setStyleSheet(QStringLiteral("QFrame#summaryFrame { background: #f6f8fa; border: 1px solid #d8dde3; border-radius: 4px; }"));
+    auto *grid = new QGridLayout(frame);
+    grid->setContentsMargins(12, 6, 12, 6);
+    grid->setHorizontalSpacing(28);
+    grid->setVerticalSpacing(0);
+    m_sumNet = addTile(grid, 0, tr("Net profit"), QStringLiteral("summaryNetProfit"), frame);
+    m_sumPf = addTile(grid, 1, tr("Profit factor"), QStringLiteral("summaryProfitFactor"), frame);
+    m_sumDd = addTile(grid, 2, tr("Max equity drawdown"), QStringLiteral("summaryDrawdown"), frame);
+    m_sumTrades = addTile(grid, 3, tr("Trades"), QStringLiteral("summaryTrades"), frame);
+    m_sumWin = addTile(grid, 4, tr("Win rate"), QStringLiteral("summaryWinRate"), frame);
+    m_sumSharpe = addTile(grid, 5, tr("Sharpe"), QStringLiteral("summarySharpe"), frame);
+    m_sumRecovery = addTile(grid, 6, tr("Recovery factor"), QStringLiteral("summaryRecovery"), frame);
+    grid->setColumnStretch(7, 1);
+    return frame;
+}
+
+bool MainWindow::startBacktest()
+{
+    QString error;
+    const auto request = m_form->request(&error);
+    if (!request) {
+        m_form->setStatus(error, BacktestForm::StatusKind::Error);
+        showError(tr("Cannot start the backtest"), error);
+        return false;
+    }
+    if (m_settings)
+        m_form->saveSettings(*m_settings);
+    m_runDigits = m_form->symbolSpec() ? m_form->symbolSpec()->digits : 5;
+    clearResult();
+    m_runClock.start();
+    m_form->setStatus(tr("Starting %1 on %2…").arg(request->strategy, request->symbol));
+    statusBar()->showMessage(tr("Backtest running…"));
+    m_job->start(*request);
+    return true;
+}
+
+void MainWindow::cancelBacktest()
+{
+    if (!m_job->isRunning())
+        return;
+    m_job->cancel();
+    m_form->setStatus(tr("Cancelling…"), BacktestForm::StatusKind::Warning);
+}
+
+void MainWindow::handleRunningChanged(bool running)
+{
+    m_form->setRunning(running);
+}
+
+void MainWindow::handleProgress(int percent)
+{
+    m_form->setProgress(percent);
+}
+
+void MainWindow::handlePhase(const QString &phase)
+{
+    if (m_job->isRunning())
+        m_form->setStatus(phase);
+}
+
+void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result)
+{
+    const double seconds = m_runClock.elapsed() / 1000.0;
+    showResult(result);
+    m_form->setProgress(100);
+    const QString text = tr("Finished in %1 s: %2 trades, net profit %3 %4.")
+                             .arg(seconds, 0, 'f', 1)
+                             .arg(result->stats.totalTrades)
+                             .arg(report::money(result->stats.totalNetProfit), result->config.depositCurrency);
+    m_form->setStatus(text, BacktestForm::StatusKind::Success);
+    statusBar()->showMessage(text);
+    emit runEnded(true);
+}
+
+void MainWindow::handleFailed(const QString &message)
+{
+    m_form->setProgress(0);
+    m_form->setStatus(tr("Backtest failed: %1").arg(message), BacktestForm::StatusKind::Error);
+    statusBar()->showMessage(tr("Backtest failed: %1").arg(message));
+    showError(tr("Backtest failed"), message);
+    emit runEnded(false);
+}
+
+void MainWindow::handleCancelled()
+{
+    m_form->setProgress(0);
+    m_form->setStatus(tr("Backtest cancelled."), BacktestForm::StatusKind::Warning);
+    statusBar()->showMessage(tr("Backtest cancelled."));
+    emit runEnded(false);
+}
+
+void MainWindow::clearResult()
+{
+    m_result.reset();
+    m_tradeModel->clear();
+    m_statsModel->clear();
+    m_chart->clear();
+    m_journal->clear();
+    m_tabs->setTabText(m_tabs->indexOf(m_tradeTable), tr("Trades"));
+    m_tabs->setTabText(m_tabs->indexOf(m_journal), tr("Journal"));
+    for (QLabel *label : {m_sumNet, m_sumPf, m_sumDd, m_sumTrades, m_sumWin, m_sumSharpe, m_sumRecovery})
+        setSigned(label, QStringLiteral("—"), 0);
+}
+
+void MainWindow::showResult(const std::shared_ptr<const BacktestResult> &result)
+{
+    m_result = result;
+    m_tradeModel->setResult(result, m_runDigits);
+    m_statsModel->setResult(result);
+    m_chart->setResult(result);
+    m_tradeTable->resizeColumnsToContents();
+    m_tabs->setTabText(m_tabs->indexOf(m_tradeTable), tr("Trades (%1)").arg(result->trades.size()));
+
+    QStringList journal = result->journal;
+    if (result->rejectedOrders > 0)
+        journal.prepend(tr("%1 orders rejected.").arg(result->rejectedOrders));
+    m_journal->setPlainText(journal.join(QLatin1Char('\n')));
+    m_tabs->setTabText(m_tabs->indexOf(m_journal),
+                       journal.isEmpty() ? tr("Journal") : tr("Journal (%1)").arg(result->journal.size()));
+
+    const BacktestStats &s = result->stats;
+    setSigned(m_sumNet, QStringLiteral("%1 %2").arg(report::money(s.totalNetProfit), result->config.depositCurrency),
+              s.totalNetProfit);
+    setSigned(m_sumPf, report::profitFactor(s.profitFactor),
+              s.totalTrades == 0 ? 0 : (s.profitFactor >= 1.0 ? 1 : -1));
+    setSigned(m_sumDd,
+              QStringLiteral("%1 (%2)").arg(report::percent(s.equityDrawdownRelativePercent),
+                                            report::money(s.equityDrawdownRelative)),
+              s.equityDrawdownRelativePercent > 0 ? -1 : 0);
+    setSigned(m_sumTrades, QString::number(s.totalTrades), 0);
+    setSigned(m_sumWin, report::percent(s.winRatePercent), 0);
+    setSigned(m_sumSharpe, QString::number(s.sharpeRatio, 'f', 2), s.sharpeRatio);
+    setSigned(m_sumRecovery, QString::number(s.recoveryFactor, 'f', 2), 0);
+    // The tiles changed size; lay them out now so a grab() right after this call is not clipped.
+    m_summary->layout()->activate();
+}
+
+void MainWindow::showError(const QString &title, const QString &message)
+{
+    statusBar()->showMessage(message);
+    if (m_interactive && isVisible())
+        QMessageBox::warning(this, title, message);
+}
+
+} // namespace bd

@@ -1,0 +1,96 @@
+#pragma once
+// The backtest workstation window: input form on the left; on the right a one-line summary,
+// the balance/equity + drawdown chart, and tabs with the MT5-style report, the trade list and the journal.
+
+#include "metatypes.h"
+
+#include <QElapsedTimer>
+#include <QMainWindow>
+
+#include <memory>
+
+class QLabel;
+class QPlainTextEdit;
+class QSettings;
+class QSortFilterProxyModel;
+class QTabWidget;
+class QTableView;
+
+namespace bd {
+
+class BacktestForm;
+class BacktestJob;
+class EquityChartWidget;
+class StatsModel;
+class TradeListModel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    // `settings` (may be null = no persistence) must outlive the window; the form's inputs are restored
+    // from it now and saved to it on every run and on destruction.
+    explicit MainWindow(QSettings *settings = nullptr, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Interactive windows also show errors in a message box; non-interactive ones (tests, --screenshot)
+    // only in the status bar and the form's status line.
+    void setInteractive(bool interactive) { m_interactive = interactive; }
+    bool isInteractive() const { return m_interactive; }
+
+    BacktestForm *form() const { return m_form; }
+    BacktestJob *job() const { return m_job; }
+    EquityChartWidget *chart() const { return m_chart; }
+    TradeListModel *tradeModel() const { return m_tradeModel; }
+    StatsModel *statsModel() const { return m_statsModel; }
+    QTableView *tradeTable() const { return m_tradeTable; }
+    QTableView *statsTable() const { return m_statsTable; }
+    QTabWidget *tabs() const { return m_tabs; }
+    std::shared_ptr<const BacktestResult> lastResult() const { return m_result; }
+
+    // Validates the form and starts the job; false (with the error shown) when the input is invalid.
+    bool startBacktest();
+    void cancelBacktest();
+
+signals:
+    // The run started by startBacktest() ended: true = result shown, false = failed or cancelled.
+    void runEnded(bool success);
+
+private:
+    void buildUi();
+    QWidget *buildSummary();
+    void handleRunningChanged(bool running);
+    void handleProgress(int percent);
+    void handlePhase(const QString &phase);
+    void handleFinished(std::shared_ptr<const BacktestResult> result);
+    void handleFailed(const QString &message);
+    void handleCancelled();
+    void showResult(const std::shared_ptr<const BacktestResult> &result);
+    void clearResult();
+    void showError(const QString &title, const QString &message);
+
+    QSettings *m_settings = nullptr;
+    bool m_interactive = true;
+    BacktestJob *m_job = nullptr;
+    BacktestForm *m_form = nullptr;
+    EquityChartWidget *m_chart = nullptr;
+    TradeListModel *m_tradeModel = nullptr;
+    StatsModel *m_statsModel = nullptr;
+    QSortFilterProxyModel *m_tradeProxy = nullptr;
+    QTableView *m_tradeTable = nullptr;
+    QTableView *m_statsTable = nullptr;
+    QPlainTextEdit *m_journal = nullptr;
+    QTabWidget *m_tabs = nullptr;
+    QWidget *m_summary = nullptr;
+    QLabel *m_sumNet = nullptr;
+    QLabel *m_sumPf = nullptr;
+    QLabel *m_sumDd = nullptr;
+    QLabel *m_sumTrades = nullptr;
+    QLabel *m_sumWin = nullptr;
+    QLabel *m_sumSharpe = nullptr;
+    QLabel *m_sumRecovery = nullptr;
+    QElapsedTimer m_runClock;
+    int m_runDigits = 5;
+    std::shared_ptr<const BacktestResult> m_result;
+};
+
+} // namespace bd
