@@ -44,18 +44,6 @@ QString utcDate(qint64 timeMs)
     return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd"));
 }
 
-QString duration(qint64 ms)
-{
-    const qint64 totalSeconds = ms / 1000;
-    const qint64 days = totalSeconds / 86400;
-    const qint64 rest = totalSeconds % 86400;
-    const QString hms = QStringLiteral("%1:%2:%3")
-                            .arg(rest / 3600, 2, 10, QLatin1Char('0'))
-                            .arg((rest / 60) % 60, 2, 10, QLatin1Char('0'))
-                            .arg(rest % 60, 2, 10, QLatin1Char('0'));
-    return days > 0 ? QStringLiteral("%1d %2").arg(days).arg(hms) : hms;
-}
-
 QString profitFactor(double value)
 {
     if (std::isinf(value) && value > 0)

@@ -16,8 +16,6 @@ QString price(double value, int digits, bool emptyWhenZero = false);
 QString utcMinute(qint64 timeMs);
 // UTC epoch ms -> "yyyy-MM-dd" (UTC).
 QString utcDate(qint64 timeMs);
-// Duration in ms -> "hh:mm:ss", with a "Nd " prefix from one day on ("2d 03:04:05").
-QString duration(qint64 ms);
 // Profit factor: "∞" for +infinity (no losing trade), else two decimals.
 QString profitFactor(double value);
 

@@ -1,6 +1,7 @@
 #include "statsmodel.h"
 
 #include "reportformat.h"
+#include "reporttext.h"
 #include "tradelistmodel.h"
 
 #include <QColor>
@@ -119,11 +120,11 @@ void StatsModel::setResult(std::shared_ptr<const BacktestResult> result)
               s.maximalConsecutiveLoss);
         right(tr("Average consecutive wins"), number(s.averageConsecutiveWins), s.averageConsecutiveWins);
         right(tr("Average consecutive losses"), number(s.averageConsecutiveLosses), s.averageConsecutiveLosses);
-        right(tr("Minimal position holding time"), report::duration(s.minHoldingTimeMs),
+        right(tr("Minimal position holding time"), formatDuration(s.minHoldingTimeMs),
               QVariant::fromValue<qlonglong>(s.minHoldingTimeMs));
-        right(tr("Maximal position holding time"), report::duration(s.maxHoldingTimeMs),
+        right(tr("Maximal position holding time"), formatDuration(s.maxHoldingTimeMs),
               QVariant::fromValue<qlonglong>(s.maxHoldingTimeMs));
-        right(tr("Average position holding time"), report::duration(s.averageHoldingTimeMs),
+        right(tr("Average position holding time"), formatDuration(s.averageHoldingTimeMs),
               QVariant::fromValue<qlonglong>(s.averageHoldingTimeMs));
     }
     endResetModel();
