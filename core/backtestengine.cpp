@@ -64,6 +64,7 @@ public:
 
         const qint64 total = qint64(m_bars.size());
         const qint64 progressStep = std::max<qint64>(1, total / 100);
+        qint64 nextProgressAt = progressStep;  // a countdown, not a modulo: no division in the bar loop
         int lastPercent = -1;
         std::vector<Action> actions;
         std::vector<Action> pending;
@@ -103,8 +104,10 @@ public:
                 else
                     pending.push_back(std::move(a));
             }
-            if ((i + 1) % progressStep == 0)
+            if (i + 1 == nextProgressAt) {
                 reportProgress(int((i + 1) * 100 / total), lastPercent);
+                nextProgressAt += progressStep;
+            }
         }
         result.barsProcessed = i;
 

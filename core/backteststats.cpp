@@ -44,15 +44,16 @@ Drawdown drawdownOf(size_t count, double initial, PeakFn peakOf, TroughFn trough
 double sharpeFromDailyEquity(const std::vector<EquityPoint> &equity, double initialDeposit)
 {
     constexpr qint64 kDayMs = 86'400'000;
+    // Last equity of each UTC day. Day boundaries are tracked, not divided out per sample.
     std::vector<double> dayEnds;
-    qint64 currentDay = 0;
-    for (size_t i = 0; i < equity.size(); ++i) {
-        const qint64 day = equity[i].timeMs >= 0 ? equity[i].timeMs / kDayMs : (equity[i].timeMs - kDayMs + 1) / kDayMs;
-        if (i == 0 || day != currentDay) {
-            dayEnds.push_back(equity[i].equity);
-            currentDay = day;
+    qint64 nextDayStartMs = std::numeric_limits<qint64>::min();
+    for (const EquityPoint &p : equity) {
+        if (p.timeMs >= nextDayStartMs || dayEnds.empty()) {
+            const qint64 day = p.timeMs >= 0 ? p.timeMs / kDayMs : (p.timeMs - kDayMs + 1) / kDayMs;
+            nextDayStartMs = (day + 1) * kDayMs;
+            dayEnds.push_back(p.equity);
         } else {
-            dayEnds.back() = equity[i].equity;
+            dayEnds.back() = p.equity;
         }
     }
     std::vector<double> returns;

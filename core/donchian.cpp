@@ -4,13 +4,6 @@
 
 namespace bd {
 
-int Donchian::MonotonicQueue::slot(int offset) const
-{
-    const int capacity = static_cast<int>(m_ring.size());
-    const int s = m_head + offset;
-    return s >= capacity ? s - capacity : s;
-}
-
 template <typename Better>
 void Donchian::MonotonicQueue::push(qint64 index, double value, int window, Better better)
 {

@@ -64,7 +64,12 @@ private:
         void clear() { m_head = 0; m_size = 0; }
 
     private:
-        int slot(int offset) const;
+        int slot(int offset) const  // ring position `offset` entries after the head
+        {
+            const int s = m_head + offset;
+            const int capacity = static_cast<int>(m_ring.size());
+            return s >= capacity ? s - capacity : s;
+        }
         std::vector<Entry> m_ring;
         int m_head = 0;
         int m_size = 0;
