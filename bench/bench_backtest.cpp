@@ -1,6 +1,6 @@
 // Backtest throughput and memory on the real EURUSD M1 2024 year.
 //
-//   build/bench/bench_backtest [--data FILE] [--symbol EURUSD] [--runs N]
+//   build/bench/bench_backtest [--data FILE] [--symbol EURUSD] [--runs N] [--strategy NAME]
 //
 // Prints: load time and bars/s (gzip CSV -> bars), backtest bars/s for ema_crossover and box_breakout
 // (median of N runs, strategy construction included, loading excluded), the ratio against the peer figure
@@ -57,6 +57,7 @@ int main(int argc, char *argv[])
     const QString data = argValue(args, "--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"));
     const QString symbolName = argValue(args, "--symbol", "EURUSD");
     const int runs = std::max(1, argValue(args, "--runs", "9").toInt());
+    const QString only = argValue(args, "--strategy", QString());  // empty: every built-in strategy
 
     auto catalog = SymbolCatalog::builtin();
     if (!catalog) {
@@ -90,6 +91,8 @@ int main(int argc, char *argv[])
                 loadSeconds.size(), double(bars.size()) / load / 1e6);
 
     for (const StrategyInfo &info : builtinStrategies()) {
+        if (!only.isEmpty() && info.name != only)
+            continue;
         std::vector<double> seconds;
         int trades = 0;
         for (int i = 0; i < runs; ++i) {

@@ -44,11 +44,6 @@ void Atr::update(double high, double low, double close)
     m_value /= m_period;
 }
 
-double Atr::value() const
-{
-    return ready() ? m_value : detail::kNotReady;
-}
-
 double Atr::trueRange() const
 {
     return (!m_poisoned && m_ranges > 0) ? m_lastRange : detail::kNotReady;

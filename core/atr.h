@@ -15,6 +15,7 @@
 //  * A non-finite high, low or close makes ready() false and value() NaN until reset().
 //  * high < low is not checked; it is used as given (TR then comes from the close distances).
 
+#include "indicatorperiod.h"
 #include "bar.h"
 
 namespace bd {
@@ -26,7 +27,7 @@ public:
     void update(double high, double low, double close);
     void update(const Bar &bar) { update(bar.high, bar.low, bar.close); }
     bool ready() const { return !m_poisoned && m_ranges >= m_period; }
-    double value() const;                // NaN while !ready()
+    double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     double trueRange() const;            // TR of the last bar; NaN before the 2nd bar
     int period() const { return m_period; }
     void reset();

@@ -27,11 +27,6 @@ void Ema::update(double price)
     m_value = (price - m_value) * m_k + m_value;
 }
 
-double Ema::value() const
-{
-    return ready() ? m_value : detail::kNotReady;
-}
-
 void Ema::reset()
 {
     m_seen = 0;

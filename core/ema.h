@@ -12,6 +12,8 @@
 //    (TA-Lib rejects N < 2; N == 1 gives k = 1, i.e. the input itself.)
 //  * A non-finite input makes ready() false and value() NaN until reset().
 
+#include "indicatorperiod.h"
+
 namespace bd {
 
 class Ema {
@@ -20,7 +22,7 @@ public:
 
     void update(double price);
     bool ready() const { return !m_poisoned && m_seen >= m_period; }
-    double value() const;                // NaN while !ready()
+    double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     int period() const { return m_period; }
     double k() const { return m_k; }
     void reset();

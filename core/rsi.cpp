@@ -49,11 +49,6 @@ void Rsi::update(double price)
     m_value = (sum != 0.0) ? 100.0 * (m_avgGain / sum) : 0.0;
 }
 
-double Rsi::value() const
-{
-    return ready() ? m_value : detail::kNotReady;
-}
-
 double Rsi::averageGain() const
 {
     return ready() ? m_avgGain : detail::kNotReady;

@@ -19,6 +19,8 @@
 // instruments priced around 1e-6 TA-Lib 0.4.0 reports RSI 0 for every bar. This class only
 // special-cases an exact 0, which keeps RSI independent of the price scale.
 
+#include "indicatorperiod.h"
+
 namespace bd {
 
 class Rsi {
@@ -27,7 +29,7 @@ public:
 
     void update(double price);
     bool ready() const { return !m_poisoned && m_changes >= m_period; }
-    double value() const;                // NaN while !ready()
+    double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     int period() const { return m_period; }
     double averageGain() const;          // Wilder average gain; NaN while !ready()
     double averageLoss() const;          // Wilder average loss (positive); NaN while !ready()

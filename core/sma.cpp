@@ -30,11 +30,6 @@ void Sma::update(double price)
     }
 }
 
-double Sma::value() const
-{
-    return ready() ? m_value : detail::kNotReady;
-}
-
 void Sma::reset()
 {
     m_next = 0;

@@ -13,6 +13,7 @@
 //  * A non-finite input (NaN, +-inf) cannot be recovered from: from that update on ready() is
 //    false and value() is NaN until reset().
 
+#include "indicatorperiod.h"
 #include <vector>
 
 namespace bd {
@@ -23,7 +24,7 @@ public:
 
     void update(double price);
     bool ready() const { return !m_poisoned && m_seen >= m_period; }
-    double value() const;                // NaN while !ready()
+    double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     int period() const { return m_period; }
     void reset();
 
