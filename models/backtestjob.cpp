@@ -119,7 +119,7 @@ void BacktestJob::handlePhase(quint64 jobId, const QString &phase)
 }
 
 void BacktestJob::handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<const BacktestResult> result,
-                             const QString &message)
+                             std::shared_ptr<const Bars> bars, const QString &message)
 {
     if (jobId != m_jobId || !m_running)
         return;  // stale: a newer request replaced this run
@@ -131,7 +131,7 @@ void BacktestJob::handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<con
         log->info("backtest job {} finished: {} trades", jobId, result ? result->trades.size() : 0);
         m_phase = tr("Finished");
         emit phaseChanged(m_phase);
-        emit finished(std::move(result));
+        emit finished(std::move(result), std::move(bars));
         break;
     case Outcome::Failed:
         log->warn("backtest job {} failed: {}", jobId, message.toStdString());
@@ -152,9 +152,12 @@ void BacktestJob::handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<con
 void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRequest &request)
 {
     const quint64 id = channel->jobId;
+    std::shared_ptr<const Bars> testedBars;  // handed to the GUI with a finished result
     auto done = [&](Outcome outcome, std::shared_ptr<const BacktestResult> result, QString message) {
-        channel->post([id, outcome, result = std::move(result), message = std::move(message)](BacktestJob *job) {
-            job->handleDone(id, outcome, result, message);
+        std::shared_ptr<const Bars> bars = outcome == Outcome::Finished ? testedBars : nullptr;
+        channel->post([id, outcome, result = std::move(result), bars = std::move(bars),
+                       message = std::move(message)](BacktestJob *job) {
+            job->handleDone(id, outcome, result, bars, message);
         });
     };
     auto phase = [&](QString text) {
@@ -187,9 +190,12 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
 
         phase(QObject::tr("Loading %1…").arg(QFileInfo(request.dataFile).fileName()));
         progress(-1);
-        auto bars = loadBars(request.dataFile, request.loadOptions);
-        if (!bars)
-            return done(Outcome::Failed, nullptr, bars.error().message);
+        auto loaded = loadBars(request.dataFile, request.loadOptions);
+        if (!loaded)
+            return done(Outcome::Failed, nullptr, loaded.error().message);
+        // Moved (not copied) into shared ownership, so the GUI can show them after the run.
+        testedBars = std::make_shared<const Bars>(std::move(loaded).value());
+        const Bars *bars = testedBars.get();
         log->info("job {}: loaded {} bars from {} in {} ms", id, bars->size(), request.dataFile.toStdString(),
                   clock.elapsed());
         if (channel->cancel.load())

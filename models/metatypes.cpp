@@ -6,6 +6,7 @@ void registerModelMetaTypes()
 {
     qRegisterMetaType<BacktestRequest>("bd::BacktestRequest");
     qRegisterMetaType<std::shared_ptr<const BacktestResult>>("std::shared_ptr<const bd::BacktestResult>");
+    qRegisterMetaType<std::shared_ptr<const Bars>>("std::shared_ptr<const bd::Bars>");
 }
 
 } // namespace bd

@@ -11,10 +11,12 @@
 
 Q_DECLARE_METATYPE(bd::BacktestRequest)
 Q_DECLARE_METATYPE(std::shared_ptr<const bd::BacktestResult>)
+Q_DECLARE_METATYPE(std::shared_ptr<const bd::Bars>)
 
 namespace bd {
 
 using BacktestResultPtr = std::shared_ptr<const BacktestResult>;
+using BarsPtr = std::shared_ptr<const Bars>;
 
 void registerModelMetaTypes();
 

@@ -42,6 +42,12 @@ private slots:
         QCOMPARE(result->symbol, QStringLiteral("EURUSD"));
         QCOMPARE(result->barsProcessed, qint64(4000));
         QVERIFY(!result->trades.empty());
+        // The tested bars come along with the result.
+        const auto bars = finished.at(0).at(1).value<std::shared_ptr<const Bars>>();
+        QVERIFY(bars);
+        QCOMPARE(qint64(bars->size()), result->barsProcessed);
+        QCOMPARE(bars->front().timeMs, result->firstBarTimeMs);
+        QCOMPARE(bars->back().timeMs, result->lastBarTimeMs);
         // Progress: indeterminate while loading, then whole percents rising to 100.
         QCOMPARE(progress.first().at(0).toInt(), -1);
         QCOMPARE(progress.last().at(0).toInt(), 100);
