@@ -4,6 +4,7 @@
 #include "backtestjob.h"
 #include "equitychartwidget.h"
 #include "mainwindow.h"
+#include "pricechartwidget.h"
 #include "metatypes.h"
 #include "statsmodel.h"
 #include "syntheticbars.h"
@@ -20,6 +21,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -65,6 +67,7 @@ private slots:
     void initTestCase();
     void runsBacktestFromTheForm();
     void screenshotOfFullYear();
+    void priceChartShowsBarsAndTrades();
     void cancelRightAfterStart();
     void invalidJsonIsRejectedBeforeRunning();
     void strategyErrorIsShown();
@@ -200,6 +203,126 @@ void TestMainWindow::screenshotOfFullYear()
     QVERIFY(w->tradeTable()->model()->index(0, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble()
             <= w->tradeTable()->model()->index(1, TradeListModel::ProfitColumn).data(Qt::UserRole).toDouble());
     QVERIFY(w->grab().save(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_trades.png")));
+}
+
+void TestMainWindow::priceChartShowsBarsAndTrades()
+{
+    if (!QFile::exists(kYearFile))
+        QSKIP("shared EURUSD 2024 data not present");
+    auto w = makeWindow();
+    QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+    w->form()->setDataFile(kYearFile);
+    w->form()->setSymbol(QStringLiteral("EURUSD"));
+    w->form()->setStrategy(QStringLiteral("box_breakout"));
+
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QVERIFY(w->startBacktest());
+    QVERIFY(ended.wait(300000));
+    QVERIFY2(ended.at(0).at(0).toBool(), qPrintable(w->form()->statusText()));
+
+    const auto result = w->lastResult();
+    const auto bars = w->lastBars();
+    QVERIFY(result);
+    QVERIFY(bars);
+    QCOMPARE(qint64(bars->size()), result->barsProcessed);
+    QVERIFY(bars->size() > 300000);
+    QVERIFY(result->trades.size() > 10);
+
+    // The full year, decimated: data, but far fewer points than bars; no candles at this zoom.
+    PriceChartWidget *price = w->priceChart();
+    QVERIFY(price);
+    QCOMPARE(price->barCount(), int(bars->size()));
+    QVERIFY(price->pricePointCount() > 1000);
+    QVERIFY(price->pricePointCount() <= 3 * PriceChartWidget::maxPointsPerView());
+    QVERIFY(price->pricePointCount() < int(bars->size()) / 50);
+    QCOMPARE(price->candleCount(), 0);
+    const double yearStart = double(bars->front().timeMs) / 1000.0;
+    const double yearEnd = double(bars->back().timeMs) / 1000.0;
+    QVERIFY(price->timeAxis()->range().contains(yearStart));
+    QVERIFY(price->timeAxis()->range().contains(yearEnd));
+    auto ticker = price->timeAxis()->ticker().dynamicCast<QCPAxisTickerDateTime>();
+    QVERIFY(ticker);
+    QCOMPARE(ticker->timeZone(), QTimeZone::utc());
+    QCOMPARE(price->priceAxis()->numberPrecision(), 5);  // EURUSD digits
+
+    // One entry marker and one exit marker per trade, on the right graph.
+    int buys = 0;
+    int wins = 0;
+    for (const Trade &t : result->trades) {
+        buys += t.side == Side::Buy ? 1 : 0;
+        wins += t.netProfit() >= 0 ? 1 : 0;
+    }
+    const int trades = int(result->trades.size());
+    QCOMPARE(price->buyEntryGraph()->dataCount(), buys);
+    QCOMPARE(price->sellEntryGraph()->dataCount(), trades - buys);
+    QCOMPARE(price->winExitGraph()->dataCount(), wins);
+    QCOMPARE(price->lossExitGraph()->dataCount(), trades - wins);
+    QCOMPARE(price->buyEntryGraph()->dataCount() + price->sellEntryGraph()->dataCount(), trades);
+    QCOMPARE(price->winExitGraph()->dataCount() + price->lossExitGraph()->dataCount(), trades);
+
+    // Click (select) a trade row of the sorted table: Price tab, zoomed to that trade (source row, not proxy row).
+    w->tabs()->setCurrentWidget(w->tradeTable());
+    QTableView *table = w->tradeTable();
+    table->sortByColumn(TradeListModel::ProfitColumn, Qt::AscendingOrder);  // proxy row != source row
+    QCOMPARE(w->chartTabs()->currentWidget(), static_cast<QWidget *>(w->chart()));
+    int row = -1;
+    for (int r = 0; r < table->model()->rowCount(); ++r) {
+        const quint64 ticket = table->model()->index(r, TradeListModel::TicketColumn).data(Qt::UserRole).toULongLong();
+        const auto it = std::find_if(result->trades.begin(), result->trades.end(),
+                                     [&](const Trade &t) { return t.ticket == ticket; });
+        QVERIFY(it != result->trades.end());
+        if (it - result->trades.begin() != r && it->closeTimeMs - it->openTimeMs < 2 * 86400 * 1000LL) {
+            row = r;
+            break;
+        }
+    }
+    QVERIFY2(row >= 0, "need a short trade whose proxy row differs from its source row");
+    const quint64 ticket = table->model()->index(row, TradeListModel::TicketColumn).data(Qt::UserRole).toULongLong();
+    const Trade &trade = *std::find_if(result->trades.begin(), result->trades.end(),
+                                       [&](const Trade &t) { return t.ticket == ticket; });
+    table->scrollTo(table->model()->index(row, 0));
+    const QRect cell = table->visualRect(table->model()->index(row, TradeListModel::TicketColumn));
+    QVERIFY(cell.isValid());
+    QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(table->currentIndex().row(), row);
+    QCOMPARE(w->chartTabs()->currentWidget(), static_cast<QWidget *>(price));
+
+    const QCPRange x = price->timeAxis()->range();
+    const double open = double(trade.openTimeMs) / 1000.0;
+    const double close = double(trade.closeTimeMs) / 1000.0;
+    QVERIFY2(x.lower < open && close < x.upper,
+             qPrintable(QStringLiteral("x %1..%2, trade %3..%4").arg(x.lower).arg(x.upper).arg(open).arg(close)));
+    QVERIFY(x.size() < (yearEnd - yearStart) / 50);
+    // The price axis fits the visible prices, the trade's entry and exit included.
+    const QCPRange y = price->priceAxis()->range();
+    QVERIFY(y.contains(trade.openPrice));
+    QVERIFY(y.contains(trade.closePrice));
+    QVERIFY(y.size() < 0.05);  // not the year's range (EURUSD moved ~0.1 in 2024)
+    QVERIFY(price->pricePointCount() + price->candleCount() > 0);
+
+    // A zoom (what the mouse wheel does) is re-decimated after the throttle delay, never on every event.
+    const QCPRange zoomed(yearStart + 30 * 86400, yearStart + 60 * 86400);
+    price->timeAxis()->setRange(zoomed);
+    QTRY_VERIFY(price->pricePointCount() > 100);
+    QTRY_VERIFY(price->plot()->graph(0)->data()->constBegin()->key <= zoomed.lower);
+    QVERIFY((price->plot()->graph(0)->data()->constEnd() - 1)->key >= zoomed.upper);
+
+    // Back to the trade for the screenshot a trader would look at.
+    QVERIFY(w->showTradeOnChart(int(&trade - result->trades.data())));
+    price->plot()->replot();
+    const QImage shot = w->grab().toImage();
+    const QString path = QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_price.png");
+    QVERIFY(shot.save(path));
+    QVERIFY(distinctColours(shot) >= 20);
+    const QImage chart = price->grab().toImage();
+    QVERIFY(pixelsNear(chart, QColor(0x37, 0x47, 0x5a), 30) > 100);  // bars
+    qInfo("screenshot: %s", qPrintable(path));
+
+    // And the whole year.
+    price->timeAxis()->setRange(yearStart, yearEnd);
+    price->refreshNow();
+    price->plot()->replot();
+    QVERIFY(w->grab().save(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_price_year.png")));
 }
 
 void TestMainWindow::cancelRightAfterStart()

@@ -4,6 +4,7 @@
 #include "backtestjob.h"
 #include "equitychartwidget.h"
 #include "logging.h"
+#include "pricechartwidget.h"
 #include "reportformat.h"
 #include "statsmodel.h"
 #include "strategyregistry.h"
@@ -14,6 +15,7 @@
 #include <QFrame>
 #include <QGridLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -109,6 +111,13 @@ void MainWindow::buildUi()
 
     m_chart = new EquityChartWidget;
     m_chart->setObjectName(QStringLiteral("equityChart"));
+    m_priceChart = new PriceChartWidget;
+    m_priceChart->setObjectName(QStringLiteral("priceChart"));
+    m_chartTabs = new QTabWidget;
+    m_chartTabs->setObjectName(QStringLiteral("chartTabs"));
+    m_chartTabs->setDocumentMode(true);
+    m_chartTabs->addTab(m_chart, tr("Equity"));
+    m_chartTabs->addTab(m_priceChart, tr("Price"));
 
     m_statsTable = new QTableView;
     m_statsTable->setObjectName(QStringLiteral("statsTable"));
@@ -141,6 +150,11 @@ void MainWindow::buildUi()
     m_tradeTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_tradeTable->horizontalHeader()->setStretchLastSection(true);
     m_tradeTable->setWordWrap(false);
+    m_tradeTable->setToolTip(tr("Select a trade to show it on the Price chart."));
+    // Selecting a row (click, arrow keys) shows that trade; Enter / double-click shows it again after a zoom.
+    connect(m_tradeTable->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::handleTradeActivated);
+    connect(m_tradeTable, &QTableView::activated, this, &MainWindow::handleTradeActivated);
 
     m_journal = new QPlainTextEdit;
     m_journal->setObjectName(QStringLiteral("journalView"));
@@ -156,7 +170,7 @@ void MainWindow::buildUi()
 
     auto *rightSplit = new QSplitter(Qt::Vertical);
     rightSplit->setObjectName(QStringLiteral("resultSplitter"));
-    rightSplit->addWidget(m_chart);
+    rightSplit->addWidget(m_chartTabs);
     rightSplit->addWidget(m_tabs);
     rightSplit->setStretchFactor(0, 11);
     rightSplit->setStretchFactor(1, 9);
@@ -245,10 +259,10 @@ void MainWindow::handlePhase(const QString &phase)
         m_form->setStatus(phase);
 }
 
-void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result)
+void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result, std::shared_ptr<const Bars> bars)
 {
     const double seconds = m_runClock.elapsed() / 1000.0;
-    showResult(result);
+    showResult(result, bars);
     m_form->setProgress(100);
     const QString text = tr("Finished in %1 s: %2 trades, net profit %3 %4.")
                              .arg(seconds, 0, 'f', 1)
@@ -279,9 +293,11 @@ void MainWindow::handleCancelled()
 void MainWindow::clearResult()
 {
     m_result.reset();
+    m_bars.reset();
     m_tradeModel->clear();
     m_statsModel->clear();
     m_chart->clear();
+    m_priceChart->clear();
     m_journal->clear();
     m_tabs->setTabText(m_tabs->indexOf(m_tradeTable), tr("Trades"));
     m_tabs->setTabText(m_tabs->indexOf(m_journal), tr("Journal"));
@@ -289,12 +305,15 @@ void MainWindow::clearResult()
         setSigned(label, QStringLiteral("—"), 0);
 }
 
-void MainWindow::showResult(const std::shared_ptr<const BacktestResult> &result)
+void MainWindow::showResult(const std::shared_ptr<const BacktestResult> &result,
+                            const std::shared_ptr<const Bars> &bars)
 {
     m_result = result;
+    m_bars = bars;
     m_tradeModel->setResult(result, m_runDigits);
     m_statsModel->setResult(result);
     m_chart->setResult(result);
+    m_priceChart->setData(result, bars, m_runDigits);
     m_tradeTable->resizeColumnsToContents();
     m_tabs->setTabText(m_tabs->indexOf(m_tradeTable), tr("Trades (%1)").arg(result->trades.size()));
 
@@ -320,6 +339,22 @@ void MainWindow::showResult(const std::shared_ptr<const BacktestResult> &result)
     setSigned(m_sumRecovery, QString::number(s.recoveryFactor, 'f', 2), 0);
     // The tiles changed size; lay them out now so a grab() right after this call is not clipped.
     m_summary->layout()->activate();
+}
+
+void MainWindow::handleTradeActivated(const QModelIndex &proxyIndex)
+{
+    // The table shows the sort proxy; the source row is the trade's index in BacktestResult::trades.
+    const QModelIndex source = m_tradeProxy->mapToSource(proxyIndex);
+    if (source.isValid())
+        showTradeOnChart(source.row());
+}
+
+bool MainWindow::showTradeOnChart(int index)
+{
+    if (!m_priceChart->showTrade(index))
+        return false;
+    m_chartTabs->setCurrentWidget(m_priceChart);
+    return true;
 }
 
 void MainWindow::showError(const QString &title, const QString &message)

@@ -1,6 +1,6 @@
 #pragma once
 // The backtest workstation window: input form on the left; on the right a one-line summary,
-// the balance/equity + drawdown chart, and tabs with the MT5-style report, the trade list and the journal.
+// chart tabs (balance/equity + drawdown; the tested bars with the trades), and tabs with the MT5-style report, the trade list and the journal.
 
 #include "metatypes.h"
 
@@ -10,6 +10,7 @@
 #include <memory>
 
 class QLabel;
+class QModelIndex;
 class QPlainTextEdit;
 class QSettings;
 class QSortFilterProxyModel;
@@ -21,6 +22,7 @@ namespace bd {
 class BacktestForm;
 class BacktestJob;
 class EquityChartWidget;
+class PriceChartWidget;
 class StatsModel;
 class TradeListModel;
 
@@ -40,12 +42,18 @@ public:
     BacktestForm *form() const { return m_form; }
     BacktestJob *job() const { return m_job; }
     EquityChartWidget *chart() const { return m_chart; }
+    PriceChartWidget *priceChart() const { return m_priceChart; }
+    QTabWidget *chartTabs() const { return m_chartTabs; }
     TradeListModel *tradeModel() const { return m_tradeModel; }
     StatsModel *statsModel() const { return m_statsModel; }
     QTableView *tradeTable() const { return m_tradeTable; }
     QTableView *statsTable() const { return m_statsTable; }
     QTabWidget *tabs() const { return m_tabs; }
     std::shared_ptr<const BacktestResult> lastResult() const { return m_result; }
+    std::shared_ptr<const Bars> lastBars() const { return m_bars; }
+
+    // Switches to the Price tab zoomed to trade `index` of the last result (BacktestResult::trades order).
+    bool showTradeOnChart(int index);
 
     // Validates the form and starts the job; false (with the error shown) when the input is invalid.
     bool startBacktest();
@@ -61,10 +69,11 @@ private:
     void handleRunningChanged(bool running);
     void handleProgress(int percent);
     void handlePhase(const QString &phase);
-    void handleFinished(std::shared_ptr<const BacktestResult> result);
+    void handleFinished(std::shared_ptr<const BacktestResult> result, std::shared_ptr<const Bars> bars);
+    void handleTradeActivated(const QModelIndex &proxyIndex);
     void handleFailed(const QString &message);
     void handleCancelled();
-    void showResult(const std::shared_ptr<const BacktestResult> &result);
+    void showResult(const std::shared_ptr<const BacktestResult> &result, const std::shared_ptr<const Bars> &bars);
     void clearResult();
     void showError(const QString &title, const QString &message);
 
@@ -73,6 +82,8 @@ private:
     BacktestJob *m_job = nullptr;
     BacktestForm *m_form = nullptr;
     EquityChartWidget *m_chart = nullptr;
+    PriceChartWidget *m_priceChart = nullptr;
+    QTabWidget *m_chartTabs = nullptr;
     TradeListModel *m_tradeModel = nullptr;
     StatsModel *m_statsModel = nullptr;
     QSortFilterProxyModel *m_tradeProxy = nullptr;
@@ -91,6 +102,7 @@ private:
     QElapsedTimer m_runClock;
     int m_runDigits = 5;
     std::shared_ptr<const BacktestResult> m_result;
+    std::shared_ptr<const Bars> m_bars;
 };
 
 } // namespace bd
