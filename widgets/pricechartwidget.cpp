@@ -297,6 +297,7 @@ bool PriceChartWidget::showTrade(int index)
     // Context on both sides: the trade takes about the middle third, at least two hours either side.
     const double margin = std::max((close - open) * 1.0, 2 * 3600.0);
     m_focusTrade = index;
+    m_focusSpan = close - open + 2 * margin;
     {
         const QSignalBlocker block(m_plot->xAxis);
         m_plot->xAxis->setRange(open - margin, close + margin);
@@ -316,11 +317,11 @@ void PriceChartWidget::refreshNow()
 {
     m_refreshTimer->stop();
     if (m_focusTrade >= 0 && m_result) {
-        // Zoomed or dragged away from the shown trade: back to the run's title and plain price fitting.
+        // Zoomed well out of, or dragged away from, the shown trade: back to the run's title and plain price fitting.
         const Trade &t = m_result->trades[size_t(m_focusTrade)];
         const QCPRange view = m_plot->xAxis->range();
         if (double(t.closeTimeMs) / 1000.0 < view.lower || double(t.openTimeMs) / 1000.0 > view.upper
-            || view.size() > 60 * 86400.0) {
+            || view.size() > 4 * m_focusSpan) {
             m_focusTrade = -1;
             updateTitle();
         }

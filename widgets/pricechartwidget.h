@@ -84,6 +84,7 @@ private:
     double m_barSeconds = 60.0;
     int m_digits = 5;
     int m_focusTrade = -1;         // trade shown by showTrade(); its SL/TP stay in the price range
+    double m_focusSpan = 0;        // x range size showTrade() set; zooming out far beyond it drops the focus
 };
 
 } // namespace bd
