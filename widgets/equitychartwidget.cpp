@@ -1,9 +1,10 @@
 #include "equitychartwidget.h"
 
+#include "chartstyle.h"
+
 #include "reportformat.h"
 #include "seriesdecimator.h"
 
-#include <QTimeZone>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -15,17 +16,6 @@ namespace {
 const QColor kBalanceColor(0x1f, 0x5f, 0xbf);
 const QColor kEquityColor(0x2e, 0x9d, 0x48);
 const QColor kDrawdownColor(0xd3, 0x2f, 0x2f);
-
-void styleAxis(QCPAxis *axis)
-{
-    axis->setBasePen(QPen(QColor(0x90, 0x96, 0xa0)));
-    axis->setTickPen(QPen(QColor(0x90, 0x96, 0xa0)));
-    axis->setSubTickPen(QPen(QColor(0xb0, 0xb5, 0xbd)));
-    axis->setTickLabelColor(QColor(0x33, 0x38, 0x40));
-    axis->setLabelColor(QColor(0x33, 0x38, 0x40));
-    axis->grid()->setPen(QPen(QColor(0xe3, 0xe6, 0xea), 0, Qt::SolidLine));
-    axis->grid()->setSubGridVisible(false);
-}
 
 } // namespace
 
@@ -67,17 +57,14 @@ EquityChartWidget::EquityChartWidget(QWidget *parent)
     m_ddRect->setAutoMargins(QCP::msLeft | QCP::msRight | QCP::msBottom);
     m_ddRect->setMargins(QMargins(0, 4, 0, 0));
 
-    m_ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
-    m_ticker->setTimeZone(QTimeZone::utc());
-    m_ticker->setDateTimeFormat(QStringLiteral("yyyy-MM-dd"));
-    m_ticker->setTickCount(8);
+    m_ticker = chart::makeUtcTimeTicker();
 
     for (QCPAxisRect *rect : {m_topRect, m_ddRect}) {
         rect->setRangeDrag(Qt::Horizontal);
         rect->setRangeZoom(Qt::Horizontal);
         rect->axis(QCPAxis::atBottom)->setTicker(m_ticker);
         for (QCPAxis *axis : rect->axes())
-            styleAxis(axis);
+            chart::styleAxis(axis);
     }
     m_topRect->axis(QCPAxis::atBottom)->setTickLabels(false);
     m_topRect->axis(QCPAxis::atLeft)->setLabel(tr("Balance / Equity"));
@@ -184,7 +171,7 @@ void EquityChartWidget::setResult(std::shared_ptr<const BacktestResult> result)
     m_topRect->axis(QCPAxis::atBottom)->setRange(xRange);
     m_ddRect->axis(QCPAxis::atBottom)->setRange(xRange);
     m_syncing = false;
-    updateTickerFormat(xRange);
+    chart::fitTimeLabels(*m_ticker, xRange);
     rescaleValueAxes();
     m_plot->replot();
 }
@@ -201,7 +188,7 @@ void EquityChartWidget::syncXRange(const QCPRange &range)
     m_topRect->axis(QCPAxis::atBottom)->setRange(range);
     m_ddRect->axis(QCPAxis::atBottom)->setRange(range);
     m_syncing = false;
-    updateTickerFormat(range);
+    chart::fitTimeLabels(*m_ticker, range);
     rescaleValueAxes();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -225,17 +212,6 @@ void EquityChartWidget::rescaleValueAxes()
     const QCPRange dd = m_drawdown->getValueRange(foundDd, QCP::sdBoth, m_drawdown->keyAxis()->range());
     const double ddLow = foundDd ? std::min(dd.lower, -0.01) : -1.0;
     m_ddRect->axis(QCPAxis::atLeft)->setRange(ddLow * 1.08, 0.0);
-}
-
-void EquityChartWidget::updateTickerFormat(const QCPRange &range)
-{
-    const double days = range.size() / 86400.0;
-    QString format = QStringLiteral("dd MMM\nhh:mm");
-    if (days > 120)
-        format = QStringLiteral("MMM yyyy");
-    else if (days > 4)
-        format = QStringLiteral("dd MMM\nyyyy");
-    m_ticker->setDateTimeFormat(format);
 }
 
 } // namespace bd

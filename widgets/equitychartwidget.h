@@ -36,7 +36,6 @@ public:
 private:
     void syncXRange(const QCPRange &range);
     void rescaleValueAxes();
-    void updateTickerFormat(const QCPRange &range);
 
     QCustomPlot *m_plot = nullptr;
     QCPAxisRect *m_topRect = nullptr;

@@ -1,5 +1,7 @@
 #include "pricechartwidget.h"
 
+#include "chartstyle.h"
+
 #include "reportformat.h"
 #include "seriesdecimator.h"
 
@@ -23,17 +25,6 @@ const QColor kWinColor(0x1b, 0x9e, 0x3e);
 const QColor kLossColor(0xd3, 0x2f, 0x2f);
 const QColor kSlColor(0xe5, 0x73, 0x73);
 const QColor kTpColor(0x4c, 0xaf, 0x50);
-
-void styleAxis(QCPAxis *axis)
-{
-    axis->setBasePen(QPen(QColor(0x90, 0x96, 0xa0)));
-    axis->setTickPen(QPen(QColor(0x90, 0x96, 0xa0)));
-    axis->setSubTickPen(QPen(QColor(0xb0, 0xb5, 0xbd)));
-    axis->setTickLabelColor(QColor(0x33, 0x38, 0x40));
-    axis->setLabelColor(QColor(0x33, 0x38, 0x40));
-    axis->grid()->setPen(QPen(QColor(0xe3, 0xe6, 0xea), 0, Qt::SolidLine));
-    axis->grid()->setSubGridVisible(false);
-}
 
 QCPGraph *addMarkerGraph(QCustomPlot *plot, const QString &name, QCPScatterStyle::ScatterShape shape,
                          const QColor &colour, double size)
@@ -128,17 +119,14 @@ PriceChartWidget::PriceChartWidget(QWidget *parent)
     m_plot->plotLayout()->setRowStretchFactor(0, 0.01);
     m_plot->plotLayout()->setRowSpacing(0);
 
-    m_ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
-    m_ticker->setTimeZone(QTimeZone::utc());
-    m_ticker->setDateTimeFormat(QStringLiteral("yyyy-MM-dd"));
-    m_ticker->setTickCount(8);
+    m_ticker = chart::makeUtcTimeTicker();
     m_plot->xAxis->setTicker(m_ticker);
     m_plot->xAxis->setLabel(tr("Time (UTC)"));
     m_plot->yAxis->setLabel(tr("Bid"));
     m_plot->yAxis->setNumberFormat(QStringLiteral("f"));
     m_plot->yAxis->setNumberPrecision(m_digits);
     for (QCPAxis *axis : m_plot->axisRect()->axes())
-        styleAxis(axis);
+        chart::styleAxis(axis);
 
     // Drawing order = creation order: price, then levels and trade lines, markers on top.
     m_price = m_plot->addGraph();
@@ -326,7 +314,7 @@ void PriceChartWidget::refreshNow()
             updateTitle();
         }
     }
-    updateTickerFormat(m_plot->xAxis->range());
+    chart::fitTimeLabels(*m_ticker, m_plot->xAxis->range());
     redecimate();
     rescalePriceAxis();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
@@ -417,17 +405,6 @@ void PriceChartWidget::rescalePriceAxis()
         return;
     const double pad = std::max(range.size() * 0.06, std::pow(10.0, -m_digits) * 5);
     m_plot->yAxis->setRange(range.lower - pad, range.upper + pad);
-}
-
-void PriceChartWidget::updateTickerFormat(const QCPRange &range)
-{
-    const double days = range.size() / 86400.0;
-    QString format = QStringLiteral("dd MMM\nhh:mm");
-    if (days > 120)
-        format = QStringLiteral("MMM yyyy");
-    else if (days > 4)
-        format = QStringLiteral("dd MMM\nyyyy");
-    m_ticker->setDateTimeFormat(format);
 }
 
 void PriceChartWidget::updateTitle()

@@ -59,7 +59,6 @@ private:
     void scheduleRefresh();
     void redecimate();
     void rescalePriceAxis();
-    void updateTickerFormat(const QCPRange &range);
     void updateTitle();
 
     QCustomPlot *m_plot = nullptr;
