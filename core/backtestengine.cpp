@@ -30,8 +30,7 @@ QString utcText(qint64 timeMs)
 }
 
 // Excursions tracked per open position, in price terms (bid for longs, ask for shorts).
-struct OpenPosition {
-    Position position;
+struct Excursion {
     double worstPrice = 0.0; // most adverse exit-side price seen
     double bestPrice = 0.0;  // most favourable exit-side price seen
 };
@@ -64,7 +63,7 @@ public:
 
         const qint64 total = qint64(m_bars.size());
         const qint64 progressStep = std::max<qint64>(1, total / 100);
-        qint64 nextProgressAt = progressStep;  // a countdown, not a modulo: no division in the bar loop
+        qint64 nextProgressAt = progressStep; // a countdown, not a modulo: no division in the bar loop
         int lastPercent = -1;
         std::vector<Action> actions;
         std::vector<Action> pending;
@@ -89,18 +88,14 @@ public:
             checkStopsAndExcursions(bar, spread);
             m_equity.push_back(markToMarket(bar, spread));
 
-            const Position *first = m_openPositions.empty() ? nullptr : m_positionView.data();
-            StrategyContext context{m_symbol,
-                                    m_balance,
-                                    m_equity.back().equity,
-                                    std::span<const Position>(first, m_positionView.size()),
-                                    i,
-                                    spreadPointsFor(bar)};
+            StrategyContext context{
+                m_symbol, m_balance,           m_equity.back().equity, std::span<const Position>(m_positions),
+                i,        spreadPointsFor(bar)};
             actions.clear();
             m_strategy.onBar(bar, context, actions);
             for (Action &a : actions) {
                 if (a.type == ActionType::ModifySltp)
-                    modifySltp(a, bar);
+                    modifySltp(a);
                 else
                     pending.push_back(std::move(a));
             }
@@ -191,8 +186,8 @@ private:
     double equityAt(double bid, double spread) const
     {
         double equity = m_balance;
-        for (const OpenPosition &op : m_openPositions)
-            equity += floatingProfit(op.position, bid, spread);
+        for (const Position &p : m_positions)
+            equity += floatingProfit(p, bid, spread);
         return equity;
     }
 
@@ -227,8 +222,9 @@ private:
 
         const auto valid = [](double v) { return std::isfinite(v) && v >= 0.0; };
         if (!valid(a.volume) || !valid(a.riskPercent) || !valid(a.sl) || !valid(a.tp) || !valid(a.rr)) {
-            reject(bar.timeMs, a.side, fill,
-                   [&] { return QStringLiteral("negative or non-finite volume, risk, SL, TP or rr in the strategy's action"); });
+            reject(bar.timeMs, a.side, fill, [&] {
+                return QStringLiteral("negative or non-finite volume, risk, SL, TP or rr in the strategy's action");
+            });
             return;
         }
         const double sl = a.sl > 0.0 ? m_symbol.normalizePrice(a.sl) : 0.0;
@@ -273,65 +269,63 @@ private:
         }
         volume = std::min(volume, m_symbol.volumeMax);
 
-        OpenPosition op;
-        op.position.ticket = m_nextTicket++;
-        op.position.side = a.side;
-        op.position.volume = volume;
-        op.position.openTimeMs = bar.timeMs;
-        op.position.openPrice = fill;
-        op.position.sl = sl;
-        op.position.tp = tp;
-        op.position.commission = roundMoney(-m_config.commissionPerLot * volume);
-        op.position.comment = a.comment;
-        op.worstPrice = op.bestPrice = buy ? bid : ask;
-        m_balance += op.position.commission;
+        Position p;
+        p.ticket = m_nextTicket++;
+        p.side = a.side;
+        p.volume = volume;
+        p.openTimeMs = bar.timeMs;
+        p.openPrice = fill;
+        p.sl = sl;
+        p.tp = tp;
+        p.commission = roundMoney(-m_config.commissionPerLot * volume);
+        p.comment = a.comment;
+        m_balance += p.commission;
         ++m_deals;
-        m_openPositions.push_back(std::move(op));
-        syncPositionView();
+        m_positions.push_back(std::move(p));
+        const double exitSidePrice = buy ? bid : ask;
+        m_excursions.push_back({exitSidePrice, exitSidePrice});
     }
 
-    void modifySltp(const Action &a, const Bar &bar)
+    void modifySltp(const Action &a)
     {
-        for (OpenPosition &op : m_openPositions) {
-            if (a.ticket != 0 && op.position.ticket != a.ticket)
+        for (Position &p : m_positions) {
+            if (a.ticket != 0 && p.ticket != a.ticket)
                 continue;
             if (a.sl > 0.0)
-                op.position.sl = m_symbol.normalizePrice(a.sl);
+                p.sl = m_symbol.normalizePrice(a.sl);
             if (a.tp > 0.0)
-                op.position.tp = m_symbol.normalizePrice(a.tp);
+                p.tp = m_symbol.normalizePrice(a.tp);
         }
-        syncPositionView();
-        Q_UNUSED(bar);
     }
 
     void closeMatching(quint64 ticket, const Bar &bar, double spread)
     {
-        for (size_t k = 0; k < m_openPositions.size();) {
-            OpenPosition &op = m_openPositions[k];
-            if (ticket != 0 && op.position.ticket != ticket) {
+        for (size_t k = 0; k < m_positions.size();) {
+            if (ticket != 0 && m_positions[k].ticket != ticket) {
                 ++k;
                 continue;
             }
-            const bool buy = op.position.side == Side::Buy;
+            const bool buy = m_positions[k].side == Side::Buy;
             const double price = buy ? bar.open - m_slippage : bar.open + spread + m_slippage;
             closeAt(k, bar.timeMs, price, CloseReason::StrategyExit);
         }
     }
 
-    // Closes m_openPositions[k] (and removes it) at `price`.
+    // Closes m_positions[k] (and removes it) at `price`.
     void closeAt(size_t k, qint64 timeMs, double price, CloseReason reason)
     {
-        OpenPosition op = std::move(m_openPositions[k]);
-        m_openPositions.erase(m_openPositions.begin() + qptrdiff(k));
-        const Position &p = op.position;
+        const Position p = std::move(m_positions[k]);
+        Excursion ex = m_excursions[k];
+        m_positions.erase(m_positions.begin() + qptrdiff(k));
+        m_excursions.erase(m_excursions.begin() + qptrdiff(k));
         const bool buy = p.side == Side::Buy;
         price = m_symbol.normalizePrice(price);
         if (buy) {
-            op.worstPrice = std::min(op.worstPrice, price);
-            op.bestPrice = std::max(op.bestPrice, price);
+            ex.worstPrice = std::min(ex.worstPrice, price);
+            ex.bestPrice = std::max(ex.bestPrice, price);
         } else {
-            op.worstPrice = std::max(op.worstPrice, price);
-            op.bestPrice = std::min(op.bestPrice, price);
+            ex.worstPrice = std::max(ex.worstPrice, price);
+            ex.bestPrice = std::min(ex.bestPrice, price);
         }
         Trade t;
         t.ticket = p.ticket;
@@ -348,23 +342,22 @@ private:
         const double move = buy ? price - p.openPrice : p.openPrice - price;
         t.profit = roundMoney(m_symbol.moneyForPriceMove(move, p.volume));
         t.closeReason = reason;
-        const double worstMove = buy ? op.worstPrice - p.openPrice : p.openPrice - op.worstPrice;
-        const double bestMove = buy ? op.bestPrice - p.openPrice : p.openPrice - op.bestPrice;
+        const double worstMove = buy ? ex.worstPrice - p.openPrice : p.openPrice - ex.worstPrice;
+        const double bestMove = buy ? ex.bestPrice - p.openPrice : p.openPrice - ex.bestPrice;
         t.mae = roundMoney(std::min(0.0, m_symbol.moneyForPriceMove(worstMove, p.volume)));
         t.mfe = roundMoney(std::max(0.0, m_symbol.moneyForPriceMove(bestMove, p.volume)));
         t.comment = p.comment;
         m_balance += t.profit + exitCommission;
         ++m_deals;
         m_trades.push_back(std::move(t));
-        syncPositionView();
     }
 
     // Intrabar SL/TP from the bar's OHLC. Longs exit on bid, shorts on ask = bid + spread.
     void checkStopsAndExcursions(const Bar &bar, double spread)
     {
-        for (size_t k = 0; k < m_openPositions.size();) {
-            OpenPosition &op = m_openPositions[k];
-            const Position &p = op.position;
+        for (size_t k = 0; k < m_positions.size();) {
+            const Position &p = m_positions[k];
+            Excursion &ex = m_excursions[k];
             if (p.side == Side::Buy) {
                 if (p.sl > 0.0 && bar.open <= p.sl) {
                     closeAt(k, bar.timeMs, bar.open - m_slippage, CloseReason::SlHit); // gap through the stop
@@ -382,8 +375,8 @@ private:
                     closeAt(k, bar.timeMs, p.tp, CloseReason::TpHit);
                     continue;
                 }
-                op.worstPrice = std::min(op.worstPrice, bar.low);
-                op.bestPrice = std::max(op.bestPrice, bar.high);
+                ex.worstPrice = std::min(ex.worstPrice, bar.low);
+                ex.bestPrice = std::max(ex.bestPrice, bar.high);
             } else {
                 const double askOpen = bar.open + spread;
                 if (p.sl > 0.0 && askOpen >= p.sl) {
@@ -402,8 +395,8 @@ private:
                     closeAt(k, bar.timeMs, p.tp, CloseReason::TpHit);
                     continue;
                 }
-                op.worstPrice = std::max(op.worstPrice, bar.high + spread);
-                op.bestPrice = std::min(op.bestPrice, bar.low + spread);
+                ex.worstPrice = std::max(ex.worstPrice, bar.high + spread);
+                ex.bestPrice = std::min(ex.bestPrice, bar.low + spread);
             }
             ++k;
         }
@@ -416,8 +409,7 @@ private:
         point.balance = m_balance;
         point.equity = m_balance;
         double low = m_balance;
-        for (const OpenPosition &op : m_openPositions) {
-            const Position &p = op.position;
+        for (const Position &p : m_positions) {
             point.equity += floatingProfit(p, bar.close, spread);
             low += p.side == Side::Buy ? m_symbol.moneyForPriceMove(bar.low - p.openPrice, p.volume)
                                        : m_symbol.moneyForPriceMove(p.openPrice - (bar.high + spread), p.volume);
@@ -428,17 +420,10 @@ private:
 
     void closeAllAtEnd(const Bar &last, double spread)
     {
-        while (!m_openPositions.empty()) {
-            const bool buy = m_openPositions.front().position.side == Side::Buy;
+        while (!m_positions.empty()) {
+            const bool buy = m_positions.front().side == Side::Buy;
             closeAt(0, last.timeMs, buy ? last.close : last.close + spread, CloseReason::EndOfTest);
         }
-    }
-
-    void syncPositionView()
-    {
-        m_positionView.clear();
-        for (const OpenPosition &op : m_openPositions)
-            m_positionView.push_back(op.position);
     }
 
     const Bars &m_bars;
@@ -454,8 +439,8 @@ private:
     qint64 m_currentBar = 0;
     int m_deals = 0;
     int m_rejected = 0;
-    std::vector<OpenPosition> m_openPositions;
-    std::vector<Position> m_positionView; // what strategies see; rebuilt only when positions change
+    std::vector<Position> m_positions;   // open positions, in opening order; strategies see this vector
+    std::vector<Excursion> m_excursions; // m_excursions[k] belongs to m_positions[k]
     std::vector<Trade> m_trades;
     std::vector<EquityPoint> m_equity;
     QStringList m_journal;
