@@ -10,7 +10,8 @@
 #include "backtestengine.h"
 #include "logging.h"
 #include "reportjson.h"
-#include "reporttext.h"
+#include "mt5report.h"
+#include "strategyparams.h"
 #include "strategyregistry.h"
 #include "symbolspec.h"
 
@@ -61,16 +62,7 @@ Result<QJsonObject> parseParams(const QString &text)
         json = file.readAll();
         source = file.fileName();
     }
-    QJsonParseError error{};
-    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
-    if (error.error != QJsonParseError::NoError)
-        return makeError(QStringLiteral("%1 is not valid JSON (%2 at offset %3); give an object such as "
-                                        "'{\"fast\": 12, \"slow\": 26}'")
-                             .arg(source, error.errorString())
-                             .arg(error.offset));
-    if (!doc.isObject())
-        return makeError(QStringLiteral("%1 must be a JSON object such as '{\"fast\": 12}'").arg(source));
-    return doc.object();
+    return parseStrategyParams(json, source);
 }
 
 Result<double> parseNumber(const QCommandLineParser &parser, const QString &option, double fallback)

@@ -1,8 +1,7 @@
 #include "backtestengine.h"
 
 #include "logging.h"
-
-#include <QDateTime>
+#include "reportformat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,11 +21,6 @@ double roundMoney(double money)
 bool stopDistanceOk(double distance, double stopsLevel)
 {
     return distance > 0.0 && distance >= stopsLevel - 1e-12;
-}
-
-QString utcText(qint64 timeMs)
-{
-    return QDateTime::fromMSecsSinceEpoch(timeMs, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd hh:mm"));
 }
 
 // Excursions tracked per open position, in price terms (bid for longs, ask for shorts).
@@ -49,7 +43,9 @@ public:
     // "bar 123 (2024-01-02 10:03 UTC)": where the run is, for error messages.
     QString currentBarText() const
     {
-        return QStringLiteral("bar %1 (%2 UTC)").arg(m_currentBar).arg(utcText(m_bars[size_t(m_currentBar)].timeMs));
+        return QStringLiteral("bar %1 (%2 UTC)")
+            .arg(m_currentBar)
+            .arg(report::utcMinute(m_bars[size_t(m_currentBar)].timeMs));
     }
 
     BacktestResult run()
@@ -160,7 +156,7 @@ private:
         const bool keep = m_journal.size() < kJournalLimit;
         if (!keep && !m_log->should_log(spdlog::level::debug))
             return;
-        const QString text = utcText(timeMs) + QStringLiteral(" UTC: ") + makeText();
+        const QString text = report::utcMinute(timeMs) + QStringLiteral(" UTC: ") + makeText();
         m_log->debug("{}", text.toStdString());
         if (keep)
             m_journal.push_back(text);

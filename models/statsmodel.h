@@ -1,11 +1,12 @@
 #pragma once
-// The MT5 Strategy Tester report as a table: four columns, two label/value pairs per row
-// (left: result and drawdowns, right: trade statistics).
+// The MT5 Strategy Tester report (core/mt5report.h) as a table: four columns, two label/value pairs per
+// row (left: result and drawdowns, right: trade statistics).
 // Roles: DisplayRole text; Qt::UserRole the raw number of a value cell (double; NaN-free);
 // TextAlignmentRole labels left, values right; ForegroundRole red/green for money results;
 // FontRole bold values.
 
 #include "backtestengine.h"
+#include "mt5report.h"
 
 #include <QAbstractTableModel>
 #include <QString>
@@ -35,19 +36,11 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
-    struct Entry {
-        QString label;
-        QString text;
-        QVariant raw;      // the main number (double or int)
-        int sign = 0;      // +1 green, -1 red, 0 default colour
-    };
-
 private:
-    const Entry *entryAt(int row, int column) const;
-    const Entry *find(const QString &label) const;
+    const ReportLine *entryAt(int row, int column) const;
+    const ReportLine *find(const QString &label) const;
 
-    std::vector<Entry> m_left;
-    std::vector<Entry> m_right;
+    Mt5Report m_report;  // results in the left column pair, trade statistics in the right
 };
 
 } // namespace bd

@@ -7,6 +7,27 @@
 
 namespace bd {
 
+Result<QJsonObject> parseStrategyParams(const QByteArray &json, const QString &sourceName)
+{
+    if (json.trimmed().isEmpty())
+        return QJsonObject{};
+    QJsonParseError error{};
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    if (error.error != QJsonParseError::NoError) {
+        const QByteArray head = json.left(error.offset);
+        const qsizetype line = head.count('\n') + 1;
+        const qsizetype column = error.offset - (head.lastIndexOf('\n') + 1) + 1;
+        return makeError(QStringLiteral("%1 is not valid JSON: %2 at line %3, column %4; give an object such as "
+                                        "{\"fast\": 12, \"slow\": 26}")
+                             .arg(sourceName, error.errorString())
+                             .arg(line)
+                             .arg(column));
+    }
+    if (!doc.isObject())
+        return makeError(QStringLiteral("%1 must be a JSON object such as {\"fast\": 12, \"slow\": 26}").arg(sourceName));
+    return doc.object();
+}
+
 StrategyParams::StrategyParams(QString strategy, QJsonObject defaults, QJsonObject given)
     : m_strategy(std::move(strategy)), m_defaults(std::move(defaults)), m_given(std::move(given))
 {

@@ -9,6 +9,11 @@
 
 namespace bd {
 
+// Parses the text of strategy parameters: a JSON object, or blank text for "all defaults".
+// Errors name `sourceName` (e.g. "--params"), the JSON error with its line and column, and the expected
+// shape; they do not check parameter names or ranges (createStrategy does).
+Result<QJsonObject> parseStrategyParams(const QByteArray &json, const QString &sourceName);
+
 class StrategyParams {
 public:
     // `given` may hold any subset of the keys in `defaults`; any other key is an error.

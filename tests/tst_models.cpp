@@ -3,7 +3,6 @@
 
 #include "metatypes.h"
 #include "reportformat.h"
-#include "reporttext.h"
 #include "seriesdecimator.h"
 #include "statsmodel.h"
 #include "tradelistmodel.h"
@@ -126,8 +125,8 @@ private slots:
         QCOMPARE(report::price(1.1, 5), QStringLiteral("1.10000"));
         QCOMPARE(report::price(0.0, 5, true), QString());
         QCOMPARE(report::utcMinute(utcMs(2024, 3, 4, 5, 6)), QStringLiteral("2024-03-04 05:06"));
-        QCOMPARE(formatDuration(3 * 3600 * 1000LL + 61000), QStringLiteral("03:01:01"));
-        QCOMPARE(formatDuration((2 * 86400LL + 5) * 1000), QStringLiteral("2d 00:00:05"));
+        QCOMPARE(report::duration(3 * 3600 * 1000LL + 61000), QStringLiteral("03:01:01"));
+        QCOMPARE(report::duration((2 * 86400LL + 5) * 1000), QStringLiteral("2d 00:00:05"));
         QCOMPARE(report::profitFactor(std::numeric_limits<double>::infinity()), QStringLiteral("∞"));
         QCOMPARE(report::profitFactor(1.5), QStringLiteral("1.50"));
     }

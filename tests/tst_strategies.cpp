@@ -1,5 +1,6 @@
 // Built-in strategies: their decisions on hand-made bars, and parameter validation.
 
+#include "strategyparams.h"
 #include "strategyregistry.h"
 
 #include <QtTest>
@@ -155,6 +156,19 @@ private slots:
         QCOMPARE(all[1].name, QString("box_breakout"));
         for (const StrategyInfo &info : all)
             QVERIFY(createStrategy(info.name, info.defaultParams).ok());
+    }
+
+    void parsesParameterText()
+    {
+        QVERIFY(parseStrategyParams("  \n", "p")->isEmpty());  // blank: every default
+        QCOMPARE(parseStrategyParams(R"({"fast": 5})", "p")->value("fast").toInt(), 5);
+        auto broken = parseStrategyParams("{\n  \"fast\": 5,\n  \"slow\" 9\n}", "params.json");
+        QVERIFY(!broken.ok());
+        QVERIFY2(broken.error().message.startsWith("params.json is not valid JSON"), qPrintable(broken.error().message));
+        QVERIFY2(broken.error().message.contains("line 3, column"), qPrintable(broken.error().message));
+        auto array = parseStrategyParams("[1, 2]", "p");
+        QVERIFY(!array.ok());
+        QVERIFY(array.error().message.contains("must be a JSON object"));
     }
 
     void invalidParameters_data()

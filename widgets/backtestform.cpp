@@ -1,5 +1,7 @@
 #include "backtestform.h"
 
+#include "strategyparams.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -9,7 +11,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QJsonDocument>
-#include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -25,15 +26,6 @@ namespace {
 QString prettyJson(const QJsonObject &object)
 {
     return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Indented)).trimmed();
-}
-
-// "line 3, column 7" for a character offset into `text`.
-QString lineColumn(const QString &text, int offset)
-{
-    const QString head = text.left(offset);
-    const int line = int(head.count(QLatin1Char('\n'))) + 1;
-    const int column = int(offset - (head.lastIndexOf(QLatin1Char('\n')) + 1)) + 1;
-    return QObject::tr("line %1, column %2").arg(line).arg(column);
 }
 
 } // namespace
@@ -220,19 +212,10 @@ std::optional<BacktestRequest> BacktestForm::request(QString *error) const
     if (r.strategy.isEmpty())
         return fail(tr("Choose a strategy."));
 
-    const QString text = paramsJson().trimmed();
-    if (!text.isEmpty()) {
-        QJsonParseError parseError;
-        const QJsonDocument doc = QJsonDocument::fromJson(text.toUtf8(), &parseError);
-        if (parseError.error != QJsonParseError::NoError) {
-            // The offset is in UTF-8 bytes; close enough for the ASCII JSON people type here.
-            return fail(tr("Strategy parameters are not valid JSON: %1 at %2. Fix the text or press \"Reset to defaults\".")
-                            .arg(parseError.errorString(), lineColumn(text, parseError.offset)));
-        }
-        if (!doc.isObject())
-            return fail(tr("Strategy parameters must be a JSON object, e.g. {\"fast\": 12, \"slow\": 26}."));
-        r.params = doc.object();
-    }
+    auto params = parseStrategyParams(paramsJson().toUtf8(), tr("The strategy parameters text"));
+    if (!params)
+        return fail(params.error().message + tr(". Fix the text or press \"Reset to defaults\"."));
+    r.params = std::move(params).value();
 
     r.config.initialDeposit = m_deposit->value();
     r.config.spreadPoints = m_spread->value();

@@ -4,6 +4,7 @@
 #include <QTimeZone>
 
 #include <cmath>
+#include <cstdlib>
 
 namespace bd::report {
 
@@ -42,6 +43,19 @@ QString utcMinute(qint64 timeMs)
 QString utcDate(qint64 timeMs)
 {
     return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd"));
+}
+
+QString duration(qint64 ms)
+{
+    const QString sign = ms < 0 ? QStringLiteral("-") : QString();
+    qint64 s = std::llabs(ms) / 1000;
+    const qint64 days = s / 86400;
+    s %= 86400;
+    const QString hms = QStringLiteral("%1:%2:%3")
+                            .arg(s / 3600, 2, 10, QLatin1Char('0'))
+                            .arg((s / 60) % 60, 2, 10, QLatin1Char('0'))
+                            .arg(s % 60, 2, 10, QLatin1Char('0'));
+    return sign + (days > 0 ? QStringLiteral("%1d %2").arg(days).arg(hms) : hms);
 }
 
 QString profitFactor(double value)

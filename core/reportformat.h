@@ -1,5 +1,6 @@
 #pragma once
-// Text formatting shared by the report models and widgets (MT5 report conventions).
+// Text formatting of report numbers and times (MT5 report conventions), shared by the CLI report,
+// the GUI models and the charts.
 
 #include <QString>
 #include <QtGlobal>
@@ -16,6 +17,8 @@ QString price(double value, int digits, bool emptyWhenZero = false);
 QString utcMinute(qint64 timeMs);
 // UTC epoch ms -> "yyyy-MM-dd" (UTC).
 QString utcDate(qint64 timeMs);
+// Duration in ms -> "hh:mm:ss", with a "Nd " prefix from one day on ("2d 03:04:05").
+QString duration(qint64 ms);
 // Profit factor: "∞" for +infinity (no losing trade), else two decimals.
 QString profitFactor(double value);
 
