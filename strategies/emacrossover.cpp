@@ -1,10 +1,17 @@
 #include "emacrossover.h"
 
+#include <algorithm>
+
 namespace bd {
 
 EmaCrossover::EmaCrossover(const EmaCrossoverParams &params)
     : m_params(params), m_fast(params.fast), m_slow(params.slow), m_atr(params.atrPeriod)
 {
+}
+
+qint64 EmaCrossover::warmupBars() const
+{
+    return std::max({m_params.fast, m_params.slow, m_params.atrPeriod});
 }
 
 void EmaCrossover::onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)

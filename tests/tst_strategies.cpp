@@ -70,6 +70,20 @@ BacktestResult runRepro(const QString &file, const QJsonObject &params)
     return std::move(result).value();
 }
 
+// Index of the first bar on which the strategy answers with an action, -1 when it never does.
+qint64 firstActionIndex(Strategy &strategy, const std::vector<Bar> &bars)
+{
+    const SymbolSpec spec = symbol();
+    for (size_t i = 0; i < bars.size(); ++i) {
+        std::vector<Action> actions;
+        StrategyContext ctx{spec, 10000.0, 10000.0, {}, qint64(i), 10};
+        strategy.onBar(bars[i], ctx, actions);
+        if (!actions.empty())
+            return qint64(i);
+    }
+    return -1;
+}
+
 } // namespace
 
 class TestStrategies : public QObject {
@@ -192,6 +206,42 @@ private slots:
         QVERIFY2(r.journal[0].contains("SELL at 1.13122") && r.journal[0].contains("10016") &&
                      r.journal[0].contains("SL 1.13132 is not above the ask 1.13132"),
                  qPrintable(r.journal[0]));
+    }
+
+    // ---- declared warm-up ----
+
+    void warmupIsTheFirstBarThatCanSignal_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QJsonObject>("params");
+        QTest::addColumn<qint64>("warmup");
+        QTest::newRow("ema slow longest") << "ema_crossover" << QJsonObject{{"fast", 2}, {"slow", 3}, {"atr_period", 2}} << qint64(3);
+        QTest::newRow("ema atr longest") << "ema_crossover" << QJsonObject{{"fast", 2}, {"slow", 3}, {"atr_period", 6}} << qint64(6);
+        QTest::newRow("box longest") << "box_breakout" << QJsonObject{{"box_bars", 4}, {"atr_period", 2}, {"max_box_atr", 0.0}} << qint64(4);
+        QTest::newRow("box atr longest") << "box_breakout" << QJsonObject{{"box_bars", 2}, {"atr_period", 5}, {"max_box_atr", 0.0}} << qint64(5);
+    }
+
+    void warmupIsTheFirstBarThatCanSignal()
+    {
+        // Quiet bars (range 0.002 around 1.0), then a jump to 1.1 at bar index `at`: both strategies signal on
+        // the jump bar as soon as their indicators allow. The earliest signal is exactly warmupBars().
+        QFETCH(QString, name);
+        QFETCH(QJsonObject, params);
+        QFETCH(qint64, warmup);
+        QCOMPARE(make(name, params)->warmupBars(), warmup);
+        for (qint64 at = 1; at <= warmup + 3; ++at) {
+            std::vector<Bar> bars(size_t(at), bar(1.0, 1.001, 0.999, 1.0));
+            bars.push_back(bar(1.0, 1.1, 1.0, 1.1));
+            auto strategy = make(name, params);
+            const qint64 first = firstActionIndex(*strategy, bars);
+            QCOMPARE(first, at >= warmup ? at : qint64(-1));
+        }
+    }
+
+    void defaultWarmups()
+    {
+        QCOMPARE(make("ema_crossover", {})->warmupBars(), qint64(26));
+        QCOMPARE(make("box_breakout", {})->warmupBars(), qint64(60));
     }
 
     void registryListsDefaults()
