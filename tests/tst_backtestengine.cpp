@@ -3,6 +3,10 @@
 // default spread 10 points (0.00010).
 
 #include "backtestengine.h"
+#include "mt5report.h"
+#include "reportjson.h"
+
+#include <QJsonArray>
 
 #include <QtTest>
 
@@ -638,6 +642,25 @@ private slots:
         ScriptedStrategy s2;
         s2.warmup = 1;  // 1 + 2 = 3 bars: enough
         QVERIFY(run(bars, s2).warnings.isEmpty());
+    }
+
+    void reportsCarryTheWarnings()
+    {
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.100005, 1.100020, 1.099994, 1.100000)};
+        ScriptedStrategy s;
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.warnings.size(), qsizetype(1));
+        const QString text = formatReportText(r);
+        QVERIFY2(text.endsWith(QStringLiteral("\n\nWarning: ") + r.warnings[0] + QLatin1Char('\n')), qPrintable(text));
+        const QJsonObject json = backtestReportJson(r, {});
+        QCOMPARE(json.value("off_grid_bars").toInteger(), qint64(1));
+        QCOMPARE(json.value("warnings").toArray().size(), qsizetype(1));
+        QCOMPARE(json.value("warnings").toArray().at(0).toString(), r.warnings[0]);
+
+        ScriptedStrategy clean;
+        const BacktestResult quiet = run(Bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10001, 1.10002, 1.09999, 1.10001)}, clean);
+        QVERIFY(!formatReportText(quiet).contains("Warning"));
+        QVERIFY(backtestReportJson(quiet, {}).value("warnings").toArray().isEmpty());
     }
 
     void barsAreTakenAsASpan()
