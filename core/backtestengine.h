@@ -13,7 +13,8 @@
 //  * SL/TP are checked inside every bar from the fill bar on, with the bar's high/low (long: bid; short:
 //    ask = bid + spread). If both SL and TP lie inside one bar, the SL is taken (pessimistic).
 //    A bar that opens beyond the SL (or TP) fills at that open, not at the level (an SL gap with slippage).
-//  * TP defaults to entry ± round(|entry − SL| · rr) points (half away from zero) when the action gives none.
+//  * TP defaults to entry ± |entry − SL| · rr when the action gives none, rounded half away from zero to a
+//    whole point (BUY 113659 + 87 · 1.5 = 113789.5 -> 113790).
 //  * Volume from risk %: equity · risk% / (|entry − SL| money per lot), rounded DOWN to volume step and
 //    capped at volume max; below volume min the order is rejected (journal entry, no trade).
 //  * Commission: commissionPerLot money per lot on EACH deal (entry and exit), as MT5 deals carry it.
