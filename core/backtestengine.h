@@ -86,7 +86,8 @@ struct BacktestResult {
 struct BacktestControl {
     // Called with 0..100 at most once per percent, on the calling thread.
     std::function<void(int percent)> onProgress;
-    // When set and becoming true, the run stops after the current bar and returns a result with cancelled=true.
+    // When set and becoming true, the run stops at its next check (every 1 % of the bars, and at least every
+    // 4,096 bars; also right after each progress call) and returns a result with cancelled=true.
     const std::atomic<bool> *cancelRequested = nullptr;
 };
 

@@ -41,21 +41,61 @@ Drawdown drawdownOf(size_t count, double initial, PeakFn peakOf, TroughFn trough
     return d;
 }
 
-double sharpeFromDailyEquity(const std::vector<EquityPoint> &equity, double initialDeposit)
+// The equity drawdown triple and the last equity of each UTC day, in one pass over the curve (one point per bar,
+// so this loop runs as often as the backtest's). Same results as drawdownOf: the percentage dd / peak · 100
+// grows with dd for a fixed peak, so it is computed only when dd exceeds the largest drop seen since the peak
+// was set (a division per new extreme, not per bar).
+struct EquityScan {
+    Drawdown drawdown;
+    std::vector<double> dayEnds;
+};
+
+EquityScan scanEquity(const std::vector<EquityPoint> &equity, double initial)
 {
     constexpr qint64 kDayMs = 86'400'000;
-    // Last equity of each UTC day. Day boundaries are tracked, not divided out per sample.
-    std::vector<double> dayEnds;
+    EquityScan scan;
+    Drawdown &d = scan.drawdown;
+    double peak = initial;
+    double minimum = initial;
+    double peakMaxDrop = -std::numeric_limits<double>::infinity(); // largest dd since `peak` was set
     qint64 nextDayStartMs = std::numeric_limits<qint64>::min();
     for (const EquityPoint &p : equity) {
-        if (p.timeMs >= nextDayStartMs || dayEnds.empty()) {
+        const double trough = std::min(p.equityLow, p.equity);
+        minimum = std::min(minimum, trough);
+        const double dd = peak - trough;
+        if (dd > peakMaxDrop) {
+            peakMaxDrop = dd;
+            const double rel = peak > 0.0 ? dd / peak * 100.0 : 0.0;
+            if (dd > d.maximal) {
+                d.maximal = dd;
+                d.maximalPercent = rel;
+            }
+            if (rel > d.relativePercent) {
+                d.relativePercent = rel;
+                d.relative = dd;
+            }
+        }
+        if (p.equity > peak) {
+            peak = p.equity;
+            peakMaxDrop = -std::numeric_limits<double>::infinity();
+        }
+        // Last equity of each UTC day. Day boundaries are tracked, not divided out per sample.
+        if (p.timeMs >= nextDayStartMs) [[unlikely]] {
             const qint64 day = p.timeMs >= 0 ? p.timeMs / kDayMs : (p.timeMs - kDayMs + 1) / kDayMs;
             nextDayStartMs = (day + 1) * kDayMs;
-            dayEnds.push_back(p.equity);
+            scan.dayEnds.push_back(p.equity);
         } else {
-            dayEnds.back() = p.equity;
+            scan.dayEnds.back() = p.equity;
         }
     }
+    d.absolute = std::max(0.0, initial - minimum);
+    return scan;
+}
+
+// Sharpe ratio of daily returns: the first from the initial deposit to the first day's last equity, each later
+// one from the previous day's last equity; a return whose base is not positive is skipped.
+double sharpeFromDayEnds(const std::vector<double> &dayEnds, double initialDeposit)
+{
     std::vector<double> returns;
     returns.reserve(dayEnds.size());
     double previous = initialDeposit;
@@ -193,9 +233,8 @@ BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<E
     s.balanceDrawdownRelativePercent = bdd.relativePercent;
     s.balanceDrawdownRelative = bdd.relative;
 
-    const Drawdown edd = drawdownOf(
-        equity.size(), initialDeposit, [&](size_t i) { return equity[i].equity; },
-        [&](size_t i) { return std::min(equity[i].equityLow, equity[i].equity); });
+    const EquityScan scan = scanEquity(equity, initialDeposit);
+    const Drawdown &edd = scan.drawdown;
     s.equityDrawdownAbsolute = edd.absolute;
     s.equityDrawdownMaximal = edd.maximal;
     s.equityDrawdownMaximalPercent = edd.maximalPercent;
@@ -204,7 +243,7 @@ BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<E
 
     if (s.equityDrawdownMaximal > 0.0)
         s.recoveryFactor = s.totalNetProfit / s.equityDrawdownMaximal;
-    s.sharpeRatio = sharpeFromDailyEquity(equity, initialDeposit);
+    s.sharpeRatio = sharpeFromDayEnds(scan.dayEnds, initialDeposit);
     return s;
 }
 

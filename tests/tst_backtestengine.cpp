@@ -4,6 +4,7 @@
 
 #include "backtestengine.h"
 #include "mt5report.h"
+#include "reportformat.h"
 #include "reportjson.h"
 
 #include <QJsonArray>
@@ -661,6 +662,29 @@ private slots:
         const BacktestResult quiet = run(Bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10001, 1.10002, 1.09999, 1.10001)}, clean);
         QVERIFY(!formatReportText(quiet).contains("Warning"));
         QVERIFY(backtestReportJson(quiet, {}).value("warnings").toArray().isEmpty());
+    }
+
+    void journalTimesAndNumbersReadLikeTheReport()
+    {
+        // Orders below the volume minimum are rejected at the next bar's open; the journal stamps that bar's time
+        // as report::utcMinute does, around epoch 0, leap days and century years.
+        const qint64 minute = 60000;
+        const std::vector<qint64> times{-minute, 0, 946684740000, 951827640000, 1709251140000, 4107542400000};
+        Bars bars;
+        for (qint64 t : times) {
+            Bar b = bar(0, 1.10001, 1.10003, 1.09999, 1.10002);
+            b.timeMs = t;
+            bars.push_back(b);
+        }
+        ScriptedStrategy s;
+        for (int i = 0; i + 1 < int(times.size()); ++i)
+            s.script[i] = {fixedOpen(Side::Sell, 0.004)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.journal.size(), qsizetype(times.size() - 1));
+        for (size_t i = 1; i < times.size(); ++i)
+            QCOMPARE(r.journal[qsizetype(i - 1)],
+                     report::utcMinute(times[i]) + " UTC: order rejected: SELL at 1.10001: volume 0.00 lots is below the "
+                                                   "symbol minimum 0.01 (equity too small for this risk % and stop distance)");
     }
 
     void barsAreTakenAsASpan()
