@@ -12,6 +12,9 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace bd {
 namespace {
@@ -19,7 +22,6 @@ namespace {
 constexpr int kJournalLimit = 1000;
 // A cancel request is looked at after at most this many bars (and at every progress percent).
 constexpr qint64 kCancelCheckBars = 4096;
-constexpr qint64 kPrefetchBars = 8;
 constexpr double kVolumeEpsilon = 1e-9;
 // The coarse-decimals check (no price uses the symbol's last digit) needs this many bars to mean anything.
 constexpr qint64 kCoarseCheckMinBars = 10;
@@ -224,32 +226,37 @@ public:
         const bool fixedSpread = m_config.spreadPoints >= 0;
         const int defaultSpread = fixedSpread ? m_config.spreadPoints : m_symbol.defaultSpreadPoints;
 
+        // The equity statistics are fed each bar's point one bar late: the last point changes when the positions
+        // still open close at the end of the test.
+        EquityCurveStats equityStats(m_config.initialDeposit);
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
-        if (cancelRequested())
-            result.cancelled = true;
-        for (; i < total && !result.cancelled; ++i) {
+        bool cancelled = cancelRequested();
+        for (; i < total && !cancelled; ++i) {
             m_currentBar = i;
             const Bar &bar = m_bars[size_t(i)];
-            // The loop body is long (a virtual strategy call); fetch bars ahead so their loads do not stall it.
-            __builtin_prefetch(m_bars.data() + std::min(i + kPrefetchBars, total - 1));
             if (!toPoints(bar, px)) [[unlikely]]
                 return badBarError(bar);
             spread = fixedSpread || bar.spreadPoints < 0 ? defaultSpread : bar.spreadPoints;
 
-            if (!pending.empty()) [[unlikely]] {
-                for (const Action &a : pending)
-                    executeAtOpen(a, bar.timeMs, px, spread);
-                pending.clear();
+            const bool trading = !pending.empty() || !m_levels.empty();
+            if (trading) {
+                if (!pending.empty()) {
+                    for (const Action &a : pending)
+                        executeAtOpen(a, bar.timeMs, px, spread);
+                    pending.clear();
+                }
+                if (!m_levels.empty())
+                    checkStopsAndExcursions(bar.timeMs, px, spread);
+                context.positions = std::span<const Position>(m_positions);
             }
-            if (!m_levels.empty())
-                checkStopsAndExcursions(bar.timeMs, px, spread);
+            if (i > 0)
+                equityStats.add(m_equity.back());
             const EquityPoint &point = m_equity.emplace_back(markToMarket(bar.timeMs, px, spread));
 
             context.balance = m_balance;
             context.equity = point.equity;
-            context.positions = std::span<const Position>(m_positions);
             context.barIndex = i;
             context.spreadPoints = spread;
             m_strategy.onBar(bar, context, actions);
@@ -268,9 +275,10 @@ public:
                     nextProgressAt += progressStep;
                 }
                 nextHousekeepingAt = std::min(nextProgressAt, i + 1 + kCancelCheckBars);
-                result.cancelled = cancelRequested();
+                cancelled = cancelRequested();
             }
         }
+        result.cancelled = cancelled;
         result.barsProcessed = i;
 
         if (i > 0) {
@@ -288,6 +296,7 @@ public:
             point.balance = m_balance;
             point.equity = m_balance;
             point.equityLow = std::min(point.equityLow, m_balance);
+            equityStats.add(point);
         }
         if (!result.cancelled)
             reportProgress(100, lastPercent);
@@ -298,7 +307,7 @@ public:
         result.offGridBars = m_offGridBars;
         result.journal = std::move(m_journal);
         result.warnings = warnings(result);
-        result.stats = computeStats(result.trades, result.equity, m_config.initialDeposit);
+        result.stats = computeStats(result.trades, equityStats, m_config.initialDeposit);
         result.stats.totalDeals = m_deals;
         m_log->info("{} on {}: {} bars, {} trades, net profit {:.2f}{}", result.strategy.toStdString(),
                     result.symbol.toStdString(), result.barsProcessed, result.stats.totalTrades,
@@ -320,40 +329,72 @@ private:
     // 1.10000499999...) by taking the point count to 1e-6 first.
     [[gnu::always_inline]] bool toPoints(const Bar &bar, BarPoints &out)
     {
-        const double o = bar.open * m_scale;
-        const double h = bar.high * m_scale;
-        const double l = bar.low * m_scale;
-        const double c = bar.close * m_scale;
         constexpr double kMax = double(SymbolSpec::kMaxPricePoints);
+        constexpr double kMagic = 4503599627370496.0; // 2^52
+        constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
+        // A decimal on the grid parses to within ~2.3e-16 relative of its point count: a price is off the grid
+        // when it is farther than 1e-9 + 1e-14 · x points from the nearest whole point.
+        constexpr double kAbsTolerance = 1e-9, kRelTolerance = 1e-14;
+#if defined(__SSE2__)
+        // Two prices per instruction: [open, high] and [low, close].
+        const __m128d scale = _mm_set1_pd(m_scale);
+        const __m128d oh = _mm_mul_pd(_mm_set_pd(bar.high, bar.open), scale);
+        const __m128d lc = _mm_mul_pd(_mm_set_pd(bar.close, bar.low), scale);
+        const __m128d half = _mm_set1_pd(0.5), max = _mm_set1_pd(kMax);
+        const __m128d inRange = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(oh, half), _mm_cmple_pd(oh, max)),
+                                           _mm_and_pd(_mm_cmpge_pd(lc, half), _mm_cmple_pd(lc, max)));
+        if (_mm_movemask_pd(inRange) != 3) [[unlikely]] // NaN compares false: not in range
+            return false;
+        const __m128d magic = _mm_set1_pd(kMagic);
+        const __m128d roh = _mm_add_pd(oh, magic), rlc = _mm_add_pd(lc, magic);
+        const __m128i magicBits = _mm_set1_epi64x(kMagicBits);
+        alignas(16) qint64 points[4];
+        _mm_store_si128(reinterpret_cast<__m128i *>(points), _mm_sub_epi64(_mm_castpd_si128(roh), magicBits));
+        _mm_store_si128(reinterpret_cast<__m128i *>(points + 2), _mm_sub_epi64(_mm_castpd_si128(rlc), magicBits));
+        out.open = points[0];
+        out.high = points[1];
+        out.low = points[2];
+        out.close = points[3];
+        const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff));
+        const __m128d absTolerance = _mm_set1_pd(kAbsTolerance), relTolerance = _mm_set1_pd(kRelTolerance);
+        const auto off = [&](__m128d x, __m128d rounded) {
+            const __m128d distance = _mm_and_pd(_mm_sub_pd(x, _mm_sub_pd(rounded, magic)), absMask);
+            return _mm_cmpgt_pd(distance, _mm_add_pd(absTolerance, _mm_mul_pd(x, relTolerance)));
+        };
+        if (_mm_movemask_pd(_mm_or_pd(off(oh, roh), off(lc, rlc))) != 0) [[unlikely]]
+            snapOffGrid(bar, out);
+#else
+        const double o = bar.open * m_scale, h = bar.high * m_scale, l = bar.low * m_scale, c = bar.close * m_scale;
         const bool inRange = (o >= 0.5) & (o <= kMax) & (h >= 0.5) & (h <= kMax) & (l >= 0.5) & (l <= kMax) &
                              (c >= 0.5) & (c <= kMax);
         if (!inRange) [[unlikely]]
             return false;
-        constexpr double kMagic = 4503599627370496.0; // 2^52
         const double ro = o + kMagic, rh = h + kMagic, rl = l + kMagic, rc = c + kMagic;
-        constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
         out.open = std::bit_cast<qint64>(ro) - kMagicBits;
         out.high = std::bit_cast<qint64>(rh) - kMagicBits;
         out.low = std::bit_cast<qint64>(rl) - kMagicBits;
         out.close = std::bit_cast<qint64>(rc) - kMagicBits;
-        // A decimal on the grid parses to within ~2.3e-16 relative of its point count; 1e-14 leaves margin.
-        const double tolerance = 1e-9 + std::max(std::max(o, h), std::max(l, c)) * 1e-14;
-        const bool off = (std::fabs(o - (ro - kMagic)) > tolerance) | (std::fabs(h - (rh - kMagic)) > tolerance) |
-                         (std::fabs(l - (rl - kMagic)) > tolerance) | (std::fabs(c - (rc - kMagic)) > tolerance);
-        if (off) [[unlikely]]
-            snapOffGrid(o, h, l, c, out);
+        const auto off = [](double x, double rounded) {
+            return std::fabs(x - (rounded - kMagic)) > kAbsTolerance + x * kRelTolerance;
+        };
+        if (off(o, ro) | off(h, rh) | off(l, rl) | off(c, rc)) [[unlikely]]
+            snapOffGrid(bar, out);
+#endif
         if (!m_lastDigitUsed) [[unlikely]]
             m_lastDigitUsed = ((out.open % 10) | (out.high % 10) | (out.low % 10) | (out.close % 10)) != 0;
         return true;
     }
 
-    [[gnu::noinline]] void snapOffGrid(double o, double h, double l, double c, BarPoints &out)
+    // A bar with a price off the grid: every price snapped half away from zero as the decimal is written
+    // (1.100005 -> 1.10001, not its binary value 1.10000499999... -> 1.10000), by taking the point count to 1e-6
+    // of a point first. Counted for the warning.
+    [[gnu::noinline]] void snapOffGrid(const Bar &bar, BarPoints &out)
     {
-        const auto snapDecimal = [](double x) { return snapPositive(std::round(x * 1e6) / 1e6); };
-        out.open = snapDecimal(o);
-        out.high = snapDecimal(h);
-        out.low = snapDecimal(l);
-        out.close = snapDecimal(c);
+        const auto snapDecimal = [&](double price) { return snapPositive(std::round(price * m_scale * 1e6) / 1e6); };
+        out.open = snapDecimal(bar.open);
+        out.high = snapDecimal(bar.high);
+        out.low = snapDecimal(bar.low);
+        out.close = snapDecimal(bar.close);
         if (m_offGridBars++ == 0)
             m_firstOffGridBar = m_currentBar;
     }

@@ -41,69 +41,57 @@ Drawdown drawdownOf(size_t count, double initial, PeakFn peakOf, TroughFn trough
     return d;
 }
 
-// The equity drawdown triple and the last equity of each UTC day, in one pass over the curve (one point per bar,
-// so this loop runs as often as the backtest's). Same results as drawdownOf: the percentage dd / peak · 100
-// grows with dd for a fixed peak, so it is computed only when dd exceeds the largest drop seen since the peak
-// was set (a division per new extreme, not per bar).
-struct EquityScan {
-    Drawdown drawdown;
-    std::vector<double> dayEnds;
-};
+} // namespace
 
-EquityScan scanEquity(const std::vector<EquityPoint> &equity, double initial)
+EquityCurveStats::EquityCurveStats(double initialDeposit)
+    : m_initial(initialDeposit), m_peak(initialDeposit), m_minimum(initialDeposit)
 {
-    constexpr qint64 kDayMs = 86'400'000;
-    EquityScan scan;
-    Drawdown &d = scan.drawdown;
-    double peak = initial;
-    double minimum = initial;
-    double peakMaxDrop = -std::numeric_limits<double>::infinity(); // largest dd since `peak` was set
-    qint64 nextDayStartMs = std::numeric_limits<qint64>::min();
-    for (const EquityPoint &p : equity) {
-        const double trough = std::min(p.equityLow, p.equity);
-        minimum = std::min(minimum, trough);
-        const double dd = peak - trough;
-        if (dd > peakMaxDrop) {
-            peakMaxDrop = dd;
-            const double rel = peak > 0.0 ? dd / peak * 100.0 : 0.0;
-            if (dd > d.maximal) {
-                d.maximal = dd;
-                d.maximalPercent = rel;
-            }
-            if (rel > d.relativePercent) {
-                d.relativePercent = rel;
-                d.relative = dd;
-            }
-        }
-        if (p.equity > peak) {
-            peak = p.equity;
-            peakMaxDrop = -std::numeric_limits<double>::infinity();
-        }
-        // Last equity of each UTC day. Day boundaries are tracked, not divided out per sample.
-        if (p.timeMs >= nextDayStartMs) [[unlikely]] {
-            const qint64 day = p.timeMs >= 0 ? p.timeMs / kDayMs : (p.timeMs - kDayMs + 1) / kDayMs;
-            nextDayStartMs = (day + 1) * kDayMs;
-            scan.dayEnds.push_back(p.equity);
-        } else {
-            scan.dayEnds.back() = p.equity;
-        }
-    }
-    d.absolute = std::max(0.0, initial - minimum);
-    return scan;
 }
 
-// Sharpe ratio of daily returns: the first from the initial deposit to the first day's last equity, each later
-// one from the previous day's last equity; a return whose base is not positive is skipped.
-double sharpeFromDayEnds(const std::vector<double> &dayEnds, double initialDeposit)
+void EquityCurveStats::newLargestDrop(double drop)
+{
+    m_peakMaxDrop = drop;
+    const double rel = m_peak > 0.0 ? drop / m_peak * 100.0 : 0.0;
+    if (drop > m_maximal) {
+        m_maximal = drop;
+        m_maximalPercent = rel;
+    }
+    if (rel > m_relativePercent) {
+        m_relativePercent = rel;
+        m_relative = drop;
+    }
+}
+
+void EquityCurveStats::newDay(qint64 timeMs)
+{
+    constexpr qint64 kDayMs = 86'400'000;
+    if (m_haveDay)
+        m_dayEnds.push_back(m_lastEquity);
+    m_haveDay = true;
+    // Day boundaries are tracked, not divided out per point.
+    const qint64 day = timeMs >= 0 ? timeMs / kDayMs : (timeMs - kDayMs + 1) / kDayMs;
+    m_nextDayStartMs = (day + 1) * kDayMs;
+}
+
+double EquityCurveStats::drawdownAbsolute() const
+{
+    return std::max(0.0, m_initial - m_minimum);
+}
+
+double EquityCurveStats::sharpeRatio() const
 {
     std::vector<double> returns;
-    returns.reserve(dayEnds.size());
-    double previous = initialDeposit;
-    for (double e : dayEnds) {
+    returns.reserve(m_dayEnds.size() + 1);
+    double previous = m_initial;
+    const auto addDay = [&](double e) {
         if (previous > 0.0)
             returns.push_back(e / previous - 1.0);
         previous = e;
-    }
+    };
+    for (double e : m_dayEnds)
+        addDay(e);
+    if (m_haveDay)
+        addDay(m_lastEquity);  // the day still open at the last point
     if (returns.size() < 2)
         return 0.0;
     double mean = 0.0;
@@ -118,9 +106,16 @@ double sharpeFromDayEnds(const std::vector<double> &dayEnds, double initialDepos
     return sd > 0.0 ? mean / sd * std::sqrt(252.0) : 0.0;
 }
 
-} // namespace
-
 BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<EquityPoint> &equity,
+                           double initialDeposit)
+{
+    EquityCurveStats equityStats(initialDeposit);
+    for (const EquityPoint &p : equity)
+        equityStats.add(p);
+    return computeStats(trades, equityStats, initialDeposit);
+}
+
+BacktestStats computeStats(const std::vector<Trade> &trades, const EquityCurveStats &equityStats,
                            double initialDeposit)
 {
     BacktestStats s;
@@ -233,17 +228,15 @@ BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<E
     s.balanceDrawdownRelativePercent = bdd.relativePercent;
     s.balanceDrawdownRelative = bdd.relative;
 
-    const EquityScan scan = scanEquity(equity, initialDeposit);
-    const Drawdown &edd = scan.drawdown;
-    s.equityDrawdownAbsolute = edd.absolute;
-    s.equityDrawdownMaximal = edd.maximal;
-    s.equityDrawdownMaximalPercent = edd.maximalPercent;
-    s.equityDrawdownRelativePercent = edd.relativePercent;
-    s.equityDrawdownRelative = edd.relative;
+    s.equityDrawdownAbsolute = equityStats.drawdownAbsolute();
+    s.equityDrawdownMaximal = equityStats.drawdownMaximal();
+    s.equityDrawdownMaximalPercent = equityStats.drawdownMaximalPercent();
+    s.equityDrawdownRelativePercent = equityStats.drawdownRelativePercent();
+    s.equityDrawdownRelative = equityStats.drawdownRelative();
 
     if (s.equityDrawdownMaximal > 0.0)
         s.recoveryFactor = s.totalNetProfit / s.equityDrawdownMaximal;
-    s.sharpeRatio = sharpeFromDayEnds(scan.dayEnds, initialDeposit);
+    s.sharpeRatio = equityStats.sharpeRatio();
     return s;
 }
 

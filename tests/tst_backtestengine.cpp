@@ -645,6 +645,38 @@ private slots:
         QVERIFY(run(bars, s2).warnings.isEmpty());
     }
 
+    void streamedEquityStatisticsEqualTheStoredCurves()
+    {
+        // The engine feeds the equity metrics bar by bar; they must equal computeStats over the stored curve,
+        // bit for bit, including the last point rewritten by the END_OF_TEST close. Hourly bars over ~12 days.
+        Bars bars;
+        for (int i = 0; i < 300; ++i) {
+            const double mid = 1.1 + 0.002 * std::sin(i / 9.0);
+            Bar b = bar(0, mid, mid + 0.0004, mid - 0.0004, mid + 0.0001);
+            b.timeMs = 1704146400000LL + qint64(i) * 3600000;
+            for (double *price : {&b.open, &b.high, &b.low, &b.close})
+                *price = std::round(*price * 1e5) / 1e5;
+            bars.push_back(b);
+        }
+        ScriptedStrategy s;
+        for (int i = 0; i < 290; i += 20)
+            s.script[i] = {fixedOpen(i % 40 == 0 ? Side::Buy : Side::Sell, 1.0), Action::closePosition(0)};
+        s.script[295] = {fixedOpen(Side::Buy, 2.0)};  // still open at the end
+        const BacktestResult r = run(bars, s);
+        QVERIFY(r.trades.size() > 10);
+        QCOMPARE(r.trades.back().closeReason, CloseReason::EndOfTest);
+        const BacktestStats stored = computeStats(r.trades, r.equity, 10000.0);
+        QVERIFY(stored.equityDrawdownMaximal > 0.0);
+        QVERIFY(stored.sharpeRatio != 0.0);
+        QCOMPARE(r.stats.equityDrawdownAbsolute, stored.equityDrawdownAbsolute);
+        QCOMPARE(r.stats.equityDrawdownMaximal, stored.equityDrawdownMaximal);
+        QCOMPARE(r.stats.equityDrawdownMaximalPercent, stored.equityDrawdownMaximalPercent);
+        QCOMPARE(r.stats.equityDrawdownRelativePercent, stored.equityDrawdownRelativePercent);
+        QCOMPARE(r.stats.equityDrawdownRelative, stored.equityDrawdownRelative);
+        QCOMPARE(r.stats.sharpeRatio, stored.sharpeRatio);
+        QCOMPARE(r.stats.recoveryFactor, stored.recoveryFactor);
+    }
+
     void reportsCarryTheWarnings()
     {
         Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.100005, 1.100020, 1.099994, 1.100000)};
