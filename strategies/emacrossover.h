@@ -31,6 +31,9 @@ public:
     void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) override;
 
 private:
+    // A cross happened at this bar's close (rare): close the other side, open `want` unless already in.
+    [[gnu::noinline]] void onCross(Side want, const Bar &bar, const StrategyContext &context, std::vector<Action> &actions);
+
     EmaCrossoverParams m_params;
     Ema m_fast;
     Ema m_slow;
