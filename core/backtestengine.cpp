@@ -68,7 +68,8 @@ const char *rejectKindText(RejectKind kind)
     switch (kind) {
     case RejectKind::InvalidAction: return "the strategy's action held negative or non-finite numbers";
     case RejectKind::FillPrice: return "the fill price would have been 0 or below";
-    case RejectKind::LevelRange: return "the SL or TP lay outside the symbol's price range";
+    case RejectKind::LevelRange: return "the SL or TP lay outside the symbol's price range (a stop distance or "
+                                        "slippage larger than the price)";
     case RejectKind::Stops: return "the SL or TP was on the wrong side of the market or inside the stops level "
                                    "(MT5 retcode 10016 INVALID_STOPS)";
     case RejectKind::Volume: return "the volume was below the symbol's minimum (or could not be sized)";
@@ -456,6 +457,10 @@ private:
         ++m_rejected;
         ++m_rejectedOpens;
         ++m_rejectCounts[size_t(kind)];
+        // Below half the deposit a rejection is the account's state (shown in the report), not a sign of data that
+        // does not belong to the symbol.
+        if (m_balance < 0.5 * m_config.initialDeposit)
+            ++m_depletedRejects[size_t(kind)];
         journal(timeMs, [&] {
             return QStringLiteral("order rejected: %1 at %2: ").arg(sideName(side), priceText(price)) + reason();
         });
@@ -603,7 +608,6 @@ private:
         }
 
         qint64 steps = 0;
-        double sizingEquity = m_config.initialDeposit;
         if (a.volume > 0.0) {
             steps = stepsOf(a.volume);
         } else {
@@ -613,16 +617,13 @@ private:
                 return;
             }
             // equity · risk% / (stop distance in money per lot), rounded down to the volume step.
-            sizingEquity = equityAt(bid, spread);
+            const double equity = equityAt(bid, spread);
             const double lossPerLot = double(buy ? fill - sl : sl - fill) * m_moneyPerPointPerLot;
-            if (sizingEquity > 0.0 && lossPerLot > 0.0)
-                steps = stepsOf(sizingEquity * a.riskPercent / 100.0 / lossPerLot);
+            if (equity > 0.0 && lossPerLot > 0.0)
+                steps = stepsOf(equity * a.riskPercent / 100.0 / lossPerLot);
         }
         const double volume = lots(steps);
         if (steps <= 0 || volume + kVolumeEpsilon < m_symbol.volumeMin) {
-            // Below half the deposit the rejection is the account's state, not a sign of mismatched data.
-            if (sizingEquity < 0.5 * m_config.initialDeposit)
-                ++m_depletedRejects;
             reject(RejectKind::Volume, timeMs, a.side, fill, [&] {
                 return QStringLiteral("volume %1 lots is below the symbol minimum %2 "
                                       "(equity too small for this risk % and stop distance)")
@@ -851,13 +852,17 @@ private:
                        .arg(m_symbol.digits)
                        .arg(used);
         }
-        // Rejections of a healthy account: a volume too small to size while equity is below half the deposit is
-        // the account's state (the report shows it), not a sign that data and symbol do not match.
-        const int counted = m_rejectedOpens - m_depletedRejects;
-        const int orders = m_openOrders - m_depletedRejects;
+        // Rejections of a healthy account only: with the balance below half the deposit, rejections are the
+        // account's state (the report shows it), not a sign that data and symbol do not match.
+        std::array<int, kRejectKinds> counts{};
+        int counted = 0, depleted = 0;
+        for (int k = 0; k < kRejectKinds; ++k) {
+            counts[size_t(k)] = m_rejectCounts[size_t(k)] - m_depletedRejects[size_t(k)];
+            counted += counts[size_t(k)];
+            depleted += m_depletedRejects[size_t(k)];
+        }
+        const int orders = m_openOrders - depleted;
         if (counted >= kRejectWarningMin && 2 * counted > orders) {
-            std::array<int, kRejectKinds> counts = m_rejectCounts;
-            counts[size_t(RejectKind::Volume)] -= m_depletedRejects;
             int top = 0;
             for (int k = 1; k < kRejectKinds; ++k)
                 if (counts[size_t(k)] > counts[size_t(top)])
@@ -867,9 +872,10 @@ private:
                 low = std::min(low, m_bars[size_t(i)].low);
                 high = std::max(high, m_bars[size_t(i)].high);
             }
-            out << QStringLiteral("%1 of %2 orders (%3) were rejected while the account held at least half its "
+            out << QStringLiteral("%1 of %2 orders (%3) were rejected while the balance was at least half the "
                                   "deposit, %4 of them because %5. The data (bid %6 to %7) likely does not belong to "
-                                  "%8 (check the symbol), or the strategy's settings do not fit it; see the journal.")
+                                  "%8 (check the symbol), or the settings (strategy parameters, slippage) do not fit "
+                                  "it; see the journal.")
                        .arg(report::money(counted, 0), report::money(orders, 0),
                             report::percent(100.0 * counted / orders, 1), report::money(counts[size_t(top)], 0),
                             QString::fromLatin1(rejectKindText(RejectKind(top))), num(low), num(high), m_symbol.name);
@@ -934,7 +940,7 @@ private:
     int m_openOrders = 0;    // OPEN_TRADE actions executed
     int m_rejectedOpens = 0; // ... of which rejected
     std::array<int, kRejectKinds> m_rejectCounts{};
-    int m_depletedRejects = 0; // volume rejections sized from less than half the initial deposit
+    std::array<int, kRejectKinds> m_depletedRejects{}; // ... of which with a balance below half the deposit
     int m_clampedExits = 0;
     qint64 m_offGridBars = 0;
     qint64 m_firstOffGridBar = 0;

@@ -598,7 +598,7 @@ private slots:
         const BacktestResult r = run(bars, s);
         QCOMPARE(r.rejectedOrders, 12);
         QCOMPARE(r.warnings.size(), qsizetype(1));
-        QVERIFY2(r.warnings[0].contains("12 of 12 orders (100.0%) were rejected") &&
+        QVERIFY2(r.warnings[0].contains("12 of 12 orders (100.0%) were rejected while the balance was at least half") &&
                      r.warnings[0].contains("volume was below the symbol's minimum") &&
                      r.warnings[0].contains("likely does not belong to TEST"),
                  qPrintable(r.warnings[0]));
