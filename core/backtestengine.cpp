@@ -22,6 +22,9 @@ namespace {
 constexpr int kJournalLimit = 1000;
 // A cancel request is looked at after at most this many bars (and at every progress percent).
 constexpr qint64 kCancelCheckBars = 4096;
+// A bar price within this many points of a whole point is on the grid without further checks (2^-20: on-grid
+// decimals of up to 2^30 points parse far closer than that).
+constexpr double kOnGridDistance = 1.0 / 1048576.0;
 constexpr double kVolumeEpsilon = 1e-9;
 // The coarse-decimals check (no price uses the symbol's last digit) needs this many bars to mean anything.
 constexpr qint64 kCoarseCheckMinBars = 10;
@@ -324,31 +327,23 @@ private:
     // Bid OHLC of `bar` in points. Counts the bar when a price is off the grid. False when a price is not a
     // positive number of points within SymbolSpec::kMaxPricePoints.
     // Fast path: x + 2^52 rounds x (0 <= x < 2^52) to the nearest integer in hardware, and its bits minus those of
-    // 2^52 are that integer. Prices on the grid are within a few ulps of a whole point, so the nearest integer is
-    // the point count (ties cannot occur). A price farther than that from a whole point is off the grid: it is
-    // snapped half away from zero as the decimal is written (1.100005 -> 1.10001, not its binary value
-    // 1.10000499999...) by taking the point count to 1e-6 first.
+    // 2^52 are that integer; the range check is then one on integers (NaN, infinities, negative or huge values
+    // all land outside 1..2^50). A price within 2^-20 of a whole point is on the grid. Anything farther goes to
+    // offGridCandidate, which classifies it exactly.
     [[gnu::always_inline]] bool toPoints(const Bar &bar, BarPoints &out)
     {
-        constexpr double kMax = double(SymbolSpec::kMaxPricePoints);
         constexpr double kMagic = 4503599627370496.0; // 2^52
-        constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
-        // A decimal on the grid parses to within ~2.3e-16 relative of its point count: a price is off the grid
-        // when it is farther than 1e-9 + 1e-14 · x points from the nearest whole point.
-        constexpr double kAbsTolerance = 1e-9, kRelTolerance = 1e-14;
 #if defined(__SSE2__)
         // Two prices per instruction: [open, high] and [low, close].
+        alignas(16) static constexpr double kMagic2[2] = {kMagic, kMagic};
+        alignas(16) static constexpr qint64 kAbs2[2] = {0x7fffffffffffffff, 0x7fffffffffffffff};
+        alignas(16) static constexpr double kNear2[2] = {kOnGridDistance, kOnGridDistance};
         const __m128d scale = _mm_set1_pd(m_scale);
+        const __m128d magic = _mm_load_pd(kMagic2);
         const __m128d oh = _mm_mul_pd(_mm_set_pd(bar.high, bar.open), scale);
         const __m128d lc = _mm_mul_pd(_mm_set_pd(bar.close, bar.low), scale);
-        const __m128d half = _mm_set1_pd(0.5), max = _mm_set1_pd(kMax);
-        const __m128d inRange = _mm_and_pd(_mm_and_pd(_mm_cmpge_pd(oh, half), _mm_cmple_pd(oh, max)),
-                                           _mm_and_pd(_mm_cmpge_pd(lc, half), _mm_cmple_pd(lc, max)));
-        if (_mm_movemask_pd(inRange) != 3) [[unlikely]] // NaN compares false: not in range
-            return false;
-        const __m128d magic = _mm_set1_pd(kMagic);
         const __m128d roh = _mm_add_pd(oh, magic), rlc = _mm_add_pd(lc, magic);
-        const __m128i magicBits = _mm_set1_epi64x(kMagicBits);
+        const __m128i magicBits = _mm_castpd_si128(magic);
         alignas(16) qint64 points[4];
         _mm_store_si128(reinterpret_cast<__m128i *>(points), _mm_sub_epi64(_mm_castpd_si128(roh), magicBits));
         _mm_store_si128(reinterpret_cast<__m128i *>(points + 2), _mm_sub_epi64(_mm_castpd_si128(rlc), magicBits));
@@ -356,41 +351,54 @@ private:
         out.high = points[1];
         out.low = points[2];
         out.close = points[3];
-        const __m128d absMask = _mm_castsi128_pd(_mm_set1_epi64x(0x7fffffffffffffff));
-        const __m128d absTolerance = _mm_set1_pd(kAbsTolerance), relTolerance = _mm_set1_pd(kRelTolerance);
-        const auto off = [&](__m128d x, __m128d rounded) {
-            const __m128d distance = _mm_and_pd(_mm_sub_pd(x, _mm_sub_pd(rounded, magic)), absMask);
-            return _mm_cmpgt_pd(distance, _mm_add_pd(absTolerance, _mm_mul_pd(x, relTolerance)));
-        };
-        if (_mm_movemask_pd(_mm_or_pd(off(oh, roh), off(lc, rlc))) != 0) [[unlikely]]
-            snapOffGrid(bar, out);
-#else
-        const double o = bar.open * m_scale, h = bar.high * m_scale, l = bar.low * m_scale, c = bar.close * m_scale;
-        const bool inRange = (o >= 0.5) & (o <= kMax) & (h >= 0.5) & (h <= kMax) & (l >= 0.5) & (l <= kMax) &
-                             (c >= 0.5) & (c <= kMax);
-        if (!inRange) [[unlikely]]
+        if (!inRange(out)) [[unlikely]]
             return false;
+        const __m128d absMask = _mm_load_pd(reinterpret_cast<const double *>(kAbs2));
+        const __m128d near = _mm_load_pd(kNear2);
+        const __m128d farOh = _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(oh, _mm_sub_pd(roh, magic)), absMask), near);
+        const __m128d farLc = _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(lc, _mm_sub_pd(rlc, magic)), absMask), near);
+        if (_mm_movemask_pd(_mm_or_pd(farOh, farLc)) != 0) [[unlikely]]
+            offGridCandidate(bar, out);
+#else
+        constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
+        const double o = bar.open * m_scale, h = bar.high * m_scale, l = bar.low * m_scale, c = bar.close * m_scale;
         const double ro = o + kMagic, rh = h + kMagic, rl = l + kMagic, rc = c + kMagic;
         out.open = std::bit_cast<qint64>(ro) - kMagicBits;
         out.high = std::bit_cast<qint64>(rh) - kMagicBits;
         out.low = std::bit_cast<qint64>(rl) - kMagicBits;
         out.close = std::bit_cast<qint64>(rc) - kMagicBits;
-        const auto off = [](double x, double rounded) {
-            return std::fabs(x - (rounded - kMagic)) > kAbsTolerance + x * kRelTolerance;
-        };
-        if (off(o, ro) | off(h, rh) | off(l, rl) | off(c, rc)) [[unlikely]]
-            snapOffGrid(bar, out);
+        if (!inRange(out)) [[unlikely]]
+            return false;
+        const auto far = [](double x, double rounded) { return std::fabs(x - (rounded - kMagic)) > kOnGridDistance; };
+        if (far(o, ro) | far(h, rh) | far(l, rl) | far(c, rc)) [[unlikely]]
+            offGridCandidate(bar, out);
 #endif
         if (!m_lastDigitUsed) [[unlikely]]
             m_lastDigitUsed = ((out.open % 10) | (out.high % 10) | (out.low % 10) | (out.close % 10)) != 0;
         return true;
     }
 
-    // A bar with a price off the grid: every price snapped half away from zero as the decimal is written
-    // (1.100005 -> 1.10001, not its binary value 1.10000499999... -> 1.10000), by taking the point count to 1e-6
-    // of a point first. Counted for the warning.
-    [[gnu::noinline]] void snapOffGrid(const Bar &bar, BarPoints &out)
+    // Every price 1..2^50 points: (p − 1) < 2^50 for all four, as unsigned numbers.
+    static bool inRange(const BarPoints &p)
     {
+        static_assert(SymbolSpec::kMaxPricePoints == qint64(1) << 50);
+        return ((quint64(p.open - 1) | quint64(p.high - 1) | quint64(p.low - 1) | quint64(p.close - 1)) >> 50) == 0;
+    }
+
+    // A price farther than kOnGridDistance from a whole point. A decimal on the grid parses to within ~2.3e-16
+    // relative of its point count, so the exact test is 1e-9 + 1e-14 · x (very large point counts can be on the
+    // grid and still land here). A bar off the grid has every price snapped half away from zero as the decimal
+    // is written (1.100005 -> 1.10001, not its binary value 1.10000499999... -> 1.10000), by taking the point
+    // count to 1e-6 of a point first; it is counted for the warning.
+    [[gnu::noinline]] void offGridCandidate(const Bar &bar, BarPoints &out)
+    {
+        bool off = false;
+        for (double price : {bar.open, bar.high, bar.low, bar.close}) {
+            const double x = price * m_scale;
+            off = off || std::fabs(x - std::round(x)) > 1e-9 + 1e-14 * x;
+        }
+        if (!off)
+            return;
         const auto snapDecimal = [&](double price) { return snapPositive(std::round(price * m_scale * 1e6) / 1e6); };
         out.open = snapDecimal(bar.open);
         out.high = snapDecimal(bar.high);
