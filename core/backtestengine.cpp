@@ -1004,9 +1004,10 @@ Result<void> validate(std::span<const Bar> bars, const SymbolSpec &symbol, const
 Result<void> validateBacktestConfig(const BacktestConfig &config)
 {
     using namespace backtestLimits;
-    if (!(config.initialDeposit >= kMinDeposit && config.initialDeposit <= kMaxDeposit))
-        return makeError(QStringLiteral("initial deposit %1 is out of range: give %2 to %3 (deposit currency)")
-                             .arg(num(config.initialDeposit), num(kMinDeposit), QString::number(kMaxDeposit, 'f', 0)));
+    if (!(config.initialDeposit > 0.0 && config.initialDeposit <= kMaxDeposit))
+        return makeError(QStringLiteral("initial deposit %1 is out of range: give more than 0 and at most %2 (deposit "
+                                        "currency)")
+                             .arg(num(config.initialDeposit), QString::number(kMaxDeposit, 'f', 0)));
     if (config.spreadPoints != -1 && (config.spreadPoints < 0 || config.spreadPoints > kMaxSpreadPoints))
         return makeError(QStringLiteral("spread %1 points is out of range: give 0 to %2 whole points, or -1 for the "
                                         "bars' own spread (else the symbol's default)")

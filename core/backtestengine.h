@@ -38,9 +38,9 @@
 
 namespace bd {
 
-// Accepted ranges of BacktestConfig (validateBacktestConfig). Inclusive.
+// Accepted ranges of BacktestConfig (validateBacktestConfig). Inclusive, except that the deposit must be above 0.
+// botdesk-cli's own option ranges (app/cliarguments.h, cliLimits) are the same numbers.
 namespace backtestLimits {
-inline constexpr double kMinDeposit = 0.01;              // deposit currency: one cent
 inline constexpr double kMaxDeposit = 1e12;              // deposit currency: money stays exact to the cent
 inline constexpr int kMaxSpreadPoints = 100000;          // points (1.0 in EURUSD, 100 in USDJPY)
 inline constexpr int kMaxSlippagePoints = 100000;        // points
@@ -48,7 +48,7 @@ inline constexpr double kMaxCommissionPerLot = 1000000;  // deposit currency per
 } // namespace backtestLimits
 
 struct BacktestConfig {
-    double initialDeposit = 10000.0;  // deposit currency, kMinDeposit..kMaxDeposit, finite
+    double initialDeposit = 10000.0;  // deposit currency, above 0 and at most kMaxDeposit
     QString depositCurrency = "USD";  // must equal the symbol's profit currency (no conversion yet)
     int spreadPoints = -1;            // fixed spread override, whole points 0..kMaxSpreadPoints;
                                       // -1 = the bar's spread, else the symbol's default

@@ -743,9 +743,9 @@ private slots:
         const double inf = std::numeric_limits<double>::infinity();
         const double nan = std::numeric_limits<double>::quiet_NaN();
         QTest::newRow("defaults") << 10000.0 << -1 << 0 << 0.0 << QString();
-        QTest::newRow("lowest valid") << 0.01 << 0 << 0 << 0.0 << QString();
+        QTest::newRow("lowest valid") << 0.001 << 0 << 0 << 0.0 << QString();
         QTest::newRow("highest valid") << 1e12 << 100000 << 100000 << 1e6 << QString();
-        QTest::newRow("deposit nan") << nan << -1 << 0 << 0.0 << "initial deposit nan is out of range: give 0.01 to 1000000000000";
+        QTest::newRow("deposit nan") << nan << -1 << 0 << 0.0 << "initial deposit nan is out of range: give more than 0 and at most 1000000000000";
         QTest::newRow("deposit inf") << inf << -1 << 0 << 0.0 << "initial deposit inf is out of range";
         QTest::newRow("deposit 0") << 0.0 << -1 << 0 << 0.0 << "initial deposit 0 is out of range";
         QTest::newRow("deposit negative") << -5.0 << -1 << 0 << 0.0 << "initial deposit -5 is out of range";
