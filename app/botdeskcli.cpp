@@ -4,10 +4,14 @@
 //                        [--commission PER_LOT_PER_DEAL] [--symbols FILE] [--server-utc-offset SECONDS]
 //   botdesk-cli strategies      lists built-in strategies and their default parameters
 //   botdesk-cli symbols         lists the symbol catalogue
-// Exit codes: 0 success, 1 the run failed (bad data, bad parameters, I/O), 2 usage error.
+// Exit codes: 0 success (also --help, --version), 1 the run failed (bad data, I/O), 2 usage error (unknown option or
+// command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).
+// Messages go to stderr; any value echoed in them has its invisible characters escaped (see displaytext.h).
 
 #include "barloader.h"
 #include "backtestengine.h"
+#include "cliarguments.h"
+#include "displaytext.h"
 #include "logging.h"
 #include "reportjson.h"
 #include "mt5report.h"
@@ -43,9 +47,11 @@ QTextStream &err()
     return s;
 }
 
+// Prints the message; whatever it quotes (a path, a file's content, an error from a lower layer) cannot put control
+// or invisible characters on the user's terminal.
 int fail(const QString &message, int code = kExitFailure)
 {
-    err() << "botdesk-cli: " << message << Qt::endl;
+    err() << "botdesk-cli: " << escapeForDisplay(message, EscapeMode::Message) << Qt::endl;
     return code;
 }
 
@@ -112,11 +118,24 @@ int runBacktestCommand(const QCommandLineParser &parser)
         return fail(catalog.error().message);
     const QString symbolName = parser.value(QStringLiteral("symbol"));
     const SymbolSpec *symbol = catalog->find(symbolName);
-    if (!symbol)
-        return fail(QStringLiteral("unknown symbol '%1'; run 'botdesk-cli symbols' for the list or pass --symbols FILE")
-                        .arg(symbolName));
+    if (!symbol) {
+        QStringList names;
+        for (const SymbolSpec &s : catalog->symbols())
+            names << s.name;
+        return fail(QStringLiteral("--symbol %1; run 'botdesk-cli symbols' for the details, or pass --symbols FILE")
+                        .arg(unknownChoiceMessage(QStringLiteral("symbol"), symbolName, names)),
+                    kExitUsage);
+    }
 
-    auto strategy = createStrategy(parser.value(QStringLiteral("strategy")), *params);
+    const QString strategyName = parser.value(QStringLiteral("strategy"));
+    QStringList strategyNames;
+    for (const StrategyInfo &info : builtinStrategies())
+        strategyNames << info.name;
+    if (!strategyNames.contains(strategyName))
+        return fail(QStringLiteral("--strategy %1; run 'botdesk-cli strategies' for their parameters")
+                        .arg(unknownChoiceMessage(QStringLiteral("strategy"), strategyName, strategyNames)),
+                    kExitUsage);
+    auto strategy = createStrategy(strategyName, *params);
     if (!strategy)
         return fail(strategy.error().message, kExitUsage);
 
@@ -170,12 +189,12 @@ int listSymbols(const QCommandLineParser &parser)
         return fail(catalog.error().message);
     for (const SymbolSpec &s : catalog->symbols()) {
         out() << QStringLiteral("%1  digits %2  contract %3  tick %4 = %5 %6  volume %7..%8 step %9  spread %10 pts\n")
-                     .arg(s.name.leftJustified(8))
+                     .arg(escapeForDisplay(s.name).leftJustified(8))
                      .arg(s.digits)
                      .arg(s.contractSize)
                      .arg(s.tickSize)
                      .arg(s.tickValue)
-                     .arg(s.currencyProfit)
+                     .arg(escapeForDisplay(s.currencyProfit))
                      .arg(s.volumeMin)
                      .arg(s.volumeMax)
                      .arg(s.volumeStep)
@@ -211,13 +230,30 @@ int main(int argc, char *argv[])
         {QStringLiteral("server-utc-offset"), QStringLiteral("MT5 export files: server time minus UTC in seconds."), QStringLiteral("seconds")},
         {QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default warn)."), QStringLiteral("level")},
     });
-    parser.process(app);
+    // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
+    if (!parser.parse(QCoreApplication::arguments()))
+        return fail(QStringLiteral("%1 Run 'botdesk-cli --help' for the options.").arg(parser.errorText()), kExitUsage);
+    // The parse succeeded, so process() only prints the help or the version and exits 0.
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all")) || parser.isSet(QStringLiteral("version")))
+        parser.process(app);
 
-    logging::setLevel(parser.isSet(QStringLiteral("log-level")) ? parser.value(QStringLiteral("log-level")).toStdString()
-                                                                : std::string("warn"));
+    std::string logLevel = "warn";
+    if (parser.isSet(QStringLiteral("log-level"))) {
+        auto level = parseLogLevel(parser.value(QStringLiteral("log-level")));
+        if (!level)
+            return fail(level.error().message, kExitUsage);
+        logLevel = *level;
+    }
+    logging::setLevel(logLevel);
     const QStringList args = parser.positionalArguments();
-    if (args.size() != 1)
-        return fail(QStringLiteral("give one command: backtest, strategies or symbols (see --help)"), kExitUsage);
+    if (args.size() != 1) {
+        QStringList given;
+        for (const QString &a : args)
+            given << QLatin1Char('\'') + escapeForDisplay(a) + QLatin1Char('\'');
+        return fail(QStringLiteral("give one command: backtest, strategies or symbols (got %1; see --help)")
+                        .arg(given.isEmpty() ? QStringLiteral("none") : given.join(QStringLiteral(", "))),
+                    kExitUsage);
+    }
     const QString command = args.first();
     if (command == QLatin1String("backtest"))
         return runBacktestCommand(parser);
@@ -225,5 +261,6 @@ int main(int argc, char *argv[])
         return listStrategies();
     if (command == QLatin1String("symbols"))
         return listSymbols(parser);
-    return fail(QStringLiteral("unknown command '%1': use backtest, strategies or symbols").arg(command), kExitUsage);
+    return fail(QStringLiteral("unknown command '%1': use backtest, strategies or symbols").arg(escapeForDisplay(command)),
+                kExitUsage);
 }

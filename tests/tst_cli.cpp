@@ -127,15 +127,28 @@ private slots:
         QTest::newRow("bad json") << (base + QStringList{"--params", "{fast: 1"}) << 2 << "not valid JSON";
         QTest::newRow("unknown strategy")
             << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "nope"} << 2
-            << "unknown strategy 'nope'";
+            << "--strategy 'nope' is not a known strategy; choose one of: ema_crossover, box_breakout";
         QTest::newRow("unknown symbol")
-            << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSDX", "--strategy", "ema_crossover"} << 1
-            << "unknown symbol 'EURUSDX'";
+            << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSDX", "--strategy", "ema_crossover"} << 2
+            << "--symbol 'EURUSDX' is not a known symbol; choose one of: EURUSD, ";
         QTest::newRow("missing file")
             << QStringList{"backtest", "--data", "/nonexistent/bars.csv", "--symbol", "EURUSD", "--strategy",
                            "ema_crossover"}
             << 1 << "/nonexistent/bars.csv";
         QTest::newRow("missing option") << QStringList{"backtest", "--symbol", "EURUSD"} << 2 << "--data";
+        // Usage errors: all exit 2, never 1 (QCommandLineParser::process() would exit 1 on the first two).
+        QTest::newRow("unknown option") << (base + QStringList{"--sprad", "5"}) << 2 << "Unknown option 'sprad'";
+        QTest::newRow("missing option value") << (base + QStringList{"--spread"}) << 2
+                                              << "Missing value after '--spread'";
+        QTest::newRow("bad log level") << QStringList{"strategies", "--log-level", "bogus"} << 2
+                                       << "--log-level 'bogus' is not a known log level; choose one of: trace, debug, "
+                                          "info, warn, error, off";
+        QTest::newRow("empty log level") << QStringList{"strategies", "--log-level", ""} << 2
+                                         << "--log-level '' is not a known log level";
+        QTest::newRow("unknown command") << QStringList{"backtset"} << 2 << "unknown command 'backtset'";
+        QTest::newRow("two commands") << QStringList{"symbols", "strategies"} << 2
+                                      << "give one command: backtest, strategies or symbols (got 'symbols', 'strategies'";
+        QTest::newRow("no command") << QStringList{} << 2 << "(got none;";
         QTest::newRow("negative deposit") << (base + QStringList{"--deposit", "-1"}) << 1 << "deposit";
     }
 
@@ -147,6 +160,60 @@ private slots:
         const Run r = runCli(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    void helpAndVersionExit0()
+    {
+        const Run help = runCli({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("--server-utc-offset"));
+        const Run version = runCli({"--version"});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("botdesk-cli "));
+        const Run level = runCli({"strategies", "--log-level", "DEBUG"});  // case-insensitive
+        QCOMPARE(level.exitCode, 0);
+    }
+
+    // Values echoed in messages show invisible characters as escapes; none reach the terminal raw.
+    void messagesEscapeInvisibleCharacters_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("exitCode");
+        const QStringList base{"backtest", "--data", kEurusd};
+        QTest::newRow("control character in symbol")
+            << (base + QStringList{"--symbol", QStringLiteral("EUR\x01USD"), "--strategy", "ema_crossover"})
+            << R"(--symbol 'EUR\x01USD' is not a known symbol)" << 2;
+        QTest::newRow("terminal escape in strategy")
+            << (base + QStringList{"--symbol", "EURUSD", "--strategy", QStringLiteral("\x1b[31mema\x1b[0m")})
+            << R"(--strategy '\x1B[31mema\x1B[0m' is not a known strategy)" << 2;
+        QTest::newRow("zero-width space and bidi override in log level")
+            << QStringList{"strategies", "--log-level", QStringLiteral("warn\u200B\u202E")}
+            << R"(--log-level 'warn\u200B\u202E' is not a known log level)" << 2;
+        QTest::newRow("typed backslash stays distinguishable")
+            << (base + QStringList{"--symbol", QStringLiteral("EUR\\x01USD"), "--strategy", "ema_crossover"})
+            << R"(--symbol 'EUR\\x01USD' is not a known symbol)" << 2;
+        QTest::newRow("newline in command") << QStringList{QStringLiteral("sym\nbols")} << R"(unknown command 'sym\x0Abols')" << 2;
+        QTest::newRow("control character in missing file")
+            << QStringList{"backtest", "--data", QStringLiteral("/nonexistent/a\x07" "b.csv"), "--symbol", "EURUSD",
+                           "--strategy", "ema_crossover"}
+            << R"(/nonexistent/a\x07b.csv)" << 1;
+    }
+
+    void messagesEscapeInvisibleCharacters()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QFETCH(int, exitCode);
+        const Run r = runCli(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        for (const QChar c : r.err) {
+            const bool invisible = c != QLatin1Char('\n') && c != QLatin1Char(' ')
+                                   && (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
+                                       || c.category() == QChar::Separator_Space);
+            QVERIFY2(!invisible, qPrintable(QString("raw U+%1 in: %2").arg(c.unicode(), 4, 16, QChar('0')).arg(r.err)));
+        }
     }
 
     void listsStrategiesAndSymbols()
