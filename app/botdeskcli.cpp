@@ -71,15 +71,17 @@ Result<QJsonObject> parseParams(const QString &text)
     return parseStrategyParams(json, source);
 }
 
-Result<double> parseNumber(const QCommandLineParser &parser, const QString &option, double fallback)
+// Parses `option` with `parse` into `target` when it is given; leaves `target` alone otherwise.
+template <typename T, typename Parse>
+Result<void> readOption(const QCommandLineParser &parser, const QString &option, Parse parse, T &target)
 {
     if (!parser.isSet(option))
-        return fallback;
-    bool ok = false;
-    const double v = parser.value(option).toDouble(&ok);
-    if (!ok)
-        return makeError(QStringLiteral("--%1 '%2' is not a number").arg(option, parser.value(option)));
-    return v;
+        return {};
+    auto value = parse(parser.value(option));
+    if (!value)
+        return value.error();
+    target = *value;
+    return {};
 }
 
 Result<SymbolCatalog> catalogFor(const QCommandLineParser &parser)
@@ -98,20 +100,19 @@ int runBacktestCommand(const QCommandLineParser &parser)
     if (!params)
         return fail(params.error().message, kExitUsage);
 
+    // Each number is taken exactly as written or refused (cliarguments.h gives the ranges).
     BacktestConfig config;
-    auto deposit = parseNumber(parser, QStringLiteral("deposit"), config.initialDeposit);
-    auto spread = parseNumber(parser, QStringLiteral("spread"), config.spreadPoints);
-    auto slippage = parseNumber(parser, QStringLiteral("slippage"), config.slippagePoints);
-    auto commission = parseNumber(parser, QStringLiteral("commission"), config.commissionPerLot);
-    auto offset = parseNumber(parser, QStringLiteral("server-utc-offset"), 0.0);
-    for (const Result<double> *r : {&deposit, &spread, &slippage, &commission, &offset}) {
-        if (!*r)
-            return fail(r->error().message, kExitUsage);
+    BarLoadOptions loadOptions;
+    for (const Result<void> &r :
+         {readOption(parser, QStringLiteral("deposit"), parseDeposit, config.initialDeposit),
+          readOption(parser, QStringLiteral("spread"), parseSpreadPoints, config.spreadPoints),
+          readOption(parser, QStringLiteral("slippage"), parseSlippagePoints, config.slippagePoints),
+          readOption(parser, QStringLiteral("commission"), parseCommissionPerLot, config.commissionPerLot),
+          readOption(parser, QStringLiteral("server-utc-offset"), parseServerUtcOffsetSeconds,
+                     loadOptions.serverUtcOffsetSeconds)}) {
+        if (!r)
+            return fail(r.error().message, kExitUsage);
     }
-    config.initialDeposit = *deposit;
-    config.spreadPoints = int(*spread);
-    config.slippagePoints = *slippage;
-    config.commissionPerLot = *commission;
 
     auto catalog = catalogFor(parser);
     if (!catalog)
@@ -141,8 +142,6 @@ int runBacktestCommand(const QCommandLineParser &parser)
 
     QElapsedTimer timer;
     timer.start();
-    BarLoadOptions loadOptions;
-    loadOptions.serverUtcOffsetSeconds = qint64(*offset);
     auto bars = loadBars(parser.value(QStringLiteral("data")), loadOptions);
     if (!bars)
         return fail(bars.error().message);
@@ -222,12 +221,18 @@ int main(int argc, char *argv[])
         {QStringLiteral("strategy"), QStringLiteral("Strategy name (see 'strategies')."), QStringLiteral("name")},
         {QStringLiteral("params"), QStringLiteral("Strategy parameters as a JSON object, or @file.json."), QStringLiteral("json")},
         {QStringLiteral("json"), QStringLiteral("Write the full report (stats, trades, equity) to this JSON file."), QStringLiteral("file")},
-        {QStringLiteral("deposit"), QStringLiteral("Initial deposit in USD (default 10000)."), QStringLiteral("money")},
-        {QStringLiteral("spread"), QStringLiteral("Fixed spread in points (default: the data's, else the symbol's)."), QStringLiteral("points")},
-        {QStringLiteral("slippage"), QStringLiteral("Adverse slippage per market/stop fill in points (default 0)."), QStringLiteral("points")},
-        {QStringLiteral("commission"), QStringLiteral("Commission per lot per deal in USD (default 0)."), QStringLiteral("money")},
+        {QStringLiteral("deposit"), QStringLiteral("Initial deposit in USD, above 0 and at most %1 (default 10000).")
+                                        .arg(cliLimits::kMaxDeposit, 0, 'f', 0), QStringLiteral("money")},
+        {QStringLiteral("spread"), QStringLiteral("Fixed spread in whole points 0..%1 (default: the data's, else the symbol's).")
+                                       .arg(cliLimits::kMaxSpreadPoints), QStringLiteral("points")},
+        {QStringLiteral("slippage"), QStringLiteral("Adverse slippage per market/stop fill in whole points 0..%1 (default 0).")
+                                         .arg(cliLimits::kMaxSlippagePoints), QStringLiteral("points")},
+        {QStringLiteral("commission"), QStringLiteral("Commission per lot per deal in USD, 0..%1 (default 0).")
+                                           .arg(cliLimits::kMaxCommissionPerLot, 0, 'f', 0), QStringLiteral("money")},
         {QStringLiteral("symbols"), QStringLiteral("Symbol catalogue JSON instead of the built-in one."), QStringLiteral("file")},
-        {QStringLiteral("server-utc-offset"), QStringLiteral("MT5 export files: server time minus UTC in seconds."), QStringLiteral("seconds")},
+        {QStringLiteral("server-utc-offset"), QStringLiteral("MT5 export files: server time minus UTC in whole seconds, "
+                                                             "-%1..%1 (default 0).").arg(cliLimits::kMaxServerUtcOffsetSeconds),
+         QStringLiteral("seconds")},
         {QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default warn)."), QStringLiteral("level")},
     });
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.

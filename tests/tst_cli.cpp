@@ -149,7 +149,45 @@ private slots:
         QTest::newRow("two commands") << QStringList{"symbols", "strategies"} << 2
                                       << "give one command: backtest, strategies or symbols (got 'symbols', 'strategies'";
         QTest::newRow("no command") << QStringList{} << 2 << "(got none;";
-        QTest::newRow("negative deposit") << (base + QStringList{"--deposit", "-1"}) << 1 << "deposit";
+        // Numbers: taken exactly as written or refused, naming the option, the value and the range (never cast,
+        // clamped or defaulted: 2.7 was 2, -0.5 was 0, 1e308 was -2147483648 points, nan offsets were 0).
+        const QString points = "give a whole number of points from 0 to 100000";
+        const QString offsetRange = "give a whole number of seconds from -50400 to 50400";
+        const QString commission = "give an amount of money in the deposit currency per lot per deal from 0 to 1000000";
+        const QString deposit = "give an amount of money in the deposit currency above 0 and at most 1000000000000";
+        const struct { const char *option, *value, *problem; QString fix; } numbers[] = {
+            {"spread", "2.7", "is not a whole number of points", points},
+            {"spread", "-0.5", "is out of range", points},
+            {"spread", "1e308", "is out of range", points},
+            {"spread", "1e400", "is out of range", points},
+            {"spread", "100001", "is out of range", points},
+            {"spread", "nan", "is not a finite number", points},
+            {"spread", "abc", "is not a number", points},
+            {"spread", " 5", "is not a number", points},
+            {"spread", "0x10", "is not a number", points},
+            {"spread", "", "is empty", points},
+            {"slippage", "150000", "is out of range", points},
+            {"slippage", "1.5", "is not a whole number of points", points},
+            {"slippage", "-1", "is out of range", points},
+            {"commission", "1e308", "is out of range", commission},
+            {"commission", "-0.01", "is out of range", commission},
+            {"commission", "inf", "is not a finite number", commission},
+            {"deposit", "nan", "is not a finite number", deposit},
+            {"deposit", "0", "is out of range", deposit},
+            {"deposit", "-1", "is out of range", deposit},
+            {"deposit", "1e13", "is out of range", deposit},
+            {"deposit", "1,000", "is not a number", deposit},
+            {"server-utc-offset", "nan", "is not a finite number", offsetRange},
+            {"server-utc-offset", "1e308", "is out of range", offsetRange},
+            {"server-utc-offset", "3000000000", "is out of range", offsetRange},
+            {"server-utc-offset", "-50401", "is out of range", offsetRange},
+            {"server-utc-offset", "7200.5", "is not a whole number of seconds", offsetRange},
+        };
+        for (const auto &n : numbers) {
+            QTest::addRow("--%s %s", n.option, n.value)
+                << (base + QStringList{QStringLiteral("--%1").arg(n.option), n.value}) << 2
+                << QStringLiteral("--%1 '%2' %3; ").arg(n.option, n.value, n.problem) + n.fix;
+        }
     }
 
     void badInputGivesClearErrors()
@@ -160,6 +198,36 @@ private slots:
         const Run r = runCli(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // The accepted syntax (exponent, leading '.', trailing ".0", "-0") and the range ends reach the run unchanged.
+    void numbersInRangeAreTakenAsWritten()
+    {
+        QTemporaryDir dir;
+        const QString json = dir.filePath("report.json");
+        const Run r = runCli({"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "ema_crossover",
+                              "--deposit", "2.5e4", "--spread", "1.5e1", "--slippage", "2.0", "--commission", ".5",
+                              "--server-utc-offset", "-50400", "--json", json});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(report["stats"].toObject()["initial_deposit"].toDouble(), 25000.0);
+        const QJsonArray trades = report["trades"].toArray();
+        QVERIFY(!trades.isEmpty());
+        for (const QJsonValue &v : trades) {
+            const QJsonObject t = v.toObject();
+            QVERIFY(std::abs(t["commission"].toDouble() + 2 * 0.5 * t["volume"].toDouble()) <= 0.01 + 1e-9);
+        }
+        QCOMPARE(runCli({"backtest", "--data", "/nonexistent.csv", "--symbol", "EURUSD", "--strategy", "ema_crossover",
+                         "--spread", "0", "--slippage", "100000", "--commission", "1e6", "--deposit", "1e12",
+                         "--server-utc-offset", "50400"})
+                     .exitCode,
+                 1);  // every value accepted: the run gets as far as the missing file
+        const Run minusZero = runCli({"backtest", "--data", "/nonexistent.csv", "--symbol", "EURUSD", "--strategy",
+                                      "ema_crossover", "--spread", "-0", "--server-utc-offset", "-0"});
+        QCOMPARE(minusZero.exitCode, 1);
+        QVERIFY2(minusZero.err.contains("/nonexistent.csv"), qPrintable(minusZero.err));
     }
 
     void helpAndVersionExit0()
