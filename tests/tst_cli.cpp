@@ -2,6 +2,7 @@
 
 #include <QtTest>
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -282,6 +283,45 @@ private slots:
                                        || c.category() == QChar::Separator_Space);
             QVERIFY2(!invisible, qPrintable(QString("raw U+%1 in: %2").arg(c.unicode(), 4, 16, QChar('0')).arg(r.err)));
         }
+    }
+
+    // 'symbols --symbols FILE' with 100,000 symbols: hung before (a quadratic duplicate check). Time printed only.
+    void listsAHundredThousandSymbols()
+    {
+        constexpr int kCount = 100000;
+        QTemporaryDir dir;
+        QFile file(dir.filePath("many.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"symbols\": [\n");
+        for (int i = 0; i < kCount; ++i) {
+            file.write(QStringLiteral(R"({"name": "S%1", "currency_base": "EUR", "currency_profit": "USD", "digits": 5, )"
+                                      R"("point": 0.00001, "contract_size": 100000, "trade_tick_size": 0.00001, )"
+                                      R"("trade_tick_value": 1.0, "volume_min": 0.01, "volume_step": 0.01, "volume_max": 100, )"
+                                      R"("spread": %2}%3)")
+                           .arg(i, 6, 10, QLatin1Char('0'))
+                           .arg(i % 50)
+                           .arg(i + 1 < kCount ? ",\n" : "\n")
+                           .toUtf8());
+        }
+        file.write("]}\n");
+        file.close();
+
+        QElapsedTimer timer;
+        timer.start();
+        const Run r = runCli({"symbols", "--symbols", file.fileName()});
+        const qint64 ms = timer.elapsed();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), kCount);
+        QVERIFY2(lines.first().startsWith("S000000 ") && lines.last().startsWith("S099999 "), qPrintable(lines.last()));
+        QVERIFY2(lines.last().contains("spread 49 pts"), qPrintable(lines.last()));
+        qInfo("botdesk-cli symbols with %d symbols: %lld ms", kCount, ms);
+
+        // And a backtest finds the last one (case-insensitively) before failing on the missing data file.
+        const Run b = runCli({"backtest", "--symbols", file.fileName(), "--symbol", "s099999", "--strategy", "ema_crossover",
+                              "--data", "/nonexistent.csv"});
+        QCOMPARE(b.exitCode, 1);
+        QVERIFY2(b.err.contains("/nonexistent.csv") && !b.err.contains("symbol"), qPrintable(b.err));
     }
 
     void listsStrategiesAndSymbols()
