@@ -23,6 +23,8 @@ QString fixFor(const NumberRange &range)
                                     : QStringLiteral("give an amount of %1").arg(range.unit);
     fix += range.minExclusive ? QStringLiteral(" above %1 and at most %2") : QStringLiteral(" from %1 to %2");
     fix = fix.arg(formatBound(range.min), formatBound(range.max));
+    if (range.maxDecimals >= 0)
+        fix += QStringLiteral(" with at most %1 decimals").arg(range.maxDecimals);
     if (!range.note.isEmpty())
         fix += QLatin1Char(' ') + range.note;
     return fix;
@@ -35,7 +37,11 @@ Error optionError(const QString &option, const QString &text, const QString &pro
 
 NumberRange pointsRange(int max)
 {
-    return {0.0, double(max), false, true, QStringLiteral("points"), {}};
+    NumberRange range;
+    range.max = max;
+    range.wholeNumber = true;
+    range.unit = QStringLiteral("points");
+    return range;
 }
 
 } // namespace
@@ -65,6 +71,11 @@ Result<double> parseNumberOption(const QString &option, const QString &text, con
         return optionError(option, text, QStringLiteral("is out of range"), range);
     if (range.wholeNumber && value != std::floor(value))
         return optionError(option, text, QStringLiteral("is not a whole number of %1").arg(range.unit), range);
+    if (range.maxDecimals >= 0) {
+        const double scale = std::pow(10.0, range.maxDecimals);
+        if (std::round(value * scale) / scale != value)
+            return optionError(option, text, QStringLiteral("has more than %1 decimals").arg(range.maxDecimals), range);
+    }
     return value + 0.0;  // -0 becomes 0
 }
 
@@ -86,23 +97,30 @@ Result<int> parseSlippagePoints(const QString &text)
 
 Result<double> parseCommissionPerLot(const QString &text)
 {
-    return parseNumberOption(QStringLiteral("commission"), text,
-                             {0.0, cliLimits::kMaxCommissionPerLot, false, false,
-                              QStringLiteral("money in the deposit currency per lot per deal"), {}});
+    NumberRange range;
+    range.max = cliLimits::kMaxCommissionPerLot;
+    range.unit = QStringLiteral("money in the deposit currency per lot per deal");
+    return parseNumberOption(QStringLiteral("commission"), text, range);
 }
 
 Result<double> parseDeposit(const QString &text)
 {
-    return parseNumberOption(QStringLiteral("deposit"), text,
-                             {0.0, cliLimits::kMaxDeposit, true, false, QStringLiteral("money in the deposit currency"), {}});
+    NumberRange range;
+    range.max = cliLimits::kMaxDeposit;
+    range.minExclusive = true;
+    range.unit = QStringLiteral("money in the deposit currency");
+    return parseNumberOption(QStringLiteral("deposit"), text, range);
 }
 
 Result<qint64> parseServerUtcOffsetSeconds(const QString &text)
 {
-    auto v = parseNumberOption(QStringLiteral("server-utc-offset"), text,
-                               {-double(cliLimits::kMaxServerUtcOffsetSeconds), double(cliLimits::kMaxServerUtcOffsetSeconds),
-                                false, true, QStringLiteral("seconds"),
-                                QStringLiteral("(server time minus UTC, e.g. 7200 for GMT+2)")});
+    NumberRange range;
+    range.min = -cliLimits::kMaxServerUtcOffsetSeconds;
+    range.max = cliLimits::kMaxServerUtcOffsetSeconds;
+    range.wholeNumber = true;
+    range.unit = QStringLiteral("seconds");
+    range.note = QStringLiteral("(server time minus UTC, e.g. 7200 for GMT+2)");
+    auto v = parseNumberOption(QStringLiteral("server-utc-offset"), text, range);
     if (!v)
         return v.error();
     return qint64(*v);

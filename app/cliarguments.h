@@ -31,6 +31,7 @@ struct NumberRange {
     double max = 0;
     bool minExclusive = false;  // true: the value must be above `min` (a deposit of 0 is refused)
     bool wholeNumber = false;   // true: 2.7 is refused, 2, 2.0 and 2e3 are accepted
+    int maxDecimals = -1;       // >= 0: more decimals than this are refused (a form field in cents takes 2)
     QString unit;               // e.g. "points", "seconds", "money in the deposit currency"; the fix says "give a whole
                                 // number of <unit> ..." or "give an amount of <unit> ..."
     QString note;               // optional, appended to the fix, e.g. "(server time minus UTC, 7200 for GMT+2)"
@@ -40,7 +41,7 @@ struct NumberRange {
 // Accepted syntax: optional sign, digits with an optional fraction, optional exponent ("12", "-0.5", "1e3", ".5");
 // no spaces, group separators, hex, "nan" or "inf". Returns an error, naming the option, the escaped value and the
 // accepted range, when the text is empty, not a number, not finite, outside the range (including too large for a
-// double), or not whole where a whole number is required, in that order of checks.
+// double), not whole where a whole number is required, or with more decimals than allowed, in that order of checks.
 Result<double> parseNumberOption(const QString &option, const QString &text, const NumberRange &range);
 
 // The botdesk-cli options, with the ranges of cliLimits. Return the value in the unit of the option, or the error.
