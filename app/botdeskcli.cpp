@@ -167,7 +167,7 @@ int runBacktestCommand(const QCommandLineParser &parser)
         file.write(QJsonDocument(backtestReportJson(*result, *params)).toJson(QJsonDocument::Indented));
         if (!file.commit())
             return fail(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
-        out() << "Wrote " << file.fileName() << Qt::endl;
+        out() << "Wrote " << escapeForDisplay(file.fileName()) << Qt::endl;
     }
     return 0;
 }
