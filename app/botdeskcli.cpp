@@ -6,6 +6,7 @@
 //   botdesk-cli symbols         lists the symbol catalogue
 // Exit codes: 0 success, 1 the run failed (bad data, bad parameters, I/O), 2 usage error.
 
+#include "barcache.h"
 #include "barloader.h"
 #include "backtestengine.h"
 #include "logging.h"
@@ -124,22 +125,25 @@ int runBacktestCommand(const QCommandLineParser &parser)
     timer.start();
     BarLoadOptions loadOptions;
     loadOptions.serverUtcOffsetSeconds = qint64(*offset);
-    auto bars = loadBars(parser.value(QStringLiteral("data")), loadOptions);
-    if (!bars)
-        return fail(bars.error().message);
+    const BarCache cache(BarCache::defaultDirectory());
+    auto loaded = loadBarsCached(parser.value(QStringLiteral("data")), loadOptions, cache,
+                                 parser.isSet(QStringLiteral("no-cache")) ? CacheUse::Bypass : CacheUse::ReadWrite);
+    if (!loaded)
+        return fail(loaded.error().message);
+    const BarSeries &bars = loaded->bars;
     const qint64 loadMs = timer.restart();
 
-    auto result = runBacktest(*bars, *symbol, **strategy, config);
+    auto result = runBacktest(bars, *symbol, **strategy, config);
     if (!result)
         return fail(result.error().message);
     const qint64 runNs = timer.nsecsElapsed();
 
     out() << formatReportText(*result);
     out() << QStringLiteral("\nLoaded %1 bars in %2 ms; backtest ran in %3 ms (%4 bars/s)\n")
-                 .arg(bars->size())
+                 .arg(bars.size())
                  .arg(loadMs)
                  .arg(double(runNs) / 1e6, 0, 'f', 1)
-                 .arg(runNs > 0 ? double(bars->size()) * 1e9 / double(runNs) : 0.0, 0, 'f', 0);
+                 .arg(runNs > 0 ? double(bars.size()) * 1e9 / double(runNs) : 0.0, 0, 'f', 0);
     out().flush();
 
     if (parser.isSet(QStringLiteral("json"))) {
@@ -209,6 +213,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("commission"), QStringLiteral("Commission per lot per deal in USD (default 0)."), QStringLiteral("money")},
         {QStringLiteral("symbols"), QStringLiteral("Symbol catalogue JSON instead of the built-in one."), QStringLiteral("file")},
         {QStringLiteral("server-utc-offset"), QStringLiteral("MT5 export files: server time minus UTC in seconds."), QStringLiteral("seconds")},
+        {QStringLiteral("no-cache"), QStringLiteral("Parse the data file even when the bar cache has it, and do not cache it.")},
         {QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default warn)."), QStringLiteral("level")},
     });
     parser.process(app);
