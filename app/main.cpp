@@ -4,6 +4,7 @@
 // --run) and quits: exit code 0 when the run produced a result, 1 otherwise. Works with QT_QPA_PLATFORM=offscreen.
 
 #include "backtestform.h"
+#include "barcache.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "metatypes.h"
@@ -70,6 +71,7 @@ int main(int argc, char *argv[])
     const bool scripted = parser.isSet(runOption) || headlessShot;
     bd::MainWindow window(scripted ? nullptr : &userSettings);
     window.setInteractive(!headlessShot);
+    window.setBarCacheDirectory(bd::BarCache::defaultDirectory());
 
     bd::BacktestForm *form = window.form();
     if (parser.isSet(dataOption))
