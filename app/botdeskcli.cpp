@@ -8,6 +8,7 @@
 // command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).
 // Messages go to stderr; any value echoed in them has its invisible characters escaped (see displaytext.h).
 
+#include "barcache.h"
 #include "barloader.h"
 #include "backtestengine.h"
 #include "cliarguments.h"
@@ -142,22 +143,25 @@ int runBacktestCommand(const QCommandLineParser &parser)
 
     QElapsedTimer timer;
     timer.start();
-    auto bars = loadBars(parser.value(QStringLiteral("data")), loadOptions);
-    if (!bars)
-        return fail(bars.error().message);
+    const BarCache cache(BarCache::defaultDirectory());
+    auto loaded = loadBarsCached(parser.value(QStringLiteral("data")), loadOptions, cache,
+                                 parser.isSet(QStringLiteral("no-cache")) ? CacheUse::Bypass : CacheUse::ReadWrite);
+    if (!loaded)
+        return fail(loaded.error().message);
+    const BarSeries &bars = loaded->bars;
     const qint64 loadMs = timer.restart();
 
-    auto result = runBacktest(*bars, *symbol, **strategy, config);
+    auto result = runBacktest(bars, *symbol, **strategy, config);
     if (!result)
         return fail(result.error().message);
     const qint64 runNs = timer.nsecsElapsed();
 
     out() << formatReportText(*result);
     out() << QStringLiteral("\nLoaded %1 bars in %2 ms; backtest ran in %3 ms (%4 bars/s)\n")
-                 .arg(bars->size())
+                 .arg(bars.size())
                  .arg(loadMs)
                  .arg(double(runNs) / 1e6, 0, 'f', 1)
-                 .arg(runNs > 0 ? double(bars->size()) * 1e9 / double(runNs) : 0.0, 0, 'f', 0);
+                 .arg(runNs > 0 ? double(bars.size()) * 1e9 / double(runNs) : 0.0, 0, 'f', 0);
     out().flush();
 
     if (parser.isSet(QStringLiteral("json"))) {
@@ -233,6 +237,7 @@ int main(int argc, char *argv[])
         {QStringLiteral("server-utc-offset"), QStringLiteral("MT5 export files: server time minus UTC in whole seconds, "
                                                              "-%1..%1 (default 0).").arg(cliLimits::kMaxServerUtcOffsetSeconds),
          QStringLiteral("seconds")},
+        {QStringLiteral("no-cache"), QStringLiteral("Parse the data file even when the bar cache has it, and do not cache it.")},
         {QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default warn)."), QStringLiteral("level")},
     });
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.

@@ -7,6 +7,7 @@
 // substituted and no remembered input changed. --help and --version exit 0.
 
 #include "backtestform.h"
+#include "barcache.h"
 #include "cliarguments.h"
 #include "displaytext.h"
 #include "logging.h"
@@ -148,6 +149,7 @@ int main(int argc, char *argv[])
     const bool scripted = parser.isSet(runOption) || headlessShot;
     bd::MainWindow window(scripted ? nullptr : &userSettings);
     window.setInteractive(!headlessShot);
+    window.setBarCacheDirectory(bd::BarCache::defaultDirectory());
 
     // The values were checked against the same catalogue and registry the form lists; a refusal here would be a bug.
     bd::BacktestForm *form = window.form();

@@ -31,7 +31,7 @@ struct Excursion {
 
 class Simulation {
 public:
-    Simulation(const Bars &bars, const SymbolSpec &symbol, Strategy &strategy, const BacktestConfig &config,
+    Simulation(std::span<const Bar> bars, const SymbolSpec &symbol, Strategy &strategy, const BacktestConfig &config,
                const BacktestControl &control)
         : m_bars(bars), m_symbol(symbol), m_strategy(strategy), m_config(config), m_control(control),
           m_log(logging::get("backtest"))
@@ -422,7 +422,7 @@ private:
         }
     }
 
-    const Bars &m_bars;
+    std::span<const Bar> m_bars;
     const SymbolSpec &m_symbol;
     Strategy &m_strategy;
     const BacktestConfig &m_config;
@@ -442,7 +442,7 @@ private:
     QStringList m_journal;
 };
 
-Result<void> validate(const Bars &bars, const SymbolSpec &symbol, const BacktestConfig &config)
+Result<void> validate(std::span<const Bar> bars, const SymbolSpec &symbol, const BacktestConfig &config)
 {
     if (bars.empty())
         return makeError(QStringLiteral("no bars to test: load a data file that holds at least one bar"));
@@ -473,7 +473,7 @@ Result<void> validate(const Bars &bars, const SymbolSpec &symbol, const Backtest
 
 } // namespace
 
-Result<BacktestResult> runBacktest(const Bars &bars, const SymbolSpec &symbol, Strategy &strategy,
+Result<BacktestResult> runBacktest(std::span<const Bar> bars, const SymbolSpec &symbol, Strategy &strategy,
                                    const BacktestConfig &config, const BacktestControl &control)
 {
     if (auto valid = validate(bars, symbol, config); !valid)

@@ -27,6 +27,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace bd {
@@ -66,7 +67,7 @@ struct BacktestControl {
 // throws (the message names the strategy, the bar and the exception text). Invalid actions from a strategy
 // (wrong-side stops, volume below the minimum, non-finite numbers) do not fail the run: they are rejected,
 // counted in rejectedOrders and described in the journal.
-Result<BacktestResult> runBacktest(const Bars &bars, const SymbolSpec &symbol, Strategy &strategy,
+Result<BacktestResult> runBacktest(std::span<const Bar> bars, const SymbolSpec &symbol, Strategy &strategy,
                                    const BacktestConfig &config, const BacktestControl &control = {});
 
 } // namespace bd

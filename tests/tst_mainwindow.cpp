@@ -249,23 +249,22 @@ void TestMainWindow::priceChartShowsBarsAndTrades()
     QVERIFY2(ended.at(0).at(0).toBool(), qPrintable(w->form()->statusText()));
 
     const auto result = w->lastResult();
-    const auto bars = w->lastBars();
+    const BarSeries bars = w->lastBars();
     QVERIFY(result);
-    QVERIFY(bars);
-    QCOMPARE(qint64(bars->size()), result->barsProcessed);
-    QVERIFY(bars->size() > 300000);
+    QCOMPARE(qint64(bars.size()), result->barsProcessed);
+    QVERIFY(bars.size() > 300000);
     QVERIFY(result->trades.size() > 10);
 
     // The full year, decimated: data, but far fewer points than bars; no candles at this zoom.
     PriceChartWidget *price = w->priceChart();
     QVERIFY(price);
-    QCOMPARE(price->barCount(), int(bars->size()));
+    QCOMPARE(price->barCount(), int(bars.size()));
     QVERIFY(price->pricePointCount() > 1000);
     QVERIFY(price->pricePointCount() <= 3 * PriceChartWidget::maxPointsPerView());
-    QVERIFY(price->pricePointCount() < int(bars->size()) / 50);
+    QVERIFY(price->pricePointCount() < int(bars.size()) / 50);
     QCOMPARE(price->candleCount(), 0);
-    const double yearStart = double(bars->front().timeMs) / 1000.0;
-    const double yearEnd = double(bars->back().timeMs) / 1000.0;
+    const double yearStart = double(bars.front().timeMs) / 1000.0;
+    const double yearEnd = double(bars.back().timeMs) / 1000.0;
     QVERIFY(price->timeAxis()->range().contains(yearStart));
     QVERIFY(price->timeAxis()->range().contains(yearEnd));
     auto ticker = price->timeAxis()->ticker().dynamicCast<QCPAxisTickerDateTime>();
