@@ -150,7 +150,7 @@ int main(int argc, char *argv[])
     }
     QFile reportFile(report);
     reportFile.open(QIODevice::ReadOnly);
-    const auto loaded = QRegularExpression(QStringLiteral("Loaded (\\d+) bars")).match(QString::fromUtf8(reportFile.readAll()));
+    const auto loaded = QRegularExpression(QStringLiteral("(?:mapped|parsed) (\\d+) bars")).match(QString::fromUtf8(reportFile.readAll()));
     const double barCount = loaded.hasMatch() ? loaded.captured(1).toDouble() : 0.0;
     for (int i = 0; i < runs; ++i) {
         plain.push_back(spawn({binDir + "/bench_start_plain"}, {}));
