@@ -2,11 +2,19 @@
 //   botdesk [--data FILE] [--symbol S] [--strategy NAME] [--params JSON] [--deposit N] [--run] [--screenshot PNG]
 // --run starts the backtest at once; --screenshot saves the window once the run ends (or right away without
 // --run) and quits: exit code 0 when the run produced a result, 1 otherwise. Works with QT_QPA_PLATFORM=offscreen.
+// A command line that cannot be followed exactly (unknown option, unknown symbol or strategy, a deposit the form
+// cannot hold, a stray argument) is refused before any window opens: message on stderr, exit code 2, nothing
+// substituted and no remembered input changed. --help and --version exit 0.
 
 #include "backtestform.h"
+#include "barcache.h"
+#include "cliarguments.h"
+#include "displaytext.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "metatypes.h"
+#include "strategyregistry.h"
+#include "symbolspec.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -18,8 +26,62 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <optional>
 
 namespace {
+
+constexpr int kExitUsage = 2;
+
+int usageError(const QString &message)
+{
+    const QString text = bd::escapeForDisplay(message, bd::EscapeMode::Message);
+    std::fprintf(stderr, "botdesk: %s\n", text.toUtf8().constData());
+    return kExitUsage;
+}
+
+// Checks the --symbol/--strategy/--deposit values against what the form offers, before the window exists.
+// Returns the parsed deposit (if given), or the message of the first refused value.
+struct CheckedArguments {
+    std::optional<double> deposit;
+};
+
+bd::Result<CheckedArguments> checkArguments(const QCommandLineParser &parser, const QCommandLineOption &symbolOption,
+                                            const QCommandLineOption &strategyOption, const QCommandLineOption &depositOption)
+{
+    CheckedArguments checked;
+    if (parser.isSet(symbolOption)) {
+        const QString name = parser.value(symbolOption);
+        auto catalog = bd::SymbolCatalog::builtin();
+        if (!catalog)
+            return bd::makeError(QStringLiteral("--symbol: the symbol catalogue is unavailable: %1").arg(catalog.error().message));
+        if (!catalog->find(name)) {
+            QStringList names;
+            for (const bd::SymbolSpec &s : catalog->symbols())
+                names << s.name;
+            return bd::makeError(QStringLiteral("--symbol %1").arg(bd::unknownChoiceMessage(QStringLiteral("symbol"), name, names)));
+        }
+    }
+    if (parser.isSet(strategyOption)) {
+        const QString name = parser.value(strategyOption);
+        QStringList names;
+        for (const bd::StrategyInfo &info : bd::builtinStrategies())
+            names << info.name;
+        if (!names.contains(name))
+            return bd::makeError(QStringLiteral("--strategy %1").arg(bd::unknownChoiceMessage(QStringLiteral("strategy"), name, names)));
+    }
+    if (parser.isSet(depositOption)) {
+        bd::NumberRange range;  // what the form's deposit field holds: it would clamp or round anything else
+        range.min = bd::BacktestForm::kMinDeposit;
+        range.max = bd::BacktestForm::kMaxDeposit;
+        range.maxDecimals = bd::BacktestForm::kDepositDecimals;
+        range.unit = QStringLiteral("money in the deposit currency");
+        auto deposit = bd::parseNumberOption(QStringLiteral("deposit"), parser.value(depositOption), range);
+        if (!deposit)
+            return deposit.error();
+        checked.deposit = *deposit;
+    }
+    return checked;
+}
 
 bool saveScreenshot(bd::MainWindow &window, const QString &path)
 {
@@ -55,14 +117,31 @@ int main(int argc, char *argv[])
                                             QStringLiteral("NAME"));
     const QCommandLineOption paramsOption(QStringLiteral("params"), QStringLiteral("Strategy parameters as a JSON object."),
                                           QStringLiteral("JSON"));
-    const QCommandLineOption depositOption(QStringLiteral("deposit"), QStringLiteral("Initial deposit."), QStringLiteral("N"));
+    const QCommandLineOption depositOption(QStringLiteral("deposit"),
+                                           QStringLiteral("Initial deposit, %1 to %2 with at most %3 decimals.")
+                                               .arg(bd::BacktestForm::kMinDeposit, 0, 'f', 0)
+                                               .arg(bd::BacktestForm::kMaxDeposit, 0, 'f', 0)
+                                               .arg(bd::BacktestForm::kDepositDecimals),
+                                           QStringLiteral("N"));
     const QCommandLineOption runOption(QStringLiteral("run"), QStringLiteral("Start the backtest at once."));
     const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
                                               QStringLiteral("Save the window as PNG when the run ends, then quit "
                                                              "(exit 0 on success, 1 on failure)."),
                                               QStringLiteral("PNG"));
     parser.addOptions({dataOption, symbolOption, strategyOption, paramsOption, depositOption, runOption, screenshotOption});
-    parser.process(app);
+    // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
+    if (!parser.parse(QCoreApplication::arguments()))
+        return usageError(QStringLiteral("%1 Run 'botdesk --help' for the options.").arg(parser.errorText()));
+    // The parse succeeded, so process() only prints the help or the version and exits 0.
+    if (parser.isSet(QStringLiteral("help")) || parser.isSet(QStringLiteral("help-all")) || parser.isSet(QStringLiteral("version")))
+        parser.process(app);
+    if (!parser.positionalArguments().isEmpty()) {
+        return usageError(QStringLiteral("unexpected argument '%1': botdesk takes options only (see --help)")
+                              .arg(bd::escapeForDisplay(parser.positionalArguments().first())));
+    }
+    const auto checked = checkArguments(parser, symbolOption, strategyOption, depositOption);
+    if (!checked)
+        return usageError(checked.error().message);
 
     const bool headlessShot = parser.isSet(screenshotOption);
     // Command-line runs and screenshots must not restore or overwrite the user's remembered inputs.
@@ -70,26 +149,20 @@ int main(int argc, char *argv[])
     const bool scripted = parser.isSet(runOption) || headlessShot;
     bd::MainWindow window(scripted ? nullptr : &userSettings);
     window.setInteractive(!headlessShot);
+    window.setBarCacheDirectory(bd::BarCache::defaultDirectory());
 
+    // The values were checked against the same catalogue and registry the form lists; a refusal here would be a bug.
     bd::BacktestForm *form = window.form();
     if (parser.isSet(dataOption))
         form->setDataFile(parser.value(dataOption));
-    if (parser.isSet(symbolOption))
-        form->setSymbol(parser.value(symbolOption));
-    if (parser.isSet(strategyOption))
-        form->setStrategy(parser.value(strategyOption));
+    if (parser.isSet(symbolOption) && !form->setSymbol(parser.value(symbolOption)))
+        return usageError(QStringLiteral("--symbol '%1' is not in the form's list").arg(bd::escapeForDisplay(parser.value(symbolOption))));
+    if (parser.isSet(strategyOption) && !form->setStrategy(parser.value(strategyOption)))
+        return usageError(QStringLiteral("--strategy '%1' is not in the form's list").arg(bd::escapeForDisplay(parser.value(strategyOption))));
     if (parser.isSet(paramsOption))
         form->setParamsJson(parser.value(paramsOption));
-    if (parser.isSet(depositOption)) {
-        bool ok = false;
-        const double deposit = parser.value(depositOption).toDouble(&ok);
-        if (!ok || deposit <= 0) {
-            std::fprintf(stderr, "botdesk: --deposit must be a positive number, got '%s'\n",
-                         qPrintable(parser.value(depositOption)));
-            return 2;
-        }
-        form->setDeposit(deposit);
-    }
+    if (checked->deposit)
+        form->setDeposit(*checked->deposit);
 
     window.show();
 

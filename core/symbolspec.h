@@ -4,6 +4,7 @@
 
 #include "result.h"
 
+#include <QHash>
 #include <QString>
 #include <QtGlobal>
 
@@ -98,12 +99,13 @@ public:
     // The catalogue bundled with BotDesk (resources/symbols.json compiled into core).
     static Result<SymbolCatalog> builtin();
 
-    // Returns nullptr when unknown; lookup is case-insensitive.
+    // Returns nullptr when unknown; lookup is case-insensitive (Unicode case folding), one hash lookup.
     const SymbolSpec *find(const QString &name) const;
     const std::vector<SymbolSpec> &symbols() const { return m_symbols; }
 
 private:
     std::vector<SymbolSpec> m_symbols;
+    QHash<QString, qsizetype> m_indexByFoldedName;  // name.toCaseFolded() -> index into m_symbols
 };
 
 } // namespace bd

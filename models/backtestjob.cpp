@@ -1,5 +1,7 @@
 #include "backtestjob.h"
 
+#include "barcache.h"
+
 #include "barloader.h"
 #include "logging.h"
 #include "strategyregistry.h"
@@ -119,7 +121,7 @@ void BacktestJob::handlePhase(quint64 jobId, const QString &phase)
 }
 
 void BacktestJob::handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<const BacktestResult> result,
-                             std::shared_ptr<const Bars> bars, const QString &message)
+                             BarSeries bars, const QString &message)
 {
     if (jobId != m_jobId || !m_running)
         return;  // stale: a newer request replaced this run
@@ -152,9 +154,9 @@ void BacktestJob::handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<con
 void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRequest &request)
 {
     const quint64 id = channel->jobId;
-    std::shared_ptr<const Bars> testedBars;  // handed to the GUI with a finished result
+    BarSeries testedBars;  // handed to the GUI with a finished result
     auto done = [&](Outcome outcome, std::shared_ptr<const BacktestResult> result, QString message) {
-        std::shared_ptr<const Bars> bars = outcome == Outcome::Finished ? testedBars : nullptr;
+        BarSeries bars = outcome == Outcome::Finished ? testedBars : BarSeries();
         channel->post([id, outcome, result = std::move(result), bars = std::move(bars),
                        message = std::move(message)](BacktestJob *job) {
             job->handleDone(id, outcome, result, bars, message);
@@ -190,14 +192,16 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
 
         phase(QObject::tr("Loading %1…").arg(QFileInfo(request.dataFile).fileName()));
         progress(-1);
-        auto loaded = loadBars(request.dataFile, request.loadOptions);
+        const BarCache cache(request.barCacheDirectory);
+        auto loaded = loadBarsCached(request.dataFile, request.loadOptions, cache,
+                                     request.barCacheDirectory.isEmpty() ? CacheUse::Bypass : CacheUse::ReadWrite);
         if (!loaded)
             return done(Outcome::Failed, nullptr, loaded.error().message);
-        // Moved (not copied) into shared ownership, so the GUI can show them after the run.
-        testedBars = std::make_shared<const Bars>(std::move(loaded).value());
-        const Bars *bars = testedBars.get();
-        log->info("job {}: loaded {} bars from {} in {} ms", id, bars->size(), request.dataFile.toStdString(),
-                  clock.elapsed());
+        // Shared (not copied), so the GUI can show them after the run.
+        testedBars = loaded->bars;
+        const BarSeries *bars = &testedBars;
+        log->info("job {}: {} {} bars from {} in {} ms", id, loaded->fromCache ? "mapped" : "loaded", bars->size(),
+                  request.dataFile.toStdString(), clock.elapsed());
         if (channel->cancel.load())
             return done(Outcome::Cancelled, nullptr, {});
 

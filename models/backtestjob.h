@@ -40,8 +40,8 @@ signals:
     // 0..100 while the engine runs; -1 while the length of the work is unknown (loading bars).
     void progressChanged(int percent);
     void phaseChanged(const QString &phase);
-    // `bars` are the bars the run was tested on (loaded on the worker and handed over, never copied).
-    void finished(std::shared_ptr<const bd::BacktestResult> result, std::shared_ptr<const bd::Bars> bars);
+    // `bars` are the bars the run was tested on (loaded or mapped on the worker and shared, never copied).
+    void finished(std::shared_ptr<const bd::BacktestResult> result, bd::BarSeries bars);
     void failed(const QString &message);
     void cancelled();
     void runningChanged(bool running);
@@ -53,7 +53,7 @@ private:
     void handleProgress(quint64 jobId, int percent);
     void handlePhase(quint64 jobId, const QString &phase);
     void handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<const BacktestResult> result,
-                    std::shared_ptr<const Bars> bars, const QString &message);
+                    BarSeries bars, const QString &message);
     void setRunning(bool running);
     static void work(const std::shared_ptr<Channel> &channel, const BacktestRequest &request);
     void detachChannel();

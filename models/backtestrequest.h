@@ -16,6 +16,7 @@ struct BacktestRequest {
     QJsonObject params;          // strategy parameters (any subset; the rest take defaults)
     BacktestConfig config;
     BarLoadOptions loadOptions;
+    QString barCacheDirectory;   // bar cache folder (BarCache); empty = parse the file, cache nothing
 };
 
 } // namespace bd

@@ -6,7 +6,7 @@ void registerModelMetaTypes()
 {
     qRegisterMetaType<BacktestRequest>("bd::BacktestRequest");
     qRegisterMetaType<std::shared_ptr<const BacktestResult>>("std::shared_ptr<const bd::BacktestResult>");
-    qRegisterMetaType<std::shared_ptr<const Bars>>("std::shared_ptr<const bd::Bars>");
+    qRegisterMetaType<BarSeries>("bd::BarSeries");
 }
 
 } // namespace bd

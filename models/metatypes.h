@@ -4,6 +4,7 @@
 
 #include "backtestengine.h"
 #include "backtestrequest.h"
+#include "barseries.h"
 
 #include <QMetaType>
 
@@ -11,12 +12,11 @@
 
 Q_DECLARE_METATYPE(bd::BacktestRequest)
 Q_DECLARE_METATYPE(std::shared_ptr<const bd::BacktestResult>)
-Q_DECLARE_METATYPE(std::shared_ptr<const bd::Bars>)
+Q_DECLARE_METATYPE(bd::BarSeries)
 
 namespace bd {
 
 using BacktestResultPtr = std::shared_ptr<const BacktestResult>;
-using BarsPtr = std::shared_ptr<const Bars>;
 
 void registerModelMetaTypes();
 

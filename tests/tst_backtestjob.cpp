@@ -1,6 +1,7 @@
 // BacktestJob without any widget: results, errors from the core, progress, latest-request-wins, destruction.
 
 #include "backtestjob.h"
+#include "barcache.h"
 #include "metatypes.h"
 #include "syntheticbars.h"
 
@@ -43,11 +44,10 @@ private slots:
         QCOMPARE(result->barsProcessed, qint64(4000));
         QVERIFY(!result->trades.empty());
         // The tested bars come along with the result.
-        const auto bars = finished.at(0).at(1).value<std::shared_ptr<const Bars>>();
-        QVERIFY(bars);
-        QCOMPARE(qint64(bars->size()), result->barsProcessed);
-        QCOMPARE(bars->front().timeMs, result->firstBarTimeMs);
-        QCOMPARE(bars->back().timeMs, result->lastBarTimeMs);
+        const auto bars = finished.at(0).at(1).value<BarSeries>();
+        QCOMPARE(qint64(bars.size()), result->barsProcessed);
+        QCOMPARE(bars.front().timeMs, result->firstBarTimeMs);
+        QCOMPARE(bars.back().timeMs, result->lastBarTimeMs);
         // Progress: indeterminate while loading, then whole percents rising to 100.
         QCOMPARE(progress.first().at(0).toInt(), -1);
         QCOMPARE(progress.last().at(0).toInt(), 100);
@@ -59,6 +59,26 @@ private slots:
             previous = std::max(previous, p);
         }
         QVERIFY(progress.count() <= 103);
+    }
+
+    // With a cache folder the first run writes the entry and the second maps it: same bars, same trades.
+    void cachedRunMatchesParsedRun()
+    {
+        QTemporaryDir cacheDir;
+        BacktestRequest r = request();
+        r.barCacheDirectory = cacheDir.path();
+        std::vector<std::shared_ptr<const BacktestResult>> results;
+        for (int run = 0; run < 2; ++run) {
+            BacktestJob job;
+            QSignalSpy finished(&job, &BacktestJob::finished);
+            job.start(r);
+            QVERIFY(finished.wait(30000));
+            results.push_back(finished.at(0).at(0).value<std::shared_ptr<const BacktestResult>>());
+            QVERIFY(BarCache(cacheDir.path()).find(m_bars, r.loadOptions).has_value());
+        }
+        QCOMPARE(results[1]->barsProcessed, results[0]->barsProcessed);
+        QCOMPARE(results[1]->trades.size(), results[0]->trades.size());
+        QCOMPARE(results[1]->stats.totalNetProfit, results[0]->stats.totalNetProfit);
     }
 
     void errorsComeBackAsFailed_data()

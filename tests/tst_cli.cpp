@@ -2,6 +2,7 @@
 
 #include <QtTest>
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -127,16 +128,67 @@ private slots:
         QTest::newRow("bad json") << (base + QStringList{"--params", "{fast: 1"}) << 2 << "not valid JSON";
         QTest::newRow("unknown strategy")
             << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "nope"} << 2
-            << "unknown strategy 'nope'";
+            << "--strategy 'nope' is not a known strategy; choose one of: ema_crossover, box_breakout";
         QTest::newRow("unknown symbol")
-            << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSDX", "--strategy", "ema_crossover"} << 1
-            << "unknown symbol 'EURUSDX'";
+            << QStringList{"backtest", "--data", kEurusd, "--symbol", "EURUSDX", "--strategy", "ema_crossover"} << 2
+            << "--symbol 'EURUSDX' is not a known symbol; choose one of: EURUSD, ";
         QTest::newRow("missing file")
             << QStringList{"backtest", "--data", "/nonexistent/bars.csv", "--symbol", "EURUSD", "--strategy",
                            "ema_crossover"}
             << 1 << "/nonexistent/bars.csv";
         QTest::newRow("missing option") << QStringList{"backtest", "--symbol", "EURUSD"} << 2 << "--data";
-        QTest::newRow("negative deposit") << (base + QStringList{"--deposit", "-1"}) << 1 << "deposit";
+        // Usage errors: all exit 2, never 1 (QCommandLineParser::process() would exit 1 on the first two).
+        QTest::newRow("unknown option") << (base + QStringList{"--sprad", "5"}) << 2 << "Unknown option 'sprad'";
+        QTest::newRow("missing option value") << (base + QStringList{"--spread"}) << 2
+                                              << "Missing value after '--spread'";
+        QTest::newRow("bad log level") << QStringList{"strategies", "--log-level", "bogus"} << 2
+                                       << "--log-level 'bogus' is not a known log level; choose one of: trace, debug, "
+                                          "info, warn, error, off";
+        QTest::newRow("empty log level") << QStringList{"strategies", "--log-level", ""} << 2
+                                         << "--log-level '' is not a known log level";
+        QTest::newRow("unknown command") << QStringList{"backtset"} << 2 << "unknown command 'backtset'";
+        QTest::newRow("two commands") << QStringList{"symbols", "strategies"} << 2
+                                      << "give one command: backtest, strategies or symbols (got 'symbols', 'strategies'";
+        QTest::newRow("no command") << QStringList{} << 2 << "(got none;";
+        // Numbers: taken exactly as written or refused, naming the option, the value and the range (never cast,
+        // clamped or defaulted: 2.7 was 2, -0.5 was 0, 1e308 was -2147483648 points, nan offsets were 0).
+        const QString points = "give a whole number of points from 0 to 100000";
+        const QString offsetRange = "give a whole number of seconds from -50400 to 50400";
+        const QString commission = "give an amount of money in the deposit currency per lot per deal from 0 to 1000000";
+        const QString deposit = "give an amount of money in the deposit currency above 0 and at most 1000000000000";
+        const struct { const char *option, *value, *problem; QString fix; } numbers[] = {
+            {"spread", "2.7", "is not a whole number of points", points},
+            {"spread", "-0.5", "is out of range", points},
+            {"spread", "1e308", "is out of range", points},
+            {"spread", "1e400", "is out of range", points},
+            {"spread", "100001", "is out of range", points},
+            {"spread", "nan", "is not a finite number", points},
+            {"spread", "abc", "is not a number", points},
+            {"spread", " 5", "is not a number", points},
+            {"spread", "0x10", "is not a number", points},
+            {"spread", "", "is empty", points},
+            {"slippage", "150000", "is out of range", points},
+            {"slippage", "1.5", "is not a whole number of points", points},
+            {"slippage", "-1", "is out of range", points},
+            {"commission", "1e308", "is out of range", commission},
+            {"commission", "-0.01", "is out of range", commission},
+            {"commission", "inf", "is not a finite number", commission},
+            {"deposit", "nan", "is not a finite number", deposit},
+            {"deposit", "0", "is out of range", deposit},
+            {"deposit", "-1", "is out of range", deposit},
+            {"deposit", "1e13", "is out of range", deposit},
+            {"deposit", "1,000", "is not a number", deposit},
+            {"server-utc-offset", "nan", "is not a finite number", offsetRange},
+            {"server-utc-offset", "1e308", "is out of range", offsetRange},
+            {"server-utc-offset", "3000000000", "is out of range", offsetRange},
+            {"server-utc-offset", "-50401", "is out of range", offsetRange},
+            {"server-utc-offset", "7200.5", "is not a whole number of seconds", offsetRange},
+        };
+        for (const auto &n : numbers) {
+            QTest::addRow("--%s %s", n.option, n.value)
+                << (base + QStringList{QStringLiteral("--%1").arg(n.option), n.value}) << 2
+                << QStringLiteral("--%1 '%2' %3; ").arg(n.option, n.value, n.problem) + n.fix;
+        }
     }
 
     void badInputGivesClearErrors()
@@ -147,6 +199,129 @@ private slots:
         const Run r = runCli(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    }
+
+    // The accepted syntax (exponent, leading '.', trailing ".0", "-0") and the range ends reach the run unchanged.
+    void numbersInRangeAreTakenAsWritten()
+    {
+        QTemporaryDir dir;
+        const QString json = dir.filePath("report.json");
+        const Run r = runCli({"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy", "ema_crossover",
+                              "--deposit", "2.5e4", "--spread", "1.5e1", "--slippage", "2.0", "--commission", ".5",
+                              "--server-utc-offset", "-50400", "--json", json});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(json);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject report = QJsonDocument::fromJson(f.readAll()).object();
+        QCOMPARE(report["stats"].toObject()["initial_deposit"].toDouble(), 25000.0);
+        const QJsonArray trades = report["trades"].toArray();
+        QVERIFY(!trades.isEmpty());
+        for (const QJsonValue &v : trades) {
+            const QJsonObject t = v.toObject();
+            QVERIFY(std::abs(t["commission"].toDouble() + 2 * 0.5 * t["volume"].toDouble()) <= 0.01 + 1e-9);
+        }
+        QCOMPARE(runCli({"backtest", "--data", "/nonexistent.csv", "--symbol", "EURUSD", "--strategy", "ema_crossover",
+                         "--spread", "0", "--slippage", "100000", "--commission", "1e6", "--deposit", "1e12",
+                         "--server-utc-offset", "50400"})
+                     .exitCode,
+                 1);  // every value accepted: the run gets as far as the missing file
+        const Run minusZero = runCli({"backtest", "--data", "/nonexistent.csv", "--symbol", "EURUSD", "--strategy",
+                                      "ema_crossover", "--spread", "-0", "--server-utc-offset", "-0"});
+        QCOMPARE(minusZero.exitCode, 1);
+        QVERIFY2(minusZero.err.contains("/nonexistent.csv"), qPrintable(minusZero.err));
+    }
+
+    void helpAndVersionExit0()
+    {
+        const Run help = runCli({"--help"});
+        QCOMPARE(help.exitCode, 0);
+        QVERIFY(help.out.contains("--server-utc-offset"));
+        const Run version = runCli({"--version"});
+        QCOMPARE(version.exitCode, 0);
+        QVERIFY(version.out.startsWith("botdesk-cli "));
+        const Run level = runCli({"strategies", "--log-level", "DEBUG"});  // case-insensitive
+        QCOMPARE(level.exitCode, 0);
+    }
+
+    // Values echoed in messages show invisible characters as escapes; none reach the terminal raw.
+    void messagesEscapeInvisibleCharacters_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<int>("exitCode");
+        const QStringList base{"backtest", "--data", kEurusd};
+        QTest::newRow("control character in symbol")
+            << (base + QStringList{"--symbol", QStringLiteral("EUR\x01USD"), "--strategy", "ema_crossover"})
+            << R"(--symbol 'EUR\x01USD' is not a known symbol)" << 2;
+        QTest::newRow("terminal escape in strategy")
+            << (base + QStringList{"--symbol", "EURUSD", "--strategy", QStringLiteral("\x1b[31mema\x1b[0m")})
+            << R"(--strategy '\x1B[31mema\x1B[0m' is not a known strategy)" << 2;
+        QTest::newRow("zero-width space and bidi override in log level")
+            << QStringList{"strategies", "--log-level", QStringLiteral("warn\u200B\u202E")}
+            << R"(--log-level 'warn\u200B\u202E' is not a known log level)" << 2;
+        QTest::newRow("typed backslash stays distinguishable")
+            << (base + QStringList{"--symbol", QStringLiteral("EUR\\x01USD"), "--strategy", "ema_crossover"})
+            << R"(--symbol 'EUR\\x01USD' is not a known symbol)" << 2;
+        QTest::newRow("newline in command") << QStringList{QStringLiteral("sym\nbols")} << R"(unknown command 'sym\x0Abols')" << 2;
+        QTest::newRow("control character in missing file")
+            << QStringList{"backtest", "--data", QStringLiteral("/nonexistent/a\x07" "b.csv"), "--symbol", "EURUSD",
+                           "--strategy", "ema_crossover"}
+            << R"(/nonexistent/a\x07b.csv)" << 1;
+    }
+
+    void messagesEscapeInvisibleCharacters()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QFETCH(int, exitCode);
+        const Run r = runCli(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        for (const QChar c : r.err) {
+            const bool invisible = c != QLatin1Char('\n') && c != QLatin1Char(' ')
+                                   && (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
+                                       || c.category() == QChar::Separator_Space);
+            QVERIFY2(!invisible, qPrintable(QString("raw U+%1 in: %2").arg(c.unicode(), 4, 16, QChar('0')).arg(r.err)));
+        }
+    }
+
+    // 'symbols --symbols FILE' with 100,000 symbols: hung before (a quadratic duplicate check). Time printed only.
+    void listsAHundredThousandSymbols()
+    {
+        constexpr int kCount = 100000;
+        QTemporaryDir dir;
+        QFile file(dir.filePath("many.json"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"symbols\": [\n");
+        for (int i = 0; i < kCount; ++i) {
+            file.write(QStringLiteral(R"({"name": "S%1", "currency_base": "EUR", "currency_profit": "USD", "digits": 5, )"
+                                      R"("point": 0.00001, "contract_size": 100000, "trade_tick_size": 0.00001, )"
+                                      R"("trade_tick_value": 1.0, "volume_min": 0.01, "volume_step": 0.01, "volume_max": 100, )"
+                                      R"("spread": %2}%3)")
+                           .arg(i, 6, 10, QLatin1Char('0'))
+                           .arg(i % 50)
+                           .arg(i + 1 < kCount ? ",\n" : "\n")
+                           .toUtf8());
+        }
+        file.write("]}\n");
+        file.close();
+
+        QElapsedTimer timer;
+        timer.start();
+        const Run r = runCli({"symbols", "--symbols", file.fileName()});
+        const qint64 ms = timer.elapsed();
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QStringList lines = r.out.split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), kCount);
+        QVERIFY2(lines.first().startsWith("S000000 ") && lines.last().startsWith("S099999 "), qPrintable(lines.last()));
+        QVERIFY2(lines.last().contains("spread 49 pts"), qPrintable(lines.last()));
+        qInfo("botdesk-cli symbols with %d symbols: %lld ms", kCount, ms);
+
+        // And a backtest finds the last one (case-insensitively) before failing on the missing data file.
+        const Run b = runCli({"backtest", "--symbols", file.fileName(), "--symbol", "s099999", "--strategy", "ema_crossover",
+                              "--data", "/nonexistent.csv"});
+        QCOMPARE(b.exitCode, 1);
+        QVERIFY2(b.err.contains("/nonexistent.csv") && !b.err.contains("symbol"), qPrintable(b.err));
     }
 
     void listsStrategiesAndSymbols()

@@ -15,6 +15,7 @@
 #include <QImage>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
@@ -59,6 +60,30 @@ int pixelsNear(const QImage &image, const QColor &colour, int tolerance = 40)
     return n;
 }
 
+struct GuiRun {
+    int exitCode = -1;  // -1: crashed or did not finish
+    QString out;
+    QString err;
+};
+
+// Runs the real botdesk executable offscreen with its settings in `configHome`.
+GuiRun runBotdesk(const QStringList &args, const QString &configHome)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), configHome);
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(BOTDESK_GUI), args);
+    if (!p.waitForFinished(60000)) {
+        p.kill();
+        p.waitForFinished();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -74,6 +99,9 @@ private slots:
     void missingFileIsRejected();
     void chartAxesZoomTogether();
     void inputsAreRemembered();
+    void commandLineIsRefusedBeforeAnyWindow_data();
+    void commandLineIsRefusedBeforeAnyWindow();
+    void commandLineValuesAreTakenAsWritten();
 
 private:
     std::unique_ptr<MainWindow> makeWindow();
@@ -221,23 +249,22 @@ void TestMainWindow::priceChartShowsBarsAndTrades()
     QVERIFY2(ended.at(0).at(0).toBool(), qPrintable(w->form()->statusText()));
 
     const auto result = w->lastResult();
-    const auto bars = w->lastBars();
+    const BarSeries bars = w->lastBars();
     QVERIFY(result);
-    QVERIFY(bars);
-    QCOMPARE(qint64(bars->size()), result->barsProcessed);
-    QVERIFY(bars->size() > 300000);
+    QCOMPARE(qint64(bars.size()), result->barsProcessed);
+    QVERIFY(bars.size() > 300000);
     QVERIFY(result->trades.size() > 10);
 
     // The full year, decimated: data, but far fewer points than bars; no candles at this zoom.
     PriceChartWidget *price = w->priceChart();
     QVERIFY(price);
-    QCOMPARE(price->barCount(), int(bars->size()));
+    QCOMPARE(price->barCount(), int(bars.size()));
     QVERIFY(price->pricePointCount() > 1000);
     QVERIFY(price->pricePointCount() <= 3 * PriceChartWidget::maxPointsPerView());
-    QVERIFY(price->pricePointCount() < int(bars->size()) / 50);
+    QVERIFY(price->pricePointCount() < int(bars.size()) / 50);
     QCOMPARE(price->candleCount(), 0);
-    const double yearStart = double(bars->front().timeMs) / 1000.0;
-    const double yearEnd = double(bars->back().timeMs) / 1000.0;
+    const double yearStart = double(bars.front().timeMs) / 1000.0;
+    const double yearEnd = double(bars.back().timeMs) / 1000.0;
     QVERIFY(price->timeAxis()->range().contains(yearStart));
     QVERIFY(price->timeAxis()->range().contains(yearEnd));
     auto ticker = price->timeAxis()->ticker().dynamicCast<QCPAxisTickerDateTime>();
@@ -455,6 +482,81 @@ void TestMainWindow::inputsAreRemembered()
     const auto request = w.form()->request(&error);
     QVERIFY2(request, qPrintable(error));
     QCOMPARE(request->config.initialDeposit, 12345.0);
+}
+
+
+// The botdesk command line: anything it cannot follow exactly is refused with exit 2 before a window opens
+// (it used to run EURUSD / ema_crossover for an unknown name, a deposit of 1e9 for nan, and exit 1 on an unknown
+// option), in both the interactive and the --screenshot path; the user's remembered inputs stay untouched.
+void TestMainWindow::commandLineIsRefusedBeforeAnyWindow_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    const QString deposit = QStringLiteral("give an amount of money in the deposit currency from 1 to 1000000000 "
+                                           "with at most 2 decimals");
+    const struct {
+        const char *name;
+        QStringList args;
+        QString message;
+    } rows[] = {
+        {"unknown symbol", {"--symbol", "EURUSDX"},
+         "--symbol 'EURUSDX' is not a known symbol; choose one of: EURUSD, GBPUSD, AUDUSD, XAUUSD, XAGUSD"},
+        {"unknown strategy", {"--strategy", "ema_cross"},
+         "--strategy 'ema_cross' is not a known strategy; choose one of: ema_crossover, box_breakout"},
+        {"deposit nan", {"--deposit", "nan"}, "--deposit 'nan' is not a finite number; " + deposit},
+        {"deposit 0", {"--deposit", "0"}, "--deposit '0' is out of range; " + deposit},
+        {"deposit above the field", {"--deposit", "1e10"}, "--deposit '1e10' is out of range; " + deposit},
+        {"deposit in fractions of a cent", {"--deposit", "100.125"}, "--deposit '100.125' has more than 2 decimals; " + deposit},
+        {"deposit not a number", {"--deposit", "ten"}, "--deposit 'ten' is not a number; " + deposit},
+        {"unknown option", {"--sybmol", "EURUSD"}, "Unknown option 'sybmol'."},
+        {"missing value", {"--symbol"}, "Missing value after '--symbol'."},
+        {"stray argument", {"EURUSD"}, "unexpected argument 'EURUSD': botdesk takes options only"},
+        {"escaped symbol", {"--symbol", QStringLiteral("EUR\x01USD\u200B")}, R"(--symbol 'EUR\x01USD\u200B' is not a known symbol)"},
+    };
+    for (const auto &row : rows) {
+        QTest::addRow("%s", row.name) << row.args << row.message;
+        QTest::addRow("%s, --run --screenshot", row.name)
+            << (QStringList{"--data", kYearFile, "--run", "--screenshot", "SHOT"} + row.args) << row.message;
+    }
+}
+
+void TestMainWindow::commandLineIsRefusedBeforeAnyWindow()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    QTemporaryDir dir;
+    const QString shot = dir.filePath(QStringLiteral("shot.png"));
+    args.replaceInStrings(QStringLiteral("SHOT"), shot);
+    // Interactive runs (no --run/--screenshot) load and save the remembered inputs: give them a --data to remember.
+    if (!args.contains(QStringLiteral("--data")))
+        args = QStringList{QStringLiteral("--data"), kYearFile} + args;
+    const GuiRun r = runBotdesk(args, dir.filePath(QStringLiteral("config")));
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("botdesk: ") + message), qPrintable(r.err));
+    QVERIFY2(!r.err.contains(QChar(0x01)), qPrintable(r.err));
+    QVERIFY(!QFile::exists(shot));
+    QVERIFY2(!QDir(dir.filePath(QStringLiteral("config"))).exists(), "a refused command line must not save settings");
+}
+
+// Accepted values reach the form: a case-insensitive symbol, a deposit in cents; the run then fails on the missing
+// data file (exit 1 with the error screenshot), not on the command line.
+void TestMainWindow::commandLineValuesAreTakenAsWritten()
+{
+    QTemporaryDir dir;
+    const QString shot = dir.filePath(QStringLiteral("shot.png"));
+    const GuiRun r = runBotdesk({"--data", dir.filePath(QStringLiteral("missing.csv")), "--symbol", "xauusd", "--strategy",
+                                 "box_breakout", "--deposit", "2.5e3", "--run", "--screenshot", shot},
+                                dir.filePath(QStringLiteral("config")));
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(!r.err.contains(QStringLiteral("botdesk: ")), qPrintable(r.err));
+    QVERIFY(QFile::exists(shot));
+
+    const GuiRun help = runBotdesk({"--help"}, dir.filePath(QStringLiteral("config")));
+    QCOMPARE(help.exitCode, 0);
+    QVERIFY2(help.out.contains(QStringLiteral("--deposit <N>")), qPrintable(help.out));
+    const GuiRun version = runBotdesk({"--version"}, dir.filePath(QStringLiteral("config")));
+    QCOMPARE(version.exitCode, 0);
+    QVERIFY2(version.out.startsWith(QStringLiteral("BotDesk ")), qPrintable(version.out));
 }
 
 QTEST_MAIN(TestMainWindow)

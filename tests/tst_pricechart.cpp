@@ -14,15 +14,15 @@ namespace {
 constexpr qint64 kStartMs = 1704153600000;  // 2024-01-02 00:00 UTC
 constexpr qint64 kMinuteMs = 60000;
 
-std::shared_ptr<const Bars> makeBars(int count)
+BarSeries makeBars(int count)
 {
-    auto bars = std::make_shared<Bars>();
-    bars->reserve(size_t(count));
+    Bars bars;
+    bars.reserve(size_t(count));
     for (int i = 0; i < count; ++i) {
         const double mid = 1.1 + 0.01 * std::sin(i / 500.0);
-        bars->push_back(Bar{kStartMs + i * kMinuteMs, mid, mid + 0.0002, mid - 0.0002, mid + 0.0001, 10, 5});
+        bars.push_back(Bar{kStartMs + i * kMinuteMs, mid, mid + 0.0002, mid - 0.0002, mid + 0.0001, 10, 5});
     }
-    return bars;
+    return BarSeries(std::move(bars));
 }
 
 Trade makeTrade(quint64 ticket, Side side, int openBar, int closeBar, double profit, double sl, double tp)

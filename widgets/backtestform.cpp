@@ -67,8 +67,8 @@ BacktestForm::BacktestForm(QWidget *parent)
 
     m_deposit = new QDoubleSpinBox(this);
     m_deposit->setObjectName(QStringLiteral("depositSpin"));
-    m_deposit->setRange(1.0, 1e9);
-    m_deposit->setDecimals(2);
+    m_deposit->setRange(kMinDeposit, kMaxDeposit);
+    m_deposit->setDecimals(kDepositDecimals);
     m_deposit->setValue(10000.0);
     m_deposit->setGroupSeparatorShown(true);
     m_spread = new QSpinBox(this);
@@ -228,21 +228,23 @@ std::optional<BacktestRequest> BacktestForm::request(QString *error) const
 
 void BacktestForm::setDataFile(const QString &path) { m_dataFile->setText(path); }
 
-void BacktestForm::setSymbol(const QString &name)
+bool BacktestForm::setSymbol(const QString &name)
 {
     for (int i = 0; i < m_symbol->count(); ++i) {
         if (m_symbol->itemData(i).toString().compare(name, Qt::CaseInsensitive) == 0) {
             m_symbol->setCurrentIndex(i);
-            return;
+            return true;
         }
     }
+    return false;
 }
 
-void BacktestForm::setStrategy(const QString &name)
+bool BacktestForm::setStrategy(const QString &name)
 {
     const int index = m_strategy->findData(name);
     if (index >= 0)
         m_strategy->setCurrentIndex(index);
+    return index >= 0;
 }
 
 void BacktestForm::setParamsJson(const QString &json) { m_params->setPlainText(json); }

@@ -29,6 +29,11 @@ class BacktestForm : public QWidget {
 public:
     enum class StatusKind { Info, Success, Warning, Error };
 
+    // The deposit the form accepts (money, deposit currency), in cents: setDeposit() clamps to this range and rounds.
+    static constexpr double kMinDeposit = 1.0;
+    static constexpr double kMaxDeposit = 1e9;
+    static constexpr int kDepositDecimals = 2;
+
     explicit BacktestForm(QWidget *parent = nullptr);
 
     void setSymbols(const std::vector<SymbolSpec> &symbols);
@@ -39,8 +44,8 @@ public:
     std::optional<BacktestRequest> request(QString *error) const;
 
     void setDataFile(const QString &path);
-    void setSymbol(const QString &name);      // case-insensitive; unknown names are ignored
-    void setStrategy(const QString &name);    // also loads that strategy's parameters
+    bool setSymbol(const QString &name);      // case-insensitive; returns false and keeps the selection when unknown
+    bool setStrategy(const QString &name);    // also loads that strategy's parameters; false when unknown
     void setParamsJson(const QString &json);
     void setDeposit(double deposit);
     QString dataFile() const;

@@ -231,7 +231,9 @@ bool MainWindow::startBacktest()
     m_runClock.start();
     m_form->setStatus(tr("Starting %1 on %2…").arg(request->strategy, request->symbol));
     statusBar()->showMessage(tr("Backtest running…"));
-    m_job->start(*request);
+    BacktestRequest cached = *request;
+    cached.barCacheDirectory = m_barCacheDirectory;
+    m_job->start(cached);
     return true;
 }
 
@@ -259,7 +261,7 @@ void MainWindow::handlePhase(const QString &phase)
         m_form->setStatus(phase);
 }
 
-void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result, std::shared_ptr<const Bars> bars)
+void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result, BarSeries bars)
 {
     const double seconds = m_runClock.elapsed() / 1000.0;
     showResult(result, bars);
@@ -293,7 +295,7 @@ void MainWindow::handleCancelled()
 void MainWindow::clearResult()
 {
     m_result.reset();
-    m_bars.reset();
+    m_bars = BarSeries();
     m_tradeModel->clear();
     m_statsModel->clear();
     m_chart->clear();
@@ -306,7 +308,7 @@ void MainWindow::clearResult()
 }
 
 void MainWindow::showResult(const std::shared_ptr<const BacktestResult> &result,
-                            const std::shared_ptr<const Bars> &bars)
+                            const BarSeries &bars)
 {
     m_result = result;
     m_bars = bars;

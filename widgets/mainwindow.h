@@ -50,7 +50,9 @@ public:
     QTableView *statsTable() const { return m_statsTable; }
     QTabWidget *tabs() const { return m_tabs; }
     std::shared_ptr<const BacktestResult> lastResult() const { return m_result; }
-    std::shared_ptr<const Bars> lastBars() const { return m_bars; }
+    BarSeries lastBars() const { return m_bars; }
+    // Folder of the bar cache used by the runs started from now on (BarCache); empty = parse every time.
+    void setBarCacheDirectory(const QString &directory) { m_barCacheDirectory = directory; }
 
     // Switches to the Price tab zoomed to trade `index` of the last result (BacktestResult::trades order).
     bool showTradeOnChart(int index);
@@ -69,11 +71,11 @@ private:
     void handleRunningChanged(bool running);
     void handleProgress(int percent);
     void handlePhase(const QString &phase);
-    void handleFinished(std::shared_ptr<const BacktestResult> result, std::shared_ptr<const Bars> bars);
+    void handleFinished(std::shared_ptr<const BacktestResult> result, BarSeries bars);
     void handleTradeActivated(const QModelIndex &proxyIndex);
     void handleFailed(const QString &message);
     void handleCancelled();
-    void showResult(const std::shared_ptr<const BacktestResult> &result, const std::shared_ptr<const Bars> &bars);
+    void showResult(const std::shared_ptr<const BacktestResult> &result, const BarSeries &bars);
     void clearResult();
     void showError(const QString &title, const QString &message);
 
@@ -102,7 +104,8 @@ private:
     QElapsedTimer m_runClock;
     int m_runDigits = 5;
     std::shared_ptr<const BacktestResult> m_result;
-    std::shared_ptr<const Bars> m_bars;
+    BarSeries m_bars;
+    QString m_barCacheDirectory;
 };
 
 } // namespace bd

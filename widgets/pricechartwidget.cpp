@@ -179,7 +179,7 @@ PriceChartWidget::PriceChartWidget(QWidget *parent)
 void PriceChartWidget::clear()
 {
     m_result.reset();
-    m_bars.reset();
+    m_bars = BarSeries();
     m_keys.clear();
     m_closes.clear();
     m_focusTrade = -1;
@@ -199,11 +199,11 @@ void PriceChartWidget::clear()
     m_plot->replot();
 }
 
-void PriceChartWidget::setData(std::shared_ptr<const BacktestResult> result, std::shared_ptr<const Bars> bars,
+void PriceChartWidget::setData(std::shared_ptr<const BacktestResult> result, BarSeries bars,
                                int priceDigits)
 {
     clear();
-    if (!result || !bars || bars->empty()) {
+    if (!result || bars.empty()) {
         if (result)
             m_title->setText(tr("%1 · %2: no bars").arg(result->symbol, result->strategy));
         m_plot->replot();
@@ -213,7 +213,7 @@ void PriceChartWidget::setData(std::shared_ptr<const BacktestResult> result, std
     m_bars = std::move(bars);
     m_digits = std::clamp(priceDigits, 0, 10);
 
-    const Bars &b = *m_bars;
+    const BarSeries &b = m_bars;
     m_keys.resize(b.size());
     m_closes.resize(b.size());
     for (size_t i = 0; i < b.size(); ++i) {
@@ -349,7 +349,7 @@ void PriceChartWidget::redecimate()
         h.reserve(qsizetype(count));
         l.reserve(qsizetype(count));
         c.reserve(qsizetype(count));
-        const Bars &b = *m_bars;
+        const BarSeries &b = m_bars;
         for (size_t i = begin; i < end; ++i) {
             t << m_keys[i] + m_barSeconds / 2;  // candle centred on its minute
             o << b[i].open;

@@ -28,7 +28,7 @@ public:
     explicit PriceChartWidget(QWidget *parent = nullptr);
 
     // `bars` are the bars `result` was tested on; `priceDigits` is the symbol's SymbolSpec::digits.
-    void setData(std::shared_ptr<const BacktestResult> result, std::shared_ptr<const Bars> bars, int priceDigits);
+    void setData(std::shared_ptr<const BacktestResult> result, BarSeries bars, int priceDigits);
     void clear();
 
     // Zooms to trade `index` of the result (index into BacktestResult::trades) with some margin around it.
@@ -77,7 +77,7 @@ private:
     QTimer *m_refreshTimer = nullptr;
 
     std::shared_ptr<const BacktestResult> m_result;
-    std::shared_ptr<const Bars> m_bars;
+    BarSeries m_bars;
     std::vector<double> m_keys;    // bar open times, UTC epoch seconds
     std::vector<double> m_closes;  // bid closes
     double m_barSeconds = 60.0;
