@@ -174,13 +174,14 @@ bool BarParser::outOfRange(int col, const QString &rule)
                               .arg(colName(col), quotedText(trimSpaces(m_row.f[size_t(col)])), rule));
 }
 
+// The message does not depend on where the pieces were cut: an unended line is not measured further.
 bool BarParser::lineTooLong(qint64 line, string_view start, size_t bytes, bool ended)
 {
-    return fail(line, QStringLiteral("line longer than %1 KiB (%2 bytes%3), starting %4; not a bar file, whose rows are "
+    return fail(line, QStringLiteral("line longer than %1 KiB (%2), starting %3; not a bar file, whose rows are "
                                      "under 200 bytes: check that this is the right file")
                           .arg(kMaxLineBytes / 1024)
-                          .arg(bytes)
-                          .arg(ended ? QString() : QStringLiteral(" and no line end yet"))
+                          .arg(ended ? QStringLiteral("%1 bytes").arg(bytes)
+                                     : QStringLiteral("no line end within its first %1 bytes").arg(kMaxLineBytes))
                           .arg(quotedText(start.substr(0, 40))));
 }
 
@@ -291,6 +292,8 @@ Result<void> BarParser::feed(string_view text)
 {
     if (m_failed)
         return m_error;
+    if (text.empty())
+        return {};  // (its data() may be null: not for memchr)
     const char *p = text.data();
     const char *const end = p + text.size();
     if (!m_carry.empty()) {

@@ -46,6 +46,8 @@ size_t utf8Sequence(std::string_view s, size_t i, char32_t &cp)
 
 bool invisible(char32_t cp)
 {
+    if (cp == 0xFFFD)
+        return true;  // U+FFFD stands for bytes that could not be decoded (e.g. broken UTF-16): say so
     switch (QChar::category(cp)) {
     case QChar::Other_Control:
     case QChar::Other_Format:

@@ -284,6 +284,9 @@ private slots:
             << QByteArray("date,o,h,l,c\n1,2,3,4,5\n") << 1
             << QStringList{QStringLiteral("unknown header 'date,o,h,l,c'"), QStringLiteral("time,open,high,low,close,volume"),
                            QStringLiteral("<DATE>")};
+        QTest::newRow("blank first line")
+            << "\n" + kHeader + "1704146400,1.1,1.2,1.0,1.1,0\n" << 1
+            << QStringList{QStringLiteral("the first line is blank; the header must be on the first line")};
         QTest::newRow("header missing")
             << QByteArray("1704146400,1.1,1.2,1.0,1.1,0\n") << 1
             << QStringList{QStringLiteral("header line is missing")};
@@ -638,7 +641,7 @@ private slots:
         const Result<Bars> r = loadBars(path);
         QVERIFY(timer.elapsed() < 500);
         QVERIFY(!r.ok());
-        QVERIFY2(r.error().message.startsWith(path + QStringLiteral(":2: line longer than 64 KiB (262112 bytes and no line end yet), starting 'aaaa")), qPrintable(r.error().message));
+        QVERIFY2(r.error().message.startsWith(path + QStringLiteral(":2: line longer than 64 KiB (no line end within its first 65536 bytes), starting 'aaaa")), qPrintable(r.error().message));
         QVERIFY2(r.error().message.contains(QStringLiteral("starting 'aaaaaaaa")), qPrintable(r.error().message));
         // A long line that does end, between good rows, is refused too (line 4).
         expectError(QStringLiteral("longrow.csv"), kHeader + rows(2) + "1704150000,1.1" + QByteArray(70'000, ' ') + ",1.2,1.0,1.1,0\n", 4,
@@ -705,6 +708,7 @@ private slots:
         QTest::newRow("backslash") << QByteArray("a\\x41") << QStringLiteral("'a\\\\x41'");
         QTest::newRow("no-break space and zero-width space") << QByteArray("1.1\xC2\xA0\xE2\x80\x8B") << QStringLiteral("'1.1\\u00A0\\u200B'");
         QTest::newRow("BOM in the middle") << QByteArray("x\xEF\xBB\xBFy") << QStringLiteral("'x\\uFEFFy'");
+        QTest::newRow("replacement character") << QByteArray("1\xEF\xBF\xBD") << QStringLiteral("'1\\uFFFD'");
         QTest::newRow("visible non-ASCII kept") << QByteArray("\xC3\xA9\xE2\x82\xAC") << QStringLiteral("'\u00E9\u20AC'");
         QTest::newRow("invalid UTF-8") << QByteArray("\xFF\xFE\xC3(\xED\xA0\x80") << QStringLiteral("'\\xFF\\xFE\\xC3(\\xED\\xA0\\x80'");
         QTest::newRow("cut") << QByteArray(100, 'z') << QStringLiteral("'%1...' (100 bytes)").arg(QString(40, QLatin1Char('z')));
