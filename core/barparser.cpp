@@ -34,7 +34,7 @@ inline string_view trimSpaces(string_view s)
     return s;
 }
 
-template <typename T>
+template <typename T, bool kGeneral = false>
 inline Num parseNumber(string_view s, T &out)
 {
     s = trimSpaces(s);
@@ -46,6 +46,49 @@ inline Num parseNumber(string_view s, T &out)
     if (ec == std::errc::result_out_of_range)
         return Num::OutOfRange;
     return ec == std::errc() ? Num::Ok : Num::Bad;
+}
+
+// Fast paths for what bar files hold (plain digits, "1.10427"), giving exactly what from_chars gives; anything
+// else goes to from_chars. Doubles: Clinger's fast path (W. D. Clinger, "How to read floating point numbers
+// accurately", PLDI 1990): with a mantissa m <= 2^53 and k <= 22 decimals, m and 10^k are exact doubles and one
+// IEEE division m / 10^k is correctly rounded, as from_chars is.
+template <>
+inline Num parseNumber<double>(string_view s, double &out)
+{
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    const char *p = s.data();
+    const char *const end = p + s.size();
+    quint64 mantissa = 0;
+    int digits = 0;
+    int decimals = 0;
+    for (; p < end && unsigned(*p - '0') < 10; ++p, ++digits)
+        mantissa = mantissa * 10 + unsigned(*p - '0');
+    if (digits > 0 && p < end && *p == '.') {
+        for (++p; p < end && unsigned(*p - '0') < 10; ++p, ++digits, ++decimals)
+            mantissa = mantissa * 10 + unsigned(*p - '0');
+    }
+    if (p == end && digits > 0 && digits <= 19 && decimals <= 22 && mantissa <= (quint64(1) << 53)) {
+        out = double(mantissa) / kPow10[decimals];
+        return Num::Ok;
+    }
+    return parseNumber<double, true>(s, out);
+}
+
+template <>
+inline Num parseNumber<qint64>(string_view s, qint64 &out)
+{
+    if (!s.empty() && s.size() <= 18) {
+        qint64 value = 0;
+        size_t i = 0;
+        for (; i < s.size() && unsigned(s[i] - '0') < 10; ++i)
+            value = value * 10 + (s[i] - '0');
+        if (i == s.size()) {
+            out = value;
+            return Num::Ok;
+        }
+    }
+    return parseNumber<qint64, true>(s, out);
 }
 
 // Volume columns: whole numbers, but "12.0" (written by some tools) is accepted too, up to 9e15.
@@ -213,18 +256,20 @@ QString BarParser::describeTime(qint64 timeMs, string_view rawLine) const
 
 void BarParser::splitFields(string_view line, char sep, Row &row)
 {
-    row.count = 0;
+    // A plain byte loop: fields are a few bytes long, too short for a memchr call per field to pay.
+    int count = 0;
     size_t start = 0;
-    for (;;) {
-        const size_t pos = line.find(sep, start);
-        const string_view field = line.substr(start, pos == string_view::npos ? string_view::npos : pos - start);
-        if (row.count < kMaxFields)
-            row.f[size_t(row.count)] = field;
-        ++row.count;
-        if (pos == string_view::npos)
-            return;
-        start = pos + 1;
+    for (size_t i = 0; i < line.size(); ++i) {
+        if (line[i] != sep)
+            continue;
+        if (count < kMaxFields)
+            row.f[size_t(count)] = line.substr(start, i - start);
+        ++count;
+        start = i + 1;
     }
+    if (count < kMaxFields)
+        row.f[size_t(count)] = line.substr(start);
+    row.count = count + 1;
 }
 
 bool BarParser::detectLayout(string_view header, Layout &layout)
@@ -403,6 +448,78 @@ bool BarParser::parseLine(string_view line)
 
 bool BarParser::parseRow(string_view line)
 {
+    Bar bar;
+    if (!(m_layout.format == Format::BotDesk && readPlainBotDeskRow(line, bar)) && !readRow(line, bar))
+        return false;
+    return keepBar(bar, line);
+}
+
+// Digits only (1..18 of them, so no overflow), ending at the first other byte.
+inline bool scanWhole(const char *&p, const char *end, qint64 &out)
+{
+    const char *const start = p;
+    const char *const limit = p + std::min<std::ptrdiff_t>(end - p, 18);
+    qint64 value = 0;
+    for (; p < limit && unsigned(*p - '0') < 10; ++p)
+        value = value * 10 + (*p - '0');
+    out = value;
+    return p > start && !(p < end && unsigned(*p - '0') < 10);
+}
+
+// "digits[.digits]" within Clinger's fast path (see parseNumber<double>), ending at the first other byte.
+inline bool scanDecimal(const char *&p, const char *end, double &out)
+{
+    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    quint64 mantissa = 0;
+    int digits = 0;
+    int decimals = 0;
+    for (; p < end && unsigned(*p - '0') < 10; ++p, ++digits)
+        mantissa = mantissa * 10 + unsigned(*p - '0');
+    if (digits == 0)
+        return false;
+    if (p < end && *p == '.') {
+        for (++p; p < end && unsigned(*p - '0') < 10; ++p, ++digits, ++decimals)
+            mantissa = mantissa * 10 + unsigned(*p - '0');
+    }
+    if (digits > 19 || decimals > 22 || mantissa > (quint64(1) << 53))
+        return false;
+    out = double(mantissa) / kPow10[decimals];
+    return true;
+}
+
+// The common case in one pass: a BotDesk row of plain numbers (no spaces, signs or exponents) that keeps every
+// rule. Returns false for anything else, which readRow() then parses or rejects with the reason: so a row
+// reads the same either way (the same values as from_chars, see numbersReadExactlyAsFromChars).
+bool BarParser::readPlainBotDeskRow(string_view line, Bar &bar) const
+{
+    const char *p = line.data();
+    const char *const end = p + line.size();
+    qint64 seconds = 0;
+    if (!scanWhole(p, end, seconds) || seconds > kMaxEpochSeconds)
+        return false;
+    double *const prices[4] = {&bar.open, &bar.high, &bar.low, &bar.close};
+    for (double *price : prices) {
+        if (p == end || *p++ != ',' || !scanDecimal(p, end, *price) || *price <= 0.0)
+            return false;
+    }
+    if (p == end || *p++ != ',' || !scanWhole(p, end, bar.tickVolume))
+        return false;
+    if (m_layout.hasSpread) {
+        qint64 spread = 0;
+        if (p == end || *p++ != ',' || !scanWhole(p, end, spread) || spread > std::numeric_limits<int>::max())
+            return false;
+        bar.spreadPoints = int(spread);
+    }
+    if (p != end || bar.high < bar.low || bar.high < std::max(bar.open, bar.close) || bar.low > std::min(bar.open, bar.close))
+        return false;
+    bar.timeMs = seconds * 1000;
+    return true;
+}
+
+// Any row of the layout, field by field, failing with the reason.
+bool BarParser::readRow(string_view line, Bar &bar)
+{
     Row &row = m_row;
     splitFields(line, m_layout.sep, row);
     if (row.count != m_layout.columns) {
@@ -412,7 +529,7 @@ bool BarParser::parseRow(string_view line)
                                   .arg(expectedColumns()));
     }
 
-    Bar bar;
+    bar = Bar{};
     // --- time
     const bool mt5 = m_layout.format != Format::BotDesk;
     if (!mt5) {
@@ -502,8 +619,12 @@ bool BarParser::parseRow(string_view line)
                                       .arg(colName(spreadCol), quotedText(trimSpaces(row.f[size_t(spreadCol)]))));
         bar.spreadPoints = int(spread);
     }
+    return true;
+}
 
-    // --- order
+// Keeps a bar read from `line` if its time is after the previous bar's.
+bool BarParser::keepBar(const Bar &bar, string_view line)
+{
     if (!m_bars.empty() && bar.timeMs <= m_bars.back().timeMs) {
         const qint64 prevMs = m_bars.back().timeMs;
         if (bar.timeMs == prevMs) {

@@ -65,6 +65,9 @@ private:
     bool parseLine(std::string_view line);
     bool parseHeader(std::string_view line);
     bool parseRow(std::string_view line);
+    bool readPlainBotDeskRow(std::string_view line, Bar &bar) const;
+    bool readRow(std::string_view line, Bar &bar);
+    bool keepBar(const Bar &bar, std::string_view line);
     bool reserveMore();
     bool fail(qint64 line, const QString &what);
     bool badField(int col, const char *expected);

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
+#include <random>
 #include <cstring>
 
 using namespace bd;
@@ -321,6 +323,9 @@ private slots:
         add("negative volume", "1704146460,1.1,1.2,1.0,1.1,-4", {"column 'volume'", "negative"});
         add("zero price", "1704146460,0,1.2,1.0,1.1,0", {"column 'open'", "'0'", "positive"});
         add("negative price", "1704146460,1.1,1.2,-1.0,1.1,0", {"column 'low'", "'-1.0'", "positive"});
+        add("zero low", "1704146460,1.1,1.2,0,1.1,0", {"column 'low'", "'0'", "positive"});
+        add("zero low with decimals", "1704146460,1.1,1.2,0.000,1.1,0", {"column 'low'", "'0.000'", "positive"});
+        add("time one second past 3000", "32503680001,1.1,1.2,1.0,1.1,0", {"column 'time'", "out of range", "milliseconds"});
         add("infinite price", "1704146460,1.1,inf,1.0,1.1,0", {"column 'high'", "'inf'", "finite"});
         add("nan price", "1704146460,1.1,1.2,1.0,nan,0", {"column 'close'", "'nan'"});
         add("high below open", "1704146460,1.3,1.2,1.0,1.1,0", {"open 1.3 high 1.2", "low <= open, close <= high"});
@@ -518,6 +523,37 @@ private slots:
         const Result<Bars> r = loadBars(writeFile(QStringLiteral("padded.csv.gz"), gz));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         QCOMPARE(r->size(), size_t(5));
+    }
+
+    void numbersReadExactlyAsFromChars()
+    {
+        // The parser's fast path for plain decimals must give bit for bit what std::from_chars gives.
+        std::mt19937_64 rng(7);
+        QByteArray text = kHeader;
+        QList<QByteArray> prices;
+        for (int i = 0; i < 20000; ++i) {
+            const int digits = int(rng() % 21) + 1;  // up to 21: past the fast path's 19 and 2^53
+            QByteArray p;
+            for (int d = 0; d < digits; ++d)
+                p += char('0' + rng() % 10);
+            if (p.count('0') == p.size())
+                p[0] = '1';
+            if (rng() % 4 != 0)
+                p.insert(qsizetype(rng() % quint64(p.size())) + (rng() % 2), '.');
+            if (p.startsWith('.') && rng() % 2)
+                p.prepend('0');
+            prices << p;
+            text += QByteArray::number(1704146400 + 60LL * i) + ',' + p + ',' + p + ',' + p + ',' + p + ",0\n";
+        }
+        const Result<Bars> r = parseBars(text, QStringLiteral("numbers"));
+        QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+        for (int i = 0; i < prices.size(); ++i) {
+            double expected = 0;
+            const QByteArray &p = prices[i];
+            std::from_chars(p.constData(), p.constData() + p.size(), expected);
+            QVERIFY2(std::memcmp(&expected, &r->at(size_t(i)).open, sizeof expected) == 0,
+                     qPrintable(QStringLiteral("%1 read as %2, from_chars says %3").arg(QString::fromLatin1(p)).arg(r->at(size_t(i)).open, 0, 'g', 17).arg(expected, 0, 'g', 17)));
+        }
     }
 
     // --- Hostile input ----------------------------------------------------------------------------
