@@ -134,11 +134,9 @@ Result<void> checkBarLoadOptions(const BarLoadOptions &options)
 
 Result<Bars> parseBars(const QByteArray &text, const QString &sourceName, const BarLoadOptions &options)
 {
-    if (auto ok = checkBarLoadOptions(options); !ok)
-        return makeError(QStringLiteral("%1:0: %2").arg(sourceName, ok.error().message));
     try {
         TextDecoder decoder;
-        BarParser parser(sourceName, options);
+        BarParser parser(sourceName, options);  // fails every call on bad options
         parser.setExpectedTextBytes(text.size());
         const std::string_view utf8 = decoder.decode(std::string_view(text.constData(), size_t(text.size())));
         if (auto fed = parser.feed(utf8); !fed)

@@ -34,8 +34,8 @@ inline string_view trimSpaces(string_view s)
     return s;
 }
 
-template <typename T, bool kGeneral = false>
-inline Num parseNumber(string_view s, T &out)
+template <typename T>
+inline Num parseWithFromChars(string_view s, T &out)
 {
     s = trimSpaces(s);
     if (s.empty())
@@ -48,47 +48,58 @@ inline Num parseNumber(string_view s, T &out)
     return ec == std::errc() ? Num::Ok : Num::Bad;
 }
 
-// Fast paths for what bar files hold (plain digits, "1.10427"), giving exactly what from_chars gives; anything
-// else goes to from_chars. Doubles: Clinger's fast path (W. D. Clinger, "How to read floating point numbers
-// accurately", PLDI 1990): with a mantissa m <= 2^53 and k <= 22 decimals, m and 10^k are exact doubles and one
-// IEEE division m / 10^k is correctly rounded, as from_chars is.
-template <>
-inline Num parseNumber<double>(string_view s, double &out)
+// Digits only (1..18 of them, so no overflow), ending at the first other byte.
+inline bool scanWhole(const char *&p, const char *end, qint64 &out)
+{
+    const char *const start = p;
+    const char *const limit = p + std::min<std::ptrdiff_t>(end - p, 18);
+    qint64 value = 0;
+    for (; p < limit && unsigned(*p - '0') < 10; ++p)
+        value = value * 10 + (*p - '0');
+    out = value;
+    return p > start && !(p < end && unsigned(*p - '0') < 10);
+}
+
+// "digits[.digits]" within Clinger's fast path, ending at the first other byte: with a mantissa m <= 2^53 and
+// k <= 22 decimals, m and 10^k are exact doubles and one IEEE division m / 10^k is correctly rounded, as
+// from_chars is (W. D. Clinger, "How to read floating point numbers accurately", PLDI 1990).
+inline bool scanDecimal(const char *&p, const char *end, double &out)
 {
     static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    const char *p = s.data();
-    const char *const end = p + s.size();
     quint64 mantissa = 0;
     int digits = 0;
     int decimals = 0;
     for (; p < end && unsigned(*p - '0') < 10; ++p, ++digits)
         mantissa = mantissa * 10 + unsigned(*p - '0');
-    if (digits > 0 && p < end && *p == '.') {
+    if (digits == 0)
+        return false;
+    if (p < end && *p == '.') {
         for (++p; p < end && unsigned(*p - '0') < 10; ++p, ++digits, ++decimals)
             mantissa = mantissa * 10 + unsigned(*p - '0');
     }
-    if (p == end && digits > 0 && digits <= 19 && decimals <= 22 && mantissa <= (quint64(1) << 53)) {
-        out = double(mantissa) / kPow10[decimals];
-        return Num::Ok;
-    }
-    return parseNumber<double, true>(s, out);
+    if (digits > 19 || decimals > 22 || mantissa > (quint64(1) << 53))
+        return false;
+    out = double(mantissa) / kPow10[decimals];
+    return true;
 }
 
-template <>
-inline Num parseNumber<qint64>(string_view s, qint64 &out)
+// Fast paths for what bar files hold (plain digits, "1.10427"), giving exactly what from_chars gives
+// (numbersReadExactlyAsFromChars); anything else (spaces, signs, exponents, long mantissas) goes to from_chars.
+inline Num parseNumber(string_view s, double &out)
 {
-    if (!s.empty() && s.size() <= 18) {
-        qint64 value = 0;
-        size_t i = 0;
-        for (; i < s.size() && unsigned(s[i] - '0') < 10; ++i)
-            value = value * 10 + (s[i] - '0');
-        if (i == s.size()) {
-            out = value;
-            return Num::Ok;
-        }
-    }
-    return parseNumber<qint64, true>(s, out);
+    const char *p = s.data();
+    if (scanDecimal(p, s.data() + s.size(), out) && p == s.data() + s.size())
+        return Num::Ok;
+    return parseWithFromChars(s, out);
+}
+
+inline Num parseNumber(string_view s, qint64 &out)
+{
+    const char *p = s.data();
+    if (scanWhole(p, s.data() + s.size(), out) && p == s.data() + s.size())
+        return Num::Ok;
+    return parseWithFromChars(s, out);
 }
 
 // Volume columns: whole numbers, but "12.0" (written by some tools) is accepted too, up to 9e15.
@@ -185,9 +196,14 @@ const char *const kAcceptedHeaders =
 
 } // namespace
 
-BarParser::BarParser(QString sourceName, const BarLoadOptions &options)
-    : m_source(std::move(sourceName)), m_offsetMs(options.serverUtcOffsetSeconds * 1000), m_maxBars(options.maxBars)
+BarParser::BarParser(QString sourceName, const BarLoadOptions &options) : m_source(std::move(sourceName))
 {
+    if (auto ok = checkBarLoadOptions(options); !ok) {
+        fail(0, ok.error().message);  // every feed()/finish() returns it; no arithmetic on the bad value
+        return;
+    }
+    m_offsetMs = options.serverUtcOffsetSeconds * 1000;  // |offset| <= 14 h: no overflow
+    m_maxBars = options.maxBars;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -452,40 +468,6 @@ bool BarParser::parseRow(string_view line)
     if (!(m_layout.format == Format::BotDesk && readPlainBotDeskRow(line, bar)) && !readRow(line, bar))
         return false;
     return keepBar(bar, line);
-}
-
-// Digits only (1..18 of them, so no overflow), ending at the first other byte.
-inline bool scanWhole(const char *&p, const char *end, qint64 &out)
-{
-    const char *const start = p;
-    const char *const limit = p + std::min<std::ptrdiff_t>(end - p, 18);
-    qint64 value = 0;
-    for (; p < limit && unsigned(*p - '0') < 10; ++p)
-        value = value * 10 + (*p - '0');
-    out = value;
-    return p > start && !(p < end && unsigned(*p - '0') < 10);
-}
-
-// "digits[.digits]" within Clinger's fast path (see parseNumber<double>), ending at the first other byte.
-inline bool scanDecimal(const char *&p, const char *end, double &out)
-{
-    static constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-    quint64 mantissa = 0;
-    int digits = 0;
-    int decimals = 0;
-    for (; p < end && unsigned(*p - '0') < 10; ++p, ++digits)
-        mantissa = mantissa * 10 + unsigned(*p - '0');
-    if (digits == 0)
-        return false;
-    if (p < end && *p == '.') {
-        for (++p; p < end && unsigned(*p - '0') < 10; ++p, ++digits, ++decimals)
-            mantissa = mantissa * 10 + unsigned(*p - '0');
-    }
-    if (digits > 19 || decimals > 22 || mantissa > (quint64(1) << 53))
-        return false;
-    out = double(mantissa) / kPow10[decimals];
-    return true;
 }
 
 // The common case in one pass: a BotDesk row of plain numbers (no spaces, signs or exponents) that keeps every

@@ -30,8 +30,8 @@ public:
     static constexpr size_t kMaxLineBytes = 64 * 1024;
     static constexpr qint64 kMaxBlankLines = 1000;
 
-    // `sourceName` starts every error message ("<sourceName>:<line>: <what>; <fix>").
-    // The options must have been checked (checkBarLoadOptions).
+    // `sourceName` starts every error message ("<sourceName>:<line>: <what>; <fix>"). Options that fail
+    // checkBarLoadOptions make every call fail with that error (line 0).
     BarParser(QString sourceName, const BarLoadOptions &options);
 
     // Parses the next piece of text. After the first error every call returns it again.

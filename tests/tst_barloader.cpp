@@ -254,6 +254,25 @@ private slots:
         QVERIFY(!r2.ok());
         QVERIFY2(r2.error().message.startsWith(truncPath + QLatin1Char(':')), qPrintable(r2.error().message));
         QVERIFY2(r2.error().message.contains(QStringLiteral("truncated")), qPrintable(r2.error().message));
+        // The line count is that of the lines zlib can decode from the truncated file.
+        {
+            const QByteArray cut = gz.left(gz.size() * 2 / 3);
+            z_stream zs{};
+            QCOMPARE(inflateInit2(&zs, 16 + MAX_WBITS), Z_OK);
+            QByteArray decoded(plain.size(), '\0');
+            zs.next_in = reinterpret_cast<Bytef *>(const_cast<char *>(cut.constData()));
+            zs.avail_in = uInt(cut.size());
+            zs.next_out = reinterpret_cast<Bytef *>(decoded.data());
+            zs.avail_out = uInt(decoded.size());
+            QCOMPARE(inflate(&zs, Z_SYNC_FLUSH), Z_OK);
+            const qsizetype lines = decoded.left(qsizetype(zs.total_out)).count('\n');
+            inflateEnd(&zs);
+            QVERIFY(lines > 100);
+            QVERIFY2(r2.error().message.startsWith(QStringLiteral("%1:%2: gzip data ends before the end of the compressed stream "
+                                                                  "(file truncated) after %3 complete lines;")
+                                                       .arg(truncPath).arg(lines + 1).arg(lines)),
+                     qPrintable(r2.error().message));
+        }
 
         // A bad CRC in the trailer is caught too.
         QByteArray badCrc = gz;
