@@ -26,7 +26,7 @@
 //  * not a regular file (directory, FIFO, device, socket): refused before reading, without blocking;
 //  * gzip text more than 100× its compressed size (bar CSVs compress 4-12×), more than 8 GiB of text;
 //  * a line over 64 KiB, more than 1000 blank lines in a row, more than BarLoadOptions::maxBars bars.
-// Linux/POSIX (the file is opened with open(2)).
+// Non-regular files are recognised with POSIX stat on Unix and QFileInfo elsewhere (textfilereader.h).
 
 #include "bar.h"
 #include "result.h"

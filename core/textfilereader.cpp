@@ -3,15 +3,24 @@
 #include "gzipinflater.h"
 
 #include <QFile>
+#include <QFileInfo>
 
+#ifdef Q_OS_UNIX
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#endif
 
 namespace bd {
 namespace {
 
+Error cannotOpen(const QString &reason)
+{
+    return makeError(QStringLiteral("cannot open the file (%1); check the path and the permissions").arg(reason));
+}
+
+#ifdef Q_OS_UNIX
 QString fileKind(mode_t mode)
 {
     if (S_ISDIR(mode))
@@ -34,8 +43,9 @@ Error notRegular(mode_t mode)
 
 Error cannotOpen(int errorCode)
 {
-    return makeError(QStringLiteral("cannot open the file (%1); check the path and the permissions").arg(qt_error_string(errorCode)));
+    return cannotOpen(qt_error_string(errorCode));
 }
+#endif
 
 QString sizeText(qint64 bytes)
 {
@@ -52,15 +62,12 @@ QString sizeText(qint64 bytes)
 
 TextFileReader::TextFileReader() = default;
 
-TextFileReader::~TextFileReader()
-{
-    if (m_fd >= 0)
-        ::close(m_fd);
-}
+TextFileReader::~TextFileReader() = default;
 
 Result<void> TextFileReader::open(const QString &path)
 {
     m_path = path;
+#ifdef Q_OS_UNIX
     const QByteArray name = QFile::encodeName(path);
     struct stat st {};
     if (::stat(name.constData(), &st) != 0)
@@ -68,17 +75,35 @@ Result<void> TextFileReader::open(const QString &path)
     if (!S_ISREG(st.st_mode))
         return notRegular(st.st_mode);
     // Non-blocking: should the path have become a FIFO since stat(), open() still returns at once.
-    m_fd = ::open(name.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (m_fd < 0)
+    const int fd = ::open(name.constData(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return cannotOpen(errno);
-    if (::fstat(m_fd, &st) != 0)
-        return cannotOpen(errno);
-    if (!S_ISREG(st.st_mode))
-        return notRegular(st.st_mode);
-    const int flags = ::fcntl(m_fd, F_GETFL);
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const int error = errno;
+        ::close(fd);
+        return S_ISREG(st.st_mode) ? cannotOpen(error) : notRegular(st.st_mode);
+    }
+    const int flags = ::fcntl(fd, F_GETFL);
     if (flags != -1)
-        ::fcntl(m_fd, F_SETFL, flags & ~O_NONBLOCK);
-    m_fileSize = st.st_size;
+        ::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    // From here on Qt reads it (and closes it).
+    if (!m_file.open(fd, QIODevice::ReadOnly | QIODevice::Unbuffered, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return cannotOpen(m_file.errorString());
+    }
+#else
+    const QFileInfo info(path);
+    if (!info.exists())
+        return cannotOpen(QStringLiteral("no such file"));
+    if (!info.isFile()) {
+        return makeError(QStringLiteral("is not a regular file but %1; pass the path of a .csv or .csv.gz file")
+                             .arg(info.isDir() ? QStringLiteral("a directory") : QStringLiteral("a device or pipe")));
+    }
+    m_file.setFileName(path);
+    if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered))
+        return cannotOpen(m_file.errorString());
+#endif
+    m_fileSize = m_file.size();
 
     m_in.resize(kChunkBytes);
     auto first = readSome(m_in.data(), m_in.size());
@@ -98,17 +123,13 @@ Result<void> TextFileReader::open(const QString &path)
 
 Result<qint64> TextFileReader::readSome(char *into, size_t capacity)
 {
-    for (;;) {
-        const ssize_t n = ::read(m_fd, into, capacity);
-        if (n >= 0) {
-            m_fileRead += n;
-            return qint64(n);
-        }
-        if (errno != EINTR) {
-            return makeError(QStringLiteral("cannot read the file (%1); check the disk and the permissions")
-                                 .arg(qt_error_string(errno)));
-        }
+    const qint64 n = m_file.read(into, qint64(capacity));
+    if (n < 0) {
+        return makeError(QStringLiteral("cannot read the file (%1); check the disk and the permissions")
+                             .arg(m_file.errorString()));
     }
+    m_fileRead += n;
+    return n;
 }
 
 qint64 TextFileReader::expectedTextBytes() const

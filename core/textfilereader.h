@@ -19,6 +19,7 @@
 #include "result.h"
 #include "textdecoder.h"
 
+#include <QFile>
 #include <QString>
 #include <QtGlobal>
 
@@ -53,7 +54,7 @@ public:
     bool isGzip() const { return m_gzip != nullptr; }
     bool isUtf16() const { return m_decoder.isUtf16(); }
     bool failedInGzipData() const { return m_gzipDataFailed; }
-    qint64 fileSize() const { return m_fileSize; }        // bytes on disk (fstat); 0 when unknown (/proc files)
+    qint64 fileSize() const { return m_fileSize; }        // bytes on disk; 0 when unknown (/proc files)
     qint64 fileBytesRead() const { return m_fileRead; }   // how far through the file reading is
     qint64 textBytes() const { return m_textBytes; }      // UTF-8 text handed out so far
     // The whole text's size estimated from what was read so far: fileSize × (text / input consumed).
@@ -65,7 +66,7 @@ private:
     Result<std::string_view> nextRaw();
     Result<std::string_view> nextInflated();
 
-    int m_fd = -1;
+    QFile m_file;
     QString m_path;
     qint64 m_fileSize = 0;
     qint64 m_fileRead = 0;
