@@ -193,8 +193,12 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
         phase(QObject::tr("Loading %1…").arg(QFileInfo(request.dataFile).fileName()));
         progress(-1);
         const BarCache cache(request.barCacheDirectory);
-        auto loaded = loadBarsCached(request.dataFile, request.loadOptions, cache,
+        BarLoadOptions loadOptions = request.loadOptions;
+        loadOptions.cancelRequested = &channel->cancel;  // Cancel stops a long parse within one 256 KiB piece
+        auto loaded = loadBarsCached(request.dataFile, loadOptions, cache,
                                      request.barCacheDirectory.isEmpty() ? CacheUse::Bypass : CacheUse::ReadWrite);
+        if (!loaded && channel->cancel.load())
+            return done(Outcome::Cancelled, nullptr, {});
         if (!loaded)
             return done(Outcome::Failed, nullptr, loaded.error().message);
         // Shared (not copied), so the GUI can show them after the run.

@@ -4,8 +4,8 @@
 //
 // * Latest request wins: start() while a run is active cancels that run, and anything it still
 //   delivers is dropped (every run carries a job id).
-// * cancel() sets the run's std::atomic<bool>; the engine polls it between bars. A cancelled run ends with
-//   cancelled() (never finished()). Loading the file cannot be interrupted; the run stops right after it.
+// * cancel() sets the run's std::atomic<bool>; the loader polls it between 256 KiB pieces and the engine
+//   between bars. A cancelled run ends with cancelled() (never finished()).
 // * Every failure (unreadable file, bad row, unknown symbol, bad strategy parameters, invalid config,
 //   internal exception) ends with failed(message) carrying the core error text. No exception leaves the worker.
 // * Destroying the job cancels its run and never waits for it; the worker then posts nothing.
