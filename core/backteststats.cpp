@@ -41,29 +41,57 @@ Drawdown drawdownOf(size_t count, double initial, PeakFn peakOf, TroughFn trough
     return d;
 }
 
-double sharpeFromDailyEquity(const std::vector<EquityPoint> &equity, double initialDeposit)
+} // namespace
+
+EquityCurveStats::EquityCurveStats(double initialDeposit)
+    : m_initial(initialDeposit), m_peak(initialDeposit), m_minimum(initialDeposit)
+{
+}
+
+void EquityCurveStats::newLargestDrop(double drop)
+{
+    m_peakMaxDrop = drop;
+    const double rel = m_peak > 0.0 ? drop / m_peak * 100.0 : 0.0;
+    if (drop > m_maximal) {
+        m_maximal = drop;
+        m_maximalPercent = rel;
+    }
+    if (rel > m_relativePercent) {
+        m_relativePercent = rel;
+        m_relative = drop;
+    }
+}
+
+void EquityCurveStats::newDay(qint64 timeMs)
 {
     constexpr qint64 kDayMs = 86'400'000;
-    // Last equity of each UTC day. Day boundaries are tracked, not divided out per sample.
-    std::vector<double> dayEnds;
-    qint64 nextDayStartMs = std::numeric_limits<qint64>::min();
-    for (const EquityPoint &p : equity) {
-        if (p.timeMs >= nextDayStartMs || dayEnds.empty()) {
-            const qint64 day = p.timeMs >= 0 ? p.timeMs / kDayMs : (p.timeMs - kDayMs + 1) / kDayMs;
-            nextDayStartMs = (day + 1) * kDayMs;
-            dayEnds.push_back(p.equity);
-        } else {
-            dayEnds.back() = p.equity;
-        }
-    }
+    if (m_haveDay)
+        m_dayEnds.push_back(m_lastEquity);
+    m_haveDay = true;
+    // Day boundaries are tracked, not divided out per point.
+    const qint64 day = timeMs >= 0 ? timeMs / kDayMs : (timeMs - kDayMs + 1) / kDayMs;
+    m_nextDayStartMs = (day + 1) * kDayMs;
+}
+
+double EquityCurveStats::drawdownAbsolute() const
+{
+    return std::max(0.0, m_initial - m_minimum);
+}
+
+double EquityCurveStats::sharpeRatio() const
+{
     std::vector<double> returns;
-    returns.reserve(dayEnds.size());
-    double previous = initialDeposit;
-    for (double e : dayEnds) {
+    returns.reserve(m_dayEnds.size() + 1);
+    double previous = m_initial;
+    const auto addDay = [&](double e) {
         if (previous > 0.0)
             returns.push_back(e / previous - 1.0);
         previous = e;
-    }
+    };
+    for (double e : m_dayEnds)
+        addDay(e);
+    if (m_haveDay)
+        addDay(m_lastEquity);  // the day still open at the last point
     if (returns.size() < 2)
         return 0.0;
     double mean = 0.0;
@@ -78,9 +106,16 @@ double sharpeFromDailyEquity(const std::vector<EquityPoint> &equity, double init
     return sd > 0.0 ? mean / sd * std::sqrt(252.0) : 0.0;
 }
 
-} // namespace
-
 BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<EquityPoint> &equity,
+                           double initialDeposit)
+{
+    EquityCurveStats equityStats(initialDeposit);
+    for (const EquityPoint &p : equity)
+        equityStats.add(p);
+    return computeStats(trades, equityStats, initialDeposit);
+}
+
+BacktestStats computeStats(const std::vector<Trade> &trades, const EquityCurveStats &equityStats,
                            double initialDeposit)
 {
     BacktestStats s;
@@ -193,18 +228,15 @@ BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<E
     s.balanceDrawdownRelativePercent = bdd.relativePercent;
     s.balanceDrawdownRelative = bdd.relative;
 
-    const Drawdown edd = drawdownOf(
-        equity.size(), initialDeposit, [&](size_t i) { return equity[i].equity; },
-        [&](size_t i) { return std::min(equity[i].equityLow, equity[i].equity); });
-    s.equityDrawdownAbsolute = edd.absolute;
-    s.equityDrawdownMaximal = edd.maximal;
-    s.equityDrawdownMaximalPercent = edd.maximalPercent;
-    s.equityDrawdownRelativePercent = edd.relativePercent;
-    s.equityDrawdownRelative = edd.relative;
+    s.equityDrawdownAbsolute = equityStats.drawdownAbsolute();
+    s.equityDrawdownMaximal = equityStats.drawdownMaximal();
+    s.equityDrawdownMaximalPercent = equityStats.drawdownMaximalPercent();
+    s.equityDrawdownRelativePercent = equityStats.drawdownRelativePercent();
+    s.equityDrawdownRelative = equityStats.drawdownRelative();
 
     if (s.equityDrawdownMaximal > 0.0)
         s.recoveryFactor = s.totalNetProfit / s.equityDrawdownMaximal;
-    s.sharpeRatio = sharpeFromDailyEquity(equity, initialDeposit);
+    s.sharpeRatio = equityStats.sharpeRatio();
     return s;
 }
 

@@ -83,9 +83,68 @@ struct BacktestStats {
     qint64 averageHoldingTimeMs = 0;
 };
 
+// The metrics of the equity curve (equity drawdowns and the daily Sharpe ratio), fed one point at a time in time
+// order: the backtest engine feeds each bar's point as it marks it, so the curve is not read a second time.
+// Definitions as in BacktestStats (troughs from min(equityLow, equity), peaks from equity; a day's equity is its
+// last point's). Money in deposit currency, times UTC epoch ms.
+class EquityCurveStats {
+public:
+    explicit EquityCurveStats(double initialDeposit);
+
+    void add(const EquityPoint &p)
+    {
+        const double trough = p.equityLow < p.equity ? p.equityLow : p.equity;
+        if (trough < m_minimum)
+            m_minimum = trough;
+        const double drop = m_peak - trough;
+        if (drop > m_peakMaxDrop) [[unlikely]]
+            newLargestDrop(drop);
+        if (p.equity > m_peak) {
+            m_peak = p.equity;
+            m_peakMaxDrop = -std::numeric_limits<double>::infinity();
+        }
+        if (p.timeMs >= m_nextDayStartMs) [[unlikely]]
+            newDay(p.timeMs);
+        m_lastEquity = p.equity;
+    }
+
+    // Equity drawdowns as BacktestStats defines them.
+    double drawdownAbsolute() const;
+    double drawdownMaximal() const { return m_maximal; }
+    double drawdownMaximalPercent() const { return m_maximalPercent; }
+    double drawdownRelativePercent() const { return m_relativePercent; }
+    double drawdownRelative() const { return m_relative; }
+    // Sharpe ratio of daily returns (BacktestStats::sharpeRatio): the first from the initial deposit to the first
+    // day's last equity, each later one from the previous day's last equity; a return whose base is not positive
+    // is skipped. 0 with fewer than two returns or a zero deviation.
+    double sharpeRatio() const;
+
+private:
+    void newLargestDrop(double drop);
+    void newDay(qint64 timeMs);
+
+    double m_initial;
+    double m_peak;
+    double m_minimum;
+    // Largest drop since the peak was set: the percentage drop / peak · 100 grows with the drop for a fixed peak,
+    // so it is computed (a division) only when a drop beats this, not on every point.
+    double m_peakMaxDrop = -std::numeric_limits<double>::infinity();
+    double m_maximal = 0.0;
+    double m_maximalPercent = 0.0;
+    double m_relativePercent = 0.0;
+    double m_relative = 0.0;
+    qint64 m_nextDayStartMs = std::numeric_limits<qint64>::min();
+    bool m_haveDay = false;
+    double m_lastEquity = 0.0;       // last equity seen (of the current day)
+    std::vector<double> m_dayEnds;   // last equity of each finished day
+};
+
 // Computes every metric above. `equity` may be empty (then equity drawdowns are 0 and Sharpe is 0).
 // Trades must be in close order.
 BacktestStats computeStats(const std::vector<Trade> &trades, const std::vector<EquityPoint> &equity,
+                           double initialDeposit);
+// The same, with the equity curve already fed to `equityStats` (which must have the same initial deposit).
+BacktestStats computeStats(const std::vector<Trade> &trades, const EquityCurveStats &equityStats,
                            double initialDeposit);
 
 } // namespace bd

@@ -110,6 +110,7 @@ Mt5Report mt5Report(const BacktestResult &result)
           QVariant::fromValue<qlonglong>(s.maxHoldingTimeMs));
     right(QStringLiteral("Average position holding time"), report::duration(s.averageHoldingTimeMs),
           QVariant::fromValue<qlonglong>(s.averageHoldingTimeMs));
+    r.warnings = result.warnings;
     return r;
 }
 
@@ -127,6 +128,10 @@ QString formatReportText(const BacktestResult &result)
         for (const ReportLine &line : *block)
             out += line.label.leftJustified(width + 2, QLatin1Char(' ')) + line.text + QLatin1Char('\n');
     }
+    if (!r.warnings.isEmpty())
+        out += QLatin1Char('\n');
+    for (const QString &warning : r.warnings)
+        out += QStringLiteral("Warning: ") + warning + QLatin1Char('\n');
     return out;
 }
 

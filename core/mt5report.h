@@ -6,6 +6,7 @@
 #include "backtestengine.h"
 
 #include <QString>
+#include <QStringList>
 #include <QVariant>
 
 #include <vector>
@@ -22,11 +23,13 @@ struct ReportLine {
 struct Mt5Report {
     std::vector<ReportLine> results;  // header, profit and drawdown blocks (MT5's left column)
     std::vector<ReportLine> trades;   // trade-count block and holding times (MT5's right column)
+    QStringList warnings;             // BacktestResult::warnings: what the user must read beside the figures
 };
 
 Mt5Report mt5Report(const BacktestResult &result);
 
-// Plain text: the results block, a blank line, the trades block; "label   value" per line.
+// Plain text: the results block, a blank line, the trades block; "label   value" per line; then, when the run
+// has warnings, a blank line and one "Warning: text" line per warning.
 QString formatReportText(const BacktestResult &result);
 
 } // namespace bd

@@ -119,6 +119,8 @@ QJsonObject backtestReportJson(const BacktestResult &r, const QJsonObject &param
         {"last_bar_time_ms", r.lastBarTimeMs},
         {"cancelled", r.cancelled},
         {"rejected_orders", r.rejectedOrders},
+        {"off_grid_bars", r.offGridBars},
+        {"warnings", QJsonArray::fromStringList(r.warnings)},
         {"stats", statsToJson(r.stats)},
         {"trades", trades},
         {"equity_curve", curve},

@@ -5,6 +5,7 @@
 // times as UTC epoch milliseconds):
 // { "format": "botdesk.backtest.v1", "symbol", "strategy", "params", "config": {...},
 //   "bars", "first_bar_time_ms", "last_bar_time_ms", "cancelled", "rejected_orders",
+//   "off_grid_bars" (bars with a price off the symbol's grid, snapped), "warnings": [ "sentence", ... ],
 //   "stats": { MT5 report metrics, snake_case; non-finite values (profit factor with no loss) are null },
 //   "trades": [ { "ticket", "type": "BUY"|"SELL", "volume", "open_time_ms", "open_price", "sl", "tp",
 //                 "close_time_ms", "close_price", "commission", "profit", "net_profit",

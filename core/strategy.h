@@ -85,6 +85,11 @@ class Strategy {
 public:
     virtual ~Strategy() = default;
     virtual QString name() const = 0;
+    // Bars the strategy must see before the first bar on which it can decide an order (its warm-up: the
+    // longest indicator period it waits for). With N bars of data an order can fill only when
+    // N >= warmupBars() + 2 (the deciding bar and the next one to fill at). The engine warns when the data
+    // is shorter; 0 = no warm-up.
+    virtual qint64 warmupBars() const { return 0; }
     // Called once per closed bar, in time order. Append actions to `actions` (it arrives empty).
     virtual void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) = 0;
 };

@@ -6,7 +6,9 @@
 
 #include <QHash>
 #include <QString>
+#include <QtGlobal>
 
+#include <cmath>
 #include <vector>
 
 namespace bd {
@@ -35,6 +37,51 @@ struct SymbolSpec {
     }
     // Rounds `price` to the symbol's digits (half away from zero, like std::round).
     double normalizePrice(double price) const;
+
+    // --- The price grid ---------------------------------------------------------------------------------
+    // A price on the symbol's grid is a whole number of points: price = points · point = points / 10^digits
+    // (the catalogue guarantees point = 10^-digits). The backtest engine does all price arithmetic in points,
+    // so that ask = bid + spread and every SL/TP comparison is exact.
+
+    // 10^digits: points per 1.0 of price (exact in a double for digits 0..22).
+    double pointsPerPrice() const { return pow10(digits); }
+    // `price` (quote currency) in points, exactly (price · 10^digits) rounded half away from zero.
+    // For a price off the grid that is the nearest point (1.130175 on 5 digits -> 113018).
+    // `price` must be finite with |price · 10^digits| < 2^52 (see pointsInRange); otherwise the result is
+    // meaningless (no UB: out-of-range input gives an unspecified value, never a crash).
+    qint64 toPoints(double price) const { return roundHalfAwayFromZero(price * pointsPerPrice()); }
+    // The double equal to the decimal `points` / 10^digits (what parsing that decimal gives), quote currency.
+    double fromPoints(qint64 points) const { return double(points) / pointsPerPrice(); }
+    // True when price · 10^digits is finite and within ±kMaxPricePoints.
+    bool pointsInRange(double price) const
+    {
+        const double x = price * pointsPerPrice();
+        return x >= -double(kMaxPricePoints) && x <= double(kMaxPricePoints);
+    }
+    // Largest price the grid represents, in points (2^50: exact in a double, room to add spreads and slippage).
+    static constexpr qint64 kMaxPricePoints = qint64(1) << 50;
+
+    // Money (profit currency) of a move of one point for 1.0 lot: point / tickSize · tickValue
+    // (the MT5 "Forex" formula of moneyForPriceMove, per point).
+    double moneyPerPointPerLot() const { return point / tickSize * tickValue; }
+
+    // Rounds half away from zero (the rule of std::round and MQL5 NormalizeDouble): 2.5 -> 3, -2.5 -> -3.
+    // Exact for |x| < 2^62 (x − trunc(x) is exact); NaN or larger |x| give an unspecified value, never UB.
+    static qint64 roundHalfAwayFromZero(double x)
+    {
+        if (!(std::fabs(x) < 4.0e18))
+            return 0;
+        const qint64 whole = qint64(x);  // truncates toward zero
+        const double fraction = x - double(whole);
+        return whole + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0);
+    }
+    // 10^n for n = 0..22 from a table (exact), std::pow otherwise.
+    static double pow10(int n)
+    {
+        static constexpr double kPow[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                          1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+        return n >= 0 && n <= 22 ? kPow[n] : std::pow(10.0, n);
+    }
 };
 
 class SymbolCatalog {

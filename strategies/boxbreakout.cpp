@@ -1,10 +1,17 @@
 #include "boxbreakout.h"
 
+#include <algorithm>
+
 namespace bd {
 
 BoxBreakout::BoxBreakout(const BoxBreakoutParams &params)
     : m_params(params), m_box(params.boxBars), m_atr(params.atrPeriod)
 {
+}
+
+qint64 BoxBreakout::warmupBars() const
+{
+    return std::max(m_params.boxBars, m_params.atrPeriod);
 }
 
 void BoxBreakout::onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)

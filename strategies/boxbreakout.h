@@ -24,6 +24,9 @@ class BoxBreakout final : public Strategy {
 public:
     explicit BoxBreakout(const BoxBreakoutParams &params);
     QString name() const override { return QStringLiteral("box_breakout"); }
+    // The box holds box_bars previous bars from bar index `box_bars` on, the ATR is ready at bar index
+    // `atr_period`: max(box_bars, atr_period) bars before the first signal.
+    qint64 warmupBars() const override;
     void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) override;
 
 private:

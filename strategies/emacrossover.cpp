@@ -1,10 +1,17 @@
 #include "emacrossover.h"
 
+#include <algorithm>
+
 namespace bd {
 
 EmaCrossover::EmaCrossover(const EmaCrossoverParams &params)
     : m_params(params), m_fast(params.fast), m_slow(params.slow), m_atr(params.atrPeriod)
 {
+}
+
+qint64 EmaCrossover::warmupBars() const
+{
+    return std::max({m_params.fast, m_params.slow, m_params.atrPeriod});
 }
 
 void EmaCrossover::onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)
@@ -20,10 +27,12 @@ void EmaCrossover::onBar(const Bar &bar, const StrategyContext &context, std::ve
     const bool crossedDown = m_havePrevious && m_previousSpread >= 0.0 && spread < 0.0;
     m_previousSpread = spread;
     m_havePrevious = true;
-    if (!crossedUp && !crossedDown)
-        return;
+    if (crossedUp || crossedDown) [[unlikely]]
+        onCross(crossedUp ? Side::Buy : Side::Sell, bar, context, actions);
+}
 
-    const Side want = crossedUp ? Side::Buy : Side::Sell;
+void EmaCrossover::onCross(Side want, const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)
+{
     bool alreadyIn = false;
     for (const Position &p : context.positions) {
         if (p.side == want)
@@ -39,7 +48,8 @@ void EmaCrossover::onBar(const Bar &bar, const StrategyContext &context, std::ve
     if (!(stopDistance > 0.0) || sl <= 0.0)
         return;
     actions.push_back(Action::openTrade(want, m_params.riskPercent, sl, 0.0, m_params.rr,
-                                        crossedUp ? QStringLiteral("ema cross up") : QStringLiteral("ema cross down")));
+                                        want == Side::Buy ? QStringLiteral("ema cross up")
+                                                          : QStringLiteral("ema cross down")));
 }
 
 } // namespace bd

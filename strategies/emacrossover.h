@@ -25,9 +25,15 @@ class EmaCrossover final : public Strategy {
 public:
     explicit EmaCrossover(const EmaCrossoverParams &params);
     QString name() const override { return QStringLiteral("ema_crossover"); }
+    // The first cross can be seen one bar after the slow EMA is ready (bar index `slow`), and a trade needs the
+    // ATR, ready at bar index `atr_period`: max(fast, slow, atr_period) bars before the first signal.
+    qint64 warmupBars() const override;
     void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) override;
 
 private:
+    // A cross happened at this bar's close (rare): close the other side, open `want` unless already in.
+    [[gnu::noinline]] void onCross(Side want, const Bar &bar, const StrategyContext &context, std::vector<Action> &actions);
+
     EmaCrossoverParams m_params;
     Ema m_fast;
     Ema m_slow;

@@ -3,9 +3,15 @@
 // default spread 10 points (0.00010).
 
 #include "backtestengine.h"
+#include "mt5report.h"
+#include "reportformat.h"
+#include "reportjson.h"
+
+#include <QJsonArray>
 
 #include <QtTest>
 
+#include <limits>
 #include <map>
 
 using namespace bd;
@@ -47,7 +53,9 @@ public:
     std::map<qint64, std::vector<Action>> script;
     std::vector<double> equitySeen;
     std::vector<size_t> positionsSeen;
+    qint64 warmup = 0;
     QString name() const override { return "scripted"; }
+    qint64 warmupBars() const override { return warmup; }
     void onBar(const Bar &, const StrategyContext &ctx, std::vector<Action> &actions) override
     {
         equitySeen.push_back(ctx.equity);
@@ -65,9 +73,9 @@ Action fixedOpen(Side side, double volume, double sl = 0, double tp = 0, double 
     return a;
 }
 
-BacktestResult run(const Bars &bars, ScriptedStrategy &s, BacktestConfig config = {})
+BacktestResult run(const Bars &bars, ScriptedStrategy &s, BacktestConfig config = {}, const SymbolSpec &symbol = testSymbol())
 {
-    auto r = runBacktest(bars, testSymbol(), s, config);
+    auto r = runBacktest(bars, symbol, s, config);
     if (!r.ok())
         qFatal("runBacktest failed: %s", qPrintable(r.error().message));
     return std::move(r).value();
@@ -391,6 +399,455 @@ private slots:
         QVERIFY(r.journal.join('\n').contains("non-finite"));
     }
 
+    // ---- prices on the symbol's grid (issue 5 §1) ----
+
+    void takeProfitAtAnExactHalfPointRoundsAwayFromZero()
+    {
+        // The issue's example: fill 1.13659 (bid 1.13649 + 10 points), SL 1.13572, rr 1.5:
+        // 113659 + 87 · 1.5 = 113789.5 points -> 113790. In doubles, (1.13659 + 0.00087 · 1.5) · 1e5 rounds to 113789.
+        Bars bars{bar(0, 1.1365, 1.1365, 1.1365, 1.1365), bar(1, 1.13649, 1.13660, 1.13640, 1.13650)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0, 1.13572, 0.0, 1.5)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].openPrice, 1.13659);
+        QCOMPARE(r.trades[0].tp, 1.13790);
+
+        // The mirror short: fill 1.13659 (bid), SL 1.13746 (87 points), 113659 − 130.5 = 113528.5 -> 113529
+        // (half away from zero on the price, MQL5 NormalizeDouble).
+        Bars shortBars{bar(0, 1.1365, 1.1365, 1.1365, 1.1365), bar(1, 1.13659, 1.13660, 1.13640, 1.13650)};
+        ScriptedStrategy s2;
+        s2.script[0] = {fixedOpen(Side::Sell, 1.0, 1.13746, 0.0, 1.5)};
+        const BacktestResult r2 = run(shortBars, s2);
+        QCOMPARE(r2.trades.size(), size_t(1));
+        QCOMPARE(r2.trades[0].openPrice, 1.13659);
+        QCOMPARE(r2.trades[0].tp, 1.13529);
+    }
+
+    void shortStoppedWhenTheAskHighEqualsTheStopExactly()
+    {
+        // Short sold at bid 1.13012, SL 1.13027. Bar 2: bid high 1.13017 + 10 points = ask high 1.13027 = SL.
+        // In doubles 1.13017 + 10 · 0.00001 = 1.1302699999999999 < 1.13027 and the stop was missed.
+        Bars bars{bar(0, 1.1301, 1.1301, 1.1301, 1.1301), bar(1, 1.13012, 1.13015, 1.13010, 1.13012),
+                  bar(2, 1.13012, 1.13017, 1.13010, 1.13012), bar(3, 1.13012, 1.13013, 1.13010, 1.13012)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Sell, 1.0, 1.13027)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].closeReason, CloseReason::SlHit);
+        QCOMPARE(r.trades[0].closeTimeMs, bars[2].timeMs);
+        QCOMPARE(r.trades[0].closePrice, 1.13027);
+        QCOMPARE(r.trades[0].profit, -15.0);
+    }
+
+    void shortTakeProfitAndGapsCompareTheAskExactly()
+    {
+        // TP 1.12992: bar 2's bid low 1.12982 + 10 points = ask low 1.12992 = TP -> TP_HIT at the level.
+        Bars bars{bar(0, 1.1301, 1.1301, 1.1301, 1.1301), bar(1, 1.13012, 1.13015, 1.13010, 1.13012),
+                  bar(2, 1.13000, 1.13005, 1.12982, 1.13000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Sell, 1.0, 0.0, 1.12992)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].closeReason, CloseReason::TpHit);
+        QCOMPARE(r.trades[0].closePrice, 1.12992);
+
+        // Gap at the open: bar 2 opens at bid 1.13017, ask 1.13027 = SL exactly: the stop fills at that open
+        // plus 3 points of slippage.
+        Bars gap{bar(0, 1.1301, 1.1301, 1.1301, 1.1301), bar(1, 1.13012, 1.13015, 1.13010, 1.13012),
+                 bar(2, 1.13017, 1.13017, 1.13010, 1.13012)};
+        ScriptedStrategy s2;
+        s2.script[0] = {fixedOpen(Side::Sell, 1.0, 1.13027)};
+        BacktestConfig c;
+        c.slippagePoints = 3;
+        const BacktestResult r2 = run(gap, s2, c);
+        QCOMPARE(r2.trades.size(), size_t(1));
+        QCOMPARE(r2.trades[0].openPrice, 1.13009);
+        QCOMPARE(r2.trades[0].closeReason, CloseReason::SlHit);
+        QCOMPARE(r2.trades[0].closePrice, 1.13030);
+        QCOMPARE(r2.trades[0].profit, -21.0);
+
+        // Gap through the TP at the open: ask open 1.12990 <= TP 1.12992 -> TP_HIT at the open ask, no slippage.
+        Bars tpGap{bar(0, 1.1301, 1.1301, 1.1301, 1.1301), bar(1, 1.13012, 1.13015, 1.13010, 1.13012),
+                   bar(2, 1.12980, 1.12990, 1.12970, 1.12985)};
+        ScriptedStrategy s3;
+        s3.script[0] = {fixedOpen(Side::Sell, 1.0, 0.0, 1.12992)};
+        const BacktestResult r3 = run(tpGap, s3, c);
+        QCOMPARE(r3.trades.size(), size_t(1));
+        QCOMPARE(r3.trades[0].closeReason, CloseReason::TpHit);
+        QCOMPARE(r3.trades[0].closePrice, 1.12990);
+    }
+
+    void sellWhoseStopEqualsTheAskAtTheFillIsRejected()
+    {
+        // SELL at bid 1.13122 with SL 1.13132 = the ask at the fill: SL − ask = 0, MT5 answers 10016.
+        Bars bars{bar(0, 1.1312, 1.1312, 1.1312, 1.1312), bar(1, 1.13122, 1.13125, 1.13120, 1.13122)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Sell, 1.0, 1.13132)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(0));
+        QCOMPARE(r.rejectedOrders, 1);
+        QVERIFY2(r.journal.join('\n').contains("SL 1.13132 is not above the ask 1.13132"), qPrintable(r.journal.join('\n')));
+        QVERIFY(r.journal.join('\n').contains("10016"));
+        // One point higher is valid.
+        ScriptedStrategy s2;
+        s2.script[0] = {fixedOpen(Side::Sell, 1.0, 1.13133)};
+        QCOMPARE(run(bars, s2).trades.size(), size_t(1));
+    }
+
+    void longStopAndTakeProfitTiesAreExact()
+    {
+        // Bid low = SL exactly and bid high = TP exactly on the grid.
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000),
+                  bar(2, 1.10000, 1.10010, 1.09730, 1.09800)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0, 1.09730, 1.10300)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].closeReason, CloseReason::SlHit);
+        QCOMPARE(r.trades[0].closePrice, 1.0973);
+
+        Bars up{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000),
+                bar(2, 1.10000, 1.10300, 1.09990, 1.10200)};
+        ScriptedStrategy s2;
+        s2.script[0] = {fixedOpen(Side::Buy, 1.0, 1.09730, 1.10300)};
+        const BacktestResult r2 = run(up, s2);
+        QCOMPARE(r2.trades.size(), size_t(1));
+        QCOMPARE(r2.trades[0].closeReason, CloseReason::TpHit);
+        QCOMPARE(r2.trades[0].closePrice, 1.103);
+    }
+
+    void stopsLevelIsNamedWhenItRejects()
+    {
+        SymbolSpec sym = testSymbol();
+        sym.stopsLevelPoints = 20;
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0, 1.09985)};  // 15 points below the bid
+        const BacktestResult r = run(bars, s, {}, sym);
+        QCOMPARE(r.rejectedOrders, 1);
+        QVERIFY2(r.journal.join('\n').contains("SL 1.09985 is 15 points below the bid 1.10000, closer than TEST's stops "
+                                               "level of 20 points"),
+                 qPrintable(r.journal.join('\n')));
+        ScriptedStrategy s2;
+        s2.script[0] = {fixedOpen(Side::Buy, 1.0, 1.09980)};  // exactly the stops level: valid
+        QCOMPARE(run(bars, s2, {}, sym).trades.size(), size_t(1));
+    }
+
+    void volumeIsTheDecimalOfWholeSteps()
+    {
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 0.337)};  // rounded down to the 0.01 step
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].volume, 0.33);  // the double of "0.33", not 33 · 0.01
+    }
+
+    void offGridBarPricesAreSnappedCountedAndWarned()
+    {
+        // 6-decimal prices on a 5-digit symbol: 1.100005 -> 1.10001 (half away from zero), 1.099994 -> 1.09999.
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.100005, 1.100020, 1.099994, 1.100000),
+                  bar(2, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.offGridBars, qint64(1));
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].openPrice, 1.10011);  // snapped open 1.10001 + 10 points
+        QCOMPARE(r.warnings.size(), qsizetype(1));
+        QVERIFY2(r.warnings[0].contains("1 of 3 bars have prices off TEST's price grid (5 digits"), qPrintable(r.warnings[0]));
+        QVERIFY(r.warnings[0].contains("1.100005"));
+
+        ScriptedStrategy clean;
+        QVERIFY(run(Bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10001, 1.10002, 1.09999, 1.10001)}, clean).warnings.isEmpty());
+    }
+
+    void pricesCoarserThanTheSymbolsDigitsAreWarned()
+    {
+        // Gold-like data (3 decimals) run on a 5-digit symbol: nothing uses the 4th or 5th decimal.
+        Bars gold;
+        for (int i = 0; i < 12; ++i)
+            gold.push_back(bar(i, 2000.125 + i, 2001.5 + i, 1999.25 + i, 2000.375 + i));
+        ScriptedStrategy s;
+        const BacktestResult r = run(gold, s);
+        QCOMPARE(r.warnings.size(), qsizetype(1));
+        QVERIFY2(r.warnings[0].contains("no price in the data uses the last of TEST's 5 digits (the prices have at most "
+                                        "3 decimals)"),
+                 qPrintable(r.warnings[0]));
+
+        // The same number of bars with 5-decimal prices: no warning. Too few bars to judge: no warning.
+        Bars fine;
+        for (int i = 0; i < 12; ++i)
+            fine.push_back(bar(i, 1.10001, 1.10003, 1.09999, 1.10002));
+        ScriptedStrategy s2;
+        QVERIFY(run(fine, s2).warnings.isEmpty());
+        ScriptedStrategy s3;
+        QVERIFY(run(Bars(gold.begin(), gold.begin() + 9), s3).warnings.isEmpty());
+    }
+
+    void mostOrdersRejectedWithAHealthyAccountIsWarned()
+    {
+        // Risk 1 % of 10,000 with a stop 60,000 points away: 0.0016 lots < 0.01 -> every order rejected.
+        Bars bars;
+        for (int i = 0; i < 30; ++i)
+            bars.push_back(bar(i, 1.10001, 1.10003, 1.09999, 1.10002));
+        ScriptedStrategy s;
+        for (int i = 0; i < 12; ++i)
+            s.script[i] = {Action::openTrade(Side::Buy, 1.0, 0.5, 0.0, 2.0)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.rejectedOrders, 12);
+        QCOMPARE(r.warnings.size(), qsizetype(1));
+        QVERIFY2(r.warnings[0].contains("12 of 12 orders (100.0%) were rejected while the balance was at least half") &&
+                     r.warnings[0].contains("volume was below the symbol's minimum") &&
+                     r.warnings[0].contains("likely does not belong to TEST"),
+                 qPrintable(r.warnings[0]));
+
+        // Nine rejections are not enough to judge.
+        ScriptedStrategy few;
+        for (int i = 0; i < 9; ++i)
+            few.script[i] = {Action::openTrade(Side::Buy, 1.0, 0.5, 0.0, 2.0)};
+        QVERIFY(run(bars, few).warnings.isEmpty());
+    }
+
+    void rejectionsOfABlownAccountAreNotADataWarning()
+    {
+        // 100 lots lose 60 points = 6,000 of the 10,000 deposit; later risk-sized orders cannot reach 0.01 lots
+        // (4,000 · 0.01 % / 300 points = 0.0013 lots): rejected, but that is the account, not the data.
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10000, 1.09940, 1.09950),
+                  bar(2, 1.09950, 1.09960, 1.09940, 1.09950)};
+        for (int i = 3; i < 30; ++i)
+            bars.push_back(bar(i, 1.09951, 1.09953, 1.09949, 1.09952));
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 100.0, 1.09940)};
+        for (int i = 5; i < 17; ++i)
+            s.script[i] = {Action::openTrade(Side::Buy, 0.01, 1.09650, 0.0, 2.0)};
+        const BacktestResult r = run(bars, s, {}, testSymbol());
+        QCOMPARE(r.trades.size(), size_t(1));
+        QVERIFY(r.stats.finalBalance < 5000.0);
+        QCOMPARE(r.rejectedOrders, 12);
+        QVERIFY2(r.warnings.isEmpty(), qPrintable(r.warnings.join('\n')));
+    }
+
+    void dataShorterThanTheWarmupIsWarned()
+    {
+        Bars bars{bar(0, 1.10001, 1.10003, 1.09999, 1.10002), bar(1, 1.10001, 1.10003, 1.09999, 1.10002),
+                  bar(2, 1.10001, 1.10003, 1.09999, 1.10002)};
+        ScriptedStrategy s;
+        s.warmup = 2;  // 2 bars of warm-up + the deciding bar... needs 4 bars to fill
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.warnings.size(), qsizetype(1));
+        QVERIFY2(r.warnings[0].contains("strategy scripted needs 2 bars of warm-up") &&
+                     r.warnings[0].contains("the data has only 3 bars"),
+                 qPrintable(r.warnings[0]));
+        ScriptedStrategy s2;
+        s2.warmup = 1;  // 1 + 2 = 3 bars: enough
+        QVERIFY(run(bars, s2).warnings.isEmpty());
+    }
+
+    void streamedEquityStatisticsEqualTheStoredCurves()
+    {
+        // The engine feeds the equity metrics bar by bar; they must equal computeStats over the stored curve,
+        // bit for bit, including the last point rewritten by the END_OF_TEST close. Hourly bars over ~12 days.
+        Bars bars;
+        for (int i = 0; i < 300; ++i) {
+            const double mid = 1.1 + 0.002 * std::sin(i / 9.0);
+            Bar b = bar(0, mid, mid + 0.0004, mid - 0.0004, mid + 0.0001);
+            b.timeMs = 1704146400000LL + qint64(i) * 3600000;
+            for (double *price : {&b.open, &b.high, &b.low, &b.close})
+                *price = std::round(*price * 1e5) / 1e5;
+            bars.push_back(b);
+        }
+        ScriptedStrategy s;
+        for (int i = 0; i < 290; i += 20)
+            s.script[i] = {fixedOpen(i % 40 == 0 ? Side::Buy : Side::Sell, 1.0), Action::closePosition(0)};
+        s.script[295] = {fixedOpen(Side::Buy, 2.0)};  // still open at the end
+        const BacktestResult r = run(bars, s);
+        QVERIFY(r.trades.size() > 10);
+        QCOMPARE(r.trades.back().closeReason, CloseReason::EndOfTest);
+        const BacktestStats stored = computeStats(r.trades, r.equity, 10000.0);
+        QVERIFY(stored.equityDrawdownMaximal > 0.0);
+        QVERIFY(stored.sharpeRatio != 0.0);
+        QCOMPARE(r.stats.equityDrawdownAbsolute, stored.equityDrawdownAbsolute);
+        QCOMPARE(r.stats.equityDrawdownMaximal, stored.equityDrawdownMaximal);
+        QCOMPARE(r.stats.equityDrawdownMaximalPercent, stored.equityDrawdownMaximalPercent);
+        QCOMPARE(r.stats.equityDrawdownRelativePercent, stored.equityDrawdownRelativePercent);
+        QCOMPARE(r.stats.equityDrawdownRelative, stored.equityDrawdownRelative);
+        QCOMPARE(r.stats.sharpeRatio, stored.sharpeRatio);
+        QCOMPARE(r.stats.recoveryFactor, stored.recoveryFactor);
+    }
+
+    void reportsCarryTheWarnings()
+    {
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.100005, 1.100020, 1.099994, 1.100000)};
+        ScriptedStrategy s;
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.warnings.size(), qsizetype(1));
+        const QString text = formatReportText(r);
+        QVERIFY2(text.endsWith(QStringLiteral("\n\nWarning: ") + r.warnings[0] + QLatin1Char('\n')), qPrintable(text));
+        const QJsonObject json = backtestReportJson(r, {});
+        QCOMPARE(json.value("off_grid_bars").toInteger(), qint64(1));
+        QCOMPARE(json.value("warnings").toArray().size(), qsizetype(1));
+        QCOMPARE(json.value("warnings").toArray().at(0).toString(), r.warnings[0]);
+
+        ScriptedStrategy clean;
+        const BacktestResult quiet = run(Bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10001, 1.10002, 1.09999, 1.10001)}, clean);
+        QVERIFY(!formatReportText(quiet).contains("Warning"));
+        QVERIFY(backtestReportJson(quiet, {}).value("warnings").toArray().isEmpty());
+    }
+
+    void journalTimesAndNumbersReadLikeTheReport()
+    {
+        // Orders below the volume minimum are rejected at the next bar's open; the journal stamps that bar's time
+        // as report::utcMinute does, around epoch 0, leap days and century years.
+        const qint64 minute = 60000;
+        const std::vector<qint64> times{-minute, 0, 946684740000, 951827640000, 1709251140000, 4107542400000};
+        Bars bars;
+        for (qint64 t : times) {
+            Bar b = bar(0, 1.10001, 1.10003, 1.09999, 1.10002);
+            b.timeMs = t;
+            bars.push_back(b);
+        }
+        ScriptedStrategy s;
+        for (int i = 0; i + 1 < int(times.size()); ++i)
+            s.script[i] = {fixedOpen(Side::Sell, 0.004)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.journal.size(), qsizetype(times.size() - 1));
+        for (size_t i = 1; i < times.size(); ++i)
+            QCOMPARE(r.journal[qsizetype(i - 1)],
+                     report::utcMinute(times[i]) + " UTC: order rejected: SELL at 1.10001: volume 0.00 lots is below the "
+                                                   "symbol minimum 0.01 (equity too small for this risk % and stop distance)");
+    }
+
+    void barsAreTakenAsASpan()
+    {
+        // A sub-range of a vector (as a memory-mapped cache would be passed): no copy, same fills.
+        Bars bars{bar(0, 9.9, 9.9, 9.9, 9.9), bar(1, 1.1, 1.1, 1.1, 1.1), bar(2, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0)};
+        auto r = runBacktest(std::span<const Bar>(bars).subspan(1), testSymbol(), s, {});
+        QVERIFY(r.ok());
+        QCOMPARE(r->barsProcessed, qint64(2));
+        QCOMPARE(r->trades.at(0).openPrice, 1.1001);
+    }
+
+    // ---- hostile input (issue 5 §2) ----
+
+    void configRanges_data()
+    {
+        QTest::addColumn<double>("deposit");
+        QTest::addColumn<int>("spread");
+        QTest::addColumn<int>("slippage");
+        QTest::addColumn<double>("commission");
+        QTest::addColumn<QString>("message");  // empty: valid
+        const double inf = std::numeric_limits<double>::infinity();
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        QTest::newRow("defaults") << 10000.0 << -1 << 0 << 0.0 << QString();
+        QTest::newRow("lowest valid") << 0.001 << 0 << 0 << 0.0 << QString();
+        QTest::newRow("highest valid") << 1e12 << 100000 << 100000 << 1e6 << QString();
+        QTest::newRow("deposit nan") << nan << -1 << 0 << 0.0 << "initial deposit nan is out of range: give more than 0 and at most 1000000000000";
+        QTest::newRow("deposit inf") << inf << -1 << 0 << 0.0 << "initial deposit inf is out of range";
+        QTest::newRow("deposit 0") << 0.0 << -1 << 0 << 0.0 << "initial deposit 0 is out of range";
+        QTest::newRow("deposit negative") << -5.0 << -1 << 0 << 0.0 << "initial deposit -5 is out of range";
+        QTest::newRow("deposit huge") << 1e13 << -1 << 0 << 0.0 << "initial deposit 1e+13 is out of range";
+        QTest::newRow("spread -2") << 1e4 << -2 << 0 << 0.0 << "spread -2 points is out of range: give 0 to 100000 whole points, or -1";
+        QTest::newRow("spread huge") << 1e4 << 2147483647 << 0 << 0.0 << "spread 2147483647 points is out of range";
+        QTest::newRow("slippage negative") << 1e4 << -1 << -1 << 0.0 << "slippage -1 points is out of range: give 0 to 100000 whole points";
+        QTest::newRow("slippage 150000") << 1e4 << -1 << 150000 << 0.0 << "slippage 150000 points is out of range";
+        QTest::newRow("commission 1e308") << 1e4 << -1 << 0 << 1e308 << "commission per lot 1e+308 is out of range: give 0 to 1000000";
+        QTest::newRow("commission negative") << 1e4 << -1 << 0 << -1.0 << "commission per lot -1 is out of range";
+        QTest::newRow("commission nan") << 1e4 << -1 << 0 << nan << "commission per lot nan is out of range";
+    }
+
+    void configRanges()
+    {
+        QFETCH(double, deposit);
+        QFETCH(int, spread);
+        QFETCH(int, slippage);
+        QFETCH(double, commission);
+        QFETCH(QString, message);
+        BacktestConfig c;
+        c.initialDeposit = deposit;
+        c.spreadPoints = spread;
+        c.slippagePoints = slippage;
+        c.commissionPerLot = commission;
+        const auto checked = validateBacktestConfig(c);
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 100.0)};
+        const auto r = runBacktest(bars, testSymbol(), s, c);
+        if (message.isEmpty()) {
+            QVERIFY2(checked.ok(), qPrintable(checked.ok() ? QString() : checked.error().message));
+            QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
+            QVERIFY(std::isfinite(r->stats.finalBalance));  // 100 lots, 1,000,000 per lot per deal: still a number
+        } else {
+            QVERIFY(!checked.ok());
+            QVERIFY2(checked.error().message.contains(message), qPrintable(checked.error().message));
+            QVERIFY(!r.ok());
+            QCOMPARE(r.error().message, checked.error().message);
+        }
+    }
+
+    void fillAtOrBelowZeroIsNeverBooked()
+    {
+        // A 5-digit symbol trading at 0.00050 (50 points) with 100 points of slippage.
+        Bars bars{bar(0, 0.0005, 0.0005, 0.0005, 0.0005), bar(1, 0.00050, 0.00052, 0.00048, 0.00050),
+                  bar(2, 0.00050, 0.00052, 0.00048, 0.00050), bar(3, 0.00050, 0.00052, 0.00048, 0.00050)};
+        BacktestConfig c;
+        c.slippagePoints = 100;
+        // SELL: bid 50 − 100 points = −50: rejected, never booked.
+        ScriptedStrategy sell;
+        sell.script[0] = {fixedOpen(Side::Sell, 1.0)};
+        const BacktestResult rs = run(bars, sell, c);
+        QCOMPARE(rs.trades.size(), size_t(0));
+        QCOMPARE(rs.rejectedOrders, 1);
+        QVERIFY2(rs.journal.join('\n').contains("the fill price is not above 0: the bid 0.00050 minus 100 points of slippage"),
+                 qPrintable(rs.journal.join('\n')));
+        // BUY fills at 50 + 10 + 100 = 160 points; its exit at bid 50 − 100 = −50 points is not a price:
+        // it fills at 1 point (0.00001), the journal and a warning say so, the money stays finite.
+        ScriptedStrategy buy;
+        buy.script[0] = {fixedOpen(Side::Buy, 1.0)};
+        buy.script[1] = {Action::closePosition(0)};
+        const BacktestResult rb = run(bars, buy, c);
+        QCOMPARE(rb.trades.size(), size_t(1));
+        QCOMPARE(rb.trades[0].openPrice, 0.0016);
+        QCOMPARE(rb.trades[0].closePrice, 0.00001);
+        QCOMPARE(rb.trades[0].profit, -159.0);
+        QVERIFY(rb.journal.join('\n').contains("is not a price (100 points of slippage); filled at 1 point, 0.00001"));
+        QVERIFY(rb.warnings.join('\n').contains("1 exits would have filled at 0 or below"));
+    }
+
+    void barPricesThatAreNotPricesFailTheRun()
+    {
+        ScriptedStrategy s;
+        for (double badPrice : {0.0, -1.0, std::nan(""), std::numeric_limits<double>::infinity(), 1e300, 0.000004}) {
+            Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.1, 1.1, badPrice, 1.1)};
+            const auto r = runBacktest(bars, testSymbol(), s, {});
+            QVERIFY(!r.ok());
+            QVERIFY2(r.error().message.contains("bar 1 (2024-01-01 22:01 UTC)") &&
+                         r.error().message.contains("is not a positive price within TEST's range"),
+                     qPrintable(r.error().message));
+        }
+    }
+
+    void modifyToTheWrongSideIsRejectedAndTheOldStopStays()
+    {
+        // Long from 1.10010, SL 1.09800. At bar 1's close (bid 1.10000) a new SL 1.10005 is above the bid: rejected.
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000),
+                  bar(2, 1.10000, 1.10020, 1.09900, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0, 1.09800)};
+        s.script[1] = {Action::modifySltp(0, 1.10005, 0.0)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.rejectedOrders, 1);
+        QVERIFY2(r.journal.join('\n').contains("modify rejected: ticket 1: invalid stops (MT5 retcode 10016): SL 1.10005 "
+                                               "is not below the bid 1.10000"),
+                 qPrintable(r.journal.join('\n')));
+        QCOMPARE(r.trades.size(), size_t(1));
+        QCOMPARE(r.trades[0].closeReason, CloseReason::EndOfTest);
+        QCOMPARE(r.trades[0].sl, 1.098);
+    }
+
     void invalidInputsAreExplicitErrors()
     {
         ScriptedStrategy s;
@@ -414,6 +871,12 @@ private slots:
         c = {};
         c.commissionPerLot = -1;
         QVERIFY(!runBacktest(bars, testSymbol(), s, c).ok());
+
+        SymbolSpec offGrid = testSymbol();
+        offGrid.point = 0.0001;  // not 10^-digits
+        auto spec = runBacktest(bars, offGrid, s, {});
+        QVERIFY(!spec.ok());
+        QVERIFY2(spec.error().message.contains("point 0.0001 is not 10^-digits (digits 5)"), qPrintable(spec.error().message));
     }
 };
 

@@ -129,6 +129,48 @@ private slots:
                  qPrintable(QString::number(s.sharpeRatio, 'g', 17)));
     }
 
+    void equityDrawdownEqualsTheDefinitionOnALongCurve()
+    {
+        // computeStats divides only at new extremes; the figures must equal the definition applied to every
+        // sample (peak from equity, trough from min(equityLow, equity), dd and dd/peak·100 per sample), bit for bit.
+        std::vector<EquityPoint> curve;
+        double e = 10000.0;
+        quint32 seed = 7;
+        for (int i = 0; i < 20000; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            e += (double(seed >> 8) / double(1u << 24) - 0.49) * 40.0;
+            EquityPoint p;
+            p.timeMs = kT0 + qint64(i) * 60000;
+            p.equity = e;
+            p.balance = e;
+            p.equityLow = e - double(seed % 50);
+            curve.push_back(p);
+        }
+        double peak = 10000.0, minimum = 10000.0, maximal = 0, maximalPercent = 0, relativePercent = 0, relative = 0;
+        for (const EquityPoint &p : curve) {
+            const double trough = std::min(p.equityLow, p.equity);
+            minimum = std::min(minimum, trough);
+            const double dd = peak - trough;
+            const double rel = peak > 0.0 ? dd / peak * 100.0 : 0.0;
+            if (dd > maximal) {
+                maximal = dd;
+                maximalPercent = rel;
+            }
+            if (rel > relativePercent) {
+                relativePercent = rel;
+                relative = dd;
+            }
+            peak = std::max(peak, p.equity);
+        }
+        const BacktestStats s = computeStats({}, curve, 10000.0);
+        QVERIFY(maximal > 100.0);  // the walk does draw down
+        QCOMPARE(s.equityDrawdownMaximal, maximal);
+        QCOMPARE(s.equityDrawdownMaximalPercent, maximalPercent);
+        QCOMPARE(s.equityDrawdownRelativePercent, relativePercent);
+        QCOMPARE(s.equityDrawdownRelative, relative);
+        QCOMPARE(s.equityDrawdownAbsolute, std::max(0.0, 10000.0 - minimum));
+    }
+
     void edgeCases()
     {
         const BacktestStats none = computeStats({}, {}, 1000.0);

@@ -1,5 +1,7 @@
 // Built-in strategies: their decisions on hand-made bars, and parameter validation.
 
+#include "backtestengine.h"
+#include "barloader.h"
 #include "strategyparams.h"
 #include "strategyregistry.h"
 
@@ -50,6 +52,36 @@ std::unique_ptr<Strategy> make(const QString &name, const QJsonObject &params)
     if (!s)
         qFatal("%s", qPrintable(s.error().message));
     return std::move(s).value();
+}
+
+// The strategy on the bundled catalogue's EURUSD over one of ../shared/data/repro (see its README.md).
+BacktestResult runRepro(const QString &file, const QJsonObject &params)
+{
+    auto bars = loadBars(QStringLiteral(BOTDESK_SHARED_DATA_DIR "/repro/") + file);
+    if (!bars)
+        qFatal("%s", qPrintable(bars.error().message));
+    auto catalog = SymbolCatalog::builtin();
+    if (!catalog)
+        qFatal("%s", qPrintable(catalog.error().message));
+    auto strategy = make("ema_crossover", params);
+    auto result = runBacktest(*bars, *catalog->find("EURUSD"), *strategy, BacktestConfig{});
+    if (!result)
+        qFatal("%s", qPrintable(result.error().message));
+    return std::move(result).value();
+}
+
+// Index of the first bar on which the strategy answers with an action, -1 when it never does.
+qint64 firstActionIndex(Strategy &strategy, const std::vector<Bar> &bars)
+{
+    const SymbolSpec spec = symbol();
+    for (size_t i = 0; i < bars.size(); ++i) {
+        std::vector<Action> actions;
+        StrategyContext ctx{spec, 10000.0, 10000.0, {}, qint64(i), 10};
+        strategy.onBar(bars[i], ctx, actions);
+        if (!actions.empty())
+            return qint64(i);
+    }
+    return -1;
 }
 
 } // namespace
@@ -144,6 +176,72 @@ private slots:
         tall.feed(bar(1.1, 1.2, 1.0, 1.1));
         tall.feed(bar(1.1, 1.2, 1.0, 1.1));
         QVERIFY(tall.feed(bar(1.1, 1.1, 0.9, 0.95)).empty());
+    }
+
+    // ---- exact ties on the price grid: the repro files of ../shared/data/repro (issue 5 §1) ----
+
+    void reproShortStoppedWhenTheAskHighEqualsTheStop()
+    {
+        // The short sold at 1.13012 has SL 1.13027; the fill bar's bid high 1.13017 + 10 points = 1.13027 = SL.
+        const BacktestResult r = runRepro("short_sl_equals_ask_high.csv", {{"sl_atr_mult", 3}});
+        QCOMPARE(r.trades.size(), size_t(1));
+        const Trade &t = r.trades[0];
+        QCOMPARE(t.side, Side::Sell);
+        QCOMPARE(t.openPrice, 1.13012);
+        QCOMPARE(t.sl, 1.13027);
+        QCOMPARE(t.closeReason, CloseReason::SlHit);
+        QCOMPARE(t.closePrice, 1.13027);
+        QCOMPARE(t.closeTimeMs, t.openTimeMs);  // on the fill bar
+        QCOMPARE(t.profit, -99.90);
+        QCOMPARE(r.rejectedOrders, 0);
+    }
+
+    void reproSellWithStopAtTheAskIsRejected()
+    {
+        // SELL at bid 1.13122 with SL 1.13132 = the ask at the fill: MT5 retcode 10016, no trade.
+        const BacktestResult r = runRepro("short_sl_equals_ask_at_fill.csv", {{"sl_atr_mult", 2}});
+        QCOMPARE(r.trades.size(), size_t(0));
+        QCOMPARE(r.rejectedOrders, 1);
+        QCOMPARE(r.journal.size(), qsizetype(1));
+        QVERIFY2(r.journal[0].contains("SELL at 1.13122") && r.journal[0].contains("10016") &&
+                     r.journal[0].contains("SL 1.13132 is not above the ask 1.13132"),
+                 qPrintable(r.journal[0]));
+    }
+
+    // ---- declared warm-up ----
+
+    void warmupIsTheFirstBarThatCanSignal_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QJsonObject>("params");
+        QTest::addColumn<qint64>("warmup");
+        QTest::newRow("ema slow longest") << "ema_crossover" << QJsonObject{{"fast", 2}, {"slow", 3}, {"atr_period", 2}} << qint64(3);
+        QTest::newRow("ema atr longest") << "ema_crossover" << QJsonObject{{"fast", 2}, {"slow", 3}, {"atr_period", 6}} << qint64(6);
+        QTest::newRow("box longest") << "box_breakout" << QJsonObject{{"box_bars", 4}, {"atr_period", 2}, {"max_box_atr", 0.0}} << qint64(4);
+        QTest::newRow("box atr longest") << "box_breakout" << QJsonObject{{"box_bars", 2}, {"atr_period", 5}, {"max_box_atr", 0.0}} << qint64(5);
+    }
+
+    void warmupIsTheFirstBarThatCanSignal()
+    {
+        // Quiet bars (range 0.002 around 1.0), then a jump to 1.1 at bar index `at`: both strategies signal on
+        // the jump bar as soon as their indicators allow. The earliest signal is exactly warmupBars().
+        QFETCH(QString, name);
+        QFETCH(QJsonObject, params);
+        QFETCH(qint64, warmup);
+        QCOMPARE(make(name, params)->warmupBars(), warmup);
+        for (qint64 at = 1; at <= warmup + 3; ++at) {
+            std::vector<Bar> bars(size_t(at), bar(1.0, 1.001, 0.999, 1.0));
+            bars.push_back(bar(1.0, 1.1, 1.0, 1.1));
+            auto strategy = make(name, params);
+            const qint64 first = firstActionIndex(*strategy, bars);
+            QCOMPARE(first, at >= warmup ? at : qint64(-1));
+        }
+    }
+
+    void defaultWarmups()
+    {
+        QCOMPARE(make("ema_crossover", {})->warmupBars(), qint64(26));
+        QCOMPARE(make("box_breakout", {})->warmupBars(), qint64(60));
     }
 
     void registryListsDefaults()
