@@ -25,6 +25,12 @@ bool nearlyEqual(double a, double b, double relTol = 1e-6)
     return std::fabs(a - b) <= relTol * std::max(std::fabs(a), std::fabs(b));
 }
 
+// The catalogue's key for a name: Unicode case folding, as UTF-8.
+std::string foldedKey(const QString &name)
+{
+    return name.toCaseFolded().toStdString();
+}
+
 QString num(double v) { return QString::number(v, 'g', 12); }
 
 // Reads the fields of one symbol object, validating as it goes. The first problem wins.
@@ -180,13 +186,12 @@ Result<SymbolCatalog> SymbolCatalog::fromJson(const QByteArray &json, const QStr
         if (!spec.ok())
             return spec.error();
         // One hash lookup and insert per symbol: a catalogue of 100,000 symbols loads in linear time.
-        const QString key = spec->name.toCaseFolded();
-        if (const auto earlier = catalog.m_indexByFoldedName.constFind(key); earlier != catalog.m_indexByFoldedName.cend()) {
+        const auto [earlier, inserted] = catalog.m_indexByFoldedName.try_emplace(foldedKey(spec->name), catalog.m_symbols.size());
+        if (!inserted) {
             return reader.fail(QStringLiteral("name"), QStringLiteral("duplicates symbol '%1' (#%2); names must be unique (case-insensitive)")
-                                                           .arg(catalog.m_symbols[size_t(earlier.value())].name)
-                                                           .arg(earlier.value() + 1));
+                                                           .arg(catalog.m_symbols[earlier->second].name)
+                                                           .arg(earlier->second + 1));
         }
-        catalog.m_indexByFoldedName.insert(key, qsizetype(catalog.m_symbols.size()));
         catalog.m_symbols.push_back(std::move(spec).value());
     }
     if (catalog.m_symbols.empty())
@@ -209,8 +214,8 @@ Result<SymbolCatalog> SymbolCatalog::builtin()
 
 const SymbolSpec *SymbolCatalog::find(const QString &name) const
 {
-    const auto it = m_indexByFoldedName.constFind(name.toCaseFolded());
-    return it == m_indexByFoldedName.cend() ? nullptr : &m_symbols[size_t(it.value())];
+    const auto it = m_indexByFoldedName.find(foldedKey(name));
+    return it == m_indexByFoldedName.end() ? nullptr : &m_symbols[it->second];
 }
 
 } // namespace bd

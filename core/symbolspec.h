@@ -4,11 +4,12 @@
 
 #include "result.h"
 
-#include <QHash>
 #include <QString>
 #include <QtGlobal>
 
 #include <cmath>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace bd {
@@ -105,7 +106,9 @@ public:
 
 private:
     std::vector<SymbolSpec> m_symbols;
-    QHash<QString, qsizetype> m_indexByFoldedName;  // name.toCaseFolded() -> index into m_symbols
+    // name.toCaseFolded() as UTF-8 -> index into m_symbols. Not a QHash<QString>: Qt 6.4's QString hashing leaves
+    // the CPU's upper AVX state dirty, which slows every later SSE instruction of the process (the engine's too).
+    std::unordered_map<std::string, size_t> m_indexByFoldedName;
 };
 
 } // namespace bd
