@@ -4,9 +4,11 @@
 // echoes the value (invisible characters escaped) and says what to give instead: nothing is rounded, clamped,
 // cast or replaced by a default.
 //
-// The ranges are the one place the command line states them; the engine's own BacktestConfig validation must
-// accept at least these (the engine refuses a config, the command line refuses the text that would produce it).
+// The ranges come from the engine (backtestLimits) and the loader (kMaxServerUtcOffsetSeconds): the engine refuses
+// a config, the command line refuses the text that would produce it, with the same bounds.
 
+#include "backtestengine.h"
+#include "barloader.h"
 #include "result.h"
 
 #include <QString>
@@ -16,13 +18,13 @@
 
 namespace bd {
 
+// The command line accepts exactly what the engine and the loader accept: their limits, one source each.
 namespace cliLimits {
-inline constexpr int kMaxSpreadPoints = 100000;              // --spread: whole points, 0..this
-inline constexpr int kMaxSlippagePoints = 100000;            // --slippage: whole points, 0..this
-inline constexpr double kMaxCommissionPerLot = 1e6;          // --commission: money per lot per deal, 0..this
-inline constexpr double kMaxDeposit = 1e12;                  // --deposit: money, above 0 and at most this
-inline constexpr int kMaxServerUtcOffsetSeconds = 14 * 3600; // --server-utc-offset: |seconds| <= this; UTC-14h..+14h
-                                                             // covers every civil time zone (UTC-12..UTC+14)
+inline constexpr int kMaxSpreadPoints = backtestLimits::kMaxSpreadPoints;            // --spread: whole points
+inline constexpr int kMaxSlippagePoints = backtestLimits::kMaxSlippagePoints;        // --slippage: whole points
+inline constexpr double kMaxCommissionPerLot = backtestLimits::kMaxCommissionPerLot; // --commission: per lot per deal
+inline constexpr double kMaxDeposit = backtestLimits::kMaxDeposit;                   // --deposit: above 0, at most this
+inline constexpr qint64 kMaxServerUtcOffsetSeconds = bd::kMaxServerUtcOffsetSeconds; // --server-utc-offset: ±14 h
 } // namespace cliLimits
 
 // The values a number option accepts.

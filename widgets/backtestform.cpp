@@ -73,7 +73,7 @@ BacktestForm::BacktestForm(QWidget *parent)
     m_deposit->setGroupSeparatorShown(true);
     m_spread = new QSpinBox(this);
     m_spread->setObjectName(QStringLiteral("spreadSpin"));
-    m_spread->setRange(-1, 100000);
+    m_spread->setRange(-1, backtestLimits::kMaxSpreadPoints);
     m_spread->setValue(-1);
     m_spread->setSpecialValueText(tr("from bars / symbol"));
     m_spread->setSuffix(tr(" points"));
@@ -82,10 +82,9 @@ BacktestForm::BacktestForm(QWidget *parent)
     m_commission->setRange(0.0, 1000.0);
     m_commission->setDecimals(2);
     m_commission->setToolTip(tr("Money per lot charged on each deal (entry and exit)"));
-    m_slippage = new QDoubleSpinBox(this);
+    m_slippage = new QSpinBox(this);  // whole points, as the engine books them (docs/backtest-model.md)
     m_slippage->setObjectName(QStringLiteral("slippageSpin"));
-    m_slippage->setRange(0.0, 10000.0);
-    m_slippage->setDecimals(1);
+    m_slippage->setRange(0, backtestLimits::kMaxSlippagePoints);
     m_slippage->setSuffix(tr(" points"));
 
     auto *dataBox = new QGroupBox(tr("Data"), this);
@@ -352,7 +351,7 @@ void BacktestForm::loadSettings(QSettings &settings)
     setDeposit(settings.value(QStringLiteral("deposit"), m_deposit->value()).toDouble());
     m_spread->setValue(settings.value(QStringLiteral("spreadPoints"), m_spread->value()).toInt());
     m_commission->setValue(settings.value(QStringLiteral("commissionPerLot"), m_commission->value()).toDouble());
-    m_slippage->setValue(settings.value(QStringLiteral("slippagePoints"), m_slippage->value()).toDouble());
+    m_slippage->setValue(settings.value(QStringLiteral("slippagePoints"), m_slippage->value()).toInt());
     settings.endGroup();
 }
 

@@ -87,7 +87,7 @@ private:
     QDoubleSpinBox *m_deposit = nullptr;
     QSpinBox *m_spread = nullptr;
     QDoubleSpinBox *m_commission = nullptr;
-    QDoubleSpinBox *m_slippage = nullptr;
+    QSpinBox *m_slippage = nullptr;
     QPushButton *m_run = nullptr;
     QPushButton *m_cancel = nullptr;
     QProgressBar *m_progress = nullptr;
