@@ -152,7 +152,9 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
     const qint64 loadNs = timer.nsecsElapsed();
     timer.restart();
 
-    auto result = runBacktest(bars, *symbol, **strategy, config);
+    BacktestControl control;
+    control.keepEquityCurve = parser.isSet(QStringLiteral("json"));  // only the JSON report writes the curve
+    auto result = runBacktest(bars, *symbol, **strategy, config, control);
     if (!result)
         return fail(result.error().message);
     const qint64 runNs = timer.nsecsElapsed();

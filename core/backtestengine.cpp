@@ -232,8 +232,11 @@ public:
         result.strategy = m_strategy.name();
         result.config = m_config;
         result.firstBarTimeMs = m_bars.front().timeMs;
-        m_equity.reserve(m_bars.size());
-        adviseHugePages(m_equity.data(), m_bars.size() * sizeof(EquityPoint));
+        const bool keepCurve = m_control.keepEquityCurve;
+        if (keepCurve) {
+            m_equity.reserve(m_bars.size());
+            adviseHugePages(m_equity.data(), m_bars.size() * sizeof(EquityPoint));
+        }
         clearAvxUpperState();
 
         const qint64 total = qint64(m_bars.size());
@@ -255,6 +258,7 @@ public:
         // The equity statistics are fed each bar's point one bar late: the last point changes when the positions
         // still open close at the end of the test.
         EquityCurveStats equityStats(m_config.initialDeposit);
+        EquityPoint point;  // this bar's; also appended to m_equity when the curve is kept
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
@@ -278,8 +282,10 @@ public:
                 context.positions = std::span<const Position>(m_positions);
             }
             if (i > 0)
-                equityStats.add(m_equity.back());
-            const EquityPoint &point = m_equity.emplace_back(markToMarket(bar.timeMs, px, spread));
+                equityStats.add(point);
+            point = markToMarket(bar.timeMs, px, spread);
+            if (keepCurve)
+                m_equity.push_back(point);
 
             context.balance = m_balance;
             context.equity = point.equity;
@@ -318,10 +324,11 @@ public:
                     });
             }
             closeAllAtEnd(last.timeMs, px, spread);
-            EquityPoint &point = m_equity.back();
             point.balance = m_balance;
             point.equity = m_balance;
             point.equityLow = std::min(point.equityLow, m_balance);
+            if (keepCurve)
+                m_equity.back() = point;
             equityStats.add(point);
         }
         if (!result.cancelled)

@@ -72,7 +72,7 @@ struct BacktestResult {
     qint64 barsProcessed = 0;
     bool cancelled = false;             // true when the run stopped early on request
     std::vector<Trade> trades;          // in close order
-    std::vector<EquityPoint> equity;    // one point per processed bar
+    std::vector<EquityPoint> equity;    // one point per processed bar (empty unless BacktestControl::keepEquityCurve)
     BacktestStats stats;
     int rejectedOrders = 0;
     qint64 offGridBars = 0;             // bars with a price off the symbol's grid (snapped to the nearest point)
@@ -89,6 +89,9 @@ struct BacktestControl {
     // When set and becoming true, the run stops at its next check (every 1 % of the bars, and at least every
     // 4,096 bars; also right after each progress call) and returns a result with cancelled=true.
     const std::atomic<bool> *cancelRequested = nullptr;
+    // true: BacktestResult::equity holds one point per bar (charts, the JSON report). false: it stays empty and
+    // the run touches no per-bar memory; the equity drawdowns and the Sharpe ratio are computed either way.
+    bool keepEquityCurve = true;
 };
 
 // Runs the test on `bars` (time order; a std::vector<Bar> converts, a memory-mapped cache can be passed as is).

@@ -675,6 +675,22 @@ private slots:
         QCOMPARE(r.stats.equityDrawdownRelative, stored.equityDrawdownRelative);
         QCOMPARE(r.stats.sharpeRatio, stored.sharpeRatio);
         QCOMPARE(r.stats.recoveryFactor, stored.recoveryFactor);
+
+        // Without the stored curve (the CLI's text report): the same trades and the same figures, no points.
+        ScriptedStrategy again;
+        again.script = s.script;
+        BacktestControl statsOnly;
+        statsOnly.keepEquityCurve = false;
+        auto lean = runBacktest(bars, testSymbol(), again, BacktestConfig{}, statsOnly);
+        QVERIFY(lean.ok());
+        QVERIFY(lean->equity.empty());
+        QCOMPARE(lean->trades.size(), r.trades.size());
+        QCOMPARE(lean->stats.totalNetProfit, r.stats.totalNetProfit);
+        QCOMPARE(lean->stats.equityDrawdownMaximal, r.stats.equityDrawdownMaximal);
+        QCOMPARE(lean->stats.equityDrawdownRelativePercent, r.stats.equityDrawdownRelativePercent);
+        QCOMPARE(lean->stats.equityDrawdownAbsolute, r.stats.equityDrawdownAbsolute);
+        QCOMPARE(lean->stats.sharpeRatio, r.stats.sharpeRatio);
+        QCOMPARE(lean->stats.recoveryFactor, r.stats.recoveryFactor);
     }
 
     void reportsCarryTheWarnings()
