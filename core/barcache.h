@@ -10,9 +10,10 @@
 // fingerprint of its first and last 64 KiB — and an entry whose identity no longer matches the source is
 // ignored (and rewritten by the next load through loadBarsCached).
 //
-// Torn writes: an entry is written to a temporary file and renamed into place (QSaveFile), so a crash or a
-// concurrent writer never leaves a partial entry under its final name. An entry whose size disagrees with
-// its header, or whose header is not this build's (magic, version, sizeof(Bar)), is ignored.
+// Torn writes: an entry is written to a temporary file in the same folder and renamed over the old one, so a
+// crash or a concurrent writer never leaves a partial entry under its final name (at worst a stray
+// entry-*.tmp). It is not synced to disk: an entry whose size disagrees with its header, or whose header is
+// not this build's (magic, version, sizeof(Bar)), is ignored and rebuilt.
 //
 // Layout (native byte order; only little-endian hosts write or read it): a 128-byte header, then the bars as
 // an array of the in-memory `Bar` (bar.h), so a mapped entry is handed to the engine without a copy. The
