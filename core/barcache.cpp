@@ -197,7 +197,8 @@ QString BarCache::defaultDirectory()
     const QString home = qEnvironmentVariable("BOTDESK_HOME");
     if (!home.isEmpty())
         return QDir(home).filePath(QStringLiteral("cache/bars"));
-    return QDir(QStandardPaths::writableLocation(QStandardPaths::CacheLocation)).filePath(QStringLiteral("bars"));
+    // One folder for every BotDesk program (the window and botdesk-cli share entries), whatever the app's name.
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericCacheLocation)).filePath(QStringLiteral("botdesk/bars"));
 }
 
 QString BarCache::entryPath(const QString &sourcePath, const BarLoadOptions &options) const

@@ -1,8 +1,8 @@
 #pragma once
 // The bar cache: a data file is parsed once; later loads map a binary copy of its bars.
 //
-// Where: $BOTDESK_HOME/cache/bars when BOTDESK_HOME is set, else <QStandardPaths::CacheLocation>/bars
-// (~/.cache/<app>/bars on Linux, %LOCALAPPDATA%/<app>/cache/bars on Windows).
+// Where: $BOTDESK_HOME/cache/bars when BOTDESK_HOME is set, else <QStandardPaths::GenericCacheLocation>/botdesk/bars
+// (~/.cache/botdesk/bars on Linux, %LOCALAPPDATA%/cache/botdesk/bars on Windows), shared by the window and the CLI.
 //
 // Entries: one per (source file, load options). The entry's file name is the hex SHA-256 of the source's
 // absolute path and the options that change the bars (the server UTC offset), so two sources never share an
@@ -36,7 +36,7 @@ public:
     // Entries live in `directory` (created on the first store).
     explicit BarCache(QString directory);
 
-    // $BOTDESK_HOME/cache/bars, else the platform cache folder + "/bars" (see the header comment).
+    // $BOTDESK_HOME/cache/bars, else the platform's generic cache folder + "/botdesk/bars" (see above).
     static QString defaultDirectory();
 
     const QString &directory() const { return m_directory; }
