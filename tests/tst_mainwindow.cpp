@@ -96,6 +96,7 @@ private slots:
     void cancelRightAfterStart();
     void invalidJsonIsRejectedBeforeRunning();
     void strategyErrorIsShown();
+    void warningsAreShown();
     void missingFileIsRejected();
     void chartAxesZoomTogether();
     void inputsAreRemembered();
@@ -191,6 +192,39 @@ void TestMainWindow::runsBacktestFromTheForm()
     const QImage shot = w->grab().toImage();
     QVERIFY(shot.save(QStringLiteral(BOTDESK_BINARY_DIR "/screenshots/mainwindow_synthetic.png")));
     QVERIFY(distinctColours(shot) >= 20);
+}
+
+void TestMainWindow::warningsAreShown()
+{
+    // Prices with 2 decimals run as a 5-digit symbol: the run finishes, and the window must say it should not be
+    // trusted as it is (status line in the warning colour, the warning first in the journal), not "Finished" alone.
+    const QString coarse = m_dir.filePath(QStringLiteral("coarse.csv"));
+    {
+        QFile f(coarse);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("time,open,high,low,close,volume\n");
+        for (int i = 0; i < 2000; ++i) {
+            const double mid = 1.10 + 0.01 * double((i / 50) % 7);
+            f.write(QByteArray::number(1704146400 + i * 60) + ',' + QByteArray::number(mid, 'f', 2) + ','
+                    + QByteArray::number(mid + 0.01, 'f', 2) + ',' + QByteArray::number(mid - 0.01, 'f', 2) + ','
+                    + QByteArray::number(mid, 'f', 2) + ",0\n");
+        }
+    }
+    auto w = makeWindow();
+    w->form()->setDataFile(coarse);
+    w->form()->setSymbol(QStringLiteral("EURUSD"));
+    w->form()->setStrategy(QStringLiteral("ema_crossover"));
+    QSignalSpy ended(w.get(), &MainWindow::runEnded);
+    QVERIFY(w->startBacktest());
+    QVERIFY(ended.wait(60000));
+    QVERIFY(ended.at(0).at(0).toBool());
+    QVERIFY(!w->lastResult()->warnings.isEmpty());
+    const QString status = w->form()->statusText();
+    QVERIFY2(status.contains(QStringLiteral("warning")) && status.contains(QStringLiteral("EURUSD's 5 digits")), qPrintable(status));
+    QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("Journal")), qPrintable(w->statusBar()->currentMessage()));
+    auto *journal = w->findChild<QPlainTextEdit *>();
+    QVERIFY(journal);
+    QVERIFY2(journal->toPlainText().startsWith(QStringLiteral("Warning: ")), qPrintable(journal->toPlainText().left(200)));
 }
 
 void TestMainWindow::screenshotOfFullYear()

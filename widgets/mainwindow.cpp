@@ -270,8 +270,16 @@ void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result, Ba
                              .arg(seconds, 0, 'f', 1)
                              .arg(result->stats.totalTrades)
                              .arg(report::money(result->stats.totalNetProfit), result->config.depositCurrency);
-    m_form->setStatus(text, BacktestForm::StatusKind::Success);
-    statusBar()->showMessage(text);
+    if (result->warnings.isEmpty()) {
+        m_form->setStatus(text, BacktestForm::StatusKind::Success);
+        statusBar()->showMessage(text);
+    } else {
+        // A run that finished but should not be trusted as it is: say so where the eye goes, not only in a tab.
+        const QString warned = tr("%1 %n warning(s): %2", nullptr, int(result->warnings.size()))
+                                    .arg(text, result->warnings.join(QLatin1Char(' ')));
+        m_form->setStatus(warned, BacktestForm::StatusKind::Warning);
+        statusBar()->showMessage(tr("%1 See the warnings in the Journal tab.").arg(text));
+    }
     emit runEnded(true);
 }
 
@@ -322,6 +330,8 @@ void MainWindow::showResult(const std::shared_ptr<const BacktestResult> &result,
     QStringList journal = result->journal;
     if (result->rejectedOrders > 0)
         journal.prepend(tr("%1 orders rejected.").arg(result->rejectedOrders));
+    for (qsizetype i = result->warnings.size() - 1; i >= 0; --i)
+        journal.prepend(tr("Warning: %1").arg(result->warnings.at(i)));
     m_journal->setPlainText(journal.join(QLatin1Char('\n')));
     m_tabs->setTabText(m_tabs->indexOf(m_journal),
                        journal.isEmpty() ? tr("Journal") : tr("Journal (%1)").arg(result->journal.size()));
