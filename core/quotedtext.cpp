@@ -1,5 +1,7 @@
 #include "quotedtext.h"
 
+#include "displaytext.h"
+
 #include <QChar>
 
 namespace bd {
@@ -46,21 +48,8 @@ size_t utf8Sequence(std::string_view s, size_t i, char32_t &cp)
 
 bool invisible(char32_t cp)
 {
-    if (cp == 0xFFFD)
-        return true;  // U+FFFD stands for bytes that could not be decoded (e.g. broken UTF-16): say so
-    switch (QChar::category(cp)) {
-    case QChar::Other_Control:
-    case QChar::Other_Format:
-    case QChar::Other_Surrogate:
-    case QChar::Other_PrivateUse:
-    case QChar::Other_NotAssigned:
-    case QChar::Separator_Line:
-    case QChar::Separator_Paragraph:
-    case QChar::Separator_Space:
-        return true;
-    default:
-        return false;
-    }
+    // U+FFFD stands for bytes that could not be decoded (e.g. broken UTF-16): say so.
+    return cp == 0xFFFD || isInvisibleCodePoint(cp);
 }
 
 QString hex(uint value, int digits) { return QStringLiteral("%1").arg(value, digits, 16, QLatin1Char('0')).toUpper(); }

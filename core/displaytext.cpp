@@ -3,9 +3,8 @@
 #include <QChar>
 
 namespace bd {
-namespace {
 
-bool isInvisible(char32_t cp)
+bool isInvisibleCodePoint(char32_t cp)
 {
     if (cp == U' ')
         return false;
@@ -23,6 +22,8 @@ bool isInvisible(char32_t cp)
         return false;
     }
 }
+
+namespace {
 
 void appendEscape(QString &out, char32_t cp)
 {
@@ -49,7 +50,7 @@ QString escapeForDisplay(QStringView text, EscapeMode mode)
             out += c;
         } else if (mode == EscapeMode::Value && cp == U'\\') {
             out += QStringLiteral("\\\\");
-        } else if (isInvisible(cp)) {
+        } else if (isInvisibleCodePoint(cp)) {
             appendEscape(out, cp);  // an unpaired surrogate has category Other_Surrogate: escaped as \uD8xx
         } else {
             out += text.mid(i, units);

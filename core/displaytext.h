@@ -23,4 +23,8 @@ enum class EscapeMode {
 // surrogates, private-use and unassigned code points. Everything else, including non-ASCII letters, is kept.
 QString escapeForDisplay(QStringView text, EscapeMode mode = EscapeMode::Value);
 
+// True for the code points escapeForDisplay escapes (the list above; U+0020 is visible). Shared with quotedText
+// (quotedtext.h), which escapes raw file bytes by the same rule.
+bool isInvisibleCodePoint(char32_t cp);
+
 } // namespace bd
