@@ -134,7 +134,7 @@ struct Floor {
         balance = 10000.0;
         open = pendingClose = pendingOpen = false;
         nextTicket = 1;
-        // indicators (core/ema.cpp, core/atr.cpp arithmetic)
+        // indicators (core/indicators/ema.cpp, atr.cpp arithmetic)
         const double kFastK = 2.0 / double(kFast + 1), kSlowK = 2.0 / double(kSlow + 1);
         double fastSum = 0, slowSum = 0, fast = 0, slow = 0, atrSum = 0, atr = 0, prevClose = 0;
         int fastSeen = 0, slowSeen = 0, ranges = 0;

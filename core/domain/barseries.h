@@ -2,7 +2,7 @@
 // BarSeries: an immutable, shared sequence of bars in time order — the bars a backtest or a chart reads.
 //
 // The bars live either in memory the series owns (moved in from a freshly parsed Bars vector) or in a
-// memory-mapped bar cache file (core/barcache.h); readers cannot tell the difference. Copies are cheap
+// memory-mapped bar cache file (core/data/barcache.h); readers cannot tell the difference. Copies are cheap
 // (a shared owner and a span), so a series can be handed to a worker thread and on to the GUI without
 // copying a year of M1 bars. The bars themselves are never modified.
 //
