@@ -176,8 +176,7 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
         QSaveFile file(parser.value(QStringLiteral("json")));
         if (!file.open(QIODevice::WriteOnly))
             return fail(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
-        file.write(QJsonDocument(backtestReportJson(*result, *params)).toJson(QJsonDocument::Indented));
-        if (!file.commit())
+        if (!writeBacktestReportJson(file, *result, *params) || !file.commit())
             return fail(QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString()));
         out() << "Wrote " << escapeForDisplay(file.fileName()) << Qt::endl;
     }

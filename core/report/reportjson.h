@@ -18,9 +18,14 @@
 
 #include <QJsonObject>
 
+class QIODevice;
+
 namespace bd {
 
 QJsonObject statsToJson(const BacktestStats &stats);
-QJsonObject backtestReportJson(const BacktestResult &result, const QJsonObject &params, int maxCurvePoints = 2000);
+// Writes the report to `out` as it goes (the trades, the curve and the journal are streamed, not built as one
+// tree first). Returns false when `out` refused a write (disk full, closed device).
+bool writeBacktestReportJson(QIODevice &out, const BacktestResult &result, const QJsonObject &params,
+                             int maxCurvePoints = 2000);
 
 } // namespace bd
