@@ -140,9 +140,9 @@ private slots:
         QCOMPARE(b.high, 1.10429);
         QCOMPARE(b.low, 1.10425);
         QCOMPARE(b.close, 1.10429);
-        QCOMPARE(b.tickVolume, 0LL);
+        QCOMPARE(b.tickVolume, 0u);
         QCOMPARE(b.spreadPoints, -1);
-        QCOMPARE(r->at(1).tickVolume, 17LL);
+        QCOMPARE(r->at(1).tickVolume, 17u);
         QCOMPARE(r->at(1).close, 1.1044);
     }
 
@@ -153,7 +153,7 @@ private slots:
                                          QStringLiteral("mem"));
         QVERIFY(r.ok());
         QCOMPARE(r->at(0).spreadPoints, 12);
-        QCOMPARE(r->at(0).tickVolume, 5LL);
+        QCOMPARE(r->at(0).tickVolume, 5u);
     }
 
     void bomCrlfTrailingBlankLinesNoFinalNewline()
@@ -382,7 +382,7 @@ private slots:
         QCOMPARE(r->size(), size_t(4));
         QCOMPARE(r->at(0).timeMs, utcMs(2024, 1, 2, 0, 0));
         QCOMPARE(r->at(0).open, 1.10427);
-        QCOMPARE(r->at(0).tickVolume, 12LL);
+        QCOMPARE(r->at(0).tickVolume, 12u);
         QCOMPARE(r->at(0).spreadPoints, 8);
         QCOMPARE(r->at(2).timeMs, utcMs(2024, 1, 2, 0, 5));
         QCOMPARE(r->at(2).low, 1.104);
@@ -533,7 +533,7 @@ private slots:
         r = loadBars(writeFile(QStringLiteral("large16.csv.gz"), gzipBytes(utf16)));
         QVERIFY2(r.ok(), qPrintable(r.ok() ? QString() : r.error().message));
         QCOMPARE(r->size(), size_t(count));
-        QCOMPARE(r->at(12345).tickVolume, 12345LL % 7);
+        QCOMPARE(r->at(12345).tickVolume, 12345u % 7);
     }
 
     void gzipMembersWithZeroPadding()
@@ -803,6 +803,8 @@ private slots:
                                                  << QStringLiteral("column 'low' is '1e-400', out of range;");
         QTest::newRow("volume overflows int64") << QByteArray("1704146460,1.1,1.2,1.0,1.1,99999999999999999999")
                                                 << QStringLiteral("column 'volume' is '99999999999999999999', out of range; volumes must be whole numbers");
+        QTest::newRow("volume over 32 bits") << QByteArray("1704146460,1.1,1.2,1.0,1.1,4294967296")
+                                             << QStringLiteral("column 'volume' is '4294967296', out of range; volumes must be whole numbers from 0 to 4294967295");
         QTest::newRow("volume as huge double") << QByteArray("1704146460,1.1,1.2,1.0,1.1,1e300")
                                                << QStringLiteral("column 'volume' is '1e300', out of range;");
     }
@@ -871,7 +873,7 @@ private slots:
         QCOMPARE(first.high, 1.10429);
         QCOMPARE(first.low, 1.10425);
         QCOMPARE(first.close, 1.10429);
-        QCOMPARE(first.tickVolume, 0LL);
+        QCOMPARE(first.tickVolume, 0u);
         QCOMPARE(first.spreadPoints, -1);
 
         const Bar &last = bars.back(); // 1735682280,1.03539,1.03539,1.03529,1.03531,0

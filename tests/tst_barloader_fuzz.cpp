@@ -327,7 +327,7 @@ QString contractBroken(const Result<Bars> &r, const QString &source)
             return QStringLiteral("bar %1: time %2 outside 1970..3000").arg(i).arg(b.timeMs);
         if (i > 0 && b.timeMs <= r->at(i - 1).timeMs)
             return QStringLiteral("bar %1: time not after the previous bar's").arg(i);
-        if (b.tickVolume < 0 || b.spreadPoints < -1)
+        if (b.spreadPoints < -1)
             return QStringLiteral("bar %1: negative volume or spread").arg(i);
     }
     return {};

@@ -23,7 +23,7 @@ namespace bd {
 namespace {
 
 constexpr char kMagic[8] = {'B', 'D', 'B', 'A', 'R', 'S', '\0', '\1'};
-constexpr quint32 kFormatVersion = 1;
+constexpr quint32 kFormatVersion = 2;  // 2: the 48-byte Bar
 constexpr quint32 kByteOrderMark = 0x01020304;
 constexpr qint64 kFingerprintBytes = 64 * 1024;  // from the start and from the end of the source
 

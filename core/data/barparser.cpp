@@ -21,6 +21,7 @@ using std::string_view;
 
 constexpr qint64 kMaxEpochSeconds = 32503680000LL;  // 3000-01-01 00:00:00 UTC
 constexpr qint64 kMaxEpochMs = kMaxEpochSeconds * 1000;
+constexpr qint64 kMaxTickVolume = 4294967295LL;       // Bar::tickVolume is 32-bit
 
 // How a field parsed: the true reason is reported ("out of range" is not "not a number").
 enum class Num { Ok, Bad, OutOfRange };
@@ -485,8 +486,10 @@ bool BarParser::readPlainBotDeskRow(string_view line, Bar &bar) const
         if (p == end || *p++ != ',' || !scanDecimal(p, end, *price) || *price <= 0.0)
             return false;
     }
-    if (p == end || *p++ != ',' || !scanWhole(p, end, bar.tickVolume))
+    qint64 ticks = 0;
+    if (p == end || *p++ != ',' || !scanWhole(p, end, ticks) || ticks < 0 || ticks > kMaxTickVolume)
         return false;
+    bar.tickVolume = quint32(ticks);
     if (m_layout.hasSpread) {
         qint64 spread = 0;
         if (p == end || *p++ != ',' || !scanWhole(p, end, spread) || spread > std::numeric_limits<int>::max())
@@ -572,14 +575,16 @@ bool BarParser::readRow(string_view line, Bar &bar)
 
     // --- volume / spread
     const int volCol = priceCol + 4;
-    const Num vol = parseCount(row.f[size_t(volCol)], bar.tickVolume);
+    qint64 ticks = 0;
+    const Num vol = parseCount(row.f[size_t(volCol)], ticks);
     if (vol == Num::Bad)
         return badField(volCol, "a whole number");
-    if (vol == Num::OutOfRange)
-        return outOfRange(volCol, QStringLiteral("volumes must be whole numbers from 0 to 9e15, fix or delete the row"));
-    if (bar.tickVolume < 0)
+    if (vol == Num::OutOfRange || ticks > kMaxTickVolume)
+        return outOfRange(volCol, QStringLiteral("volumes must be whole numbers from 0 to 4294967295 (ticks per bar), fix or delete the row"));
+    if (ticks < 0)
         return fail(m_lineNo, QStringLiteral("column '%1' is negative (%2); volumes must be >= 0")
                                   .arg(colName(volCol), quotedText(trimSpaces(row.f[size_t(volCol)]))));
+    bar.tickVolume = quint32(ticks);
     if (mt5) {
         qint64 realVolume = 0;  // <VOL>: real (exchange) volume, 0 for forex; validated, not stored
         const Num real = parseCount(row.f[size_t(volCol + 1)], realVolume);
