@@ -263,50 +263,55 @@ public:
         int spread = 0;
         qint64 i = 0;
         bool cancelled = cancelRequested();
-        for (; i < total && !cancelled; ++i) {
-            m_currentBar = i;
-            const Bar &bar = m_bars[size_t(i)];
-            if (!toPoints(bar, px)) [[unlikely]]
-                return badBarError(bar);
-            spread = fixedSpread || bar.spreadPoints < 0 ? defaultSpread : bar.spreadPoints;
+        // Bars run in stretches up to the next housekeeping point (progress, cancel check), so the bar loop itself
+        // tests only its end, not the countdown and the cancel flag on every bar.
+        while (i < total && !cancelled) {
+            const qint64 stretchEnd = std::min(total, nextHousekeepingAt);
+            for (; i < stretchEnd; ++i) {
+                m_currentBar = i;
+                const Bar &bar = m_bars[size_t(i)];
+                if (!toPoints(bar, px)) [[unlikely]]
+                    return badBarError(bar);
+                spread = fixedSpread || bar.spreadPoints < 0 ? defaultSpread : bar.spreadPoints;
 
-            const bool trading = !pending.empty() || !m_levels.empty();
-            if (trading) {
-                if (!pending.empty()) {
-                    for (const Action &a : pending)
-                        executeAtOpen(a, bar.timeMs, px, spread);
-                    pending.clear();
+                const bool trading = !pending.empty() || !m_levels.empty();
+                if (trading) {
+                    if (!pending.empty()) {
+                        for (const Action &a : pending)
+                            executeAtOpen(a, bar.timeMs, px, spread);
+                        pending.clear();
+                    }
+                    if (!m_levels.empty())
+                        checkStopsAndExcursions(bar.timeMs, px, spread);
+                    context.positions = std::span<const Position>(m_positions);
                 }
-                if (!m_levels.empty())
-                    checkStopsAndExcursions(bar.timeMs, px, spread);
-                context.positions = std::span<const Position>(m_positions);
-            }
-            if (i > 0)
-                equityStats.add(point);
-            point = markToMarket(bar.timeMs, px, spread);
-            if (keepCurve)
-                m_equity.push_back(point);
+                if (i > 0)
+                    equityStats.add(point);
+                point = markToMarket(bar.timeMs, px, spread);
+                if (keepCurve)
+                    m_equity.push_back(point);
 
-            context.balance = m_balance;
-            context.equity = point.equity;
-            context.barIndex = i;
-            context.spreadPoints = spread;
-            m_strategy.onBar(bar, context, actions);
-            if (!actions.empty()) [[unlikely]] {
-                for (Action &a : actions) {
-                    if (a.type == ActionType::ModifySltp)
-                        modifySltp(a, bar.timeMs, px, spread);
-                    else
-                        pending.push_back(std::move(a));
+                context.balance = m_balance;
+                context.equity = point.equity;
+                context.barIndex = i;
+                context.spreadPoints = spread;
+                m_strategy.onBar(bar, context, actions);
+                if (!actions.empty()) [[unlikely]] {
+                    for (Action &a : actions) {
+                        if (a.type == ActionType::ModifySltp)
+                            modifySltp(a, bar.timeMs, px, spread);
+                        else
+                            pending.push_back(std::move(a));
+                    }
+                    actions.clear();
                 }
-                actions.clear();
             }
-            if (i + 1 == nextHousekeepingAt) [[unlikely]] {
-                if (i + 1 == nextProgressAt) {
-                    reportProgress(int((i + 1) * 100 / total), lastPercent);
+            if (i == nextHousekeepingAt) {
+                if (i == nextProgressAt) {
+                    reportProgress(int(i * 100 / total), lastPercent);
                     nextProgressAt += progressStep;
                 }
-                nextHousekeepingAt = std::min(nextProgressAt, i + 1 + kCancelCheckBars);
+                nextHousekeepingAt = std::min(nextProgressAt, i + kCancelCheckBars);
                 cancelled = cancelRequested();
             }
         }

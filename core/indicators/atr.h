@@ -24,7 +24,41 @@ class Atr {
 public:
     explicit Atr(int period);
 
-    void update(double high, double low, double close);
+    // Inline: it runs once per bar in every strategy's hot path (a call costs more than its body).
+    void update(double high, double low, double close)
+    {
+        if (m_poisoned)
+            return;
+        if (!std::isfinite(high) || !std::isfinite(low) || !std::isfinite(close)) {
+            m_poisoned = true;
+            return;
+        }
+        if (!m_hasPreviousClose) [[unlikely]] {
+            m_previousClose = close;
+            m_hasPreviousClose = true;
+            return;
+        }
+        // TA-Lib order: start from high-low, then the two previous-close distances.
+        double range = high - low;
+        const double toHigh = std::fabs(m_previousClose - high);
+        if (toHigh > range)
+            range = toHigh;
+        const double toLow = std::fabs(m_previousClose - low);
+        if (toLow > range)
+            range = toLow;
+        m_previousClose = close;
+        m_lastRange = range;
+
+        if (m_ranges < m_period) [[unlikely]] {
+            m_seedSum += range;
+            if (++m_ranges == m_period)
+                m_value = m_seedSum / m_period;
+            return;
+        }
+        m_value *= m_period - 1;
+        m_value += range;
+        m_value /= m_period;
+    }
     void update(const Bar &bar) { update(bar.high, bar.low, bar.close); }
     bool ready() const { return !m_poisoned && m_ranges >= m_period; }
     double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()

@@ -10,23 +10,6 @@ Ema::Ema(int period)
 {
 }
 
-void Ema::update(double price)
-{
-    if (m_poisoned)
-        return;
-    if (!std::isfinite(price)) {
-        m_poisoned = true;
-        return;
-    }
-    if (m_seen < m_period) {
-        m_seedSum += price;
-        if (++m_seen == m_period)
-            m_value = m_seedSum / m_period;
-        return;
-    }
-    m_value = (price - m_value) * m_k + m_value;
-}
-
 void Ema::reset()
 {
     m_seen = 0;

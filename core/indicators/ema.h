@@ -20,7 +20,23 @@ class Ema {
 public:
     explicit Ema(int period);
 
-    void update(double price);
+    // Inline: it runs once per bar per EMA in every strategy's hot path (a call costs more than its body).
+    void update(double price)
+    {
+        if (m_poisoned)
+            return;
+        if (!std::isfinite(price)) {
+            m_poisoned = true;
+            return;
+        }
+        if (m_seen < m_period) [[unlikely]] {
+            m_seedSum += price;
+            if (++m_seen == m_period)
+                m_value = m_seedSum / m_period;
+            return;
+        }
+        m_value = (price - m_value) * m_k + m_value;
+    }
     bool ready() const { return !m_poisoned && m_seen >= m_period; }
     double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     int period() const { return m_period; }
