@@ -153,7 +153,9 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
     timer.restart();
 
     BacktestControl control;
-    control.keepEquityCurve = parser.isSet(QStringLiteral("json"));  // only the JSON report writes the curve
+    // Only the JSON report writes the curve and the journal; the text report needs neither.
+    control.keepEquityCurve = parser.isSet(QStringLiteral("json"));
+    control.keepJournal = control.keepEquityCurve;
     auto result = runBacktest(bars, *symbol, **strategy, config, control);
     if (!result)
         return fail(result.error().message);

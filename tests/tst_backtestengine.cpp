@@ -678,6 +678,7 @@ private slots:
         for (int i = 0; i < 290; i += 20)
             s.script[i] = {fixedOpen(i % 40 == 0 ? Side::Buy : Side::Sell, 1.0), Action::closePosition(0)};
         s.script[295] = {fixedOpen(Side::Buy, 2.0)};  // still open at the end
+        s.script[150] = {Action::openTrade(Side::Buy, 1.0, 5.0, 0.0, 0.0)};  // SL above the bid: rejected, journalled
         const BacktestResult r = run(bars, s);
         QVERIFY(r.trades.size() > 10);
         QCOMPARE(r.trades.back().closeReason, CloseReason::EndOfTest);
@@ -697,9 +698,14 @@ private slots:
         again.script = s.script;
         BacktestControl statsOnly;
         statsOnly.keepEquityCurve = false;
+        statsOnly.keepJournal = false;
         auto lean = runBacktest(bars, testSymbol(), again, BacktestConfig{}, statsOnly);
         QVERIFY(lean.ok());
         QVERIFY(lean->equity.empty());
+        QVERIFY(!r.journal.isEmpty());
+        QVERIFY(lean->journal.isEmpty());
+        QCOMPARE(lean->rejectedOrders, r.rejectedOrders);
+        QCOMPARE(lean->warnings, r.warnings);
         QCOMPARE(lean->trades.size(), r.trades.size());
         QCOMPARE(lean->stats.totalNetProfit, r.stats.totalNetProfit);
         QCOMPARE(lean->stats.equityDrawdownMaximal, r.stats.equityDrawdownMaximal);

@@ -484,7 +484,7 @@ private:
     // a blown account can reject an order on every signal for the rest of the test.
     template <typename MakeText> void journal(qint64 timeMs, MakeText makeText)
     {
-        const bool keep = m_journal.size() < kJournalLimit;
+        const bool keep = m_control.keepJournal && m_journal.size() < kJournalLimit;
         if (!keep && !m_log->should_log(spdlog::level::debug))
             return;
         const QString text = utcMinuteText(timeMs) + QStringLiteral(" UTC: ") + makeText();

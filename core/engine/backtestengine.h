@@ -92,6 +92,9 @@ struct BacktestControl {
     // true: BacktestResult::equity holds one point per bar (charts, the JSON report). false: it stays empty and
     // the run touches no per-bar memory; the equity drawdowns and the Sharpe ratio are computed either way.
     bool keepEquityCurve = true;
+    // true: BacktestResult::journal holds the first 1,000 rejections and notes as text. false: it stays empty
+    // and no text is formatted (rejectedOrders, the warnings and the statistics are the same either way).
+    bool keepJournal = true;
 };
 
 // Runs the test on `bars` (time order; a std::vector<Bar> converts, a memory-mapped cache can be passed as is).
