@@ -14,6 +14,7 @@
 // first-touch page faults of a fresh process cost.
 
 #include "backtestengine.h"
+#include "cpustate.h"
 #include "barloader.h"
 #include "logging.h"
 #include "strategyregistry.h"
@@ -251,21 +252,7 @@ public:
     void onBar(const Bar &, const StrategyContext &, std::vector<Action> &) override {}
 };
 
-// Qt 6.4.2's QHash<QString> (SymbolCatalog's name index) leaves the upper AVX state dirty on this CPU, and every
-// SSE instruction then pays for it (~1.7x here). runBacktest clears it at its start; the floor gets the same.
-#if defined(__x86_64__) && defined(__GNUC__)
-[[gnu::target("avx")]] void zeroUpperAvx()
-{
-    __builtin_ia32_vzeroupper();
-}
-void clearAvxUpperState()
-{
-    if (__builtin_cpu_supports("avx"))
-        zeroUpperAvx();
-}
-#else
-void clearAvxUpperState() {}
-#endif
+// runBacktest clears a dirty upper AVX state at its start (cpustate.h); the floor gets the same.
 
 // ---- measuring ------------------------------------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "backtestengine.h"
 
+#include "cpustate.h"
+
 #include "logging.h"
 #include "reportformat.h"
 
@@ -14,9 +16,6 @@
 #endif
 #if defined(__SSE2__)
 #include <emmintrin.h>
-#endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
 #endif
 
 namespace bd {
@@ -102,23 +101,6 @@ void adviseHugePages(const void *data, size_t bytes)
 #endif
 }
 
-// Code that ran before the test can leave the upper halves of the AVX registers dirty (measured: one
-// QHash<QString>::insert of Qt 6.4.2, as SymbolCatalog's name index does, on this Xeon). Until a VZEROUPPER, every
-// SSE instruction then carries a false dependency on that state, and the bar loop ran ~1.7x slower (44 vs
-// 26 ns/bar). Clearing it costs one instruction; VZEROUPPER exists only on CPUs with AVX, hence the check.
-#if defined(__x86_64__) && defined(__GNUC__)
-[[gnu::target("avx")]] void zeroUpperAvx()
-{
-    _mm256_zeroupper();
-}
-void clearAvxUpperState()
-{
-    if (__builtin_cpu_supports("avx"))
-        zeroUpperAvx();
-}
-#else
-void clearAvxUpperState() {}
-#endif
 
 // ---- journal text ----------------------------------------------------------------------------------------
 // The journal can hold 1,000 lines per run (a blown account rejects an order on every signal), so its numbers
