@@ -118,25 +118,15 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
     auto catalog = catalogFor(parser);
     if (!catalog)
         return fail(catalog.error().message);
-    const QString symbolName = parser.value(QStringLiteral("symbol"));
-    const SymbolSpec *symbol = catalog->find(symbolName);
-    if (!symbol) {
-        QStringList names;
-        for (const SymbolSpec &s : catalog->symbols())
-            names << s.name;
-        return fail(QStringLiteral("--symbol %1; run 'botdesk-cli symbols' for the details, or pass --symbols FILE")
-                        .arg(unknownChoiceMessage(QStringLiteral("symbol"), symbolName, names)),
+    auto found = symbolOption(*catalog, parser.value(QStringLiteral("symbol")));
+    if (!found)
+        return fail(found.error().message + QStringLiteral("; run 'botdesk-cli symbols' for the details, or pass --symbols FILE"),
                     kExitUsage);
-    }
+    const SymbolSpec *symbol = *found;
 
     const QString strategyName = parser.value(QStringLiteral("strategy"));
-    QStringList strategyNames;
-    for (const StrategyInfo &info : builtinStrategies())
-        strategyNames << info.name;
-    if (!strategyNames.contains(strategyName))
-        return fail(QStringLiteral("--strategy %1; run 'botdesk-cli strategies' for their parameters")
-                        .arg(unknownChoiceMessage(QStringLiteral("strategy"), strategyName, strategyNames)),
-                    kExitUsage);
+    if (auto known = strategyOption(strategyName); !known)
+        return fail(known.error().message + QStringLiteral("; run 'botdesk-cli strategies' for their parameters"), kExitUsage);
     auto strategy = createStrategy(strategyName, *params);
     if (!strategy)
         return fail(strategy.error().message, kExitUsage);

@@ -1,6 +1,7 @@
 #include "cliarguments.h"
 
 #include "displaytext.h"
+#include "strategyregistry.h"
 
 #include <QLocale>
 #include <QRegularExpression>
@@ -147,6 +148,26 @@ QString unknownChoiceMessage(const QString &what, const QString &value, const QS
     if (choices.size() > maxShown)
         message += QStringLiteral(" (and %1 more)").arg(choices.size() - maxShown);
     return message;
+}
+
+Result<const SymbolSpec *> symbolOption(const SymbolCatalog &catalog, const QString &name)
+{
+    if (const SymbolSpec *symbol = catalog.find(name))
+        return symbol;
+    QStringList names;
+    for (const SymbolSpec &s : catalog.symbols())
+        names << s.name;
+    return makeError(QStringLiteral("--symbol %1").arg(unknownChoiceMessage(QStringLiteral("symbol"), name, names)));
+}
+
+Result<void> strategyOption(const QString &name)
+{
+    QStringList names;
+    for (const StrategyInfo &info : builtinStrategies())
+        names << info.name;
+    if (names.contains(name))
+        return {};
+    return makeError(QStringLiteral("--strategy %1").arg(unknownChoiceMessage(QStringLiteral("strategy"), name, names)));
 }
 
 } // namespace bd

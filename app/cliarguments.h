@@ -10,6 +10,7 @@
 #include "backtestengine.h"
 #include "barloader.h"
 #include "result.h"
+#include "symbolspec.h"
 
 #include <QString>
 #include <QStringList>
@@ -60,5 +61,11 @@ Result<std::string> parseLogLevel(const QString &text);
 // "'x' is not a <what>; choose one of: a, b, c" with the value escaped; lists at most `maxShown` choices and then
 // says how many more there are.
 QString unknownChoiceMessage(const QString &what, const QString &value, const QStringList &choices, int maxShown = 20);
+
+// --symbol NAME: the symbol of `catalog` (case-insensitive), or "--symbol 'X' is not a known symbol; choose one
+// of: ..." listing the catalogue's names.
+Result<const SymbolSpec *> symbolOption(const SymbolCatalog &catalog, const QString &name);
+// --strategy NAME: nothing when it names a built-in strategy, else the error listing them.
+Result<void> strategyOption(const QString &name);
 
 } // namespace bd

@@ -50,24 +50,15 @@ bd::Result<CheckedArguments> checkArguments(const QCommandLineParser &parser, co
 {
     CheckedArguments checked;
     if (parser.isSet(symbolOption)) {
-        const QString name = parser.value(symbolOption);
         auto catalog = bd::SymbolCatalog::builtin();
         if (!catalog)
             return bd::makeError(QStringLiteral("--symbol: the symbol catalogue is unavailable: %1").arg(catalog.error().message));
-        if (!catalog->find(name)) {
-            QStringList names;
-            for (const bd::SymbolSpec &s : catalog->symbols())
-                names << s.name;
-            return bd::makeError(QStringLiteral("--symbol %1").arg(bd::unknownChoiceMessage(QStringLiteral("symbol"), name, names)));
-        }
+        if (auto found = bd::symbolOption(*catalog, parser.value(symbolOption)); !found)
+            return found.error();
     }
     if (parser.isSet(strategyOption)) {
-        const QString name = parser.value(strategyOption);
-        QStringList names;
-        for (const bd::StrategyInfo &info : bd::builtinStrategies())
-            names << info.name;
-        if (!names.contains(name))
-            return bd::makeError(QStringLiteral("--strategy %1").arg(bd::unknownChoiceMessage(QStringLiteral("strategy"), name, names)));
+        if (auto known = bd::strategyOption(parser.value(strategyOption)); !known)
+            return known.error();
     }
     if (parser.isSet(depositOption)) {
         bd::NumberRange range;  // what the form's deposit field holds: it would clamp or round anything else

@@ -2,12 +2,11 @@
 
 #include "barparser.h"
 #include "logging.h"
+#include "reportformat.h"
 #include "textdecoder.h"
 #include "textfilereader.h"
 
-#include <QDateTime>
 #include <QElapsedTimer>
-#include <QTimeZone>
 
 #include <new>
 
@@ -18,12 +17,6 @@ spdlog::logger &dataLog()
 {
     static const std::shared_ptr<spdlog::logger> log = logging::get("data");
     return *log;
-}
-
-QString utcText(qint64 timeMs)
-{
-    return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-        + QStringLiteral(" UTC");
 }
 
 Error fileError(const QString &path, const QString &what)
@@ -168,7 +161,7 @@ Result<Bars> loadBars(const QString &path, const BarLoadOptions &options)
         const Bars &bars = result.value();
         dataLog().info("loaded {} bars from {} in {} ms ({}{:.1f} MiB of text); {} .. {}", bars.size(), path.toStdString(),
                        timer.elapsed(), reader.isGzip() ? "gzip, " : "", double(reader.textBytes()) / double(1 << 20),
-                       utcText(bars.front().timeMs).toStdString(), utcText(bars.back().timeMs).toStdString());
+                       report::utcSecond(bars.front().timeMs).toStdString(), report::utcSecond(bars.back().timeMs).toStdString());
         return result;
     } catch (const std::bad_alloc &) {
         return fileError(path, QStringLiteral("out of memory while loading; free memory or load a shorter period"));

@@ -1,10 +1,9 @@
 #include "barparser.h"
 
 #include "quotedtext.h"
+#include "reportformat.h"
 
-#include <QDateTime>
 #include <QStringList>
-#include <QTimeZone>
 
 #include <algorithm>
 #include <charconv>
@@ -169,12 +168,6 @@ inline bool isBlank(string_view s)
     return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r'; });
 }
 
-QString utcText(qint64 timeMs)
-{
-    return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))
-        + QStringLiteral(" UTC");
-}
-
 QString num(double v) { return QString::number(v, 'g', 15); }
 
 bool equalsIgnoreCase(string_view a, string_view b)
@@ -265,7 +258,7 @@ QString BarParser::describeTime(qint64 timeMs, string_view rawLine) const
     QString written = field(0);
     if (m_layout.format == Format::Mt5)
         written += QLatin1Char(' ') + field(1);
-    return QStringLiteral("%1 (%2)").arg(written, utcText(timeMs));
+    return QStringLiteral("%1 (%2)").arg(written, report::utcSecond(timeMs));
 }
 
 // ---------------------------------------------------------------------------------------------

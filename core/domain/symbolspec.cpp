@@ -14,11 +14,6 @@ namespace {
 
 constexpr int kMaxDigits = 10;
 
-double pow10(int digits)
-{
-    static constexpr double kPow[kMaxDigits + 1] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10};
-    return digits >= 0 && digits <= kMaxDigits ? kPow[digits] : std::pow(10.0, digits);
-}
 
 bool nearlyEqual(double a, double b, double relTol = 1e-6)
 {
@@ -67,8 +62,8 @@ public:
             || !positive(QStringLiteral("volume_max"), s.volumeMax))
             return m_error;
 
-        if (!nearlyEqual(s.point, 1.0 / pow10(s.digits)))
-            return fail(QStringLiteral("point"), QStringLiteral("is %1 but digits %2 needs point %3").arg(num(s.point)).arg(s.digits).arg(num(1.0 / pow10(s.digits))));
+        if (!nearlyEqual(s.point, 1.0 / SymbolSpec::pow10(s.digits)))
+            return fail(QStringLiteral("point"), QStringLiteral("is %1 but digits %2 needs point %3").arg(num(s.point)).arg(s.digits).arg(num(1.0 / SymbolSpec::pow10(s.digits))));
         const double ticksPerPoint = s.tickSize / s.point;
         if (ticksPerPoint < 1.0 - 1e-9 || !nearlyEqual(ticksPerPoint, std::round(ticksPerPoint)))
             return fail(QStringLiteral("trade_tick_size"), QStringLiteral("is %1, must be a whole multiple of point %2").arg(num(s.tickSize), num(s.point)));
@@ -151,12 +146,6 @@ private:
 };
 
 } // namespace
-
-double SymbolSpec::normalizePrice(double price) const
-{
-    const double scale = pow10(digits);
-    return std::round(price * scale) / scale;
-}
 
 Result<SymbolCatalog> SymbolCatalog::fromJson(const QByteArray &json, const QString &sourceName)
 {

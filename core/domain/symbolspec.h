@@ -36,8 +36,8 @@ struct SymbolSpec {
     {
         return priceDelta / tickSize * tickValue * volume;
     }
-    // Rounds `price` to the symbol's digits (half away from zero, like std::round).
-    double normalizePrice(double price) const;
+    // Rounds `price` to the symbol's digits (half away from zero, like std::round): the nearest grid price.
+    double normalizePrice(double price) const { return fromPoints(toPoints(price)); }
 
     // --- The price grid ---------------------------------------------------------------------------------
     // A price on the symbol's grid is a whole number of points: price = points · point = points / 10^digits

@@ -443,7 +443,7 @@ private:
             return 0;
         if (!m_symbol.pointsInRange(price))
             return -1;
-        const qint64 p = SymbolSpec::roundHalfAwayFromZero(price * m_scale);
+        const qint64 p = m_symbol.toPoints(price);
         return p >= 1 ? p : -1;
     }
 
@@ -929,7 +929,7 @@ private:
         for (qint64 i = 0; i < count && used < m_symbol.digits; ++i) {
             const Bar &b = m_bars[size_t(i)];
             for (double price : {b.open, b.high, b.low, b.close}) {
-                qint64 p = SymbolSpec::roundHalfAwayFromZero(price * m_scale);
+                qint64 p = m_symbol.toPoints(price);
                 int d = m_symbol.digits;
                 while (d > used && p % 10 == 0) {
                     p /= 10;

@@ -40,6 +40,12 @@ QString utcMinute(qint64 timeMs)
     return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd hh:mm"));
 }
 
+QString utcSecond(qint64 timeMs)
+{
+    return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"))
+        + QStringLiteral(" UTC");
+}
+
 QString utcDate(qint64 timeMs)
 {
     return QDateTime::fromMSecsSinceEpoch(timeMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM-dd"));

@@ -15,6 +15,8 @@ QString percent(double value, int decimals = 2);
 QString price(double value, int digits, bool emptyWhenZero = false);
 // UTC epoch ms -> "yyyy-MM-dd hh:mm" (UTC).
 QString utcMinute(qint64 timeMs);
+// UTC epoch ms -> "yyyy-MM-dd hh:mm:ss UTC".
+QString utcSecond(qint64 timeMs);
 // UTC epoch ms -> "yyyy-MM-dd" (UTC).
 QString utcDate(qint64 timeMs);
 // Duration in ms -> "hh:mm:ss", with a "Nd " prefix from one day on ("2d 03:04:05").
