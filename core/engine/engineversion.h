@@ -6,8 +6,9 @@
 
 namespace bd {
 
-// Revision of the backtest model: the fill rules of docs/backtest-model.md and the statistics of
-// backteststats.h. Bump it with any change that can change a run's trades, equity or stats.
+// Revision of the backtest model: the fill rules of docs/backtest-model.md, the statistics of backteststats.h
+// and the indicators in core/indicators. Bump it with any change there that can change a run's trades, equity or
+// stats. (A built-in strategy's own files are its versions' code, so their changes show in its code_hash.)
 inline constexpr int kEngineModelRevision = 1;
 
 // "botdesk <PROJECT_VERSION> engine <kEngineModelRevision>", e.g. "botdesk 0.1.0 engine 1". PROJECT_VERSION is
