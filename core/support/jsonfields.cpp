@@ -1,8 +1,8 @@
 #include "jsonfields.h"
 
-#include <QJsonDocument>
-
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace bd {
 namespace {
