@@ -4,6 +4,37 @@
 
 namespace bd {
 
+const std::vector<ParameterSpec> &EmaCrossover::parameters()
+{
+    using T = ParameterSpec::Type;
+    static const std::vector<ParameterSpec> specs{
+        {QStringLiteral("fast"), T::Integer, 12, 1, 10000, 1, QStringLiteral("fast EMA period, bars (below slow)")},
+        {QStringLiteral("slow"), T::Integer, 26, 2, 10000, 1, QStringLiteral("slow EMA period, bars")},
+        {QStringLiteral("atr_period"), T::Integer, 14, 1, 10000, 1, QStringLiteral("ATR period for the stop-loss, bars")},
+        {QStringLiteral("sl_atr_mult"), T::Number, 2.0, 0.01, 100.0, 0.1,
+         QStringLiteral("stop-loss distance from the signal close, in ATRs")},
+        {QStringLiteral("rr"), T::Number, 2.0, 0.0, 100.0, 0.1,
+         QStringLiteral("take-profit distance as a multiple of the stop-loss distance; 0 = no take-profit")},
+        {QStringLiteral("risk_percent"), T::Number, 1.0, 0.01, 100.0, 0.1,
+         QStringLiteral("equity lost when the stop-loss is hit, % of equity (sets the volume)")},
+    };
+    return specs;
+}
+
+EmaCrossoverParams EmaCrossover::readParams(StrategyParams &in)
+{
+    EmaCrossoverParams p;
+    p.fast = in.integer(QStringLiteral("fast"));
+    p.slow = in.integer(QStringLiteral("slow"));
+    p.atrPeriod = in.integer(QStringLiteral("atr_period"));
+    p.slAtrMult = in.number(QStringLiteral("sl_atr_mult"));
+    p.rr = in.number(QStringLiteral("rr"));
+    p.riskPercent = in.number(QStringLiteral("risk_percent"));
+    if (in.status() && p.fast >= p.slow)
+        in.fail(QStringLiteral("ema_crossover parameter 'fast' (%1) must be below 'slow' (%2)").arg(p.fast).arg(p.slow));
+    return p;
+}
+
 EmaCrossover::EmaCrossover(const EmaCrossoverParams &params)
     : m_params(params), m_fast(params.fast), m_slow(params.slow), m_atr(params.atrPeriod)
 {

@@ -4,25 +4,36 @@
 //  * Fast EMA crosses below the slow EMA -> close longs, open a short if none is open.
 //  * SL = signal close ∓ ATR(atr_period) · sl_atr_mult; TP = entry ± SL distance · rr (rr 0 = no TP).
 //  * Volume sized so that a stop-out loses risk_percent of equity.
-// Parameters (defaults): fast 12, slow 26, atr_period 14, sl_atr_mult 2.0, rr 2.0, risk_percent 1.0.
+// Parameters: fast, slow, atr_period, sl_atr_mult, rr, risk_percent — each declared once, with its default and
+// range, in EmaCrossover::parameters() (emacrossover.cpp).
 
 #include "atr.h"
 #include "ema.h"
+#include "parameterspec.h"
 #include "strategy.h"
+#include "strategyparams.h"
+
+#include <vector>
 
 namespace bd {
 
+// The parameters as the strategy uses them (readParams fills them; the zeros are not defaults).
 struct EmaCrossoverParams {
-    int fast = 12;
-    int slow = 26;
-    int atrPeriod = 14;
-    double slAtrMult = 2.0;
-    double rr = 2.0;
-    double riskPercent = 1.0;
+    int fast = 0;           // bars
+    int slow = 0;           // bars
+    int atrPeriod = 0;      // bars
+    double slAtrMult = 0.0; // ATRs
+    double rr = 0.0;        // multiple of the stop distance
+    double riskPercent = 0.0;
 };
 
 class EmaCrossover final : public Strategy {
 public:
+    // Every parameter with its default, range and meaning.
+    static const std::vector<ParameterSpec> &parameters();
+    // The parameters read from `in` (built on parameters()) in declaration order, plus fast < slow; errors go to `in`.
+    static EmaCrossoverParams readParams(StrategyParams &in);
+
     explicit EmaCrossover(const EmaCrossoverParams &params);
     QString name() const override { return QStringLiteral("ema_crossover"); }
     // The first cross can be seen one bar after the slow EMA is ready (bar index `slow`), and a trade needs the

@@ -28,21 +28,35 @@ Result<QJsonObject> parseStrategyParams(const QByteArray &json, const QString &s
     return doc.object();
 }
 
-StrategyParams::StrategyParams(QString strategy, QJsonObject defaults, QJsonObject given)
-    : m_strategy(std::move(strategy)), m_defaults(std::move(defaults)), m_given(std::move(given))
+StrategyParams::StrategyParams(QString strategy, std::vector<ParameterSpec> specs, QJsonObject given)
+    : m_strategy(std::move(strategy)), m_specs(std::move(specs)), m_given(std::move(given))
 {
+    QStringList keys;
+    for (const ParameterSpec &spec : m_specs)
+        keys << spec.key;
+    keys.sort();
     for (auto it = m_given.constBegin(); it != m_given.constEnd(); ++it) {
-        if (!m_defaults.contains(it.key())) {
+        if (!keys.contains(it.key())) {
             fail(QStringLiteral("'%1' is not a parameter of %2; its parameters are: %3")
-                     .arg(it.key(), m_strategy, m_defaults.keys().join(QStringLiteral(", "))));
+                     .arg(it.key(), m_strategy, keys.join(QStringLiteral(", "))));
             break;
         }
     }
 }
 
-QJsonValue StrategyParams::valueOf(const QString &key) const
+const ParameterSpec *StrategyParams::specOf(const QString &key)
 {
-    return m_given.contains(key) ? m_given.value(key) : m_defaults.value(key);
+    for (const ParameterSpec &spec : m_specs) {
+        if (spec.key == key)
+            return &spec;
+    }
+    fail(QStringLiteral("%1 has no declared parameter '%2' (a defect in the strategy's parameter list)").arg(m_strategy, key));
+    return nullptr;
+}
+
+QJsonValue StrategyParams::valueOf(const ParameterSpec &spec) const
+{
+    return m_given.contains(spec.key) ? m_given.value(spec.key) : spec.defaultJson();
 }
 
 static QString jsonText(const QJsonValue &v)
@@ -58,30 +72,36 @@ static QString jsonText(const QJsonValue &v)
     return QStringLiteral("an object or array");
 }
 
-int StrategyParams::integer(const QString &key, int min, int max)
+int StrategyParams::integer(const QString &key)
 {
-    const QJsonValue v = valueOf(key);
+    const ParameterSpec *spec = specOf(key);
+    if (!spec)
+        return 0;
+    const QJsonValue v = valueOf(*spec);
     const double d = v.toDouble(std::nan(""));
-    if (!v.isDouble() || !std::isfinite(d) || d != std::floor(d) || d < min || d > max) {
+    if (!v.isDouble() || !std::isfinite(d) || d != std::floor(d) || d < spec->min || d > spec->max) {
         fail(QStringLiteral("%1 parameter '%2' is %3; it must be a whole number from %4 to %5")
                  .arg(m_strategy, key, jsonText(v))
-                 .arg(min)
-                 .arg(max));
-        return min;
+                 .arg(qint64(spec->min))
+                 .arg(qint64(spec->max)));
+        return int(spec->min);
     }
     return int(d);
 }
 
-double StrategyParams::number(const QString &key, double min, double max)
+double StrategyParams::number(const QString &key)
 {
-    const QJsonValue v = valueOf(key);
+    const ParameterSpec *spec = specOf(key);
+    if (!spec)
+        return 0.0;
+    const QJsonValue v = valueOf(*spec);
     const double d = v.toDouble(std::nan(""));
-    if (!v.isDouble() || !std::isfinite(d) || d < min || d > max) {
+    if (!v.isDouble() || !std::isfinite(d) || d < spec->min || d > spec->max) {
         fail(QStringLiteral("%1 parameter '%2' is %3; it must be a number from %4 to %5")
                  .arg(m_strategy, key, jsonText(v))
-                 .arg(min)
-                 .arg(max));
-        return min;
+                 .arg(spec->min)
+                 .arg(spec->max));
+        return spec->min;
     }
     return d;
 }
@@ -97,6 +117,16 @@ Result<void> StrategyParams::status() const
     if (m_error.isEmpty())
         return {};
     return makeError(m_error);
+}
+
+QJsonObject StrategyParams::resolved() const
+{
+    QJsonObject out;
+    for (const ParameterSpec &spec : m_specs) {
+        const double d = valueOf(spec).toDouble();
+        out.insert(spec.key, spec.type == ParameterSpec::Type::Integer ? QJsonValue(qint64(d)) : QJsonValue(d));
+    }
+    return out;
 }
 
 } // namespace bd

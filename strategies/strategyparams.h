@@ -1,11 +1,14 @@
 #pragma once
-// Reads a strategy's JSON parameters against its defaults, collecting the first error.
+// Reads a strategy's JSON parameters against its declared ParameterSpecs, collecting the first error.
 // Every message names the strategy, the parameter, what was given and the valid range.
 
+#include "parameterspec.h"
 #include "result.h"
 
 #include <QJsonObject>
 #include <QString>
+
+#include <vector>
 
 namespace bd {
 
@@ -16,24 +19,28 @@ Result<QJsonObject> parseStrategyParams(const QByteArray &json, const QString &s
 
 class StrategyParams {
 public:
-    // `given` may hold any subset of the keys in `defaults`; any other key is an error.
-    StrategyParams(QString strategy, QJsonObject defaults, QJsonObject given);
+    // `given` may hold any subset of the keys of `specs`; any other key is an error.
+    StrategyParams(QString strategy, std::vector<ParameterSpec> specs, QJsonObject given);
 
-    // Integer in [min, max]; a JSON number with a fraction is an error.
-    int integer(const QString &key, int min, int max);
-    // Finite number in [min, max].
-    double number(const QString &key, double min, double max);
+    // The value of `key` (given, else its default), checked against its spec: an Integer spec needs a whole
+    // number, a Number spec a finite one, both within [min, max]. On error returns min and records the error.
+    int integer(const QString &key);
+    double number(const QString &key);
     // Records a cross-parameter error (e.g. "fast must be below slow").
     void fail(const QString &message);
 
     // Success, or the first error met.
     Result<void> status() const;
+    // Every parameter of the specs with its value (given, else the default): integers as JSON integers, numbers
+    // as doubles. Meaningful when status() is ok.
+    QJsonObject resolved() const;
 
 private:
-    QJsonValue valueOf(const QString &key) const;
+    const ParameterSpec *specOf(const QString &key);
+    QJsonValue valueOf(const ParameterSpec &spec) const;
 
     QString m_strategy;
-    QJsonObject m_defaults;
+    std::vector<ParameterSpec> m_specs;
     QJsonObject m_given;
     QString m_error;
 };

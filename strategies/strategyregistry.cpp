@@ -1,80 +1,125 @@
 #include "strategyregistry.h"
 
 #include "boxbreakout.h"
+#include "codehash.h"
 #include "emacrossover.h"
 #include "strategyparams.h"
+
+#include <QFile>
+#include <QStringList>
 
 namespace bd {
 namespace {
 
-QJsonObject emaCrossoverDefaults()
+// One built-in: its name, its class and the base name of its source files (strategies/<source>.h and .cpp,
+// compiled in under :/botdesk/strategy-sources/, see strategies/CMakeLists.txt).
+struct Builtin {
+    const char *name;
+    const char *description;
+    const char *source;
+    const std::vector<ParameterSpec> &(*parameters)();
+    // Reads the parameters from `in` and builds the strategy (nullptr when `in` holds an error).
+    std::unique_ptr<Strategy> (*create)(StrategyParams &in);
+};
+
+template <typename S>
+std::unique_ptr<Strategy> build(StrategyParams &in)
 {
-    const EmaCrossoverParams d;
-    return {{"fast", d.fast}, {"slow", d.slow}, {"atr_period", d.atrPeriod},
-            {"sl_atr_mult", d.slAtrMult}, {"rr", d.rr}, {"risk_percent", d.riskPercent}};
+    const auto params = S::readParams(in);
+    if (!in.status())
+        return nullptr;
+    return std::make_unique<S>(params);
 }
 
-QJsonObject boxBreakoutDefaults()
+const Builtin kBuiltins[] = {
+    {"ema_crossover", "EMA fast/slow crossover, ATR stop, TP at rr x risk, risk-% sizing", "emacrossover",
+     &EmaCrossover::parameters, &build<EmaCrossover>},
+    {"box_breakout", "Breakout of the previous N-bar high/low box, SL at the far side, TP at rr x risk", "boxbreakout",
+     &BoxBreakout::parameters, &build<BoxBreakout>},
+};
+
+Result<const Builtin *> find(const QString &name)
 {
-    const BoxBreakoutParams d;
-    return {{"box_bars", d.boxBars}, {"atr_period", d.atrPeriod}, {"max_box_atr", d.maxBoxAtr},
-            {"rr", d.rr}, {"risk_percent", d.riskPercent}};
+    QStringList names;
+    for (const Builtin &b : kBuiltins) {
+        if (name == QLatin1String(b.name))
+            return &b;
+        names << QLatin1String(b.name);
+    }
+    return makeError(QStringLiteral("unknown strategy '%1'; built-in strategies are: %2").arg(name, names.join(", ")));
 }
 
-Result<std::unique_ptr<Strategy>> makeEmaCrossover(const QJsonObject &given)
+QJsonObject defaultsOf(const std::vector<ParameterSpec> &specs)
 {
-    StrategyParams in(QStringLiteral("ema_crossover"), emaCrossoverDefaults(), given);
-    EmaCrossoverParams p;
-    p.fast = in.integer(QStringLiteral("fast"), 1, 10000);
-    p.slow = in.integer(QStringLiteral("slow"), 2, 10000);
-    p.atrPeriod = in.integer(QStringLiteral("atr_period"), 1, 10000);
-    p.slAtrMult = in.number(QStringLiteral("sl_atr_mult"), 0.01, 100.0);
-    p.rr = in.number(QStringLiteral("rr"), 0.0, 100.0);
-    p.riskPercent = in.number(QStringLiteral("risk_percent"), 0.01, 100.0);
-    if (in.status() && p.fast >= p.slow)
-        in.fail(QStringLiteral("ema_crossover parameter 'fast' (%1) must be below 'slow' (%2)").arg(p.fast).arg(p.slow));
-    if (auto s = in.status(); !s)
-        return s.error();
-    return std::unique_ptr<Strategy>(std::make_unique<EmaCrossover>(p));
-}
-
-Result<std::unique_ptr<Strategy>> makeBoxBreakout(const QJsonObject &given)
-{
-    StrategyParams in(QStringLiteral("box_breakout"), boxBreakoutDefaults(), given);
-    BoxBreakoutParams p;
-    p.boxBars = in.integer(QStringLiteral("box_bars"), 2, 10000);
-    p.atrPeriod = in.integer(QStringLiteral("atr_period"), 1, 10000);
-    p.maxBoxAtr = in.number(QStringLiteral("max_box_atr"), 0.0, 1000.0);
-    p.rr = in.number(QStringLiteral("rr"), 0.0, 100.0);
-    p.riskPercent = in.number(QStringLiteral("risk_percent"), 0.01, 100.0);
-    if (auto s = in.status(); !s)
-        return s.error();
-    return std::unique_ptr<Strategy>(std::make_unique<BoxBreakout>(p));
+    QJsonObject out;
+    for (const ParameterSpec &spec : specs)
+        out.insert(spec.key, spec.defaultJson());
+    return out;
 }
 
 } // namespace
 
 std::vector<StrategyInfo> builtinStrategies()
 {
-    return {
-        {QStringLiteral("ema_crossover"),
-         QStringLiteral("EMA fast/slow crossover, ATR stop, TP at rr x risk, risk-% sizing"), emaCrossoverDefaults()},
-        {QStringLiteral("box_breakout"),
-         QStringLiteral("Breakout of the previous N-bar high/low box, SL at the far side, TP at rr x risk"),
-         boxBreakoutDefaults()},
-    };
+    std::vector<StrategyInfo> out;
+    for (const Builtin &b : kBuiltins) {
+        const std::vector<ParameterSpec> &specs = b.parameters();
+        out.push_back({QLatin1String(b.name), QLatin1String(b.description), specs, defaultsOf(specs)});
+    }
+    return out;
 }
 
 Result<std::unique_ptr<Strategy>> createStrategy(const QString &name, const QJsonObject &params)
 {
-    if (name == QLatin1String("ema_crossover"))
-        return makeEmaCrossover(params);
-    if (name == QLatin1String("box_breakout"))
-        return makeBoxBreakout(params);
-    QStringList names;
-    for (const StrategyInfo &info : builtinStrategies())
-        names << info.name;
-    return makeError(QStringLiteral("unknown strategy '%1'; built-in strategies are: %2").arg(name, names.join(", ")));
+    auto builtin = find(name);
+    if (!builtin)
+        return builtin.error();
+    StrategyParams in(name, (*builtin)->parameters(), params);
+    std::unique_ptr<Strategy> strategy = (*builtin)->create(in);
+    if (auto s = in.status(); !s)
+        return s.error();
+    return strategy;
+}
+
+Result<QJsonObject> resolveStrategyParams(const QString &name, const QJsonObject &given)
+{
+    auto builtin = find(name);
+    if (!builtin)
+        return builtin.error();
+    StrategyParams in(name, (*builtin)->parameters(), given);
+    (*builtin)->create(in);  // the same checks as createStrategy, cross-parameter ones included
+    if (auto s = in.status(); !s)
+        return s.error();
+    return in.resolved();
+}
+
+Result<QString> builtinStrategySource(const QString &name)
+{
+    auto builtin = find(name);
+    if (!builtin)
+        return builtin.error();
+    QByteArray text;
+    for (const char *suffix : {".h", ".cpp"}) {
+        const QString path = QStringLiteral(":/botdesk/strategy-sources/%1%2").arg(QLatin1String((*builtin)->source), QLatin1String(suffix));
+        QFile file(path);
+        if (!file.open(QIODevice::ReadOnly))  // a build defect: the resource list misses the file
+            return makeError(QStringLiteral("the source of built-in strategy %1 is missing from this binary (%2); rebuild BotDesk").arg(name, path));
+        text += file.readAll();
+    }
+    text.replace("\r\n", "\n");
+    return QString::fromUtf8(text);
+}
+
+Result<BotVersion> defaultVersionOf(const QString &templateName)
+{
+    auto code = builtinStrategySource(templateName);
+    if (!code)
+        return code.error();
+    BotVersion v;
+    v.code = std::move(code).value();
+    v.params = QJsonObject{};
+    v.codeHash = computeCodeHash(v.code, v.params);
+    return v;
 }
 
 } // namespace bd

@@ -3,6 +3,7 @@
 // default spread 10 points (0.00010).
 
 #include "backtestengine.h"
+#include "engineversion.h"
 #include "mt5report.h"
 #include "reportformat.h"
 #include "reportjson.h"
@@ -102,6 +103,14 @@ QJsonObject reportJson(const BacktestResult &r)
 class TestBacktestEngine : public QObject {
     Q_OBJECT
 private slots:
+    void engineVersionNamesTheProjectVersionAndModelRevision()
+    {
+        // BOTDESK_VERSION is PROJECT_VERSION here too (tests/CMakeLists.txt): core was built from the same project.
+        QCOMPARE(engineVersion(), QStringLiteral("botdesk " BOTDESK_VERSION " engine %1").arg(kEngineModelRevision));
+        QVERIFY2(QRegularExpression(QStringLiteral("^botdesk \\d+\\.\\d+\\.\\d+ engine [1-9]\\d*$")).match(engineVersion()).hasMatch(),
+                 qPrintable(engineVersion()));
+    }
+
     void buyFillsAtNextOpenAskAndClosesAtBid()
     {
         // Decision at bar 0 close; fill at bar 1 open: ask = 1.10000 + 0.00010 = 1.10010.

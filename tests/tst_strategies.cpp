@@ -2,6 +2,7 @@
 
 #include "backtestengine.h"
 #include "barloader.h"
+#include "codehash.h"
 #include "strategyparams.h"
 #include "strategyregistry.h"
 
@@ -293,6 +294,126 @@ private slots:
         auto s = createStrategy(name, params);
         QVERIFY(!s.ok());
         QVERIFY2(s.error().message.contains(message), qPrintable(s.error().message));
+        // Resolving the same parameters fails the same way.
+        auto resolved = resolveStrategyParams(name, params);
+        QVERIFY(!resolved.ok());
+        QCOMPARE(resolved.error().message, s.error().message);
+    }
+
+    // ---- declared parameters ----
+
+    void declaredParametersAreConsistent()
+    {
+        for (const StrategyInfo &info : builtinStrategies()) {
+            QVERIFY(!info.parameters.empty());
+            QStringList keys;
+            for (const ParameterSpec &p : info.parameters) {
+                const QString where = info.name + "." + p.key;
+                QVERIFY2(!keys.contains(p.key), qPrintable(where));
+                keys << p.key;
+                QVERIFY2(!p.description.isEmpty(), qPrintable(where));
+                QVERIFY2(p.min <= p.defaultValue && p.defaultValue <= p.max, qPrintable(where));
+                QVERIFY2(p.step > 0 && p.step <= p.max - p.min, qPrintable(where));
+                if (p.type == ParameterSpec::Type::Integer) {
+                    QVERIFY2(p.min == std::floor(p.min) && p.max == std::floor(p.max) && p.step == 1, qPrintable(where));
+                    QVERIFY2(p.defaultValue == std::floor(p.defaultValue), qPrintable(where));
+                }
+                // defaultParams is derived from the specs, type included.
+                QCOMPARE(info.defaultParams.value(p.key), p.defaultJson());
+            }
+            QCOMPARE(info.defaultParams.size(), qsizetype(info.parameters.size()));
+        }
+    }
+
+    void validationReadsTheDeclaredRanges()
+    {
+        // Just outside each declared range is refused with that range in the message; a fraction for an integer too.
+        for (const StrategyInfo &info : builtinStrategies()) {
+            for (const ParameterSpec &p : info.parameters) {
+                const bool integer = p.type == ParameterSpec::Type::Integer;
+                const QString range = integer ? QStringLiteral("from %1 to %2").arg(qint64(p.min)).arg(qint64(p.max))
+                                              : QStringLiteral("from %1 to %2").arg(p.min).arg(p.max);
+                QList<double> bad{p.max + (integer ? 1 : p.max * 1e-9 + 1e-9), p.min - (integer ? 1 : 1e-6)};
+                if (integer)
+                    bad << p.defaultValue + 0.5;
+                for (double v : bad) {
+                    auto s = createStrategy(info.name, {{p.key, v}});
+                    QVERIFY2(!s.ok(), qPrintable(QStringLiteral("%1.%2 = %3 accepted").arg(info.name, p.key).arg(v)));
+                    QVERIFY2(s.error().message.contains(QStringLiteral("'%1' is ").arg(p.key)) && s.error().message.contains(range),
+                             qPrintable(s.error().message));
+                }
+            }
+        }
+    }
+
+    void resolveFillsEveryDefault()
+    {
+        auto r = resolveStrategyParams("ema_crossover", {{"fast", 5.0}, {"rr", 3}});
+        QVERIFY(r.ok());
+        const QJsonObject expected{{"fast", 5}, {"slow", 26}, {"atr_period", 14}, {"sl_atr_mult", 2.0}, {"rr", 3.0},
+                                   {"risk_percent", 1.0}};
+        QCOMPARE(*r, expected);
+        QCOMPARE(r->value("fast").toVariant().typeId(), QMetaType::LongLong);  // 5.0 given, an integer parameter
+        QCOMPARE(canonicalJson(*r), QByteArray(R"({"atr_period":14,"fast":5,"risk_percent":1,"rr":3,"sl_atr_mult":2,"slow":26})"));
+        for (const StrategyInfo &info : builtinStrategies()) {
+            auto all = resolveStrategyParams(info.name, {});
+            QVERIFY(all.ok());
+            QCOMPARE(*all, info.defaultParams);
+            auto again = resolveStrategyParams(info.name, *all);  // resolving is idempotent
+            QVERIFY(again.ok());
+            QCOMPARE(*again, *all);
+            QVERIFY(createStrategy(info.name, *all).ok());
+        }
+        // The resolved parameters drive the strategy exactly as the given ones: same warm-up.
+        QCOMPARE(make("box_breakout", *resolveStrategyParams("box_breakout", {{"box_bars", 7}}))->warmupBars(), qint64(14));
+    }
+
+    // ---- the built-ins' source text: the code of their bot versions ----
+
+    void sourceResourceEqualsTheFilesOnDisk()
+    {
+        // Every built-in's files, header first (builtinStrategySource's documented order).
+        const QMap<QString, QString> files{{"ema_crossover", "emacrossover"}, {"box_breakout", "boxbreakout"}};
+        for (const StrategyInfo &info : builtinStrategies()) {
+            QVERIFY2(files.contains(info.name), qPrintable("add " + info.name + "'s source files to this test"));
+            QByteArray disk;
+            for (const char *suffix : {".h", ".cpp"}) {
+                QFile f(QStringLiteral(BOTDESK_STRATEGIES_DIR "/") + files[info.name] + suffix);
+                QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(f.fileName()));
+                disk += f.readAll();
+            }
+            auto source = builtinStrategySource(info.name);
+            QVERIFY(source.ok());
+            QCOMPARE(source->toUtf8(), disk.replace("\r\n", "\n"));
+            // The declared parameters are part of that text (a changed default or range changes the hash).
+            for (const ParameterSpec &p : info.parameters)
+                QVERIFY2(source->contains("QStringLiteral(\"" + p.key + "\")"), qPrintable(p.key));
+        }
+        auto unknown = builtinStrategySource("martingale");
+        QVERIFY(!unknown.ok());
+        QVERIFY(unknown.error().message.contains("unknown strategy 'martingale'"));
+    }
+
+    void defaultVersionIsTheSourceWithEveryDefault()
+    {
+        QStringList hashes;
+        for (const StrategyInfo &info : builtinStrategies()) {
+            auto v = defaultVersionOf(info.name);
+            QVERIFY(v.ok());
+            QCOMPARE(v->code, *builtinStrategySource(info.name));
+            QVERIFY(v->params.isEmpty());
+            QCOMPARE(v->codeHash, computeCodeHash(v->code, {}));
+            QCOMPARE(v->codeHash.size(), qsizetype(64));
+            QVERIFY(v->id.isNull() && v->botId.isNull() && v->parentId.isNull());
+            hashes << v->codeHash;
+            // The same parameters spelled out are other content: another hash (the params are hashed as given).
+            QVERIFY(computeCodeHash(v->code, info.defaultParams) != v->codeHash);
+        }
+        QCOMPARE(hashes.size(), 2);
+        QVERIFY(hashes[0] != hashes[1]);
+        auto unknown = defaultVersionOf("martingale");
+        QVERIFY(!unknown.ok());
+        QVERIFY(unknown.error().message.contains("unknown strategy 'martingale'; built-in strategies are: ema_crossover, box_breakout"));
     }
 };
 

@@ -3,13 +3,25 @@
 // Prices are in quote currency, volume in lots, times are UTC epoch milliseconds.
 
 #include <QString>
+#include <QStringView>
 #include <QtGlobal>
+
+#include <optional>
 
 namespace bd {
 
 enum class Side { Buy, Sell };
 
 inline const char *sideName(Side s) { return s == Side::Buy ? "BUY" : "SELL"; }
+// The side named "BUY" or "SELL" (exactly); nothing for any other text.
+inline std::optional<Side> sideFromName(QStringView name)
+{
+    if (name == QLatin1String("BUY"))
+        return Side::Buy;
+    if (name == QLatin1String("SELL"))
+        return Side::Sell;
+    return std::nullopt;
+}
 
 // An open position (MT5 hedging-account semantics: each entry deal opens its own ticket).
 struct Position {
@@ -36,6 +48,16 @@ inline const char *closeReasonName(CloseReason r)
     case CloseReason::EndOfTest: return "END_OF_TEST";
     }
     return "UNKNOWN";
+}
+
+// The reason named by closeReasonName (exactly, e.g. "TP_HIT"); nothing for any other text.
+inline std::optional<CloseReason> closeReasonFromName(QStringView name)
+{
+    for (CloseReason r : {CloseReason::TpHit, CloseReason::SlHit, CloseReason::StrategyExit, CloseReason::EndOfTest}) {
+        if (name == QLatin1String(closeReasonName(r)))
+            return r;
+    }
+    return std::nullopt;
 }
 
 // A closed round trip: entry deal + exit deal.

@@ -1,5 +1,7 @@
 #include "reportjson.h"
 
+#include "backtestjson.h"
+
 #include <QIODevice>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,94 +12,12 @@
 namespace bd {
 namespace {
 
-QJsonValue number(double v)
-{
-    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
-}
-
-} // namespace
-
-QJsonObject statsToJson(const BacktestStats &s)
-{
-    return QJsonObject{
-        {"initial_deposit", number(s.initialDeposit)},
-        {"final_balance", number(s.finalBalance)},
-        {"total_net_profit", number(s.totalNetProfit)},
-        {"gross_profit", number(s.grossProfit)},
-        {"gross_loss", number(s.grossLoss)},
-        {"profit_factor", number(s.profitFactor)},
-        {"expected_payoff", number(s.expectedPayoff)},
-        {"recovery_factor", number(s.recoveryFactor)},
-        {"sharpe_ratio", number(s.sharpeRatio)},
-        {"balance_drawdown_absolute", number(s.balanceDrawdownAbsolute)},
-        {"balance_drawdown_maximal", number(s.balanceDrawdownMaximal)},
-        {"balance_drawdown_maximal_percent", number(s.balanceDrawdownMaximalPercent)},
-        {"balance_drawdown_relative_percent", number(s.balanceDrawdownRelativePercent)},
-        {"balance_drawdown_relative", number(s.balanceDrawdownRelative)},
-        {"equity_drawdown_absolute", number(s.equityDrawdownAbsolute)},
-        {"equity_drawdown_maximal", number(s.equityDrawdownMaximal)},
-        {"equity_drawdown_maximal_percent", number(s.equityDrawdownMaximalPercent)},
-        {"equity_drawdown_relative_percent", number(s.equityDrawdownRelativePercent)},
-        {"equity_drawdown_relative", number(s.equityDrawdownRelative)},
-        {"total_trades", s.totalTrades},
-        {"total_deals", s.totalDeals},
-        {"short_trades", s.shortTrades},
-        {"short_trades_won", s.shortTradesWon},
-        {"long_trades", s.longTrades},
-        {"long_trades_won", s.longTradesWon},
-        {"profit_trades", s.profitTrades},
-        {"loss_trades", s.lossTrades},
-        {"win_rate_percent", number(s.winRatePercent)},
-        {"largest_profit_trade", number(s.largestProfitTrade)},
-        {"largest_loss_trade", number(s.largestLossTrade)},
-        {"average_profit_trade", number(s.averageProfitTrade)},
-        {"average_loss_trade", number(s.averageLossTrade)},
-        {"max_consecutive_wins", s.maxConsecutiveWins},
-        {"max_consecutive_wins_money", number(s.maxConsecutiveWinsMoney)},
-        {"max_consecutive_losses", s.maxConsecutiveLosses},
-        {"max_consecutive_losses_money", number(s.maxConsecutiveLossesMoney)},
-        {"maximal_consecutive_profit", number(s.maximalConsecutiveProfit)},
-        {"maximal_consecutive_profit_count", s.maximalConsecutiveProfitCount},
-        {"maximal_consecutive_loss", number(s.maximalConsecutiveLoss)},
-        {"maximal_consecutive_loss_count", s.maximalConsecutiveLossCount},
-        {"average_consecutive_wins", number(s.averageConsecutiveWins)},
-        {"average_consecutive_losses", number(s.averageConsecutiveLosses)},
-        {"min_holding_time_ms", s.minHoldingTimeMs},
-        {"max_holding_time_ms", s.maxHoldingTimeMs},
-        {"average_holding_time_ms", s.averageHoldingTimeMs},
-    };
-}
-
-namespace {
-
 // Appends `value` as compact JSON text (strings escaped by Qt's own writer).
 void appendJson(QByteArray &out, const QJsonValue &value)
 {
     // QJsonDocument serialises only arrays and objects: wrap the value, then drop the brackets.
     const QByteArray text = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     out.append(text.constData() + 1, text.size() - 2);
-}
-
-QJsonObject tradeJson(const Trade &t)
-{
-    return QJsonObject{
-        {"ticket", qint64(t.ticket)},
-        {"type", sideName(t.side)},
-        {"volume", t.volume},
-        {"open_time_ms", t.openTimeMs},
-        {"open_price", t.openPrice},
-        {"sl", t.sl},
-        {"tp", t.tp},
-        {"close_time_ms", t.closeTimeMs},
-        {"close_price", t.closePrice},
-        {"commission", t.commission},
-        {"profit", t.profit},
-        {"net_profit", t.netProfit()},
-        {"close_reason", closeReasonName(t.closeReason)},
-        {"mae", t.mae},
-        {"mfe", t.mfe},
-        {"comment", t.comment},
-    };
 }
 
 // Streams a JSON array: one element per line, written to `out` in blocks so the text never grows with the run.
@@ -136,17 +56,12 @@ private:
 
 bool writeBacktestReportJson(QIODevice &out, const BacktestResult &r, const QJsonObject &params, int maxCurvePoints)
 {
-    const BacktestConfig &c = r.config;
     const QJsonObject head{
         {"format", "botdesk.backtest.v1"},
         {"symbol", r.symbol},
         {"strategy", r.strategy},
         {"params", params},
-        {"config", QJsonObject{{"initial_deposit", c.initialDeposit},
-                               {"deposit_currency", c.depositCurrency},
-                               {"spread_points", c.spreadPoints},
-                               {"slippage_points", c.slippagePoints},
-                               {"commission_per_lot", c.commissionPerLot}}},
+        {"config", configToJson(r.config)},
         {"bars", r.barsProcessed},
         {"first_bar_time_ms", r.firstBarTimeMs},
         {"last_bar_time_ms", r.lastBarTimeMs},
@@ -165,7 +80,7 @@ bool writeBacktestReportJson(QIODevice &out, const BacktestResult &r, const QJso
 
     ArrayWriter trades(out, buffer, "trades");
     for (const Trade &t : r.trades)
-        trades.add(tradeJson(t));
+        trades.add(tradeToJson(t));
     trades.close();
     ok = ok && trades.ok();
 

@@ -15,6 +15,7 @@
 //   "journal": [ "YYYY-MM-DD hh:mm UTC: text", ... ] }
 
 #include "backtestengine.h"
+#include "backtestjson.h"  // statsToJson, tradeToJson, configToJson: the pieces of the report
 
 #include <QJsonObject>
 
@@ -22,7 +23,6 @@ class QIODevice;
 
 namespace bd {
 
-QJsonObject statsToJson(const BacktestStats &stats);
 // Writes the report to `out` as it goes (the trades, the curve and the journal are streamed, not built as one
 // tree first). Returns false when `out` refused a write (disk full, closed device).
 bool writeBacktestReportJson(QIODevice &out, const BacktestResult &result, const QJsonObject &params,
