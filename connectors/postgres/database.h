@@ -117,7 +117,7 @@ private:
     void rollback();
     Result<void> checkThread();
     Result<void> ensureOpen();
-    bool connectionAlive() const;
+    bool connectionAlive();
     Error fail(DatabaseFailure::Kind kind, const QString &message, const QString &sqlState = {});
     Error statementFailure(const QString &sql, const class QSqlError &error);
 
