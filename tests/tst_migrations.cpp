@@ -213,6 +213,29 @@ private slots:
         QVERIFY2(target.error().message.contains("cannot migrate to schema version 99"), qPrintable(target.error().message));
     }
 
+    // Before use, a server given by URL is checked, never migrated behind its owner's back (the local cluster is
+    // migrated at once: tst_localcluster).
+    void ensureSchemaLeavesAServerToItsOwner()
+    {
+        auto url = pg.createDatabase("ensure");
+        QVERIFY_OK(url);
+        Database db(pg.target(*url), options("ensure"));
+        auto behind = Migrator(db).ensureSchema();
+        QVERIFY(!behind);
+        QCOMPARE(behind.error().message,
+                 QStringLiteral("the database at %1 has schema version 0 but this BotDesk needs %2; run 'botdesk-cli db "
+                                "migrate' as the database's owner").arg(db.describe()).arg(Migrator::latestCompiledVersion()));
+        QCOMPARE(count(db, "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"), 0);
+        QVERIFY_OK(Migrator(db).migrate());
+        auto current = Migrator(db).ensureSchema();
+        QVERIFY_OK(current);
+        QCOMPARE(*current, Migrator::latestCompiledVersion());
+        QVERIFY_OK(Migrator(db, longerList()).migrate());
+        auto newer = Migrator(db).ensureSchema();
+        QVERIFY(!newer);
+        QVERIFY2(newer.error().message.endsWith("upgrade BotDesk"), qPrintable(newer.error().message));
+    }
+
     void failedMigrationLeavesNothing()
     {
         auto url = pg.createDatabase("broken");

@@ -165,4 +165,27 @@ Result<MigrationOutcome> Migrator::migrate(int targetVersion)
     });
 }
 
+Result<int> Migrator::ensureSchema()
+{
+    if (!m_listValid)
+        return m_listError;
+    auto version = readVersion();
+    if (!version)
+        return version.error();
+    if (*version > latestVersion())
+        return newerSchemaError(*version);
+    if (*version == latestVersion())
+        return *version;
+    if (!m_db.target().isLocalCluster())
+        return makeError(QStringLiteral("the database at %1 has schema version %2 but this BotDesk needs %3; run "
+                                        "'botdesk-cli db migrate' as the database's owner")
+                             .arg(m_db.describe())
+                             .arg(*version)
+                             .arg(latestVersion()));
+    auto migrated = migrate();
+    if (!migrated)
+        return migrated.error();
+    return migrated->toVersion;
+}
+
 } // namespace bd
