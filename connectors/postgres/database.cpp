@@ -228,6 +228,16 @@ Result<void> Database::ensureOpen()
     }
     if (!hasTimeout && m_options.connectTimeoutSeconds > 0)
         options << QStringLiteral("connect_timeout=%1").arg(m_options.connectTimeoutSeconds);
+    if (!m_url.host.isEmpty() && !m_url.isUnixSocket()) {
+        // Over TCP a server that vanished without a word (network down, host off) would leave a statement waiting
+        // for minutes: keepalives notice a silent peer within ~90 s, tcp_user_timeout unacknowledged data in 30 s.
+        const std::pair<const char *, const char *> tcpDefaults[] = {
+            {"keepalives_idle", "60"}, {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "30000"}};
+        for (const auto &[key, value] : tcpDefaults) {
+            if (m_url.option(QLatin1String(key)).isEmpty())
+                options << QStringLiteral("%1=%2").arg(QLatin1String(key), QLatin1String(value));
+        }
+    }
     if (!hasName)
         options << QStringLiteral("application_name=") + conninfoValue(QStringLiteral("botdesk-") + m_options.purpose);
     db.setHostName(m_url.host);
