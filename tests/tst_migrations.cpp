@@ -105,8 +105,11 @@ private slots:
 
     void emptyDatabaseToLatest()
     {
+        QElapsedTimer timer;
+        timer.start();
         auto url = pg.createDatabase("empty_to_latest");
         QVERIFY_OK(url);
+        qInfo("createDatabase: %lld ms", timer.elapsed());
         Database db(pg.target(*url), options("migrate"));
         Migrator migrator(db);
         QCOMPARE(migrator.latestVersion(), Migrator::latestCompiledVersion());
@@ -114,8 +117,10 @@ private slots:
         QVERIFY_OK(before);
         QCOMPARE(*before, 0);
 
+        timer.restart();
         auto outcome = migrator.migrate();
         QVERIFY_OK(outcome);
+        qInfo("migrate from empty: %lld ms", timer.elapsed());
         QCOMPARE(outcome->fromVersion, 0);
         QCOMPARE(outcome->toVersion, migrator.latestVersion());
         QCOMPARE(outcome->applied.size(), migrator.latestVersion());
