@@ -45,9 +45,7 @@ DbCommandOutcome reportSchema(Database &db, QTextStream &out)
     if (*version > migrator.latestVersion())
         return failure(QStringLiteral("the database at %1 has schema version %2 but this BotDesk knows up to %3; "
                                       "upgrade BotDesk")
-                           .arg(db.describe())
-                           .arg(*version)
-                           .arg(migrator.latestVersion()));
+                           .arg(db.describe(), QString::number(*version), QString::number(migrator.latestVersion())));
     return {};
 }
 
