@@ -2,6 +2,7 @@
 
 #include "database.h"
 #include "localcluster.h"
+#include "migrator.h"
 #include "serveruser.h"
 
 #include <QDeadlineTimer>
@@ -185,6 +186,19 @@ Result<DatabaseUrl> PgHarness::createDatabase(const QString &name)
     if (auto created = execAsSuperuser(QStringLiteral("CREATE DATABASE %1").arg(quoted)); !created)
         return created.error();
     return url(name);
+}
+
+Result<DatabaseUrl> PgHarness::createMigratedDatabase(const QString &name)
+{
+    auto created = createDatabase(name);
+    if (!created)
+        return created;
+    Database::Options options;
+    options.purpose = QStringLiteral("harness");
+    Database db(target(*created), options);
+    if (auto migrated = Migrator(db).migrate(); !migrated)
+        return migrated.error();
+    return created;
 }
 
 Result<void> PgHarness::createLoginRole(const QString &name, const QStringList &memberOf)

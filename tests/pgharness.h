@@ -64,6 +64,8 @@ public:
 
     // Drops `name` if it exists (disconnecting its sessions) and creates it empty; returns its URL as superuser.
     Result<DatabaseUrl> createDatabase(const QString &name);
+    // The same, then migrated to this binary's latest schema (what a BotStore test starts from).
+    Result<DatabaseUrl> createMigratedDatabase(const QString &name);
     // Runs `sql` (one or more statements) as the superuser in `dbname`.
     Result<void> execAsSuperuser(const QString &sql, const QString &dbname = QStringLiteral("postgres"));
     // Creates login role `name` (no password; trust on the socket) unless it exists, member of `memberOf` roles.

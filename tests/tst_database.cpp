@@ -73,6 +73,37 @@ private slots:
         QCOMPARE(db.lastFailure().kind, DatabaseFailure::Kind::None);
     }
 
+    // The value types a store binds: QUuid, bytea, jsonb text, bigint, double, bool, NULL, text with quotes and
+    // backslashes, non-ASCII; each comes back unchanged.
+    void boundValuesRoundTrip()
+    {
+        Database db(pg.target(url), options("values"));
+        QVERIFY_OK(db.exec("CREATE TEMP TABLE v (u uuid, b bytea, j jsonb, i bigint, d double precision, f boolean, "
+                           "n text, t text)"));
+        const QUuid uuid = QUuid::createUuid();
+        QByteArray bytes;
+        for (int i = 0; i < 256; ++i)
+            bytes.append(char(i));
+        const QString json = QStringLiteral(R"({"fast": 12, "name": "ema \"x\""})");
+        const qint64 big = 1704146400000LL * 1000;
+        const double price = 1.0841200000000001;
+        const QString text = QStringLiteral("O'Brien \\ ? $1 € 日本");
+        auto inserted = db.exec("INSERT INTO v VALUES (?, ?, ?::jsonb, ?, ?, ?, ?, ?)",
+                                {uuid, bytes, json, big, price, true, QVariant(), text});
+        QVERIFY_OK(inserted);
+        auto row = db.exec("SELECT u, b, j::text, i, d, f, n, t FROM v");
+        QVERIFY_OK(row);
+        QVERIFY(row->next());
+        QCOMPARE(QUuid(row->value(0).toString()), uuid);
+        QCOMPARE(row->value(1).toByteArray(), bytes);
+        QCOMPARE(row->value(2).toString(), QStringLiteral(R"({"fast": 12, "name": "ema \"x\""})"));
+        QCOMPARE(row->value(3).toLongLong(), big);
+        QCOMPARE(row->value(4).toDouble(), price);
+        QCOMPARE(row->value(5).toBool(), true);
+        QVERIFY(row->value(6).isNull());
+        QCOMPARE(row->value(7).toString(), text);
+    }
+
     void statementErrorsKeepTheConnection()
     {
         Database db(pg.target(url), options("errors"));

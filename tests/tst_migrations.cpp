@@ -308,10 +308,12 @@ private slots:
 
     void botVersionsAreImmutable()
     {
-        auto url = pg.createDatabase("immutable");
+        auto url = pg.createMigratedDatabase("immutable");
         QVERIFY_OK(url);
         Database db(pg.target(*url), options("immutable"));
-        QVERIFY_OK(Migrator(db).migrate());
+        auto schema = Migrator(db).currentVersion();
+        QVERIFY_OK(schema);
+        QCOMPARE(*schema, Migrator::latestCompiledVersion());
         auto bot = db.scalar("INSERT INTO bots (name, strategy_template) VALUES ('ema1', 'ema_crossover') RETURNING id");
         QVERIFY_OK(bot);
         auto version = db.scalar("INSERT INTO bot_versions (bot_id, code, params, code_hash) VALUES (?::uuid, 'code', '{}', ?) "
