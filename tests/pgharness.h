@@ -4,7 +4,7 @@
 //
 //   PgHarness pg;                          // a member of the test class
 //   void initTestCase() { QVERIFY2(pg.start(), ...); }   // initdb + start, about 1 s
-//   auto url = pg.createDatabase("t1");    // a fresh empty database per test case (about 20 ms)
+//   auto url = pg.createDatabase("t1");    // a fresh empty database per test case (about 0.2 s)
 //   Database db(pg.target(*url));          // connect like BotDesk does
 //   pg.stopServer(); pg.startServer();     // an outage and the return of the server, same data
 //

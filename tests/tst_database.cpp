@@ -221,6 +221,22 @@ private slots:
         QVERIFY2(!message.contains("hunter2"), qPrintable(message));
     }
 
+    // Over TCP BotDesk adds keepalive and timeout options; libpq accepts them (an unknown one would be refused before
+    // any connection attempt), and a closed port fails at once.
+    void tcpConnectionOptionsAreValid()
+    {
+        auto closed = DatabaseUrl::parse("postgresql://botdesk@127.0.0.1:1/work?application_name=tcp-test");
+        QVERIFY_OK(closed);
+        Database db(pg.target(*closed), options("tcp"));
+        QElapsedTimer timer;
+        timer.start();
+        auto r = db.open();
+        QVERIFY(!r);
+        QVERIFY2(r.error().message.contains("Connection refused"), qPrintable(r.error().message));
+        QVERIFY2(!r.error().message.contains("invalid"), qPrintable(r.error().message));
+        QVERIFY(timer.elapsed() < 5000);
+    }
+
     // The outage: the server stops in the middle of an operation, then comes back.
     void outageFailsTheOperationCleanlyAndReconnects()
     {

@@ -125,6 +125,9 @@ private slots:
         QTest::newRow("port option") << "postgresql://h/d?port=-1" << "has port '-1'";
         QTest::newRow("bad escape") << "postgresql://h/d%zz" << "has a bad %-escape '%zz' in the database name; write a literal '%' as %25";
         QTest::newRow("short escape") << "postgresql://h/d%4" << "has a bad %-escape '%4'";
+        QTest::newRow("signed escape") << "postgresql://h/d%+1" << "has a bad %-escape '%+1'";
+        QTest::newRow("NUL escape") << "postgresql://u:p%00w@h/d" << "has %00 (a NUL character) in the password";
+        QTest::newRow("not UTF-8") << "postgresql://h/%ff%fe" << "has %-escapes in the database name that are not UTF-8";
         QTest::newRow("several hosts") << "postgresql://h1,h2/d" << "names several hosts ('h1,h2'); give one host";
         QTest::newRow("unbracketed ipv6") << "postgresql://::1/d" << "has an IPv6 address without brackets";
         QTest::newRow("open bracket") << "postgresql://[::1/d" << "without its closing ']'";

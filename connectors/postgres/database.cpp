@@ -63,11 +63,16 @@ bool isConnectionSqlState(const QString &state)
            || state == QLatin1String("57P03");
 }
 
-// Server notices ("relation already exists, skipping") go to the db logger instead of libpq's stderr default.
-void logNotice(void *, const char *message)
+// Server notices ("relation already exists, skipping") go to the db logger instead of libpq's stderr default. A
+// FATAL message that arrives while the connection is idle ("terminating connection due to administrator command")
+// is what a server says before it closes the session: it marks the connection broken.
+void receiveNotice(void *brokenFlag, const PGresult *notice)
 {
     static const auto log = logging::get("db");
-    log->debug("server notice: {}", QString::fromUtf8(message).trimmed().toStdString());
+    const char *severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity && (qstrcmp(severity, "FATAL") == 0 || qstrcmp(severity, "PANIC") == 0))
+        *static_cast<bool *>(brokenFlag) = true;
+    log->debug("server notice: {}", QString::fromUtf8(PQresultErrorMessage(notice)).trimmed().toStdString());
 }
 
 } // namespace
@@ -151,13 +156,18 @@ void *Database::libpqConnection() const
     return *static_cast<PGconn *const *>(handle.constData());
 }
 
-bool Database::connectionAlive() const
+bool Database::connectionAlive()
 {
     auto *conn = static_cast<PGconn *>(libpqConnection());
     if (!conn || PQstatus(conn) != CONNECTION_OK)
         return false;
-    // Reads whatever the server sent while we were idle; a closed socket (stopped or restarted server) shows here.
-    return PQconsumeInput(conn) == 1 && PQstatus(conn) == CONNECTION_OK;
+    // Reads whatever the server sent while we were idle, without blocking: a server that stopped or restarted sent
+    // a FATAL notice (receiveNotice sets m_broken) and closed the socket, which the second read sees as the end.
+    for (int read = 0; read < 2; ++read) {
+        if (PQconsumeInput(conn) != 1 || PQstatus(conn) != CONNECTION_OK || m_broken)
+            return false;
+    }
+    return true;
 }
 
 Result<void> Database::open()
@@ -218,6 +228,16 @@ Result<void> Database::ensureOpen()
     }
     if (!hasTimeout && m_options.connectTimeoutSeconds > 0)
         options << QStringLiteral("connect_timeout=%1").arg(m_options.connectTimeoutSeconds);
+    if (!m_url.host.isEmpty() && !m_url.isUnixSocket()) {
+        // Over TCP a server that vanished without a word (network down, host off) would leave a statement waiting
+        // for minutes: keepalives notice a silent peer within ~90 s, tcp_user_timeout unacknowledged data in 30 s.
+        const std::pair<const char *, const char *> tcpDefaults[] = {
+            {"keepalives_idle", "60"}, {"keepalives_interval", "10"}, {"keepalives_count", "3"}, {"tcp_user_timeout", "30000"}};
+        for (const auto &[key, value] : tcpDefaults) {
+            if (m_url.option(QLatin1String(key)).isEmpty())
+                options << QStringLiteral("%1=%2").arg(QLatin1String(key), QLatin1String(value));
+        }
+    }
     if (!hasName)
         options << QStringLiteral("application_name=") + conninfoValue(QStringLiteral("botdesk-") + m_options.purpose);
     db.setHostName(m_url.host);
@@ -241,7 +261,7 @@ Result<void> Database::ensureOpen()
     m_broken = false;
     m_inTransaction = false;
     if (auto *conn = static_cast<PGconn *>(libpqConnection()))
-        PQsetNoticeProcessor(conn, &logNotice, nullptr);
+        PQsetNoticeReceiver(conn, &receiveNotice, &m_broken);
     log->debug("connected to {} as '{}'", describe().toStdString(), m_connectionName.toStdString());
     return {};
 }

@@ -70,8 +70,10 @@ public:
     void close();
 
     // Runs one statement with `values` bound to its ? placeholders in order, and returns the executed query
-    // (forward-only; read it with next()/value()). Without values the statement is sent as is (one round trip)
-    // and may hold several statements; with values it is prepared.
+    // (forward-only; read it with next()/value()). Without values the statement is sent as is (one round trip); with
+    // values QPSQL prepares it (PREPARE + EXECUTE, and DEALLOCATE when the query is destroyed), so every '?' is a
+    // placeholder: write jsonb's ? operators as jsonb_exists(...) there. For many rows, one multi-row INSERT with
+    // many values beats many single-row ones (../shared/docs/TOOLCHAIN.md §6; COPY via libpqConnection() is faster).
     Result<QSqlQuery> exec(const QString &sql, const QVariantList &values = {});
     // The first column of the first row of `sql`, or a null QVariant when there is no row.
     Result<QVariant> scalar(const QString &sql, const QVariantList &values = {});
@@ -117,7 +119,7 @@ private:
     void rollback();
     Result<void> checkThread();
     Result<void> ensureOpen();
-    bool connectionAlive() const;
+    bool connectionAlive();
     Error fail(DatabaseFailure::Kind kind, const QString &message, const QString &sqlState = {});
     Error statementFailure(const QString &sql, const class QSqlError &error);
 

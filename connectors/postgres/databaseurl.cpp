@@ -3,8 +3,6 @@
 #include <QRegularExpression>
 #include <QUrl>
 
-#include <cctype>
-
 namespace bd {
 
 namespace {
@@ -48,6 +46,17 @@ private:
     QString m_shown;
 };
 
+int hexDigit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 // Strict percent-decoding (a '%' must start a two-hex-digit escape); the bytes are UTF-8.
 Result<QString> percentDecode(const QString &part, const QString &what, const UrlErrors &fail)
 {
@@ -59,12 +68,15 @@ Result<QString> percentDecode(const QString &part, const QString &what, const Ur
             bytes += raw[i];
             continue;
         }
-        const auto hex = [&](qsizetype at) { return at < raw.size() ? QByteArrayView("0123456789abcdef").indexOf(char(std::tolower(raw[at]))) : -1; };
-        const int high = hex(i + 1), low = hex(i + 2);
+        const int high = i + 1 < raw.size() ? hexDigit(raw[i + 1]) : -1;
+        const int low = i + 2 < raw.size() ? hexDigit(raw[i + 2]) : -1;
         if (high < 0 || low < 0)
             return fail(QStringLiteral("has a bad %-escape '%1' in the %2")
                             .arg(QString::fromUtf8(raw.mid(i, 3)), what),
                         QStringLiteral("write a literal '%' as %25"));
+        if (high == 0 && low == 0)
+            return fail(QStringLiteral("has %1 (a NUL character) in the %2").arg(QStringLiteral("%00"), what),
+                        QStringLiteral("remove it: libpq cannot pass it"));
         bytes += char(high * 16 + low);
         i += 2;
     }

@@ -119,9 +119,7 @@ bool processAlive(qint64 pid)
 Result<void> ensureDatabase(const QString &socketDir)
 {
     const QByteArray conninfo = QStringLiteral("host='%1' port=%2 dbname=postgres user=%3 connect_timeout=30")
-                                    .arg(socketDir)
-                                    .arg(LocalCluster::kPort)
-                                    .arg(QLatin1String(LocalCluster::kUser))
+                                    .arg(socketDir, QString::number(LocalCluster::kPort), QLatin1String(LocalCluster::kUser))
                                     .toUtf8();
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.constData()), &PQfinish);
     if (PQstatus(conn.get()) != CONNECTION_OK)
@@ -144,6 +142,24 @@ Result<void> ensureDatabase(const QString &socketDir)
             return created.error();
     }
     return {};
+}
+
+// Waits for `lock` (another process starting or stopping the cluster). Stale only when its process is gone, however
+// long an initdb takes.
+Result<void> takeLock(QLockFile &lock, const QString &path)
+{
+    lock.setStaleLockTime(0);
+    if (lock.tryLock(kLockWaitMs))
+        return {};
+    if (lock.error() != QLockFile::LockFailedError)
+        return makeError(QStringLiteral("cannot create the lock file %1; check its folder's permissions, or set "
+                                        "BOTDESK_HOME to a writable folder").arg(path));
+    qint64 pid = 0;
+    QString host, app;
+    lock.getLockInfo(&pid, &host, &app);
+    return makeError(QStringLiteral("another BotDesk process (pid %1, %2) has been starting or stopping the local "
+                                    "database for over %3 s; wait for it, or delete %4 if that process is gone")
+                         .arg(QString::number(pid), app, QString::number(kLockWaitMs / 1000), path));
 }
 
 } // namespace
@@ -233,29 +249,16 @@ Result<LocalClusterStart> LocalCluster::start()
         return l.error();
 
     // The state folder holds the lock; when it is also the cluster folder it belongs to the server's user.
-    if (auto made = l->relocated ? (QDir().mkpath(l->stateDir) ? Result<void>{}
-                                                                : makeError(QStringLiteral("cannot create the folder %1; "
-                                                                                           "set BOTDESK_HOME to a writable folder")
-                                                                                .arg(l->stateDir)))
-                                 : makePrivateDirectory(l->stateDir, *user);
-        !made)
-        return made.error();
-    QLockFile lock(QDir(l->stateDir).filePath(QStringLiteral("cluster.lock")));
-    lock.setStaleLockTime(0);  // stale only when its process is gone, however long a start takes
-    if (!lock.tryLock(kLockWaitMs)) {
-        qint64 pid = 0;
-        QString host, app;
-        lock.getLockInfo(&pid, &host, &app);
-        return makeError(QStringLiteral("another BotDesk process (pid %1, %2) has been starting or stopping the local "
-                                        "database for over %3 s (lock %4); wait for it, or delete the lock file if "
-                                        "that process is gone")
-                             .arg(pid)
-                             .arg(app)
-                             .arg(kLockWaitMs / 1000)
-                             .arg(lock.error() == QLockFile::LockFailedError
-                                      ? QDir(l->stateDir).filePath(QStringLiteral("cluster.lock"))
-                                      : QStringLiteral("cannot be written")));
+    if (l->relocated && !QDir().mkpath(l->stateDir))
+        return makeError(QStringLiteral("cannot create the folder %1; set BOTDESK_HOME to a writable folder").arg(l->stateDir));
+    if (!l->relocated) {
+        if (auto made = makePrivateDirectory(l->stateDir, *user); !made)
+            return made.error();
     }
+    const QString lockPath = QDir(l->stateDir).filePath(QStringLiteral("cluster.lock"));
+    QLockFile lock(lockPath);
+    if (auto locked = takeLock(lock, lockPath); !locked)
+        return locked.error();
 
     auto before = status();
     if (!before)
@@ -337,12 +340,10 @@ Result<LocalClusterStatus> LocalCluster::stop()
     auto user = serverUser();
     if (!user)
         return user.error();
-    QLockFile lock(QDir(before->layout.stateDir).filePath(QStringLiteral("cluster.lock")));
-    lock.setStaleLockTime(0);
-    if (!lock.tryLock(kLockWaitMs))
-        return makeError(QStringLiteral("another BotDesk process holds %1 (starting or stopping the local database); "
-                                        "wait for it, or delete the file if that process is gone")
-                             .arg(lock.fileName()));
+    const QString lockPath = QDir(before->layout.stateDir).filePath(QStringLiteral("cluster.lock"));
+    QLockFile lock(lockPath);
+    if (auto locked = takeLock(lock, lockPath); !locked)
+        return locked.error();
     const Output out = runAsServerUser(*user, QDir(m_binDir).filePath(QStringLiteral("pg_ctl")),
                                        {QStringLiteral("stop"), QStringLiteral("-D"), before->layout.dataDir,
                                         QStringLiteral("-m"), QStringLiteral("fast"), QStringLiteral("-w"),

@@ -80,9 +80,7 @@ Error Migrator::newerSchemaError(int version) const
 {
     return makeError(QStringLiteral("the database at %1 has schema version %2 but this BotDesk knows up to %3; "
                                     "upgrade BotDesk")
-                         .arg(m_db.describe())
-                         .arg(version)
-                         .arg(latestVersion()));
+                         .arg(m_db.describe(), QString::number(version), QString::number(latestVersion())));
 }
 
 Result<int> Migrator::readVersion()
@@ -149,9 +147,7 @@ Result<MigrationOutcome> Migrator::migrate(int targetVersion)
             if (auto applied = m_db.execScript(m.sql); !applied)
                 return makeError(QStringLiteral("migration %1 failed, so none was applied and the database stays at "
                                                 "schema version %2: %3")
-                                     .arg(m.name)
-                                     .arg(*current)
-                                     .arg(applied.error().message));
+                                     .arg(m.name, QString::number(*current), applied.error().message));
             auto recorded = m_db.exec(QStringLiteral("INSERT INTO schema_version (version, name) VALUES (?, ?)"),
                                       {m.version, m.name});
             if (!recorded)
@@ -163,6 +159,27 @@ Result<MigrationOutcome> Migrator::migrate(int targetVersion)
                   outcome.toVersion);
         return outcome;
     });
+}
+
+Result<int> Migrator::ensureSchema()
+{
+    if (!m_listValid)
+        return m_listError;
+    auto version = readVersion();
+    if (!version)
+        return version.error();
+    if (*version > latestVersion())
+        return newerSchemaError(*version);
+    if (*version == latestVersion())
+        return *version;
+    if (!m_db.target().isLocalCluster())
+        return makeError(QStringLiteral("the database at %1 has schema version %2 but this BotDesk needs %3; run "
+                                        "'botdesk-cli db migrate' as the database's owner")
+                             .arg(m_db.describe(), QString::number(*version), QString::number(latestVersion())));
+    auto migrated = migrate();
+    if (!migrated)
+        return migrated.error();
+    return migrated->toVersion;
 }
 
 } // namespace bd

@@ -59,6 +59,12 @@ public:
     // a migration fails (the message names it).
     Result<MigrationOutcome> migrate(int targetVersion = -1);
 
+    // What a BotDesk program calls before it uses the database. BotDesk's local database is migrated at once (zero
+    // set-up); a server given by URL must already be at latestVersion(), since migrating a shared database is its
+    // owner's decision: else the error says "... has schema version 0 but this BotDesk needs 1; run 'botdesk-cli db
+    // migrate' as the database's owner". A newer schema is refused either way. Returns the schema version.
+    Result<int> ensureSchema();
+
 private:
     Result<int> readVersion();
     Error newerSchemaError(int version) const;

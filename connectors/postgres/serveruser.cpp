@@ -95,11 +95,8 @@ Result<void> makePrivateDirectory(const QString &path, const ServerUser &user)
     if (st.st_uid != user.uid && ::chown(native.constData(), user.uid, user.gid) != 0)
         return makeError(QStringLiteral("the folder %1 belongs to uid %2, not to %3 (uid %4), and cannot be handed "
                                         "over (%5); remove it and retry")
-                             .arg(path)
-                             .arg(st.st_uid)
-                             .arg(user.name)
-                             .arg(user.uid)
-                             .arg(systemError()));
+                             .arg(path, QString::number(st.st_uid), user.name, QString::number(user.uid),
+                                  systemError()));
     if ((st.st_mode & 07777) != 0700 && ::chmod(native.constData(), 0700) != 0)
         return makeError(QStringLiteral("cannot make the folder %1 private (mode 0700): %2").arg(path, systemError()));
     return {};
