@@ -8,6 +8,7 @@
 #include "barloader.h"
 #include "codehash.h"
 #include "database.h"
+#include "migrator.h"
 #include "pgbotstore.h"
 #include "pgharness.h"
 #include "resultcheck.h"
@@ -135,6 +136,17 @@ class TestPgBotStore : public QObject {
         }
         m_db = std::make_unique<Database>(pg.target(*url), options("store"));
         m_store = std::make_unique<PgBotStore>(*m_db);
+        // A server given by URL is migrated by its owner; the store only checks.
+        if (auto unmigrated = m_store->ensureSchema(); unmigrated
+            || !unmigrated.error().message.contains("run 'botdesk-cli db migrate' as the database's owner")) {
+            qWarning("an empty database given by URL was not refused: %s",
+                     unmigrated ? "accepted" : qPrintable(unmigrated.error().message));
+            return false;
+        }
+        if (auto migrated = Migrator(*m_db).migrate(); !migrated) {
+            qWarning("%s", qPrintable(migrated.error().message));
+            return false;
+        }
         auto ready = m_store->ensureSchema();
         if (!ready)
             qWarning("%s", qPrintable(ready.error().message));

@@ -2,7 +2,6 @@
 
 #include "backtestjson.h"
 #include "codehash.h"
-#include "logging.h"
 #include "migrator.h"
 #include "runrecordjson.h"
 
@@ -184,19 +183,9 @@ Error PgBotStore::explain(const Error &error) const
 
 Result<void> PgBotStore::ensureSchema()
 {
-    static const auto log = logging::get("db");
-    Migrator migrator(m_db);
-    auto outcome = migrator.migrate();
-    if (!outcome) {
-        if (m_db.lastFailure().sqlState == QLatin1String("42501"))
-            return makeError(QStringLiteral("%1; this login may not create BotDesk's tables: ask the database's owner "
-                                            "to run 'botdesk-cli db migrate --db <url as the owner>'")
-                                 .arg(outcome.error().message));
-        return outcome.error();
-    }
-    if (!outcome->applied.isEmpty())
-        log->info("{}: schema version {} -> {} ({})", m_db.describe().toStdString(), outcome->fromVersion,
-                  outcome->toVersion, outcome->applied.join(QStringLiteral(", ")).toStdString());
+    auto version = Migrator(m_db).ensureSchema();
+    if (!version)
+        return version.error();
     return {};
 }
 

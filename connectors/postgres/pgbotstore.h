@@ -30,10 +30,9 @@ public:
 
     Database &database() { return m_db; }
 
-    // Brings the database's schema to this binary's latest (Migrator::migrate: pending migrations in one
-    // transaction; nothing to do when current). Fails when the server is unreachable, when the database's schema is
-    // newer than this binary knows ("upgrade BotDesk"), or when the login may not migrate (a botdesk_user login on a
-    // server whose administrator has not migrated yet: the message says to run 'botdesk-cli db migrate' as an owner).
+    // Makes sure the database's schema is this binary's (Migrator::ensureSchema): BotDesk's local database is
+    // migrated at once; a server given by URL must already be at the latest version (its owner runs 'botdesk-cli db
+    // migrate'); a newer schema is refused ("upgrade BotDesk"). Errors also when the server is unreachable.
     Result<void> ensureSchema();
 
     Result<Bot> createBot(const QString &name, const QString &strategyTemplate, const BotVersion &firstVersion) override;
