@@ -50,6 +50,10 @@ public:
     // Error for a prefix shorter than 8 hex digits or holding other characters.
     Result<std::vector<QUuid>> findRunIds(const QString &prefix, int limit = 10);
 
+    // The version `versionId` with its bot (a stored run names only its version). Error naming the id when the login
+    // cannot see it.
+    Result<std::pair<Bot, BotVersion>> findVersionById(const QUuid &versionId);
+
 private:
     Result<Bot> findBotIn(const QString &name);  // inside the caller's transaction
     Result<std::pair<BotVersion, bool>> insertVersion(const BotVersion &version, const Bot &bot);
