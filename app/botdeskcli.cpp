@@ -5,6 +5,8 @@
 //   botdesk-cli strategies      lists built-in strategies and their default parameters
 //   botdesk-cli symbols         lists the symbol catalogue
 //   botdesk-cli db status|start|stop|migrate [--db URL]   BotDesk's database (dbcommand.h, docs/database.md)
+//   botdesk-cli bots list|create|new-version|versions|show ...   bots and their versions (botscommand.h)
+//   botdesk-cli backtest --bot NAME[@HASH] ...; backtests list|show|rerun ...   stored runs (backtestscommand.h)
 // --db URL (any command; else BOTDESK_DB_URL, else BotDesk's local database) picks the PostgreSQL database.
 // Exit codes: 0 success (also --help, --version), 1 the run failed (bad data, I/O), 2 usage error (unknown option or
 // command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).
@@ -16,6 +18,8 @@
 #include "cliarguments.h"
 #include "databaseurl.h"
 #include "dbcommand.h"
+#include "botscommand.h"
+#include "backtestscommand.h"
 #include "displaytext.h"
 #include "logging.h"
 #include "reportjson.h"
@@ -224,7 +228,8 @@ int main(int argc, char *argv[])
                                                     "db status|start|stop|migrate"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("backtest, strategies, symbols or db"));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("backtest, backtests, bots, strategies, symbols or db"));
     parser.addOptions({
         {QStringLiteral("data"), QStringLiteral("Bar file: BotDesk CSV or MT5 export, optionally .gz."), QStringLiteral("file")},
         {QStringLiteral("symbol"), QStringLiteral("Symbol name from the catalogue, e.g. EURUSD."), QStringLiteral("name")},
@@ -248,7 +253,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("db"), QStringLiteral("BotDesk's database: postgresql://user@host:5432/dbname?sslmode=verify-full, "
                                               "or 'local' (default: BOTDESK_DB_URL, else BotDesk's local database)."),
          QStringLiteral("url")},
-    });
+       });
+    addStoreOptions(parser);
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
     if (!parser.parse(QCoreApplication::arguments()))
         return fail(QStringLiteral("%1 Run 'botdesk-cli --help' for the options.").arg(parser.errorText()), kExitUsage);
@@ -272,6 +278,16 @@ int main(int argc, char *argv[])
             return fail(checked.error().message, kExitUsage);
     }
     const QStringList args = parser.positionalArguments();
+    if (args.value(0) == QLatin1String("bots") || args.value(0) == QLatin1String("backtests")
+        || (args.value(0) == QLatin1String("backtest") && parser.isSet(QStringLiteral("bot")))) {
+        const CliOutcome outcome = args.value(0) == QLatin1String("bots") ? runBotsCommand(args.mid(1), parser, out())
+                                   : args.value(0) == QLatin1String("backtests")
+                                       ? runBacktestsCommand(args.mid(1), parser, out())
+                                       : args.size() == 1 ? runBotBacktest(parser, out())
+                                                          : cliFailure(QStringLiteral("backtest takes no argument"), kExitUsage);
+        out().flush();
+        return outcome.exitCode == 0 ? 0 : fail(outcome.error, outcome.exitCode);
+    }
     if (args.value(0) == QLatin1String("db")) {
         auto target = resolveDatabaseTarget(dbOption);
         if (!target)
@@ -283,7 +299,7 @@ int main(int argc, char *argv[])
         QStringList given;
         for (const QString &a : args)
             given << QLatin1Char('\'') + escapeForDisplay(a) + QLatin1Char('\'');
-        return fail(QStringLiteral("give one command: backtest, strategies, symbols or db (got %1; see --help)")
+        return fail(QStringLiteral("give one command: backtest, backtests, bots, strategies, symbols or db (got %1; see --help)")
                         .arg(given.isEmpty() ? QStringLiteral("none") : given.join(QStringLiteral(", "))),
                     kExitUsage);
     }
@@ -294,6 +310,6 @@ int main(int argc, char *argv[])
         return listStrategies();
     if (command == QLatin1String("symbols"))
         return listSymbols(parser);
-    return fail(QStringLiteral("unknown command '%1': use backtest, strategies, symbols or db").arg(escapeForDisplay(command)),
+    return fail(QStringLiteral("unknown command '%1': use backtest, backtests, bots, strategies, symbols or db").arg(escapeForDisplay(command)),
                 kExitUsage);
 }

@@ -1,17 +1,20 @@
 // PgBotStore (connectors/postgres/pgbotstore.h) on a real PostgreSQL 15 (a throwaway cluster, pgharness.h): bots and
 // their versions (identical content is the existing version, a change is a new one with its parent, versions
 // cannot be changed), backtest runs saved and loaded field by field, re-saved idempotently, never half-written;
-// row-level security through the store with two trader logins and an administrator; an outage and the reconnect.
+// row-level security through the store with two trader logins and an administrator; an outage and the reconnect;
+// the spool that keeps runs finished during an outage until the server is back.
 
 #include "backtestengine.h"
 #include "barloader.h"
 #include "codehash.h"
 #include "database.h"
+#include "migrator.h"
 #include "pgbotstore.h"
 #include "pgharness.h"
 #include "resultcheck.h"
 #include "runrecordcompare.h"
 #include "runrecordjson.h"
+#include "runspool.h"
 #include "strategyregistry.h"
 #include "symbolspec.h"
 #include "syntheticbars.h"
@@ -133,6 +136,17 @@ class TestPgBotStore : public QObject {
         }
         m_db = std::make_unique<Database>(pg.target(*url), options("store"));
         m_store = std::make_unique<PgBotStore>(*m_db);
+        // A server given by URL is migrated by its owner; the store only checks.
+        if (auto unmigrated = m_store->ensureSchema(); unmigrated
+            || !unmigrated.error().message.contains("run 'botdesk-cli db migrate' as the database's owner")) {
+            qWarning("an empty database given by URL was not refused: %s",
+                     unmigrated ? "accepted" : qPrintable(unmigrated.error().message));
+            return false;
+        }
+        if (auto migrated = Migrator(*m_db).migrate(); !migrated) {
+            qWarning("%s", qPrintable(migrated.error().message));
+            return false;
+        }
         auto ready = m_store->ensureSchema();
         if (!ready)
             qWarning("%s", qPrintable(ready.error().message));
@@ -663,6 +677,62 @@ private slots:
         auto loaded = m_store->loadBacktestRun(run.id);
         QVERIFY_OK(loaded);
         QCOMPARE(loaded->trades.size(), run.trades.size());
+    }
+    // A run finished during an outage waits in the spool; the flush stops at the connection failure, saves it once the
+    // server is back, and removes the file; an unreadable file is moved aside with its reason, never deleted.
+    void spoolKeepsRunsUntilTheServerIsBack()
+    {
+        QVERIFY(freshStore("spool"));
+        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
+        QVERIFY_OK(bot);
+        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        QVERIFY_OK(version);
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        RunSpool spool(home.path());
+        QCOMPARE(spool.directory(), home.path() + QStringLiteral("/spool/runs"));
+        QCOMPARE(spool.pending(), 0);
+
+        BacktestRunRecord first = m_run, second = m_run;
+        first.versionId = second.versionId = version->id;
+        first.equity = second.equity = decimateEquityCurve(m_run.equity, kStoredEquityPoints);
+        first.owner = second.owner = QStringLiteral("botdesk");
+        second.id = QUuid::createUuid();
+        second.label = QStringLiteral("second");
+        auto firstPath = spool.put(first);
+        QVERIFY_OK(firstPath);
+        QCOMPARE(*firstPath, spool.directory() + QLatin1Char('/') + first.id.toString(QUuid::WithoutBraces) + ".json");
+        QVERIFY_OK(spool.put(second));
+        QFile garbage(spool.directory() + QStringLiteral("/garbage.json"));
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write("{\"format\": \"botdesk.run.v1\", \"id\": 12");
+        garbage.close();
+        QCOMPARE(spool.pending(), 3);
+
+        QVERIFY_OK(pg.stopServer());
+        const SpoolFlush during = spool.flush(*m_store);
+        QVERIFY_OK(pg.startServer());
+        QCOMPARE(during.saved, 0);
+        QVERIFY2(!during.stoppedBy.isEmpty(), "the flush did not stop at the outage");
+        QVERIFY(during.remaining >= 2);
+        QVERIFY(spool.pending() >= 2);
+
+        const SpoolFlush after = spool.flush(*m_store);
+        QVERIFY2(after.stoppedBy.isEmpty(), qPrintable(after.stoppedBy));
+        QCOMPARE(after.saved, 2);
+        QCOMPARE(spool.pending(), 0);
+        QCOMPARE(during.movedAside.size() + after.movedAside.size(), qsizetype(1));
+        const QString damaged = spool.directory() + QStringLiteral("/damaged/garbage.json");
+        QVERIFY(QFileInfo::exists(damaged));
+        QVERIFY(QFileInfo::exists(damaged + QStringLiteral(".reason.txt")));
+
+        auto loaded = m_store->loadBacktestRun(first.id);
+        QVERIFY_OK(loaded);
+        compareRecords(*loaded, first);
+        auto loadedSecond = m_store->loadBacktestRun(second.id);
+        QVERIFY_OK(loadedSecond);
+        QCOMPARE(loadedSecond->label, QStringLiteral("second"));
+        QCOMPARE(count(*m_db, "SELECT count(*) FROM backtest_runs"), 2);
     }
 };
 

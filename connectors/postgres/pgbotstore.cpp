@@ -2,7 +2,6 @@
 
 #include "backtestjson.h"
 #include "codehash.h"
-#include "logging.h"
 #include "migrator.h"
 #include "runrecordjson.h"
 
@@ -71,17 +70,18 @@ Result<QJsonDocument> jsonOf(const QVariant &v, const QString &what)
     return doc;
 }
 
-Bot botFrom(const QSqlQuery &q)
+// The bot in the columns of kBotColumns, starting at column `first`.
+Bot botFrom(const QSqlQuery &q, int first = 0)
 {
     Bot b;
-    b.id = uuidOf(q.value(0));
-    b.owner = q.value(1).toString();
-    b.name = q.value(2).toString();
-    b.strategyTemplate = q.value(3).toString();
-    b.account = q.value(4).toString();
-    b.isActive = q.value(5).toBool();
-    b.createdAtMs = q.value(6).toLongLong();
-    b.updatedAtMs = q.value(7).toLongLong();
+    b.id = uuidOf(q.value(first));
+    b.owner = q.value(first + 1).toString();
+    b.name = q.value(first + 2).toString();
+    b.strategyTemplate = q.value(first + 3).toString();
+    b.account = q.value(first + 4).toString();
+    b.isActive = q.value(first + 5).toBool();
+    b.createdAtMs = q.value(first + 6).toLongLong();
+    b.updatedAtMs = q.value(first + 7).toLongLong();
     return b;
 }
 
@@ -184,19 +184,9 @@ Error PgBotStore::explain(const Error &error) const
 
 Result<void> PgBotStore::ensureSchema()
 {
-    static const auto log = logging::get("db");
-    Migrator migrator(m_db);
-    auto outcome = migrator.migrate();
-    if (!outcome) {
-        if (m_db.lastFailure().sqlState == QLatin1String("42501"))
-            return makeError(QStringLiteral("%1; this login may not create BotDesk's tables: ask the database's owner "
-                                            "to run 'botdesk-cli db migrate --db <url as the owner>'")
-                                 .arg(outcome.error().message));
-        return outcome.error();
-    }
-    if (!outcome->applied.isEmpty())
-        log->info("{}: schema version {} -> {} ({})", m_db.describe().toStdString(), outcome->fromVersion,
-                  outcome->toVersion, outcome->applied.join(QStringLiteral(", ")).toStdString());
+    auto version = Migrator(m_db).ensureSchema();
+    if (!version)
+        return version.error();
     return {};
 }
 
@@ -427,6 +417,22 @@ Result<BotVersion> PgBotStore::findVersion(const QString &botName, const QString
                                         "first: %3")
                              .arg(botName, prefix, describe(*all)));
     });
+}
+
+Result<std::pair<Bot, BotVersion>> PgBotStore::findVersionById(const QUuid &versionId)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT %1, %2 FROM bot_versions v JOIN bots b ON b.id = v.bot_id "
+                                      "WHERE v.id = ?::uuid")
+                           .arg(kVersionColumns, kBotColumns),
+                       {uuidValue(versionId)});
+    if (!q)
+        return explain(q.error());
+    if (!q->next())
+        return makeError(QStringLiteral("no bot version %1 (it does not exist, or belongs to another login)")
+                             .arg(versionId.toString(QUuid::WithoutBraces)));
+    const BotVersion version = versionFrom(*q);
+    const Bot bot = botFrom(*q, 9);
+    return std::pair{bot, version};
 }
 
 // --- backtest runs ----------------------------------------------------------------------------------------------

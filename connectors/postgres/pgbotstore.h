@@ -30,10 +30,9 @@ public:
 
     Database &database() { return m_db; }
 
-    // Brings the database's schema to this binary's latest (Migrator::migrate: pending migrations in one
-    // transaction; nothing to do when current). Fails when the server is unreachable, when the database's schema is
-    // newer than this binary knows ("upgrade BotDesk"), or when the login may not migrate (a botdesk_user login on a
-    // server whose administrator has not migrated yet: the message says to run 'botdesk-cli db migrate' as an owner).
+    // Makes sure the database's schema is this binary's (Migrator::ensureSchema): BotDesk's local database is
+    // migrated at once; a server given by URL must already be at the latest version (its owner runs 'botdesk-cli db
+    // migrate'); a newer schema is refused ("upgrade BotDesk"). Errors also when the server is unreachable.
     Result<void> ensureSchema();
 
     Result<Bot> createBot(const QString &name, const QString &strategyTemplate, const BotVersion &firstVersion) override;
@@ -50,6 +49,10 @@ public:
     // as in the text form, any case), at most `limit` of them, newest first. For the CLI's "backtests show ID".
     // Error for a prefix shorter than 8 hex digits or holding other characters.
     Result<std::vector<QUuid>> findRunIds(const QString &prefix, int limit = 10);
+
+    // The version `versionId` with its bot (a stored run names only its version). Error naming the id when the login
+    // cannot see it.
+    Result<std::pair<Bot, BotVersion>> findVersionById(const QUuid &versionId);
 
 private:
     Result<Bot> findBotIn(const QString &name);  // inside the caller's transaction
