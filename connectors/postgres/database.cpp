@@ -7,7 +7,7 @@
 #include <QSqlDriver>
 #include <QSqlError>
 
-#include <libpq-fe.h>
+#include "libpq.h"
 
 #include <memory>
 
@@ -69,10 +69,10 @@ bool isConnectionSqlState(const QString &state)
 void receiveNotice(void *brokenFlag, const PGresult *notice)
 {
     static const auto log = logging::get("db");
-    const char *severity = PQresultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
+    const char *severity = pq::resultErrorField(notice, PG_DIAG_SEVERITY_NONLOCALIZED);
     if (severity && (qstrcmp(severity, "FATAL") == 0 || qstrcmp(severity, "PANIC") == 0))
         *static_cast<bool *>(brokenFlag) = true;
-    log->debug("server notice: {}", QString::fromUtf8(PQresultErrorMessage(notice)).trimmed().toStdString());
+    log->debug("server notice: {}", QString::fromUtf8(pq::resultErrorMessage(notice)).trimmed().toStdString());
 }
 
 } // namespace
@@ -159,12 +159,12 @@ void *Database::libpqConnection() const
 bool Database::connectionAlive()
 {
     auto *conn = static_cast<PGconn *>(libpqConnection());
-    if (!conn || PQstatus(conn) != CONNECTION_OK)
+    if (!conn || pq::status(conn) != CONNECTION_OK)
         return false;
     // Reads whatever the server sent while we were idle, without blocking: a server that stopped or restarted sent
     // a FATAL notice (receiveNotice sets m_broken) and closed the socket, which the second read sees as the end.
     for (int read = 0; read < 2; ++read) {
-        if (PQconsumeInput(conn) != 1 || PQstatus(conn) != CONNECTION_OK || m_broken)
+        if (pq::consumeInput(conn) != 1 || pq::status(conn) != CONNECTION_OK || m_broken)
             return false;
     }
     return true;
@@ -261,7 +261,7 @@ Result<void> Database::ensureOpen()
     m_broken = false;
     m_inTransaction = false;
     if (auto *conn = static_cast<PGconn *>(libpqConnection()))
-        PQsetNoticeReceiver(conn, &receiveNotice, &m_broken);
+        pq::setNoticeReceiver(conn, &receiveNotice, &m_broken);
     log->debug("connected to {} as '{}'", describe().toStdString(), m_connectionName.toStdString());
     return {};
 }
@@ -277,7 +277,7 @@ Error Database::statementFailure(const QString &sql, const QSqlError &error)
 {
     const QString state = error.nativeErrorCode();
     auto *conn = static_cast<PGconn *>(libpqConnection());
-    const bool lost = isConnectionSqlState(state) || !conn || PQstatus(conn) != CONNECTION_OK;
+    const bool lost = isConnectionSqlState(state) || !conn || pq::status(conn) != CONNECTION_OK;
     const QString text = readableError(error.databaseText().isEmpty() ? error.driverText() : error.databaseText());
     if (lost) {
         const bool duringCommit = sql == QLatin1String("COMMIT");
@@ -353,12 +353,12 @@ Result<void> Database::execScript(const QString &sql)
     if (!conn)
         return fail(DatabaseFailure::Kind::ConnectionLost,
                     QStringLiteral("no connection to the BotDesk database at %1").arg(describe()));
-    std::unique_ptr<PGresult, decltype(&PQclear)> result(PQexec(conn, sql.toUtf8().constData()), &PQclear);
-    const ExecStatusType status = PQresultStatus(result.get());
+    std::unique_ptr<PGresult, decltype(&pq::clear)> result(pq::exec(conn, sql.toUtf8().constData()), &pq::clear);
+    const ExecStatusType status = pq::resultStatus(result.get());
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY)
         return {};
-    const char *state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
-    const QString text = QString::fromUtf8(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn));
+    const char *state = result ? pq::resultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    const QString text = QString::fromUtf8(result ? pq::resultErrorMessage(result.get()) : pq::errorMessage(conn));
     return statementFailure(sql, QSqlError(QStringLiteral("libpq"), text, QSqlError::StatementError,
                                            state ? QString::fromLatin1(state) : QString()));
 }

@@ -13,7 +13,7 @@
 #include <QSaveFile>
 #include <QStandardPaths>
 
-#include <libpq-fe.h>
+#include "libpq.h"
 
 #include <csignal>
 #include <cerrno>
@@ -121,17 +121,17 @@ Result<void> ensureDatabase(const QString &socketDir)
     const QByteArray conninfo = QStringLiteral("host='%1' port=%2 dbname=postgres user=%3 connect_timeout=30")
                                     .arg(socketDir, QString::number(LocalCluster::kPort), QLatin1String(LocalCluster::kUser))
                                     .toUtf8();
-    std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(conninfo.constData()), &PQfinish);
-    if (PQstatus(conn.get()) != CONNECTION_OK)
+    std::unique_ptr<PGconn, decltype(&pq::finish)> conn(pq::connectdb(conninfo.constData()), &pq::finish);
+    if (pq::status(conn.get()) != CONNECTION_OK)
         return makeError(QStringLiteral("cannot connect to BotDesk's local server in %1: %2")
-                             .arg(socketDir, QString::fromUtf8(PQerrorMessage(conn.get())).trimmed()));
+                             .arg(socketDir, QString::fromUtf8(pq::errorMessage(conn.get())).trimmed()));
     const auto exec = [&](const char *sql) -> Result<bool> {
-        std::unique_ptr<PGresult, decltype(&PQclear)> r(PQexec(conn.get(), sql), &PQclear);
-        const ExecStatusType s = PQresultStatus(r.get());
+        std::unique_ptr<PGresult, decltype(&pq::clear)> r(pq::exec(conn.get(), sql), &pq::clear);
+        const ExecStatusType s = pq::resultStatus(r.get());
         if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK)
             return makeError(QStringLiteral("cannot create the 'botdesk' database in BotDesk's local server: %1")
-                                 .arg(QString::fromUtf8(PQerrorMessage(conn.get())).trimmed()));
-        return PQntuples(r.get()) > 0;
+                                 .arg(QString::fromUtf8(pq::errorMessage(conn.get())).trimmed()));
+        return pq::ntuples(r.get()) > 0;
     };
     auto exists = exec("SELECT 1 FROM pg_database WHERE datname = 'botdesk'");
     if (!exists)
