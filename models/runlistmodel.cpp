@@ -57,6 +57,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
         switch (column) {
         case StartedColumn: return report::utcSecond(r.startedAtMs);
+        case VersionColumn: return shortHash(r.codeHash);
         case SymbolColumn: return r.symbol;
         case StatusColumn: return QString::fromLatin1(runStatusName(r.status));
         case TradesColumn: return QString::number(r.totalTrades);
@@ -71,6 +72,7 @@ QVariant RunListModel::data(const QModelIndex &index, int role) const
     case SortRole:
         switch (column) {
         case StartedColumn: return r.startedAtMs;
+        case VersionColumn: return r.codeHash;
         case SymbolColumn: return r.symbol;
         case StatusColumn: return QString::fromLatin1(runStatusName(r.status));
         case TradesColumn: return r.totalTrades;
@@ -106,6 +108,7 @@ QVariant RunListModel::headerData(int section, Qt::Orientation orientation, int 
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
     case StartedColumn: return tr("Started (UTC)");
+    case VersionColumn: return tr("Version");
     case SymbolColumn: return tr("Symbol");
     case StatusColumn: return tr("Status");
     case TradesColumn: return tr("Trades");

@@ -1,5 +1,5 @@
 #pragma once
-// Stored backtest runs, one row each: started (UTC), symbol, status, trades, net profit (deposit currency),
+// Stored backtest runs, one row each: started (UTC), version (short hash), symbol, status, trades, net profit (deposit currency),
 // profit factor, max equity drawdown %, Sharpe, duration, label. Fed by value snapshots (setRuns: a model reset).
 // Roles: DisplayRole text; SortRole the raw value for numeric sorting through a QSortFilterProxyModel
 // (started qint64 UTC epoch ms, trades int, money/ratios double — profit factor +infinity with no losing trade,
@@ -7,6 +7,7 @@
 // ForegroundRole red/green net profit, red for failed runs' status.
 
 #include "backtestrun.h"
+#include "versionlistmodel.h"
 
 #include <QAbstractTableModel>
 #include <QUuid>
@@ -20,6 +21,7 @@ class RunListModel : public QAbstractTableModel {
 public:
     enum Column {
         StartedColumn,
+        VersionColumn,
         SymbolColumn,
         StatusColumn,
         TradesColumn,
