@@ -4,6 +4,8 @@
 //                        [--commission PER_LOT_PER_DEAL] [--symbols FILE] [--server-utc-offset SECONDS]
 //   botdesk-cli strategies      lists built-in strategies and their default parameters
 //   botdesk-cli symbols         lists the symbol catalogue
+//   botdesk-cli db status|start|stop|migrate [--db URL]   BotDesk's database (dbcommand.h, docs/database.md)
+// --db URL (any command; else BOTDESK_DB_URL, else BotDesk's local database) picks the PostgreSQL database.
 // Exit codes: 0 success (also --help, --version), 1 the run failed (bad data, I/O), 2 usage error (unknown option or
 // command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).
 // Messages go to stderr; any value echoed in them has its invisible characters escaped (see displaytext.h).
@@ -12,6 +14,8 @@
 #include "barloader.h"
 #include "backtestengine.h"
 #include "cliarguments.h"
+#include "databaseurl.h"
+#include "dbcommand.h"
 #include "displaytext.h"
 #include "logging.h"
 #include "reportjson.h"
@@ -216,10 +220,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(BOTDESK_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("BotDesk headless tools: backtest | strategies | symbols"));
+    parser.setApplicationDescription(QStringLiteral("BotDesk headless tools: backtest | strategies | symbols | "
+                                                    "db status|start|stop|migrate"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("backtest, strategies or symbols"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("backtest, strategies, symbols or db"));
     parser.addOptions({
         {QStringLiteral("data"), QStringLiteral("Bar file: BotDesk CSV or MT5 export, optionally .gz."), QStringLiteral("file")},
         {QStringLiteral("symbol"), QStringLiteral("Symbol name from the catalogue, e.g. EURUSD."), QStringLiteral("name")},
@@ -240,6 +245,9 @@ int main(int argc, char *argv[])
          QStringLiteral("seconds")},
         {QStringLiteral("no-cache"), QStringLiteral("Parse the data file even when the bar cache has it, and do not cache it.")},
         {QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default warn)."), QStringLiteral("level")},
+        {QStringLiteral("db"), QStringLiteral("BotDesk's database: postgresql://user@host:5432/dbname?sslmode=verify-full, "
+                                              "or 'local' (default: BOTDESK_DB_URL, else BotDesk's local database)."),
+         QStringLiteral("url")},
     });
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
     if (!parser.parse(QCoreApplication::arguments()))
@@ -256,12 +264,26 @@ int main(int argc, char *argv[])
         logLevel = *level;
     }
     logging::setLevel(logLevel);
+    // A --db given to any command must be a database URL; BOTDESK_DB_URL is read only by the commands that use it.
+    const std::optional<QString> dbOption =
+        parser.isSet(QStringLiteral("db")) ? std::optional<QString>(parser.value(QStringLiteral("db"))) : std::nullopt;
+    if (dbOption) {
+        if (auto checked = resolveDatabaseTarget(dbOption); !checked)
+            return fail(checked.error().message, kExitUsage);
+    }
     const QStringList args = parser.positionalArguments();
+    if (args.value(0) == QLatin1String("db")) {
+        auto target = resolveDatabaseTarget(dbOption);
+        if (!target)
+            return fail(target.error().message, kExitUsage);
+        const DbCommandOutcome outcome = runDbCommand(args.mid(1), *target, out());
+        return outcome.exitCode == 0 ? 0 : fail(outcome.error, outcome.exitCode);
+    }
     if (args.size() != 1) {
         QStringList given;
         for (const QString &a : args)
             given << QLatin1Char('\'') + escapeForDisplay(a) + QLatin1Char('\'');
-        return fail(QStringLiteral("give one command: backtest, strategies or symbols (got %1; see --help)")
+        return fail(QStringLiteral("give one command: backtest, strategies, symbols or db (got %1; see --help)")
                         .arg(given.isEmpty() ? QStringLiteral("none") : given.join(QStringLiteral(", "))),
                     kExitUsage);
     }
@@ -272,6 +294,6 @@ int main(int argc, char *argv[])
         return listStrategies();
     if (command == QLatin1String("symbols"))
         return listSymbols(parser);
-    return fail(QStringLiteral("unknown command '%1': use backtest, strategies or symbols").arg(escapeForDisplay(command)),
+    return fail(QStringLiteral("unknown command '%1': use backtest, strategies, symbols or db").arg(escapeForDisplay(command)),
                 kExitUsage);
 }

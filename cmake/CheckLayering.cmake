@@ -3,10 +3,12 @@
 #   core, strategies: no Qt Gui/Widgets, no QCustomPlot, no models/widgets headers
 #   strategies: no QThread (strategies own no threads)
 #   models: no Qt Widgets, no QCustomPlot
+#   core, strategies, models, widgets: no Qt Sql or libpq (SQL lives in connectors/postgres)
 set(rules
-  "core|#include <(QtGui|QtWidgets|QWidget|QApplication|QGuiApplication|QPainter|QColor|qcustomplot)"
-  "strategies|#include <(QtGui|QtWidgets|QWidget|QApplication|QThread|qcustomplot)"
-  "models|#include <(QtWidgets|QWidget|QApplication|QAbstractButton|qcustomplot)"
+  "core|#include <(QtGui|QtWidgets|QWidget|QApplication|QGuiApplication|QPainter|QColor|qcustomplot|QtSql|QSql|libpq)"
+  "strategies|#include <(QtGui|QtWidgets|QWidget|QApplication|QThread|qcustomplot|QtSql|QSql|libpq)"
+  "models|#include <(QtWidgets|QWidget|QApplication|QAbstractButton|qcustomplot|QtSql|QSql|libpq)"
+  "widgets|#include <(QtSql|QSql|libpq)"
 )
 set(violations "")
 foreach(rule IN LISTS rules)

@@ -7,6 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config
   qt6-base-dev libgl-dev libqcustomplot-dev libspdlog-dev zlib1g-dev
   fonts-dejavu-core xvfb xauth
+  postgresql-15 libqt6sql6-psql libpq-dev
 )
 
 missing=()

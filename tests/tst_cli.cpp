@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 
 #include <cmath>
@@ -22,9 +23,10 @@ struct Run {
     QString err;
 };
 
-Run runCli(const QStringList &args)
+Run runCli(const QStringList &args, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess p;
+    p.setProcessEnvironment(environment);
     p.start(kCli, args);
     if (!p.waitForFinished(300000))
         return {};
@@ -148,8 +150,25 @@ private slots:
                                          << "--log-level '' is not a known log level";
         QTest::newRow("unknown command") << QStringList{"backtset"} << 2 << "unknown command 'backtset'";
         QTest::newRow("two commands") << QStringList{"symbols", "strategies"} << 2
-                                      << "give one command: backtest, strategies or symbols (got 'symbols', 'strategies'";
+                                      << "give one command: backtest, strategies, symbols or db (got 'symbols', 'strategies'";
         QTest::newRow("no command") << QStringList{} << 2 << "(got none;";
+        // db: usage errors before any database is touched.
+        QTest::newRow("db without command") << QStringList{"db"} << 2 << "db needs a command: status, start, stop or migrate";
+        QTest::newRow("db unknown command") << QStringList{"db", "strat"} << 2
+                                            << "unknown db command 'strat': use status, start, stop or migrate";
+        QTest::newRow("db two commands") << QStringList{"db", "start", "stop"} << 2
+                                         << "db takes one command (status, start, stop or migrate), got 'start', 'stop'";
+        QTest::newRow("db start on a server") << QStringList{"db", "start", "--db", "postgresql://alice:hunter2@db.example.com/botdesk"}
+                                              << 2
+                                              << "'db start' manages BotDesk's local database, but the database is "
+                                                 "postgresql://alice:****@db.example.com/botdesk (from --db), a server BotDesk "
+                                                 "does not start; drop --db / BOTDESK_DB_URL, or give --db local";
+        QTest::newRow("db stop on a server") << QStringList{"db", "stop", "--db", "postgresql://h/d"} << 2 << "does not stop";
+        QTest::newRow("--db not a URL") << QStringList{"db", "status", "--db", "postgres:/x"} << 2
+                                        << "--db 'postgres:/x' is not a PostgreSQL URL; give e.g. postgresql://user@host:5432/dbname";
+        QTest::newRow("--db checked for any command") << QStringList{"strategies", "--db", "postgresql://u:hunter2@h:0/d"} << 2
+                                                      << "--db 'postgresql://u:****@h:0/d' has port '0'";
+        QTest::newRow("--db empty") << QStringList{"db", "migrate", "--db", ""} << 2 << "--db is empty";
         // Numbers: taken exactly as written or refused, naming the option, the value and the range (never cast,
         // clamped or defaulted: 2.7 was 2, -0.5 was 0, 1e308 was -2147483648 points, nan offsets were 0).
         const QString points = "give a whole number of points from 0 to 100000";
@@ -199,6 +218,87 @@ private slots:
         const Run r = runCli(args);
         QCOMPARE(r.exitCode, exitCode);
         QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY2(!r.err.contains("hunter2"), qPrintable(r.err));
+    }
+
+    // botdesk-cli db status|start|stop|migrate on BotDesk's local database, in a BOTDESK_HOME of this test's own
+    // (the cluster it starts is stopped at the end, whatever happens).
+    void dbCommandsManageTheLocalDatabase()
+    {
+        QTemporaryDir home(QStringLiteral("/tmp/botdesk-clihome-XXXXXX"));
+        QVERIFY(home.isValid());
+        QFile::setPermissions(home.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner
+                                               | QFileDevice::ReadGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther
+                                               | QFileDevice::ExeOther);  // reachable by 'postgres' when we are root
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("BOTDESK_HOME", home.path());
+        env.remove("BOTDESK_DB_URL");
+        struct StopAtEnd {
+            QProcessEnvironment env;
+            ~StopAtEnd() { runCli({"db", "stop"}, env); }
+        } stopAtEnd{env};
+        const QString data = home.path() + "/postgres/data";
+
+        const Run fresh = runCli({"db", "status"}, env);
+        QVERIFY2(fresh.exitCode == 0, qPrintable(fresh.err));
+        QVERIFY2(fresh.out.startsWith("database: BotDesk's local database\n  data:   " + data + "\n"), qPrintable(fresh.out));
+        QVERIFY2(fresh.out.contains("server:   not created yet"), qPrintable(fresh.out));
+        QVERIFY(!QFileInfo::exists(data));  // status creates nothing
+
+        // Two processes start it at the same moment: the lock file makes one create it, the other find it running.
+        QProcess first, second;
+        for (QProcess *p : {&first, &second}) {
+            p->setProcessEnvironment(env);
+            p->start(kCli, {"db", "start"});
+        }
+        QVERIFY(first.waitForFinished(120000) && second.waitForFinished(120000));
+        QCOMPARE(first.exitCode(), 0);
+        QCOMPARE(second.exitCode(), 0);
+        const QString both = QString::fromUtf8(first.readAllStandardOutput() + second.readAllStandardOutput());
+        QCOMPARE(both.count("created and started BotDesk's local database (pid "), 1);
+        QCOMPARE(both.count("BotDesk's local database is already running (pid "), 1);
+
+        const Run running = runCli({"db", "status"}, env);
+        QVERIFY2(running.exitCode == 0, qPrintable(running.err));
+        QVERIFY2(running.out.contains(QRegularExpression("server:   running \\(pid [0-9]+, ready\\)")), qPrintable(running.out));
+        QVERIFY2(running.out.contains("schema:   empty (this BotDesk needs version 1): run 'botdesk-cli db migrate'"),
+                 qPrintable(running.out));
+
+        const Run migrated = runCli({"db", "migrate"}, env);
+        QVERIFY2(migrated.exitCode == 0, qPrintable(migrated.err));
+        QVERIFY2(migrated.out.contains("from schema version 0 to 1 (0001_bots_versions_backtests)"), qPrintable(migrated.out));
+        const Run again = runCli({"db", "migrate", "--db", "local"}, env);
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QVERIFY2(again.out.contains("is at schema version 1, up to date"), qPrintable(again.out));
+        const Run current = runCli({"db", "status"}, env);
+        QVERIFY2(current.out.contains("schema:   version 1, up to date"), qPrintable(current.out));
+
+        // BOTDESK_DB_URL, when set, is the database; 'db start' then refuses, --db local overrides it.
+        QProcessEnvironment remote = env;
+        remote.insert("BOTDESK_DB_URL", "postgresql://bob:hunter2@/botdesk?host=" + home.path() + "/nothing-here");
+        const Run unreachable = runCli({"db", "status"}, remote);
+        QCOMPARE(unreachable.exitCode, 1);
+        QVERIFY2(unreachable.out.contains("server:   unreachable"), qPrintable(unreachable.out));
+        QVERIFY2(unreachable.err.contains("botdesk-cli: cannot reach the BotDesk database at postgresql://bob:****@/botdesk?host="),
+                 qPrintable(unreachable.err));
+        QVERIFY2(unreachable.err.contains("fix the URL (BOTDESK_DB_URL)"), qPrintable(unreachable.err));
+        QVERIFY(!unreachable.err.contains("hunter2") && !unreachable.out.contains("hunter2"));
+        QCOMPARE(runCli({"db", "start"}, remote).exitCode, 2);
+        const Run overridden = runCli({"db", "status", "--db", "local"}, remote);
+        QVERIFY2(overridden.exitCode == 0 && overridden.out.contains("schema:   version 1, up to date"), qPrintable(overridden.out));
+        remote.insert("BOTDESK_DB_URL", "mysql://x");
+        const Run badEnvironment = runCli({"db", "status"}, remote);
+        QCOMPARE(badEnvironment.exitCode, 2);
+        QVERIFY2(badEnvironment.err.contains("BOTDESK_DB_URL 'mysql://x' is not a PostgreSQL URL"), qPrintable(badEnvironment.err));
+        QCOMPARE(runCli({"strategies"}, remote).exitCode, 0);  // commands without a database ignore it
+
+        const Run stopped = runCli({"db", "stop"}, env);
+        QVERIFY2(stopped.exitCode == 0, qPrintable(stopped.err));
+        QVERIFY2(stopped.out.startsWith("stopped BotDesk's local database (pid "), qPrintable(stopped.out));
+        const Run after = runCli({"db", "status"}, env);
+        QVERIFY2(after.exitCode == 0 && after.out.contains("server:   stopped"), qPrintable(after.out));
+        const Run stoppedAgain = runCli({"db", "stop"}, env);
+        QVERIFY2(stoppedAgain.exitCode == 0 && stoppedAgain.out.contains("is not running"), qPrintable(stoppedAgain.out));
     }
 
     // The accepted syntax (exponent, leading '.', trailing ".0", "-0") and the range ends reach the run unchanged.

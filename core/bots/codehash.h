@@ -1,5 +1,5 @@
 #pragma once
-// The identity of a bot version's content: code_hash (issue 6 §2, docs in /work/notes/issue6-design.md "Hash").
+// The identity of a bot version's content: code_hash (docs/bots.md).
 //
 //   code_hash = lowercase hex SHA-256 of  utf8(code) + "\n--botdesk-params--\n" + canonicalJson(params)
 //
