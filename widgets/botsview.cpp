@@ -127,7 +127,6 @@ QWidget *BotsView::buildBotsPanel()
     auto *panel = new QWidget(this);
     m_botTable = makeTable(QStringLiteral("botTable"), panel);
     m_botTable->setModel(m_botModel);
-    m_botTable->horizontalHeader()->setSectionResizeMode(BotListModel::NameColumn, QHeaderView::ResizeToContents);
     connect(m_botTable->selectionModel(), &QItemSelectionModel::selectionChanged, this, &BotsView::handleBotSelected);
     m_newBot = new QPushButton(tr("New bot…"), panel);
     m_newBot->setObjectName(QStringLiteral("newBotButton"));
@@ -314,6 +313,7 @@ void BotsView::handleBotsListed(const std::vector<BotEntry> &bots)
 {
     const std::optional<Bot> previous = currentBot();
     m_botModel->setBots(bots);  // a reset: the selection is gone, without a selectionChanged
+    m_botTable->resizeColumnsToContents();
     int row = -1;
     if (!m_selectBotAfterList.isEmpty())
         row = m_botModel->rowOfName(m_selectBotAfterList);
@@ -368,6 +368,7 @@ void BotsView::handleVersionsListed(const QUuid &botId, const std::vector<BotVer
     if (botId != m_shownBotId)
         return;
     m_versionModel->setVersions(botId, versions);
+    m_versionTable->resizeColumnsToContents();
     int row = m_selectVersionAfterList.isNull() ? -1 : m_versionModel->rowOf(m_selectVersionAfterList);
     m_selectVersionAfterList = QUuid();
     if (row < 0 && !versions.empty())

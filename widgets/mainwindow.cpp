@@ -244,9 +244,6 @@ void MainWindow::showBotsPage()
     delete placeholder;
     m_botsPage->layout()->addWidget(m_botsView);
     connect(m_botsView, &BotsView::openRunRequested, this, &MainWindow::showStoredRun);
-    connect(m_botsView, &BotsView::statusChanged, this, [this](const QString &text, bool) {
-        statusBar()->showMessage(text);
-    });
     m_botsView->refresh();
 }
 

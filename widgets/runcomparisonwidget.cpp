@@ -108,7 +108,9 @@ RunComparisonWidget::RunComparisonWidget(QWidget *parent)
     m_plot->setMinimumHeight(180);
     chart::styleAxis(m_plot->xAxis);
     chart::styleAxis(m_plot->yAxis);
-    m_plot->xAxis->setTicker(chart::makeUtcTimeTicker());
+    auto ticker = chart::makeUtcTimeTicker();
+    ticker->setTickCount(4);  // the chart shares its width with the metrics table
+    m_plot->xAxis->setTicker(ticker);
     m_plot->yAxis->setLabel(tr("Equity"));
     m_graphA = m_plot->addGraph();
     m_graphA->setPen(QPen(kColorA, 1.5));
