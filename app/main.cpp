@@ -1,5 +1,10 @@
-// botdesk: the GUI strategy tester.
+// botdesk: the GUI strategy tester and the Bots view.
 //   botdesk [--data FILE] [--symbol S] [--strategy NAME] [--params JSON] [--deposit N] [--run] [--screenshot PNG]
+//           [--db postgresql://user@host:5432/botdesk | local] [--bots]
+// The Bots page uses the database chosen by --db > BOTDESK_DB_URL > the setting database/url > BotDesk's local
+// cluster; it connects only when the page is first shown (on a worker thread), so the backtest window never waits
+// for a database. A --db that is not a database URL is a usage error; a bad BOTDESK_DB_URL or setting is shown in
+// the Bots page.
 // --run starts the backtest at once; --screenshot saves the window once the run ends (or right away without
 // --run) and quits: exit code 0 when the run produced a result, 1 otherwise. Works with QT_QPA_PLATFORM=offscreen.
 // A command line that cannot be followed exactly (unknown option, unknown symbol or strategy, a deposit the form
@@ -9,6 +14,7 @@
 #include "backtestform.h"
 #include "barcache.h"
 #include "cliarguments.h"
+#include "databasebotstore.h"
 #include "displaytext.h"
 #include "logging.h"
 #include "mainwindow.h"
@@ -19,6 +25,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QImage>
 #include <QPixmap>
@@ -119,7 +126,13 @@ int main(int argc, char *argv[])
                                               QStringLiteral("Save the window as PNG when the run ends, then quit "
                                                              "(exit 0 on success, 1 on failure)."),
                                               QStringLiteral("PNG"));
-    parser.addOptions({dataOption, symbolOption, strategyOption, paramsOption, depositOption, runOption, screenshotOption});
+    const QCommandLineOption dbOption(QStringLiteral("db"),
+                                      QStringLiteral("Database of the Bots page: a postgresql:// URL, or 'local' for "
+                                                     "BotDesk's own cluster (default: BOTDESK_DB_URL, else local)."),
+                                      QStringLiteral("URL"));
+    const QCommandLineOption botsOption(QStringLiteral("bots"), QStringLiteral("Open on the Bots page."));
+    parser.addOptions({dataOption, symbolOption, strategyOption, paramsOption, depositOption, runOption, screenshotOption,
+                       dbOption, botsOption});
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
     if (!parser.parse(QCoreApplication::arguments()))
         return usageError(QStringLiteral("%1 Run 'botdesk --help' for the options.").arg(parser.errorText()));
@@ -133,6 +146,12 @@ int main(int argc, char *argv[])
     const auto checked = checkArguments(parser, symbolOption, strategyOption, depositOption);
     if (!checked)
         return usageError(checked.error().message);
+    const std::optional<QString> dbValue =
+        parser.isSet(dbOption) ? std::optional<QString>(parser.value(dbOption)) : std::nullopt;
+    if (dbValue) {
+        if (auto target = bd::resolveDatabaseTarget(dbValue); !target)
+            return usageError(target.error().message);
+    }
 
     const bool headlessShot = parser.isSet(screenshotOption);
     // Command-line runs and screenshots must not restore or overwrite the user's remembered inputs.
@@ -141,6 +160,11 @@ int main(int argc, char *argv[])
     bd::MainWindow window(scripted ? nullptr : &userSettings);
     window.setInteractive(!headlessShot);
     window.setBarCacheDirectory(bd::BarCache::defaultDirectory());
+    // Resolving only reads the option, the environment and the setting; nothing connects until the Bots page shows.
+    window.setBotStoreFactory(bd::makeDatabaseBotStoreFactory(
+        bd::resolveDatabaseTarget(dbValue, qEnvironmentVariable("BOTDESK_DB_URL"),
+                                  userSettings.value(QStringLiteral("database/url")).toString()),
+        QStringLiteral("gui-bots")));
 
     // The values were checked against the same catalogue and registry the form lists; a refusal here would be a bug.
     bd::BacktestForm *form = window.form();
@@ -156,6 +180,8 @@ int main(int argc, char *argv[])
         form->setDeposit(*checked->deposit);
 
     window.show();
+    if (parser.isSet(botsOption))
+        window.showBotsPage();
 
     const QString shotPath = parser.value(screenshotOption);
     if (headlessShot) {
@@ -176,6 +202,21 @@ int main(int argc, char *argv[])
                 QCoreApplication::exit(1);
             }
         });
+    } else if (headlessShot && parser.isSet(botsOption)) {
+        // The Bots page fills in as the database answers: shoot once nothing is pending (at most 30 s).
+        auto *poll = new QTimer(&window);
+        auto *clock = new QElapsedTimer;
+        clock->start();
+        QObject::connect(poll, &QTimer::timeout, &window, [&window, shotPath, poll, clock] {
+            bd::BotLibrary *library = window.botLibrary();
+            const bool idle = !library || library->pendingCount() == 0;
+            if (!idle && clock->elapsed() < 30000)
+                return;
+            poll->stop();
+            delete clock;
+            QCoreApplication::exit(saveScreenshot(window, shotPath) && idle ? 0 : 1);
+        });
+        poll->start(100);
     } else if (headlessShot) {
         QTimer::singleShot(0, &window, [&window, shotPath] {
             QCoreApplication::exit(saveScreenshot(window, shotPath) ? 0 : 1);

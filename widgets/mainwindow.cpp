@@ -2,16 +2,20 @@
 
 #include "backtestform.h"
 #include "backtestjob.h"
+#include "botsview.h"
 #include "equitychartwidget.h"
 #include "logging.h"
 #include "pricechartwidget.h"
 #include "reportformat.h"
 #include "statsmodel.h"
+#include "storedrunview.h"
 #include "strategyregistry.h"
 #include "symbolspec.h"
 #include "tradelistmodel.h"
 
+#include <QFileInfo>
 #include <QFontDatabase>
+#include <QFutureWatcher>
 #include <QFrame>
 #include <QGridLayout>
 #include <QHeaderView>
@@ -27,6 +31,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 
@@ -190,7 +195,96 @@ void MainWindow::buildUi()
     mainSplit->setStretchFactor(1, 1);
     mainSplit->setSizes({360, 1040});
     mainSplit->setChildrenCollapsible(false);
-    setCentralWidget(mainSplit);
+
+    m_botsPage = new QWidget;
+    m_botsPage->setObjectName(QStringLiteral("botsPage"));
+    auto *botsLayout = new QVBoxLayout(m_botsPage);
+    botsLayout->setContentsMargins(0, 0, 0, 0);
+    auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);
+    placeholder->setObjectName(QStringLiteral("botsPlaceholder"));
+    placeholder->setAlignment(Qt::AlignCenter);
+    placeholder->setWordWrap(true);
+    botsLayout->addWidget(placeholder);
+
+    m_pages = new QTabWidget;
+    m_pages->setObjectName(QStringLiteral("pages"));
+    m_pages->setDocumentMode(true);
+    m_pages->addTab(mainSplit, tr("Strategy Tester"));
+    m_pages->addTab(m_botsPage, tr("Bots"));
+    connect(m_pages, &QTabWidget::currentChanged, this, [this](int index) {
+        if (m_pages->widget(index) == m_botsPage)
+            showBotsPage();
+    });
+    setCentralWidget(m_pages);
+}
+
+void MainWindow::setBotStoreFactory(BotLibrary::StoreFactory factory)
+{
+    m_botStoreFactory = std::move(factory);
+}
+
+void MainWindow::showTesterPage()
+{
+    m_pages->setCurrentIndex(0);
+}
+
+void MainWindow::showBotsPage()
+{
+    m_pages->setCurrentWidget(m_botsPage);
+    if (m_botsView)
+        return;
+    auto *placeholder = m_botsPage->findChild<QLabel *>(QStringLiteral("botsPlaceholder"));
+    if (!m_botStoreFactory) {
+        placeholder->setText(tr("No bot database is configured for this window."));
+        return;
+    }
+    // Created on first use: a window that never shows its bots never connects to a database.
+    m_botLibrary = new BotLibrary(m_botStoreFactory, this);
+    m_botsView = new BotsView(m_botLibrary, m_botsPage);
+    delete placeholder;
+    m_botsPage->layout()->addWidget(m_botsView);
+    connect(m_botsView, &BotsView::openRunRequested, this, &MainWindow::showStoredRun);
+    m_botsView->refresh();
+}
+
+void MainWindow::showStoredRun(std::shared_ptr<const BacktestRunRecord> run, const QString &title)
+{
+    if (!run)
+        return;
+    if (m_job->isRunning())
+        m_job->cancel();  // the review widgets show one run at a time
+    clearResult();
+    const quint64 token = m_shownToken;
+    m_runDigits = run->symbolSpec.digits;
+    showResult(resultOfStoredRun(*run, title), BarSeries());
+    showTesterPage();
+    const QString shownText = tr("Stored run %1: %2 trades, net profit %3 %4.")
+                                  .arg(title)
+                                  .arg(run->stats.totalTrades)
+                                  .arg(report::money(run->stats.totalNetProfit), run->config.depositCurrency);
+    m_form->setStatus(shownText, BacktestForm::StatusKind::Success);
+    statusBar()->showMessage(tr("%1 Loading its bars for the price chart…").arg(shownText));
+
+    auto *watcher = new QFutureWatcher<Result<BarSeries>>(this);
+    connect(watcher, &QFutureWatcher<Result<BarSeries>>::finished, this, [this, watcher, token, run, shownText] {
+        watcher->deleteLater();
+        if (token != m_shownToken)
+            return;  // another result is shown by now
+        const Result<BarSeries> bars = watcher->result();
+        if (bars) {
+            m_bars = *bars;
+            m_priceChart->setData(m_result, m_bars, m_runDigits);
+            statusBar()->showMessage(shownText);
+            emit storedRunShown(true, {});
+        } else {
+            const QString why = tr("The price chart is empty: %1.").arg(bars.error().message);
+            statusBar()->showMessage(QStringLiteral("%1 %2").arg(shownText, why));
+            m_form->setStatus(QStringLiteral("%1 %2").arg(shownText, why), BacktestForm::StatusKind::Warning);
+            emit storedRunShown(false, why);
+        }
+    });
+    const QString cacheDirectory = m_barCacheDirectory;
+    watcher->setFuture(QtConcurrent::run([run, cacheDirectory] { return loadStoredRunBars(*run, cacheDirectory); }));
 }
 
 QWidget *MainWindow::buildSummary()
@@ -302,6 +396,7 @@ void MainWindow::handleCancelled()
 
 void MainWindow::clearResult()
 {
+    ++m_shownToken;
     m_result.reset();
     m_bars = BarSeries();
     m_tradeModel->clear();

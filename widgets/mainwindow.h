@@ -1,7 +1,11 @@
 #pragma once
 // The backtest workstation window: input form on the left; on the right a one-line summary,
 // chart tabs (balance/equity + drawdown; the tested bars with the trades), and tabs with the MT5-style report, the trade list and the journal.
+// A second page, Bots (issue 6), lists the stored bots, versions and backtests; a stored run opened there is shown
+// in the same review widgets as a fresh run.
 
+#include "backtestrun.h"
+#include "botlibrary.h"
 #include "metatypes.h"
 
 #include <QElapsedTimer>
@@ -21,6 +25,7 @@ namespace bd {
 
 class BacktestForm;
 class BacktestJob;
+class BotsView;
 class EquityChartWidget;
 class PriceChartWidget;
 class StatsModel;
@@ -57,6 +62,22 @@ public:
     // Switches to the Price tab zoomed to trade `index` of the last result (BacktestResult::trades order).
     bool showTradeOnChart(int index);
 
+    // The store the Bots page uses (app: local cluster or --db / BOTDESK_DB_URL). Nothing connects until the Bots
+    // page is first shown; without a factory the page says that no database is configured.
+    void setBotStoreFactory(BotLibrary::StoreFactory factory);
+    // Switches to the Bots page, creating its library and view (and asking for the bot list) the first time.
+    void showBotsPage();
+    // Switches to the Strategy Tester page.
+    void showTesterPage();
+    QTabWidget *pages() const { return m_pages; }
+    BotsView *botsView() const { return m_botsView; }          // null until the Bots page was first shown
+    BotLibrary *botLibrary() const { return m_botLibrary; }    // null until then, or without a factory
+
+    // Shows stored run `run` in the review widgets (summary, equity, report, trades, warnings) on the Strategy
+    // Tester page. The price chart gets the run's bars in the background when its data file is still the one the
+    // run used (same SHA-256); otherwise the status bar says why it stays empty. Emits storedRunShown when done.
+    void showStoredRun(std::shared_ptr<const BacktestRunRecord> run, const QString &title);
+
     // Validates the form and starts the job; false (with the error shown) when the input is invalid.
     bool startBacktest();
     void cancelBacktest();
@@ -64,6 +85,8 @@ public:
 signals:
     // The run started by startBacktest() ended: true = result shown, false = failed or cancelled.
     void runEnded(bool success);
+    // showStoredRun finished: `barsShown` = the price chart shows the run's bars; `message` says why not otherwise.
+    void storedRunShown(bool barsShown, const QString &message);
 
 private:
     void buildUi();
@@ -80,6 +103,12 @@ private:
     void showError(const QString &title, const QString &message);
 
     QSettings *m_settings = nullptr;
+    QTabWidget *m_pages = nullptr;
+    QWidget *m_botsPage = nullptr;
+    BotsView *m_botsView = nullptr;
+    BotLibrary *m_botLibrary = nullptr;
+    BotLibrary::StoreFactory m_botStoreFactory;
+    quint64 m_shownToken = 0;  // increases with every result shown or cleared: late stored-run bars are dropped
     bool m_interactive = true;
     BacktestJob *m_job = nullptr;
     BacktestForm *m_form = nullptr;

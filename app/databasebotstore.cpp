@@ -1,0 +1,118 @@
+#include "databasebotstore.h"
+
+#include "database.h"
+#include "pgbotstore.h"
+
+namespace bd {
+namespace {
+
+// Every call fails with `error` (the database choice itself was refused).
+class UnavailableBotStore final : public BotStore {
+public:
+    explicit UnavailableBotStore(Error error) : m_error(std::move(error)) {}
+    Result<Bot> createBot(const QString &, const QString &, const BotVersion &) override { return m_error; }
+    Result<std::vector<Bot>> listBots() override { return m_error; }
+    Result<Bot> findBot(const QString &) override { return m_error; }
+    Result<std::pair<BotVersion, bool>> saveVersion(const BotVersion &) override { return m_error; }
+    Result<std::vector<BotVersion>> listVersions(const QUuid &) override { return m_error; }
+    Result<BotVersion> findVersion(const QString &, const QString &) override { return m_error; }
+    Result<void> saveBacktestRun(const BacktestRunRecord &) override { return m_error; }
+    Result<std::vector<BacktestRunSummary>> listBacktestRuns(const QString &, int) override { return m_error; }
+    Result<BacktestRunRecord> loadBacktestRun(const QUuid &) override { return m_error; }
+
+private:
+    Error m_error;
+};
+
+// PgBotStore with the Database it uses; the schema is checked once, before the first call that reaches the server.
+class ConnectedBotStore final : public BotStore {
+public:
+    ConnectedBotStore(DatabaseTarget target, const QString &purpose)
+        : m_db(std::move(target), options(purpose))
+        , m_store(m_db)
+    {
+    }
+
+    Result<Bot> createBot(const QString &name, const QString &strategyTemplate, const BotVersion &first) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.createBot(name, strategyTemplate, first);
+    }
+    Result<std::vector<Bot>> listBots() override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.listBots();
+    }
+    Result<Bot> findBot(const QString &name) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.findBot(name);
+    }
+    Result<std::pair<BotVersion, bool>> saveVersion(const BotVersion &version) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.saveVersion(version);
+    }
+    Result<std::vector<BotVersion>> listVersions(const QUuid &botId) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.listVersions(botId);
+    }
+    Result<BotVersion> findVersion(const QString &botName, const QString &hashPrefix) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.findVersion(botName, hashPrefix);
+    }
+    Result<void> saveBacktestRun(const BacktestRunRecord &run) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.saveBacktestRun(run);
+    }
+    Result<std::vector<BacktestRunSummary>> listBacktestRuns(const QString &botName, int limit) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.listBacktestRuns(botName, limit);
+    }
+    Result<BacktestRunRecord> loadBacktestRun(const QUuid &id) override
+    {
+        if (auto ready = ensureSchema(); !ready) return ready.error();
+        return m_store.loadBacktestRun(id);
+    }
+
+private:
+    static Database::Options options(const QString &purpose)
+    {
+        Database::Options o;
+        o.purpose = purpose;
+        return o;
+    }
+    Result<void> ensureSchema()
+    {
+        if (m_schemaReady)
+            return {};
+        auto ready = m_store.ensureSchema();
+        if (ready)
+            m_schemaReady = true;
+        return ready;
+    }
+
+    Database m_db;
+    PgBotStore m_store;
+    bool m_schemaReady = false;
+};
+
+} // namespace
+
+BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose)
+{
+    if (!target) {
+        return [error = target.error()]() -> std::unique_ptr<BotStore> {
+            return std::make_unique<UnavailableBotStore>(error);
+        };
+    }
+    return [target = *target, purpose]() -> std::unique_ptr<BotStore> {
+        return std::make_unique<ConnectedBotStore>(target, purpose);
+    };
+}
+
+} // namespace bd

@@ -1,0 +1,25 @@
+#pragma once
+// The bot store a BotDesk process gets from its database choice (--db > BOTDESK_DB_URL > settings > local cluster):
+// a PgBotStore together with the Database connection it uses, made on, and used by, one thread.
+//
+// makeDatabaseBotStoreFactory(target) gives a factory for BotLibrary's worker thread (the GUI) or any thread: each
+// store it makes owns its own connection (named after `purpose`). Nothing connects when the factory or the store is
+// made; the first call connects (starting the local cluster on demand) and brings the schema to this binary's
+// (PgBotStore::ensureSchema) — a failure of either is that call's error (the URL, redacted, and the fix), and the
+// next call tries again. A database target that could not be resolved gives stores whose every call fails with
+// that resolution error (so a bad BOTDESK_DB_URL is shown in the Bots view instead of stopping the window).
+
+#include "botstore.h"
+#include "databaseurl.h"
+#include "result.h"
+
+#include <functional>
+#include <memory>
+
+namespace bd {
+
+using BotStoreFactory = std::function<std::unique_ptr<BotStore>()>;
+
+BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose);
+
+} // namespace bd

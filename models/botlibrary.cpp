@@ -1,0 +1,242 @@
+#include "botlibrary.h"
+
+#include "botstore.h"
+#include "codehash.h"
+#include "logging.h"
+#include "strategyregistry.h"
+
+#include <QDeadlineTimer>
+#include <QThread>
+
+#include <atomic>
+#include <exception>
+
+namespace bd {
+
+// Lives on the library's worker thread; owns the store (made there, destroyed there).
+class BotStoreWorker : public QObject {
+    Q_OBJECT
+public:
+    using Job = std::function<BotLibrary::Delivery(BotStore *store)>;
+
+    explicit BotStoreWorker(BotLibrary::StoreFactory factory)
+        : m_factory(std::move(factory))
+    {
+    }
+
+    void execute(const Job &job)
+    {
+        if (m_stopping.load())
+            return;  // the library is gone: no more calls
+        if (!m_store && m_factory) {
+            try {
+                m_store = m_factory();
+            } catch (const std::exception &e) {
+                logging::get("bots")->error("the bot store factory threw: {}", e.what());
+            } catch (...) {
+                logging::get("bots")->error("the bot store factory threw an unknown exception");
+            }
+        }
+        emit delivered(job(m_store.get()));
+    }
+
+signals:
+    void delivered(const bd::BotLibrary::Delivery &delivery);
+
+public:
+    std::atomic<bool> m_stopping{false};  // set by the library's destructor (GUI thread)
+
+private:
+    BotLibrary::StoreFactory m_factory;
+    std::unique_ptr<BotStore> m_store;
+};
+
+namespace {
+
+// How long the destructor lets a call in progress finish before leaving the thread to end on its own.
+constexpr int kShutdownWaitMs = 2000;
+
+} // namespace
+
+BotLibrary::BotLibrary(StoreFactory factory, QObject *parent)
+    : QObject(parent)
+{
+    qRegisterMetaType<BotLibrary::Delivery>();
+    m_thread = new QThread;
+    m_thread->setObjectName(QStringLiteral("botdesk-bots"));
+    m_worker = new BotStoreWorker(std::move(factory));
+    m_worker->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &BotStoreWorker::delivered, this, &BotLibrary::deliver, Qt::QueuedConnection);
+    m_thread->start();
+}
+
+BotLibrary::~BotLibrary()
+{
+    // No more answers: the queued connection dies with this object. The worker ends after the call in progress;
+    // its store is destroyed on its own thread (deleteLater on finished runs there).
+    disconnect(m_worker, nullptr, this, nullptr);
+    m_worker->m_stopping = true;
+    m_thread->quit();
+    if (m_thread->wait(QDeadlineTimer(kShutdownWaitMs))) {
+        delete m_thread;
+    } else {
+        logging::get("bots")->warn("the bot store thread is still busy; it ends on its own when its call returns");
+        connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
+    }
+}
+
+void BotLibrary::post(Operation operation, Task task)
+{
+    if (++m_pending == 1)
+        emit busyChanged(true);
+    BotStoreWorker::Job job = [this, operation, task = std::move(task)](BotStore *store) -> Delivery {
+        // Runs on the worker thread: touches only the store and values; `this` is used only inside the
+        // Delivery, which runs on the GUI thread.
+        if (!store) {
+            return {[this, operation] {
+                emit failed(operation, tr("No bot database is available: BotDesk could not open a connection. "
+                                          "Check --db / BOTDESK_DB_URL, or start the local one with "
+                                          "'botdesk-cli db start'."));
+            }};
+        }
+        try {
+            return task(*store);
+        } catch (const std::exception &e) {
+            const QString message = tr("Internal error in the bot store: %1").arg(QString::fromUtf8(e.what()));
+            return {[this, operation, message] { emit failed(operation, message); }};
+        } catch (...) {
+            return {[this, operation] { emit failed(operation, tr("Internal error in the bot store (unknown exception)")); }};
+        }
+    };
+    QMetaObject::invokeMethod(m_worker, [worker = m_worker, job = std::move(job)] { worker->execute(job); },
+                              Qt::QueuedConnection);
+}
+
+void BotLibrary::deliver(const Delivery &delivery)
+{
+    --m_pending;
+    if (delivery.apply)
+        delivery.apply();
+    if (m_pending == 0)
+        emit busyChanged(false);
+}
+
+void BotLibrary::refreshBots()
+{
+    const quint64 generation = ++m_botsGeneration;
+    post(Operation::ListBots, [this, generation](BotStore &store) -> Delivery {
+        auto bots = store.listBots();
+        if (!bots) {
+            return {[this, generation, message = bots.error().message] {
+                if (generation == m_botsGeneration)
+                    emit failed(Operation::ListBots, message);
+            }};
+        }
+        std::vector<BotEntry> entries;
+        entries.reserve(bots->size());
+        for (const Bot &bot : *bots) {
+            BotEntry entry;
+            entry.bot = bot;
+            auto versions = store.listVersions(bot.id);
+            if (!versions) {
+                return {[this, generation, message = versions.error().message] {
+                    if (generation == m_botsGeneration)
+                        emit failed(Operation::ListBots, message);
+                }};
+            }
+            entry.versionCount = int(versions->size());
+            if (!versions->empty())
+                entry.latestHash = versions->front().codeHash;
+            entries.push_back(std::move(entry));
+        }
+        return {[this, generation, entries = std::move(entries)] {
+            if (generation == m_botsGeneration)
+                emit botsListed(entries);
+        }};
+    });
+}
+
+void BotLibrary::refreshVersions(const QUuid &botId)
+{
+    const quint64 generation = ++m_versionsGeneration;
+    post(Operation::ListVersions, [this, generation, botId](BotStore &store) -> Delivery {
+        auto versions = store.listVersions(botId);
+        if (!versions) {
+            return {[this, generation, message = versions.error().message] {
+                if (generation == m_versionsGeneration)
+                    emit failed(Operation::ListVersions, message);
+            }};
+        }
+        return {[this, generation, botId, versions = std::move(versions).value()] {
+            if (generation == m_versionsGeneration)
+                emit versionsListed(botId, versions);
+        }};
+    });
+}
+
+void BotLibrary::refreshRuns(const QString &botName)
+{
+    const quint64 generation = ++m_runsGeneration;
+    post(Operation::ListRuns, [this, generation, botName](BotStore &store) -> Delivery {
+        auto runs = store.listBacktestRuns(botName, kRunListLimit);
+        if (!runs) {
+            return {[this, generation, message = runs.error().message] {
+                if (generation == m_runsGeneration)
+                    emit failed(Operation::ListRuns, message);
+            }};
+        }
+        return {[this, generation, botName, runs = std::move(runs).value()] {
+            if (generation == m_runsGeneration)
+                emit runsListed(botName, runs);
+        }};
+    });
+}
+
+void BotLibrary::createBot(const QString &name, const QString &strategyTemplate)
+{
+    post(Operation::CreateBot, [this, name, strategyTemplate](BotStore &store) -> Delivery {
+        auto first = defaultVersionOf(strategyTemplate);
+        if (!first)
+            return {[this, message = first.error().message] { emit failed(Operation::CreateBot, message); }};
+        auto bot = store.createBot(name, strategyTemplate, *first);
+        if (!bot)
+            return {[this, message = bot.error().message] { emit failed(Operation::CreateBot, message); }};
+        // The stored first version (ids and time filled in by the store).
+        auto stored = store.findVersion(bot->name, first->codeHash);
+        BotVersion version = stored ? *stored : *first;
+        return {[this, bot = *bot, version] { emit botCreated(bot, version); }};
+    });
+}
+
+void BotLibrary::saveVersion(const BotVersion &draft)
+{
+    BotVersion version = draft;
+    version.codeHash = computeCodeHash(version.code, version.params);
+    post(Operation::SaveVersion, [this, version](BotStore &store) -> Delivery {
+        auto saved = store.saveVersion(version);
+        if (!saved)
+            return {[this, message = saved.error().message] { emit failed(Operation::SaveVersion, message); }};
+        return {[this, stored = saved->first, created = saved->second] { emit versionSaved(stored, created); }};
+    });
+}
+
+quint64 BotLibrary::loadRuns(const QList<QUuid> &ids)
+{
+    const quint64 requestId = ++m_loadRequest;
+    post(Operation::LoadRuns, [this, requestId, ids](BotStore &store) -> Delivery {
+        std::vector<BacktestRunRecordPtr> records;
+        for (const QUuid &id : ids) {
+            auto record = store.loadBacktestRun(id);
+            if (!record)
+                return {[this, message = record.error().message] { emit failed(Operation::LoadRuns, message); }};
+            records.push_back(std::make_shared<const BacktestRunRecord>(std::move(record).value()));
+        }
+        return {[this, requestId, records = std::move(records)] { emit runsLoaded(requestId, records); }};
+    });
+    return requestId;
+}
+
+} // namespace bd
+
+#include "botlibrary.moc"

@@ -1,0 +1,39 @@
+#pragma once
+// "New bot": a name and a built-in strategy template. OK is enabled only for a valid name
+// ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}, the store's rule); the hint line says what is wrong otherwise.
+
+#include <QDialog>
+#include <QStringList>
+
+class QComboBox;
+class QDialogButtonBox;
+class QLabel;
+class QLineEdit;
+
+namespace bd {
+
+class NewBotDialog : public QDialog {
+    Q_OBJECT
+public:
+    // `templates`: the strategy names offered, in order (builtinStrategies()).
+    explicit NewBotDialog(const QStringList &templates, QWidget *parent = nullptr);
+
+    QString name() const;
+    QString strategyTemplate() const;
+    QLineEdit *nameEdit() const { return m_name; }
+    QComboBox *templateBox() const { return m_template; }
+    QDialogButtonBox *buttons() const { return m_buttons; }
+
+    // Empty when `name` is a valid bot name; else what is wrong and how to fix it.
+    static QString nameProblem(const QString &name);
+
+private:
+    void validate();
+
+    QLineEdit *m_name = nullptr;
+    QComboBox *m_template = nullptr;
+    QLabel *m_hint = nullptr;
+    QDialogButtonBox *m_buttons = nullptr;
+};
+
+} // namespace bd
