@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs packages, builds, and runs BotDesk's main job on the bundled real data:
-#  1. botdesk-cli backtests ema_crossover on EURUSD M1 2024 and box_breakout on XAUUSD M1 2023,
-#     printing the MT5-style report and writing JSON reports to out/;
-#  2. the botdesk window runs the EURUSD backtest: on screen when a display is available, otherwise
-#     offscreen, saving a screenshot to out/botdesk.png.
+#  1. bots in BotDesk's database (its private local PostgreSQL cluster, started on demand; --db/BOTDESK_DB_URL for a
+#     server): eurusd_ema from the ema_crossover template and xauusd_box from box_breakout (created once);
+#  2. botdesk-cli backtests each bot's latest version (EURUSD M1 2024, XAUUSD M1 2023), printing the MT5-style
+#     report, writing JSON reports to out/ and saving the runs; lists the stored runs and reruns the EURUSD one,
+#     which must give identical trades and statistics;
+#  3. the botdesk window runs the EURUSD backtest: on screen when a display is available, otherwise
+#     offscreen, saving screenshots of the Strategy Tester (out/botdesk.png) and the Bots page (out/botdesk_bots.png).
 # Data folder: $BOTDESK_DATA_DIR or ../shared/data next to this repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,12 +17,20 @@ BUILD_DIR=${BOTDESK_BUILD_DIR:-build}
 DATA_DIR=${BOTDESK_DATA_DIR:-../shared/data}
 mkdir -p out
 
-"$BUILD_DIR/app/botdesk-cli" backtest --data "$DATA_DIR/EURUSD_M1_2024.csv.gz" --symbol EURUSD \
-  --strategy ema_crossover --params '{"fast": 12, "slow": 26, "atr_period": 14, "sl_atr_mult": 2, "rr": 2, "risk_percent": 1}' \
-  --json out/EURUSD_ema_crossover.json
+CLI="$BUILD_DIR/app/botdesk-cli"
+"$CLI" bots versions eurusd_ema >/dev/null 2>&1 || "$CLI" bots create eurusd_ema --template ema_crossover
+"$CLI" bots versions xauusd_box >/dev/null 2>&1 || "$CLI" bots create xauusd_box --template box_breakout
 echo
-"$BUILD_DIR/app/botdesk-cli" backtest --data "$DATA_DIR/XAUUSD_M1_2023.csv.gz" --symbol XAUUSD \
-  --strategy box_breakout --json out/XAUUSD_box_breakout.json
+"$CLI" backtest --bot eurusd_ema --data "$DATA_DIR/EURUSD_M1_2024.csv.gz" --symbol EURUSD \
+  --json out/EURUSD_ema_crossover.json | tee out/EURUSD_ema_crossover.txt
+echo
+"$CLI" backtest --bot xauusd_box --data "$DATA_DIR/XAUUSD_M1_2023.csv.gz" --symbol XAUUSD \
+  --json out/XAUUSD_box_breakout.json
+echo
+"$CLI" backtests list
+echo
+RUN_ID=$(sed -n 's/^saved as backtest run \([0-9a-f-]*\).*/\1/p' out/EURUSD_ema_crossover.txt)
+"$CLI" backtests rerun "$RUN_ID"
 echo
 
 if [ -x "$BUILD_DIR/app/botdesk" ]; then
@@ -28,6 +39,7 @@ if [ -x "$BUILD_DIR/app/botdesk" ]; then
     "$BUILD_DIR/app/botdesk" "${GUI_ARGS[@]}"
   else
     QT_QPA_PLATFORM=offscreen "$BUILD_DIR/app/botdesk" "${GUI_ARGS[@]}" --screenshot out/botdesk.png
-    echo "No display: ran the window offscreen and saved out/botdesk.png"
+    QT_QPA_PLATFORM=offscreen "$BUILD_DIR/app/botdesk" --bots --screenshot out/botdesk_bots.png
+    echo "No display: ran the window offscreen and saved out/botdesk.png and out/botdesk_bots.png"
   fi
 fi
