@@ -303,6 +303,27 @@ CliOutcome list(const QStringList &arguments, const QCommandLineParser &parser, 
     return {};
 }
 
+// The stored run named by `idText` (an id or its first 8+ hex digits), with the bot and version that ran it.
+struct StoredRun {
+    BacktestRunRecord run;
+    Bot bot;
+    BotVersion version;
+};
+
+Result<StoredRun> loadStoredRun(StoreSession &s, const QString &idText)
+{
+    auto id = runIdOf(s, idText);
+    if (!id)
+        return id.error();
+    auto run = s.store->loadBacktestRun(*id);
+    if (!run)
+        return run.error();
+    auto version = s.store->findVersionById(run->versionId);
+    if (!version)
+        return version.error();
+    return StoredRun{std::move(*run), version->first, version->second};
+}
+
 CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, QTextStream &out)
 {
     if (arguments.size() != 2)
@@ -311,16 +332,12 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
     auto s = openStore(parser, out, &exitCode);
     if (!s)
         return cliFailure(s.error().message, exitCode);
-    auto id = runIdOf(*s, arguments.at(1));
-    if (!id)
-        return cliFailure(id.error().message);
-    auto run = s->store->loadBacktestRun(*id);
-    if (!run)
-        return cliFailure(run.error().message);
-    auto version = s->store->findVersionById(run->versionId);
-    if (!version)
-        return cliFailure(version.error().message);
-    const auto &[bot, v] = *version;
+    auto stored = loadStoredRun(*s, arguments.at(1));
+    if (!stored)
+        return cliFailure(stored.error().message);
+    const BacktestRunRecord *run = &stored->run;
+    const Bot &bot = stored->bot;
+    const BotVersion &v = stored->version;
     out << "run:       " << run->id.toString(QUuid::WithoutBraces) << " (" << runStatusName(run->status) << ')' << Qt::endl
         << "bot:       " << shown(bot.name) << '@' << v.codeHash << " (" << shown(bot.strategyTemplate) << ')' << Qt::endl;
     if (!run->rerunOf.isNull())
@@ -350,16 +367,12 @@ CliOutcome rerun(const QStringList &arguments, const QCommandLineParser &parser,
     auto s = openStore(parser, out, &exitCode);
     if (!s)
         return cliFailure(s.error().message, exitCode);
-    auto id = runIdOf(*s, arguments.at(1));
-    if (!id)
-        return cliFailure(id.error().message);
-    auto original = s->store->loadBacktestRun(*id);
-    if (!original)
-        return cliFailure(original.error().message);
-    auto version = s->store->findVersionById(original->versionId);
-    if (!version)
-        return cliFailure(version.error().message);
-    const auto &[bot, v] = *version;
+    auto stored = loadStoredRun(*s, arguments.at(1));
+    if (!stored)
+        return cliFailure(stored.error().message);
+    const BacktestRunRecord *original = &stored->run;
+    const Bot &bot = stored->bot;
+    const BotVersion &v = stored->version;
     const QString originalId = original->id.toString(QUuid::WithoutBraces);
     if (auto runnable = checkRunnable(bot, v); !runnable)
         return cliFailure(runnable.error().message);

@@ -115,6 +115,28 @@ CliOutcome create(const QStringList &arguments, const QCommandLineParser &parser
     return {};
 }
 
+// Opens the store into `session` and finds the bot and the version named by `reference` ("NAME" = the latest
+// version, "NAME@HASH" = the version whose code_hash starts with HASH). Exit code in the failure as openStore's.
+CliOutcome findBotVersion(const QString &reference, const QCommandLineParser &parser, StoreSession *session,
+                          QTextStream &out, Bot *bot, BotVersion *version)
+{
+    int exitCode = 0;
+    auto opened = openStore(parser, out, &exitCode);
+    if (!opened)
+        return cliFailure(opened.error().message, exitCode);
+    *session = std::move(*opened);
+    const auto [name, hash] = splitBotReference(reference);
+    auto foundBot = session->store->findBot(name);
+    if (!foundBot)
+        return cliFailure(foundBot.error().message);
+    auto foundVersion = session->store->findVersion(name, hash);
+    if (!foundVersion)
+        return cliFailure(foundVersion.error().message);
+    *bot = std::move(*foundBot);
+    *version = std::move(*foundVersion);
+    return {};
+}
+
 CliOutcome newVersion(const QStringList &arguments, const QCommandLineParser &parser, StoreSession *session,
                       QTextStream &out)
 {
@@ -142,18 +164,12 @@ CliOutcome newVersion(const QStringList &arguments, const QCommandLineParser &pa
                               kCliExitUsage);
     }
 
-    int exitCode = 0;
-    auto opened = openStore(parser, out, &exitCode);
-    if (!opened)
-        return cliFailure(opened.error().message, exitCode);
-    *session = std::move(*opened);
-    const auto [name, hash] = splitBotReference(*reference);
-    auto bot = session->store->findBot(name);
-    if (!bot)
-        return cliFailure(bot.error().message);
-    auto base = session->store->findVersion(name, hash);
-    if (!base)
-        return cliFailure(base.error().message);
+    Bot foundBot;
+    BotVersion foundBase;
+    if (CliOutcome found = findBotVersion(*reference, parser, session, out, &foundBot, &foundBase); found.exitCode != 0)
+        return found;
+    const Bot *bot = &foundBot;
+    const BotVersion *base = &foundBase;
 
     BotVersion version;
     version.botId = bot->id;
@@ -174,11 +190,11 @@ CliOutcome newVersion(const QStringList &arguments, const QCommandLineParser &pa
         return cliFailure(saved.error().message);
     const BotVersion &v = saved->first;
     if (!saved->second) {
-        out << "bot " << shown(name) << " already has this content as version " << shortHash(v.codeHash) << " (created "
+        out << "bot " << shown(bot->name) << " already has this content as version " << shortHash(v.codeHash) << " (created "
             << utcTime(v.createdAtMs) << "); nothing saved" << Qt::endl;
         return {};
     }
-    out << "saved version " << shortHash(v.codeHash) << " of bot " << shown(name) << " (parent "
+    out << "saved version " << shortHash(v.codeHash) << " of bot " << shown(bot->name) << " (parent "
         << shortHash(base->codeHash) << ", " << codeOrigin(v, *bot) << ", params " << shown(json(v.params)) << ')'
         << Qt::endl;
     return {};
@@ -230,18 +246,12 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
     auto reference = nameArgument(QStringLiteral("show"), arguments);
     if (!reference)
         return cliFailure(reference.error().message, kCliExitUsage);
-    int exitCode = 0;
-    auto opened = openStore(parser, out, &exitCode);
-    if (!opened)
-        return cliFailure(opened.error().message, exitCode);
-    *session = std::move(*opened);
-    const auto [name, hash] = splitBotReference(*reference);
-    auto bot = session->store->findBot(name);
-    if (!bot)
-        return cliFailure(bot.error().message);
-    auto v = session->store->findVersion(name, hash);
-    if (!v)
-        return cliFailure(v.error().message);
+    Bot foundBot;
+    BotVersion foundVersion;
+    if (CliOutcome found = findBotVersion(*reference, parser, session, out, &foundBot, &foundVersion); found.exitCode != 0)
+        return found;
+    const Bot *bot = &foundBot;
+    const BotVersion *v = &foundVersion;
     QString parent = QStringLiteral("none");
     if (!v->parentId.isNull()) {
         auto p = session->store->findVersionById(v->parentId);

@@ -1,6 +1,6 @@
 #pragma once
 // Field-by-field equality of stored backtest runs for tests (exact for doubles: QCOMPARE on doubles is fuzzy).
-// The same checks as tst_runrecordjson.cpp's, shared by the store's tests (tst_pgbotstore, bench_store).
+// Shared by tst_runrecordjson and tst_pgbotstore.
 // Use inside a Qt Test function: the macros return from the calling function on the first difference.
 
 #include "backtestrun.h"
