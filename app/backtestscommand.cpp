@@ -324,17 +324,33 @@ Result<StoredRun> loadStoredRun(StoreSession &s, const QString &idText)
     return StoredRun{std::move(*run), version->first, version->second};
 }
 
-CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, QTextStream &out)
+// `backtests <command> ID`: opens the store into `session` and loads the run named by the one argument.
+CliOutcome openStoredRun(const QString &command, const QStringList &arguments, const QCommandLineParser &parser,
+                         QTextStream &out, StoreSession *session, StoredRun *stored)
 {
     if (arguments.size() != 2)
-        return cliFailure(QStringLiteral("backtests show takes one run id (or its first 8+ hex digits)"), kCliExitUsage);
+        return cliFailure(QStringLiteral("backtests %1 takes one run id (or its first 8+ hex digits)").arg(command),
+                          kCliExitUsage);
     int exitCode = 0;
-    auto s = openStore(parser, out, &exitCode);
-    if (!s)
-        return cliFailure(s.error().message, exitCode);
-    auto stored = loadStoredRun(*s, arguments.at(1));
-    if (!stored)
-        return cliFailure(stored.error().message);
+    auto opened = openStore(parser, out, &exitCode);
+    if (!opened)
+        return cliFailure(opened.error().message, exitCode);
+    *session = std::move(*opened);
+    auto loaded = loadStoredRun(*session, arguments.at(1));
+    if (!loaded)
+        return cliFailure(loaded.error().message);
+    *stored = std::move(*loaded);
+    return {};
+}
+
+CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, QTextStream &out)
+{
+    StoreSession session;
+    StoredRun loaded;
+    if (CliOutcome opened = openStoredRun(QStringLiteral("show"), arguments, parser, out, &session, &loaded);
+        opened.exitCode != 0)
+        return opened;
+    StoredRun *stored = &loaded;
     const BacktestRunRecord *run = &stored->run;
     const Bot &bot = stored->bot;
     const BotVersion &v = stored->version;
@@ -361,15 +377,13 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
 
 CliOutcome rerun(const QStringList &arguments, const QCommandLineParser &parser, QTextStream &out)
 {
-    if (arguments.size() != 2)
-        return cliFailure(QStringLiteral("backtests rerun takes one run id (or its first 8+ hex digits)"), kCliExitUsage);
-    int exitCode = 0;
-    auto s = openStore(parser, out, &exitCode);
-    if (!s)
-        return cliFailure(s.error().message, exitCode);
-    auto stored = loadStoredRun(*s, arguments.at(1));
-    if (!stored)
-        return cliFailure(stored.error().message);
+    StoreSession session;
+    StoredRun loaded;
+    if (CliOutcome opened = openStoredRun(QStringLiteral("rerun"), arguments, parser, out, &session, &loaded);
+        opened.exitCode != 0)
+        return opened;
+    StoreSession *s = &session;
+    StoredRun *stored = &loaded;
     const BacktestRunRecord *original = &stored->run;
     const Bot &bot = stored->bot;
     const BotVersion &v = stored->version;
