@@ -1,16 +1,25 @@
 // The Bots view's models (under QAbstractItemModelTester) and BotLibrary, the GUI thread's facade over a BotStore,
-// on an in-memory store (fakebotstore.h): answers on the GUI thread, calls on one worker thread, latest listing
-// wins, errors delivered with the store's message, recovery after an outage, a missing store.
+// on real PostgreSQL 15 (a throwaway cluster, pgharness.h; a fresh database per case) through the store the app
+// wires (app/databasebotstore.h): answers on the GUI thread, calls on one worker thread, latest listing wins, errors
+// delivered with the store's message, recovery after the server stopped and came back, a missing store, and a
+// library destroyed while its call waits on a lock held by another connection.
 
 #include "botlibrary.h"
 #include "botlistmodel.h"
-#include "fakebotstore.h"
+#include "codehash.h"
+#include "database.h"
+#include "databasebotstore.h"
+#include "pgbotstore.h"
+#include "pgharness.h"
+#include "resultcheck.h"
 #include "runlistmodel.h"
 #include "strategyregistry.h"
 #include "versionlistmodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
+#include <QMutex>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
@@ -53,6 +62,12 @@ QStringList column(const QAbstractItemModel &model, int col)
 class TestBotLibrary : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase()
+    {
+        QVERIFY_OK(m_pg.start());
+        qInfo("throwaway cluster started in %lld ms", m_pg.startMs());
+    }
+
     void runListSortsNumerically()
     {
         RunListModel model;
@@ -125,14 +140,23 @@ private slots:
 
     void createListSaveOnOneWorkerThread()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("worker"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = m_pg.target(*url);
+        // The app's factory, wrapped only to see which thread asks for the store.
+        QMutex mutex;
+        QList<QThread *> factoryThreads;
+        BotLibrary library([&, factory = makeDatabaseBotStoreFactory(target, QStringLiteral("library-worker"))] {
+            QMutexLocker lock(&mutex);
+            factoryThreads << QThread::currentThread();
+            return factory();
+        });
         QSignalSpy failed(&library, &BotLibrary::failed);
 
         QSignalSpy created(&library, &BotLibrary::botCreated);
         library.createBot(QStringLiteral("alpha"), QStringLiteral("ema_crossover"));
         QCOMPARE(library.pendingCount(), 1);
-        QVERIFY(created.wait(5000));
+        QVERIFY(created.wait(10000));
         QCOMPARE(library.pendingCount(), 0);
         const Bot bot = created.at(0).at(0).value<Bot>();
         const BotVersion first = created.at(0).at(1).value<BotVersion>();
@@ -142,7 +166,7 @@ private slots:
 
         QSignalSpy listed(&library, &BotLibrary::botsListed);
         library.refreshBots();
-        QVERIFY(listed.wait(5000));
+        QVERIFY(listed.wait(10000));
         const auto entries = listed.at(0).at(0).value<std::vector<BotEntry>>();
         QCOMPARE(entries.size(), size_t(1));
         QCOMPARE(entries[0].versionCount, 1);
@@ -157,50 +181,61 @@ private slots:
         draft.notes = QStringLiteral("faster");
         draft.parentId = first.id;
         library.saveVersion(draft);
-        QVERIFY(saved.wait(5000));
+        QVERIFY(saved.wait(10000));
         const BotVersion v2 = saved.at(0).at(0).value<BotVersion>();
         QVERIFY(saved.at(0).at(1).toBool());
         QCOMPARE(v2.codeHash, computeCodeHash(first.code, draft.params));
         QCOMPARE(v2.parentId, first.id);
         draft.notes = QStringLiteral("other notes, same content");
         library.saveVersion(draft);
-        QVERIFY(saved.wait(5000));
+        QVERIFY(saved.wait(10000));
         QVERIFY(!saved.at(1).at(1).toBool());
         QCOMPARE(saved.at(1).at(0).value<BotVersion>().id, v2.id);
 
         QSignalSpy versions(&library, &BotLibrary::versionsListed);
         library.refreshVersions(bot.id);
-        QVERIFY(versions.wait(5000));
+        QVERIFY(versions.wait(10000));
         const auto list = versions.at(0).at(1).value<std::vector<BotVersion>>();
         QCOMPARE(list.size(), size_t(2));
         QCOMPARE(list.front().id, v2.id);  // newest first
 
         QCOMPARE(failed.count(), 0);
-        // Every store call ran on one thread, and not on the GUI thread.
-        QMutexLocker lock(&data->mutex);
-        QVERIFY(!data->callThreads.isEmpty());
-        for (QThread *t : data->callThreads) {
-            QCOMPARE(t, data->callThreads.first());
-            QVERIFY(t != QThread::currentThread());
+        // One store, made on one thread that is not the GUI thread; its Database refuses (WrongThread) every call
+        // from another thread, so no failure means every call ran there. The server saw one connection.
+        {
+            QMutexLocker lock(&mutex);
+            QCOMPARE(factoryThreads.size(), 1);
+            QVERIFY(factoryThreads.first() != QThread::currentThread());
         }
+        Database probe(target);
+        auto connections = probe.scalar(QStringLiteral("SELECT count(*) FROM pg_stat_activity "
+                                                       "WHERE application_name = 'botdesk-library-worker'"));
+        QVERIFY_OK(connections);
+        QCOMPARE(connections->toInt(), 1);
     }
 
     void latestListingWins()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        test::FakeBotStore direct(data);
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("latest"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = m_pg.target(*url);
+        Database db(target);
+        PgBotStore direct(db);
         const auto version = *defaultVersionOf(QStringLiteral("ema_crossover"));
-        const Bot a = *direct.createBot(QStringLiteral("a"), QStringLiteral("ema_crossover"), version);
-        const Bot b = *direct.createBot(QStringLiteral("b"), QStringLiteral("ema_crossover"), version);
-        data->delayMs = 40;
-        BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+        auto a = direct.createBot(QStringLiteral("a"), QStringLiteral("ema_crossover"), version);
+        auto b = direct.createBot(QStringLiteral("b"), QStringLiteral("ema_crossover"), version);
+        QVERIFY_OK(a);
+        QVERIFY_OK(b);
+        BotLibrary library(makeDatabaseBotStoreFactory(target, QStringLiteral("latest-test")));
         QSignalSpy versions(&library, &BotLibrary::versionsListed);
         QSignalSpy busy(&library, &BotLibrary::busyChanged);
-        library.refreshVersions(a.id);
-        library.refreshVersions(b.id);
-        QTRY_COMPARE_WITH_TIMEOUT(library.pendingCount(), 0, 5000);
+        // Both asked before the GUI thread returns to its event loop, so a's answer always arrives after b was asked.
+        library.refreshVersions(a->id);
+        library.refreshVersions(b->id);
+        QTRY_COMPARE_WITH_TIMEOUT(library.pendingCount(), 0, 10000);
         QCOMPARE(versions.count(), 1);  // a's answer came first and was dropped
-        QCOMPARE(versions.at(0).at(0).toUuid(), b.id);
+        QCOMPARE(versions.at(0).at(0).toUuid(), b->id);
+        QCOMPARE(versions.at(0).at(1).value<std::vector<BotVersion>>().front().botId, b->id);
         QCOMPARE(busy.count(), 2);
         QCOMPARE(busy.at(0).at(0).toBool(), true);
         QCOMPARE(busy.at(1).at(0).toBool(), false);
@@ -208,20 +243,22 @@ private slots:
 
     void outageIsReportedThenRecovered()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("outage"));
+        QVERIFY_OK(url);
+        BotLibrary library(makeDatabaseBotStoreFactory(m_pg.target(*url), QStringLiteral("outage-test")));
         QSignalSpy failed(&library, &BotLibrary::failed);
         QSignalSpy listed(&library, &BotLibrary::botsListed);
-        data->down = true;
+        QVERIFY_OK(m_pg.stopServer());
         library.refreshBots();
-        QVERIFY(failed.wait(5000));
+        const bool failedInTime = failed.wait(15000);
+        QVERIFY_OK(m_pg.startServer());  // before any check can end the test: later tests need the server
+        QVERIFY(failedInTime);
         QCOMPARE(failed.at(0).at(0).value<BotLibrary::Operation>(), BotLibrary::Operation::ListBots);
         QVERIFY2(failed.at(0).at(1).toString().contains(QStringLiteral("cannot reach")),
                  qPrintable(failed.at(0).at(1).toString()));
         QCOMPARE(listed.count(), 0);
-        data->down = false;
         library.refreshBots();
-        QVERIFY(listed.wait(5000));
+        QVERIFY(listed.wait(15000));
         QCOMPARE(failed.count(), 1);
     }
 
@@ -240,35 +277,71 @@ private slots:
 
     void unknownRunIsAnError()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("unknown"));
+        QVERIFY_OK(url);
+        BotLibrary library(makeDatabaseBotStoreFactory(m_pg.target(*url), QStringLiteral("unknown-test")));
         QSignalSpy failed(&library, &BotLibrary::failed);
         QSignalSpy loaded(&library, &BotLibrary::runsLoaded);
         const QUuid id = QUuid::createUuid();
         library.loadRuns({id});
-        QVERIFY(failed.wait(5000));
-        QVERIFY(failed.at(0).at(1).toString().contains(id.toString(QUuid::WithoutBraces)));
+        QVERIFY(failed.wait(10000));
+        QCOMPARE(failed.at(0).at(0).value<BotLibrary::Operation>(), BotLibrary::Operation::LoadRuns);
+        QVERIFY2(failed.at(0).at(1).toString().contains(id.toString(QUuid::WithoutBraces)),
+                 qPrintable(failed.at(0).at(1).toString()));
         QCOMPARE(loaded.count(), 0);
     }
 
     void destroyedWhileBusyDropsTheAnswer()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        data->delayMs = 300;
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("destroyed"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = m_pg.target(*url);
+        Database probe(target);
+        auto count = [&probe](const QString &sql) {
+            auto n = probe.scalar(sql);
+            return n ? n->toInt() : -1;
+        };
+        // A second connection holds an exclusive lock on the bots table until it sees a session waiting for it,
+        // then 0.3 s more (at most 10 s in all): the library's first call is slow, on the real server.
+        const QString hold = QStringLiteral(
+            "BEGIN; LOCK TABLE bots IN ACCESS EXCLUSIVE MODE;\n"
+            "DO $$ BEGIN\n"
+            "  FOR i IN 1..1000 LOOP\n"
+            "    EXIT WHEN EXISTS (SELECT 1 FROM pg_locks WHERE relation = 'bots'::regclass AND NOT granted);\n"
+            "    PERFORM pg_sleep(0.01);\n"
+            "  END LOOP;\n"
+            "  PERFORM pg_sleep(0.3);\n"
+            "END $$;\n"
+            "COMMIT;");
+        Result<void> held;
+        std::unique_ptr<QThread> locker(QThread::create([&] { held = m_pg.execAsSuperuser(hold, url->dbname); }));
+        locker->start();
+        auto joinLocker = qScopeGuard([&] { locker->wait(); });
+        QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("SELECT count(*) FROM pg_locks WHERE relation = 'bots'::regclass "
+                                                       "AND mode = 'AccessExclusiveLock' AND granted")),
+                                  1, 10000);
         QElapsedTimer clock;
         {
-            BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+            BotLibrary library(makeDatabaseBotStoreFactory(target, QStringLiteral("destroyed-test")));
             QSignalSpy listed(&library, &BotLibrary::botsListed);
             library.refreshBots();
-            library.refreshBots();
-            QTRY_VERIFY_WITH_TIMEOUT(data->calls.load() >= 1, 5000);
+            library.createBot(QStringLiteral("beta"), QStringLiteral("ema_crossover"));  // queued behind it
+            QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("SELECT count(*) FROM pg_locks "
+                                                           "WHERE relation = 'bots'::regclass AND NOT granted")),
+                                      1, 10000);
             clock.start();
         }
-        // The call in progress finished (<= 300 ms), the second never started: no waiting for it.
+        // The call in progress finished (the lock goes 0.3 s after it was waited for); the library did not give up
+        // on it (2 s) and the queued createBot never ran.
         QVERIFY2(clock.elapsed() < 1500, qPrintable(QString::number(clock.elapsed())));
-        QCOMPARE(data->calls.load(), 1);
+        locker->wait();
+        QVERIFY_OK(held);
+        QCOMPARE(count(QStringLiteral("SELECT count(*) FROM bots")), 0);
         QTest::qWait(50);  // nothing is delivered to the destroyed library (a crash would end the test here)
     }
+
+private:
+    PgHarness m_pg;
 };
 
 QTEST_GUILESS_MAIN(TestBotLibrary)

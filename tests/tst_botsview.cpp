@@ -1,15 +1,20 @@
-// The Bots view on an in-memory store (fakebotstore.h; tst_botsview_pg runs the same flows on real PostgreSQL):
-// create a bot through the New bot dialog, save versions from the parameter form, the backtest history of a version
+// The Bots view on real PostgreSQL 15 (a throwaway cluster, pgharness.h; a fresh database per case) through the
+// store the app wires (app/databasebotstore.h): create a bot through the New bot dialog, save versions from the parameter form, the backtest history of a version
 // sorted by its metrics, a stored run opened in the main window's review widgets, two runs compared, and an
 // unreachable database shown as an error while the view stays usable.
 
 #include "botlistmodel.h"
 #include "botsview.h"
-#include "fakebotstore.h"
+#include "codehash.h"
+#include "database.h"
+#include "databasebotstore.h"
 #include "mainwindow.h"
 #include "newbotdialog.h"
 #include "parameterform.h"
+#include "pgbotstore.h"
+#include "pgharness.h"
 #include "pricechartwidget.h"
+#include "resultcheck.h"
 #include "runcomparisonwidget.h"
 #include "runlistmodel.h"
 #include "statsmodel.h"
@@ -22,6 +27,7 @@
 #include <QDialogButtonBox>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -43,12 +49,16 @@ private slots:
         QVERIFY(m_dir.isValid());
         m_bars = m_dir.filePath(QStringLiteral("bars.csv"));
         QVERIFY(test::writeSyntheticBars(m_bars, 6000));
+        QVERIFY_OK(m_pg.start());
+        qInfo("throwaway cluster started in %lld ms", m_pg.startMs());
     }
 
     void createBotThroughTheDialog()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("dialog"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = m_pg.target(*url);
+        BotLibrary library(makeDatabaseBotStoreFactory(target, QStringLiteral("dialog-test")));
         BotsView view(&library);
         view.show();
         view.refresh();
@@ -82,13 +92,20 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(view.statusIsError(), 5000);
         QVERIFY2(view.statusText().contains(QStringLiteral("already exists")), qPrintable(view.statusText()));
         QVERIFY(!view.createBot(QStringLiteral("-x"), QStringLiteral("ema_crossover")));  // refused before the store
-        QCOMPARE(data->bots.size(), size_t(1));
+        QTRY_COMPARE_WITH_TIMEOUT(library.pendingCount(), 0, 10000);
+        Database db(target);
+        auto stored = PgBotStore(db).listBots();
+        QVERIFY_OK(stored);
+        QCOMPARE(stored->size(), size_t(1));
+        QCOMPARE(stored->front().strategyTemplate, QStringLiteral("box_breakout"));
     }
 
     void saveVersionsFromTheForm()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        BotLibrary library([data] { return std::make_unique<test::FakeBotStore>(data); });
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("form"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = m_pg.target(*url);
+        BotLibrary library(makeDatabaseBotStoreFactory(target, QStringLiteral("form-test")));
         BotsView view(&library);
         view.show();
         QVERIFY(view.createBot(QStringLiteral("alpha"), QStringLiteral("ema_crossover")));
@@ -119,27 +136,38 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(library.pendingCount(), 0, 5000);
         QCOMPARE(view.versionModel()->rowCount(), 2);
 
-        // A rule between parameters (fast < slow) is checked before anything is sent.
-        const int callsBefore = data->calls.load();
+        // A rule between parameters (fast < slow) is checked before anything is sent: no request is pending (a
+        // request counts from the moment it is asked), and the database still has two versions.
         QVERIFY(view.parameterForm()->setValue(QStringLiteral("fast"), 40));
         QVERIFY(!view.saveVersion());
+        QCOMPARE(library.pendingCount(), 0);
         QVERIFY(view.statusIsError());
         QVERIFY2(view.statusText().startsWith(QStringLiteral("Not saved: ")), qPrintable(view.statusText()));
-        QCOMPARE(data->calls.load(), callsBefore);
+        Database db(target);
+        auto stored = PgBotStore(db).listVersions(second.botId);
+        QVERIFY_OK(stored);
+        QCOMPARE(stored->size(), size_t(2));
     }
 
     void historyOpenAndCompare()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        test::FakeBotStore direct(data);
-        const Bot bot = *direct.createBot(QStringLiteral("alpha"), QStringLiteral("ema_crossover"),
-                                          *defaultVersionOf(QStringLiteral("ema_crossover")));
-        const BotVersion v1 = direct.listVersions(bot.id)->front();
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("history"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = m_pg.target(*url);
+        Database db(target);
+        PgBotStore direct(db);  // another connection, as the CLI would save runs
+        auto bot = direct.createBot(QStringLiteral("alpha"), QStringLiteral("ema_crossover"),
+                                    *defaultVersionOf(QStringLiteral("ema_crossover")));
+        QVERIFY_OK(bot);
+        const BotVersion v1 = direct.listVersions(bot->id)->front();
         BotVersion draft = v1;
         draft.params = QJsonObject{{QStringLiteral("fast"), 5}, {QStringLiteral("slow"), 60}};
         draft.codeHash = computeCodeHash(draft.code, draft.params);
         draft.parentId = v1.id;
-        const BotVersion v2 = direct.saveVersion(draft)->first;
+        auto savedV2 = direct.saveVersion(draft);
+        QVERIFY_OK(savedV2);
+        QVERIFY(savedV2->second);
+        const BotVersion v2 = savedV2->first;
         // Three runs of v1 with different costs (so different results), one of v2.
         std::vector<BacktestRunRecord> runs;
         for (int i = 0; i < 3; ++i) {
@@ -151,16 +179,16 @@ private slots:
             QVERIFY2(run, qPrintable(run ? QString() : run.error().message));
             QVERIFY(run->trades.size() > 5);
             runs.push_back(*run);
-            QVERIFY(direct.saveBacktestRun(*run));
+            QVERIFY_OK(direct.saveBacktestRun(*run));
         }
         auto other = test::makeStoredRun(m_bars, v2.id, QStringLiteral("ema_crossover"), draft.params, BacktestConfig{},
                                          1718000900000);
         QVERIFY(other);
-        QVERIFY(direct.saveBacktestRun(*other));
+        QVERIFY_OK(direct.saveBacktestRun(*other));
 
         MainWindow window;
         window.setInteractive(false);
-        window.setBotStoreFactory([data] { return std::make_unique<test::FakeBotStore>(data); });
+        window.setBotStoreFactory(makeDatabaseBotStoreFactory(target, QStringLiteral("history-test")));
         window.show();
         QVERIFY(!window.botsView());
         window.showBotsPage();
@@ -235,21 +263,24 @@ private slots:
 
     void unreachableDatabaseIsShownNotFatal()
     {
-        auto data = std::make_shared<test::FakeBotData>();
-        data->down = true;
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("unreachable"));
+        QVERIFY_OK(url);
+        QVERIFY_OK(m_pg.stopServer());
+        auto restart = qScopeGuard([this] { (void)m_pg.startServer(); });  // later cases need the server
         MainWindow window;
         window.setInteractive(false);
-        window.setBotStoreFactory([data] { return std::make_unique<test::FakeBotStore>(data); });
+        window.setBotStoreFactory(makeDatabaseBotStoreFactory(m_pg.target(*url), QStringLiteral("unreachable-test")));
         window.show();
         window.showBotsPage();
         BotsView *view = window.botsView();
-        QTRY_VERIFY_WITH_TIMEOUT(view->statusIsError(), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->statusIsError(), 15000);
         QVERIFY2(view->statusText().contains(QStringLiteral("Cannot list the bots: cannot reach")), qPrintable(view->statusText()));
         QVERIFY(view->isEnabled());
         // The server comes back: Refresh works.
-        data->down = false;
+        restart.dismiss();
+        QVERIFY_OK(m_pg.startServer());
         view->findChild<QPushButton *>(QStringLiteral("refreshBotsButton"))->click();
-        QTRY_VERIFY_WITH_TIMEOUT(view->statusText().contains(QStringLiteral("No bots yet")), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->statusText().contains(QStringLiteral("No bots yet")), 15000);
     }
 
     void noFactoryNoDatabase()
@@ -265,6 +296,7 @@ private slots:
     }
 
 private:
+    PgHarness m_pg;
     QTemporaryDir m_dir;
     QString m_bars;
 };
