@@ -3,6 +3,9 @@
 #include "database.h"
 #include "pgbotstore.h"
 
+#include <mutex>
+#include <optional>
+
 namespace bd {
 namespace {
 
@@ -27,9 +30,11 @@ private:
 // PgBotStore with the Database it uses; the schema is checked once, before the first call that reaches the server.
 class ConnectedBotStore final : public BotStore {
 public:
-    ConnectedBotStore(DatabaseTarget target, const QString &purpose)
+    // `passwordNote`: why no password was found (appended to a connection error that asks for one).
+    ConnectedBotStore(DatabaseTarget target, const QString &purpose, QString passwordNote = {})
         : m_db(std::move(target), options(purpose))
         , m_store(m_db)
+        , m_passwordNote(std::move(passwordNote))
     {
     }
 
@@ -93,21 +98,49 @@ private:
         auto ready = m_store.ensureSchema();
         if (ready)
             m_schemaReady = true;
+        else if (!m_passwordNote.isEmpty() && isMissingPasswordError(ready.error().message))
+            return makeError(QStringLiteral("%1 (BotDesk had no password to give: %2)").arg(ready.error().message, m_passwordNote));
         return ready;
     }
 
     Database m_db;
     PgBotStore m_store;
+    QString m_passwordNote;
     bool m_schemaReady = false;
 };
 
 } // namespace
 
-BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose)
+bool isMissingPasswordError(const QString &message)
+{
+    return message.contains(QLatin1String("no password supplied"))
+           || message.contains(QLatin1String("password authentication failed"));
+}
+
+BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose,
+                                            PasswordSource password)
 {
     if (!target) {
         return [error = target.error()]() -> std::unique_ptr<BotStore> {
             return std::make_unique<UnavailableBotStore>(error);
+        };
+    }
+    if (password && !target->isLocalCluster() && target->url.password.isEmpty()) {
+        // Asked once, by the first store; later stores (after a reconnect of the page) reuse the answer.
+        auto asked = std::make_shared<std::optional<Result<QString>>>();
+        auto mutex = std::make_shared<std::mutex>();
+        return [target = *target, purpose, password, asked, mutex]() -> std::unique_ptr<BotStore> {
+            Result<QString> answer = QString();
+            {
+                const std::lock_guard lock(*mutex);
+                if (!*asked)
+                    *asked = password();
+                answer = **asked;
+            }
+            DatabaseTarget withPassword = target;
+            if (answer && !answer->isEmpty())
+                withPassword.url.password = *answer;
+            return std::make_unique<ConnectedBotStore>(withPassword, purpose, answer ? QString() : answer.error().message);
         };
     }
     return [target = *target, purpose]() -> std::unique_ptr<BotStore> {

@@ -4,7 +4,11 @@
 // The Bots page uses the database chosen by --db > BOTDESK_DB_URL > the setting database/url > BotDesk's local
 // cluster; it connects only when the page is first shown (on a worker thread), so the backtest window never waits
 // for a database. A --db that is not a database URL is a usage error; a bad BOTDESK_DB_URL or setting is shown in
-// the Bots page.
+// the Bots page. Settings > Database… (app/databasedialog.h) sets database/url; passwords live in the system
+// keychain (app/keychainpassword.h), never in the settings file: for a server URL without a password the keychain
+// is read at start, asynchronously, and the Bots page's first connection waits for that answer on its worker
+// thread. Without a keychain service libpq's ~/.pgpass still works; the keychain's error is shown only when the
+// connection then fails for lack of a password.
 // --run starts the backtest at once; --screenshot saves the window once the run ends (or right away without
 // --run) and quits: exit code 0 when the run produced a result, 1 otherwise. Works with QT_QPA_PLATFORM=offscreen.
 // A command line that cannot be followed exactly (unknown option, unknown symbol or strategy, a deposit the form
@@ -15,7 +19,9 @@
 #include "barcache.h"
 #include "cliarguments.h"
 #include "databasebotstore.h"
+#include "databasedialog.h"
 #include "displaytext.h"
+#include "keychainpassword.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "metatypes.h"
@@ -33,7 +39,9 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace {
 
@@ -91,6 +99,24 @@ bool saveScreenshot(bd::MainWindow &window, const QString &path)
     else
         bd::logging::get("app")->error("cannot save screenshot to {}", path.toStdString());
     return ok;
+}
+
+// How long the Bots page's first connection waits for the keychain (it may ask the user to unlock it).
+constexpr int kKeychainWaitMs = 120000;
+
+// The Bots page's store factory for `target`: for a server URL without a password, the password is read from the
+// system keychain now (asynchronously, on the GUI thread) and the first store waits for the answer.
+bd::BotStoreFactory botStoreFactory(const bd::Result<bd::DatabaseTarget> &target, QObject *context,
+                                    std::vector<std::shared_ptr<bd::PendingPassword>> &pending)
+{
+    const QString purpose = QStringLiteral("gui-bots");
+    if (!target || target->isLocalCluster() || !target->url.password.isEmpty())
+        return bd::makeDatabaseBotStoreFactory(target, purpose);
+    auto password = std::make_shared<bd::PendingPassword>();
+    pending.push_back(password);
+    bd::readKeychainPassword(bd::keychainKey(target->url), context,
+                             [password](bd::Result<QString> answer) { password->set(std::move(answer)); });
+    return bd::makeDatabaseBotStoreFactory(target, purpose, [password] { return password->wait(kKeychainWaitMs); });
 }
 
 } // namespace
@@ -161,10 +187,30 @@ int main(int argc, char *argv[])
     window.setInteractive(!headlessShot);
     window.setBarCacheDirectory(bd::BarCache::defaultDirectory());
     // Resolving only reads the option, the environment and the setting; nothing connects until the Bots page shows.
-    window.setBotStoreFactory(bd::makeDatabaseBotStoreFactory(
-        bd::resolveDatabaseTarget(dbValue, qEnvironmentVariable("BOTDESK_DB_URL"),
-                                  userSettings.value(QStringLiteral("database/url")).toString()),
-        QStringLiteral("gui-bots")));
+    std::vector<std::shared_ptr<bd::PendingPassword>> pendingPasswords;
+    const QString environmentUrl = qEnvironmentVariable("BOTDESK_DB_URL");
+    window.setBotStoreFactory(botStoreFactory(
+        bd::resolveDatabaseTarget(dbValue, environmentUrl,
+                                  userSettings.value(bd::DatabaseDialog::settingKey()).toString()),
+        &window, pendingPasswords));
+    QString overrideNote;
+    if (dbValue)
+        overrideNote = QStringLiteral("This window was started with --db, which takes precedence: the choice saved here "
+                                      "applies from the next start without --db.");
+    else if (!environmentUrl.isEmpty())
+        overrideNote = QStringLiteral("BOTDESK_DB_URL is set and takes precedence: the choice saved here applies once "
+                                      "it is unset.");
+    QObject::connect(&window, &bd::MainWindow::databaseSettingsRequested, &window,
+                     [&window, &userSettings, &pendingPasswords, overrideNote] {
+        auto *dialog = new bd::DatabaseDialog(&userSettings, overrideNote, &window);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        QObject::connect(dialog, &bd::DatabaseDialog::databaseSaved, &window,
+                         [&window, &pendingPasswords, overrideNote](const bd::DatabaseTarget &target) {
+            if (overrideNote.isEmpty())
+                window.setBotStoreFactory(botStoreFactory(target, &window, pendingPasswords));
+        });
+        dialog->open();
+    });
 
     // The values were checked against the same catalogue and registry the form lists; a refusal here would be a bug.
     bd::BacktestForm *form = window.form();
@@ -223,5 +269,9 @@ int main(int argc, char *argv[])
         });
     }
 
-    return QApplication::exec();
+    const int exitCode = QApplication::exec();
+    // A Bots page still waiting for the keychain stops waiting before the window (and its worker) goes.
+    for (const auto &password : pendingPasswords)
+        password->abandon(QStringLiteral("BotDesk is closing"));
+    return exitCode;
 }

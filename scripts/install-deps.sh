@@ -8,6 +8,7 @@ PACKAGES=(
   qt6-base-dev libgl-dev libqcustomplot-dev libspdlog-dev zlib1g-dev
   fonts-dejavu-core xvfb xauth
   postgresql-15 libqt6sql6-psql libpq-dev
+  qtkeychain-qt6-dev
 )
 
 missing=()

@@ -21,6 +21,8 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QScrollArea>
@@ -216,11 +218,33 @@ void MainWindow::buildUi()
             showBotsPage();
     });
     setCentralWidget(m_pages);
+
+    QMenu *databaseMenu = menuBar()->addMenu(tr("&Settings"));
+    QAction *databaseAction = databaseMenu->addAction(tr("&Database…"));
+    databaseAction->setObjectName(QStringLiteral("databaseSettingsAction"));
+    databaseAction->setToolTip(tr("Choose the database of the Bots page: BotDesk's own, or a server by URL"));
+    connect(databaseAction, &QAction::triggered, this, &MainWindow::databaseSettingsRequested);
 }
 
 void MainWindow::setBotStoreFactory(BotLibrary::StoreFactory factory)
 {
     m_botStoreFactory = std::move(factory);
+    const bool pageShown = m_pages->currentWidget() == m_botsPage;
+    if (!m_botsView && !pageShown)
+        return;  // the page was never opened: it uses the new factory when it is
+    delete m_botsView;
+    m_botsView = nullptr;
+    delete m_botLibrary;  // its worker ends after the call in progress; late answers are dropped
+    m_botLibrary = nullptr;
+    if (!m_botsPage->findChild<QLabel *>(QStringLiteral("botsPlaceholder"))) {
+        auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);
+        placeholder->setObjectName(QStringLiteral("botsPlaceholder"));
+        placeholder->setAlignment(Qt::AlignCenter);
+        placeholder->setWordWrap(true);
+        m_botsPage->layout()->addWidget(placeholder);
+    }
+    if (pageShown)
+        showBotsPage();
 }
 
 void MainWindow::showTesterPage()

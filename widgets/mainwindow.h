@@ -63,7 +63,9 @@ public:
     bool showTradeOnChart(int index);
 
     // The store the Bots page uses (app: local cluster or --db / BOTDESK_DB_URL). Nothing connects until the Bots
-    // page is first shown; without a factory the page says that no database is configured.
+    // page is first shown; without a factory the page says that no database is configured. Called again (a new
+    // database chosen in the Database dialog), it replaces the page's library and view: a page already shown asks
+    // the new store for its bots at once.
     void setBotStoreFactory(BotLibrary::StoreFactory factory);
     // Switches to the Bots page, creating its library and view (and asking for the bot list) the first time.
     void showBotsPage();
@@ -83,6 +85,9 @@ public:
     void cancelBacktest();
 
 signals:
+    // The user asked for the Database dialog (menu Settings > Database…); the app opens it (it lives in app/,
+    // which knows the database and the keychain).
+    void databaseSettingsRequested();
     // The run started by startBacktest() ended: true = result shown, false = failed or cancelled.
     void runEnded(bool success);
     // showStoredRun finished: `barsShown` = the price chart shows the run's bars; `message` says why not otherwise.
