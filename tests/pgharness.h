@@ -18,6 +18,7 @@
 //
 // Use from the thread that called start() (the kernel's parent-death signal follows that thread).
 
+#include "database.h"
 #include "databaseurl.h"
 #include "result.h"
 
@@ -77,5 +78,25 @@ private:
     std::unique_ptr<QProcess> m_server;
     qint64 m_startMs = 0;
 };
+
+// Test helpers on a Database of the harness.
+namespace pgtest {
+
+// The integer `sql` (one value, e.g. SELECT count(*) …) returns with `values` bound; -1 when the query fails.
+inline int count(Database &db, const QString &sql, const QVariantList &values = {})
+{
+    auto n = db.scalar(sql, values);
+    return n ? n->toInt() : -1;
+}
+
+// Database options naming the connection's purpose (in its name and application_name).
+inline Database::Options options(const char *purpose)
+{
+    Database::Options o;
+    o.purpose = QString::fromLatin1(purpose);
+    return o;
+}
+
+} // namespace pgtest
 
 } // namespace bd

@@ -15,21 +15,11 @@
 #include <thread>
 
 using namespace bd;
+using namespace bd::pgtest;
 
 namespace {
 
-int count(Database &db, const QString &sql)
-{
-    auto n = db.scalar(sql);
-    return n ? n->toInt() : -1;
-}
 
-Database::Options options(const char *purpose)
-{
-    Database::Options o;
-    o.purpose = QString::fromLatin1(purpose);
-    return o;
-}
 
 } // namespace
 

@@ -16,6 +16,7 @@
 #include <thread>
 
 using namespace bd;
+using namespace bd::pgtest;
 
 namespace {
 
@@ -60,18 +61,7 @@ QString fingerprint(Database &db)
     return text ? text->toString() : QStringLiteral("error: ") + text.error().message;
 }
 
-int count(Database &db, const QString &sql)
-{
-    auto n = db.scalar(sql);
-    return n ? n->toInt() : -1;
-}
 
-Database::Options options(const char *purpose)
-{
-    Database::Options o;
-    o.purpose = QString::fromLatin1(purpose);
-    return o;
-}
 
 } // namespace
 

@@ -29,16 +29,11 @@
 #include <memory>
 
 using namespace bd;
+using namespace bd::pgtest;
 using namespace bd::test;
 
 namespace {
 
-Database::Options options(const char *purpose)
-{
-    Database::Options o;
-    o.purpose = QString::fromLatin1(purpose);
-    return o;
-}
 
 // ema_crossover with every default on 20,000 synthetic M1 bars, EURUSD of the bundled catalogue, with its whole
 // (undecimated) equity curve: 20,000 points.
@@ -94,11 +89,6 @@ BacktestRunRecord realRun(const QString &dir)
     return r;
 }
 
-int count(Database &db, const QString &sql, const QVariantList &values = {})
-{
-    auto n = db.scalar(sql, values);
-    return n ? n->toInt() : -1;
-}
 
 // Two parameter sets of ema_crossover whose versions' hashes share their first 4 hex digits.
 std::pair<QJsonObject, QJsonObject> collidingParams(const QString &code)
@@ -151,6 +141,16 @@ class TestPgBotStore : public QObject {
         if (!ready)
             qWarning("%s", qPrintable(ready.error().message));
         return bool(ready);
+    }
+
+private:
+    // Creates bot "ema" from the ema_crossover template; returns its first (default) version.
+    Result<BotVersion> createEmaBot()
+    {
+        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
+        if (!bot)
+            return bot.error();
+        return m_store->findVersion(QStringLiteral("ema"), {});
     }
 
 private slots:
@@ -370,9 +370,7 @@ private slots:
     void versionsAreImmutable()
     {
         QVERIFY(freshStore("immutable"));
-        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
-        QVERIFY_OK(bot);
-        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        auto version = createEmaBot();
         QVERIFY_OK(version);
         // The store offers no change; the database refuses one from anyone, the superuser included.
         auto update = m_db->exec(QStringLiteral("UPDATE bot_versions SET notes = 'edited' WHERE id = ?::uuid"),
@@ -390,9 +388,7 @@ private slots:
     void runRoundTripsFieldByField()
     {
         QVERIFY(freshStore("round_trip"));
-        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
-        QVERIFY_OK(bot);
-        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        auto version = createEmaBot();
         QVERIFY_OK(version);
 
         BacktestRunRecord run = m_run;
@@ -441,9 +437,7 @@ private slots:
     void resavingTheSameIdReplacesIt()
     {
         QVERIFY(freshStore("resave"));
-        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
-        QVERIFY_OK(bot);
-        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        auto version = createEmaBot();
         QVERIFY_OK(version);
         BacktestRunRecord run = m_run;
         run.versionId = version->id;
@@ -472,9 +466,7 @@ private slots:
     void aFailedSaveWritesNothing()
     {
         QVERIFY(freshStore("failed_save"));
-        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
-        QVERIFY_OK(bot);
-        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        auto version = createEmaBot();
         QVERIFY_OK(version);
 
         BacktestRunRecord unknownVersion = m_run;
@@ -657,9 +649,7 @@ private slots:
     void outageFailsCleanlyThenReconnects()
     {
         QVERIFY(freshStore("outage"));
-        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
-        QVERIFY_OK(bot);
-        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        auto version = createEmaBot();
         QVERIFY_OK(version);
         BacktestRunRecord run = m_run;
         run.versionId = version->id;
@@ -683,9 +673,7 @@ private slots:
     void spoolKeepsRunsUntilTheServerIsBack()
     {
         QVERIFY(freshStore("spool"));
-        auto bot = m_store->createBot(QStringLiteral("ema"), QStringLiteral("ema_crossover"), m_default);
-        QVERIFY_OK(bot);
-        auto version = m_store->findVersion(QStringLiteral("ema"), {});
+        auto version = createEmaBot();
         QVERIFY_OK(version);
         QTemporaryDir home;
         QVERIFY(home.isValid());
