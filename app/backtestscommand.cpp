@@ -108,15 +108,7 @@ Result<BacktestRunRecord> execute(const RunInputs &in)
     auto result = runBacktest(loaded->bars, in.spec, **strategy, in.config, control);
     if (!result)
         return result.error();
-    r.status = result->cancelled ? RunStatus::Cancelled : RunStatus::Completed;
-    r.fromMs = result->firstBarTimeMs;
-    r.toMs = result->lastBarTimeMs;
-    r.bars = result->barsProcessed;
-    r.stats = result->stats;
-    r.rejectedOrders = result->rejectedOrders;
-    r.warnings = result->warnings;
-    r.trades = std::move(result->trades);
-    r.equity = decimateEquityCurve(result->equity, kStoredEquityPoints);
+    recordOutcome(r, std::move(*result));
     r.durationMs = timer.elapsed();
     return r;
 }

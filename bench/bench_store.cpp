@@ -114,20 +114,14 @@ int main(int argc, char **argv)
         } else {
             BacktestRunRecord run;
             run.versionId = v->id;
-            run.status = RunStatus::Completed;
             run.config = result->config;
             run.params = *resolveStrategyParams(QStringLiteral("ema_crossover"), {});
             run.symbol = spec.name;
             run.symbolSpec = spec;
             run.dataPath = dataPath;
             run.dataSha256 = QString(64, QLatin1Char('0'));
-            run.fromMs = result->firstBarTimeMs;
-            run.toMs = result->lastBarTimeMs;
-            run.bars = result->barsProcessed;
             run.engineVersion = engineVersion();
-            run.stats = result->stats;
-            run.trades = result->trades;
-            run.equity = decimateEquityCurve(result->equity, kStoredEquityPoints);
+            recordOutcome(run, std::move(*result));
 
             std::vector<double> saveMs;
             for (int k = 0; k < runs && exitCode == 0; ++k) {

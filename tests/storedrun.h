@@ -42,24 +42,16 @@ inline Result<BacktestRunRecord> makeStoredRun(const QString &dataPath, const QU
     BacktestRunRecord r;
     r.id = QUuid::createUuid();
     r.versionId = versionId;
-    r.status = RunStatus::Completed;
     r.config = result->config;
     r.params = *resolved;
     r.symbol = spec.name;
     r.symbolSpec = spec;
     r.dataPath = dataPath;
     r.dataSha256 = QString::fromLatin1(QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex());
-    r.fromMs = result->firstBarTimeMs;
-    r.toMs = result->lastBarTimeMs;
-    r.bars = result->barsProcessed;
     r.engineVersion = QStringLiteral("botdesk test engine");
     r.startedAtMs = startedAtMs;
     r.durationMs = 42;
-    r.stats = result->stats;
-    r.rejectedOrders = result->rejectedOrders;
-    r.warnings = result->warnings;
-    r.trades = result->trades;
-    r.equity = decimateEquityCurve(result->equity, kStoredEquityPoints);
+    recordOutcome(r, std::move(*result));
     return r;
 }
 

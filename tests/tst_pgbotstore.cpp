@@ -65,7 +65,6 @@ BacktestRunRecord realRun(const QString &dir)
 
     BacktestRunRecord r;
     r.id = QUuid::createUuid();
-    r.status = RunStatus::Completed;
     r.label = QStringLiteral("spread 12, \"quoted\", caf\u00e9\n2nd line; it's ? and $1");
     r.config = result->config;
     r.params = *params;
@@ -73,19 +72,14 @@ BacktestRunRecord realRun(const QString &dir)
     r.symbolSpec = spec;
     r.dataPath = path;
     r.dataSha256 = QString::fromLatin1(QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex());
-    r.fromMs = result->firstBarTimeMs;
-    r.toMs = result->lastBarTimeMs;
-    r.bars = result->barsProcessed;
     r.engineVersion = QStringLiteral("botdesk 0.1.0 engine 1");
     r.startedAtMs = 1718000000123;
     r.durationMs = 42;
-    r.stats = result->stats;
-    r.rejectedOrders = result->rejectedOrders;
-    r.warnings = result->warnings;
+    std::vector<EquityPoint> fullCurve = result->equity;  // the store decimates it (a test checks)
+    recordOutcome(r, std::move(*result));
+    r.equity = std::move(fullCurve);
     r.warnings << QStringLiteral("a warning with \"quotes\", 'apostrophes' and \\ backslash");
-    r.trades = result->trades;
     r.trades.front().comment = QStringLiteral("comment with \"quotes\", \\ and \u00e9");
-    r.equity = result->equity;
     return r;
 }
 

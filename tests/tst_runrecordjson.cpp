@@ -90,7 +90,6 @@ BacktestRunRecord realRun(const QString &dir)
     r.id = QUuid::createUuid();
     r.versionId = QUuid::createUuid();
     r.rerunOf = QUuid::createUuid();
-    r.status = RunStatus::Completed;
     r.label = QStringLiteral("spread 12, \"quoted\", caf\u00e9\n2nd line");
     r.config = result->config;
     r.params = info.defaultParams;
@@ -98,18 +97,11 @@ BacktestRunRecord realRun(const QString &dir)
     r.symbolSpec = spec;
     r.dataPath = path;
     r.dataSha256 = QString::fromLatin1(QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256).toHex());
-    r.fromMs = result->firstBarTimeMs;
-    r.toMs = result->lastBarTimeMs;
-    r.bars = result->barsProcessed;
     r.engineVersion = QStringLiteral("botdesk 0.1.0 engine 1");
     r.startedAtMs = 1718000000123;
     r.durationMs = 42;
-    r.stats = result->stats;
-    r.rejectedOrders = result->rejectedOrders;
-    r.warnings = result->warnings;
+    recordOutcome(r, std::move(*result));
     r.warnings << QStringLiteral("a warning with \"quotes\" and \\ backslash");
-    r.trades = result->trades;
-    r.equity = decimateEquityCurve(result->equity, kStoredEquityPoints);
     r.owner = QStringLiteral("alice");
     return r;
 }

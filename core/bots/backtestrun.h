@@ -83,6 +83,11 @@ struct BacktestRunRecord {
     QString owner;                     // the database login that owns it; filled on load
 };
 
+// Copies what `result` produced into `run` (the run's identity and inputs are the caller's): status (completed, or
+// cancelled), the bar window and count, statistics, rejected orders, warnings, trades and the equity curve
+// decimated to at most kStoredEquityPoints (decimateEquityCurve). `result` is left empty of trades and equity.
+void recordOutcome(BacktestRunRecord &run, BacktestResult &&result);
+
 // One line of a run listing: the run and its key metrics (copies of stats fields), for sorting.
 // The value-initialisers below (absent from the design's sketch) keep a default-constructed summary defined.
 struct BacktestRunSummary {
