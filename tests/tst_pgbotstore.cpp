@@ -471,8 +471,8 @@ private slots:
                                                       .arg(unknownVersion.versionId.toString(QUuid::WithoutBraces))),
                  qPrintable(refused.error().message));
 
-        // The run row is written before the trades: a trade the database refuses (a NaN price, which JSON carries as
-        // null into a NOT NULL column) rolls the run row back with it.
+        // The run row is written before the trades: a trade the database refuses (a NaN price, which the store binds as
+        // NULL into a NOT NULL column) rolls the run row back with it.
         BacktestRunRecord badTrade = m_run;
         badTrade.versionId = version->id;
         badTrade.trades[badTrade.trades.size() / 2].closePrice = std::numeric_limits<double>::quiet_NaN();

@@ -44,6 +44,44 @@ QVariant textValue(const QString &s)
     return s.isNull() ? QVariant(QStringLiteral("")) : QVariant(s);
 }
 
+// PostgreSQL array literals ('{…}', cast to a typed array in SQL) for binding one column of many rows at once.
+// Numbers: integers as is; doubles in the shortest text that reads back to the same double, so float8 stores them
+// exactly, and a non-finite one NULL. Text: every element quoted, '"' and '\\' escaped with a backslash (PostgreSQL docs §8.15.6).
+template <typename T, typename Format>
+QString arrayLiteral(const std::vector<T> &rows, Format format)
+{
+    QString text;
+    text.reserve(int(rows.size()) * 12 + 2);
+    text += QLatin1Char('{');
+    for (size_t i = 0; i < rows.size(); ++i) {
+        if (i > 0)
+            text += QLatin1Char(',');
+        format(text, rows[i]);
+    }
+    text += QLatin1Char('}');
+    return text;
+}
+
+// A non-finite number becomes NULL, which the NOT NULL columns refuse: the save fails and rolls back.
+void appendNumber(QString &text, double value)
+{
+    if (std::isfinite(value))
+        text += QString::number(value, 'g', QLocale::FloatingPointShortest);
+    else
+        text += QStringLiteral("NULL");
+}
+
+void appendQuoted(QString &text, const QString &value)
+{
+    text += QLatin1Char('"');
+    for (const QChar c : value) {
+        if (c == QLatin1Char('"') || c == QLatin1Char('\\'))
+            text += QLatin1Char('\\');
+        text += c;
+    }
+    text += QLatin1Char('"');
+}
+
 QUuid uuidOf(const QVariant &v)
 {
     return v.isNull() ? QUuid() : QUuid::fromString(v.toString());
@@ -450,9 +488,35 @@ Result<void> PgBotStore::saveBacktestRun(const BacktestRunRecord &run)
     const std::vector<EquityPoint> equity = run.equity.size() > size_t(kStoredEquityPoints)
                                                 ? decimateEquityCurve(run.equity, kStoredEquityPoints)
                                                 : run.equity;
-    QJsonArray trades;
-    for (const Trade &t : run.trades)
-        trades.append(tradeToJson(t));
+    // The trades as one typed array per column (unnest in insertTrades): one statement, no per-row JSON.
+    const std::vector<Trade> &t = run.trades;
+    const auto integers = [&](auto field) {
+        return arrayLiteral(t, [&](QString &text, const Trade &row) { text += QString::number(field(row)); });
+    };
+    const auto numbers = [&](auto field) {
+        return arrayLiteral(t, [&](QString &text, const Trade &row) { appendNumber(text, field(row)); });
+    };
+    const auto texts = [&](auto field) {
+        return arrayLiteral(t, [&](QString &text, const Trade &row) { appendQuoted(text, field(row)); });
+    };
+    const QVariantList tradeValues{
+        runId,
+        integers([](const Trade &r) { return qint64(r.ticket); }),
+        texts([](const Trade &r) { return QString::fromLatin1(sideName(r.side)); }),
+        numbers([](const Trade &r) { return r.volume; }),
+        integers([](const Trade &r) { return r.openTimeMs; }),
+        numbers([](const Trade &r) { return r.openPrice; }),
+        integers([](const Trade &r) { return r.closeTimeMs; }),
+        numbers([](const Trade &r) { return r.closePrice; }),
+        numbers([](const Trade &r) { return r.sl; }),
+        numbers([](const Trade &r) { return r.tp; }),
+        numbers([](const Trade &r) { return r.commission; }),
+        numbers([](const Trade &r) { return r.profit; }),
+        texts([](const Trade &r) { return QString::fromLatin1(closeReasonName(r.closeReason)); }),
+        numbers([](const Trade &r) { return r.mae; }),
+        numbers([](const Trade &r) { return r.mfe; }),
+        texts([](const Trade &r) { return r.comment; }),
+    };
     const QVariantList runValues{
         runId,
         uuidValue(run.versionId),
@@ -502,17 +566,16 @@ Result<void> PgBotStore::saveBacktestRun(const BacktestRunRecord &run)
         "max_drawdown_percent = EXCLUDED.max_drawdown_percent, sharpe_ratio = EXCLUDED.sharpe_ratio, "
         "stats = EXCLUDED.stats, warnings = EXCLUDED.warnings, rejected_orders = EXCLUDED.rejected_orders, "
         "equity = EXCLUDED.equity");
-    // One statement for every trade: the server expands the JSON array (numbers exact: JSON text -> numeric -> float8
-    // through their shortest decimal text).
+    // One statement for every trade: one typed array per column, unnested in parallel (row k of each is trade k).
     static const QString insertTrades = QStringLiteral(
         "INSERT INTO backtest_trades (run_id, seq, ticket, side, volume, open_time_ms, open_price, close_time_ms, "
         "close_price, sl, tp, commission, profit, close_reason, mae, mfe, comment) "
-        "SELECT ?::uuid, (t.ord - 1)::int, (t.j->>'ticket')::numeric::bigint, t.j->>'type', (t.j->>'volume')::float8, "
-        "(t.j->>'open_time_ms')::numeric::bigint, (t.j->>'open_price')::float8, "
-        "(t.j->>'close_time_ms')::numeric::bigint, (t.j->>'close_price')::float8, (t.j->>'sl')::float8, "
-        "(t.j->>'tp')::float8, (t.j->>'commission')::float8, (t.j->>'profit')::float8, t.j->>'close_reason', "
-        "(t.j->>'mae')::float8, (t.j->>'mfe')::float8, t.j->>'comment' "
-        "FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS t(j, ord)");
+        "SELECT ?::uuid, (u.ord - 1)::int, u.ticket, u.side, u.volume, u.open_time_ms, u.open_price, u.close_time_ms, "
+        "u.close_price, u.sl, u.tp, u.commission, u.profit, u.close_reason, u.mae, u.mfe, u.comment "
+        "FROM unnest(?::bigint[], ?::text[], ?::float8[], ?::bigint[], ?::float8[], ?::bigint[], ?::float8[], "
+        "?::float8[], ?::float8[], ?::float8[], ?::float8[], ?::text[], ?::float8[], ?::float8[], ?::text[]) "
+        "WITH ORDINALITY AS u(ticket, side, volume, open_time_ms, open_price, close_time_ms, close_price, sl, tp, "
+        "commission, profit, close_reason, mae, mfe, comment, ord)");
 
     return m_db.transaction([&]() -> Result<void> {
         auto saved = m_db.exec(upsert, runValues);
@@ -527,8 +590,8 @@ Result<void> PgBotStore::saveBacktestRun(const BacktestRunRecord &run)
         auto cleared = m_db.exec(QStringLiteral("DELETE FROM backtest_trades WHERE run_id = ?::uuid"), {runId});
         if (!cleared)
             return explain(cleared.error());
-        if (!trades.isEmpty()) {
-            auto written = m_db.exec(insertTrades, {runId, jsonText(trades)});
+        if (!run.trades.empty()) {
+            auto written = m_db.exec(insertTrades, tradeValues);
             if (!written)
                 return explain(written.error());
         }
