@@ -96,11 +96,10 @@ private:
         if (m_schemaReady)
             return {};
         auto ready = m_store.ensureSchema();
-        if (ready)
-            m_schemaReady = true;
-        else if (!m_passwordNote.isEmpty() && isMissingPasswordError(ready.error().message))
-            return makeError(QStringLiteral("%1 (BotDesk had no password to give: %2)").arg(ready.error().message, m_passwordNote));
-        return ready;
+        if (!ready)
+            return makeError(withPasswordNote(ready.error().message, m_passwordNote));
+        m_schemaReady = true;
+        return {};
     }
 
     Database m_db;
@@ -117,6 +116,18 @@ bool isMissingPasswordError(const QString &message)
            || message.contains(QLatin1String("password authentication failed"));
 }
 
+QString withPasswordNote(const QString &message, const QString &passwordNote)
+{
+    if (passwordNote.isEmpty() || !isMissingPasswordError(message))
+        return message;
+    return QStringLiteral("%1 (BotDesk had no password to give: %2)").arg(message, passwordNote);
+}
+
+bool needsStoredPassword(const DatabaseTarget &target)
+{
+    return !target.isLocalCluster() && target.url.password.isEmpty();
+}
+
 BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose,
                                             PasswordSource password)
 {
@@ -125,7 +136,7 @@ BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target
             return std::make_unique<UnavailableBotStore>(error);
         };
     }
-    if (password && !target->isLocalCluster() && target->url.password.isEmpty()) {
+    if (password && needsStoredPassword(*target)) {
         // Asked once, by the first store; later stores (after a reconnect of the page) reuse the answer.
         auto asked = std::make_shared<std::optional<Result<QString>>>();
         auto mutex = std::make_shared<std::mutex>();

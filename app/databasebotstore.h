@@ -34,5 +34,11 @@ BotStoreFactory makeDatabaseBotStoreFactory(const Result<DatabaseTarget> &target
 // True when `message` (a connection error) says the server wanted a password it did not get (libpq's "no password
 // supplied" or "password authentication failed").
 bool isMissingPasswordError(const QString &message);
+// `message` (a connection error) with "(BotDesk had no password to give: <passwordNote>)" appended when it is a
+// missing-password error and `passwordNote` (why no password was found) is not empty; else `message` unchanged.
+QString withPasswordNote(const QString &message, const QString &passwordNote);
+
+// True when the password for `target` is looked for outside the URL (the system keychain): a server URL without one.
+bool needsStoredPassword(const DatabaseTarget &target);
 
 } // namespace bd

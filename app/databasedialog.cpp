@@ -156,9 +156,7 @@ void DatabaseDialog::runProbe(DatabaseTarget target, const QString &keychainNote
             emit testFinished(true, probe->summary());
             return;
         }
-        QString message = probe.error().message;
-        if (!keychainNote.isEmpty() && isMissingPasswordError(message))
-            message += QStringLiteral(" (BotDesk had no password to give: %1)").arg(keychainNote);
+        const QString message = withPasswordNote(probe.error().message, keychainNote);
         showStatus(message, true);
         emit testFinished(false, message);
     });

@@ -110,7 +110,7 @@ bd::BotStoreFactory botStoreFactory(const bd::Result<bd::DatabaseTarget> &target
                                     std::vector<std::shared_ptr<bd::PendingPassword>> &pending)
 {
     const QString purpose = QStringLiteral("gui-bots");
-    if (!target || target->isLocalCluster() || !target->url.password.isEmpty())
+    if (!target || !bd::needsStoredPassword(*target))
         return bd::makeDatabaseBotStoreFactory(target, purpose);
     auto password = std::make_shared<bd::PendingPassword>();
     pending.push_back(password);

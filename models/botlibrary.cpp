@@ -122,16 +122,22 @@ void BotLibrary::deliver(const Delivery &delivery)
         emit busyChanged(false);
 }
 
+BotLibrary::Delivery BotLibrary::listingFailed(Operation operation, const quint64 &latest, quint64 generation,
+                                               const QString &message)
+{
+    return {[this, operation, latest = &latest, generation, message] {
+        if (generation == *latest)
+            emit failed(operation, message);
+    }};
+}
+
 void BotLibrary::refreshBots()
 {
     const quint64 generation = ++m_botsGeneration;
     post(Operation::ListBots, [this, generation](BotStore &store) -> Delivery {
         auto bots = store.listBots();
         if (!bots) {
-            return {[this, generation, message = bots.error().message] {
-                if (generation == m_botsGeneration)
-                    emit failed(Operation::ListBots, message);
-            }};
+            return listingFailed(Operation::ListBots, m_botsGeneration, generation, bots.error().message);
         }
         std::vector<BotEntry> entries;
         entries.reserve(bots->size());
@@ -140,10 +146,7 @@ void BotLibrary::refreshBots()
             entry.bot = bot;
             auto versions = store.listVersions(bot.id);
             if (!versions) {
-                return {[this, generation, message = versions.error().message] {
-                    if (generation == m_botsGeneration)
-                        emit failed(Operation::ListBots, message);
-                }};
+                return listingFailed(Operation::ListBots, m_botsGeneration, generation, versions.error().message);
             }
             entry.versionCount = int(versions->size());
             if (!versions->empty())
@@ -163,10 +166,7 @@ void BotLibrary::refreshVersions(const QUuid &botId)
     post(Operation::ListVersions, [this, generation, botId](BotStore &store) -> Delivery {
         auto versions = store.listVersions(botId);
         if (!versions) {
-            return {[this, generation, message = versions.error().message] {
-                if (generation == m_versionsGeneration)
-                    emit failed(Operation::ListVersions, message);
-            }};
+            return listingFailed(Operation::ListVersions, m_versionsGeneration, generation, versions.error().message);
         }
         return {[this, generation, botId, versions = std::move(versions).value()] {
             if (generation == m_versionsGeneration)
@@ -181,10 +181,7 @@ void BotLibrary::refreshRuns(const QString &botName)
     post(Operation::ListRuns, [this, generation, botName](BotStore &store) -> Delivery {
         auto runs = store.listBacktestRuns(botName, kRunListLimit);
         if (!runs) {
-            return {[this, generation, message = runs.error().message] {
-                if (generation == m_runsGeneration)
-                    emit failed(Operation::ListRuns, message);
-            }};
+            return listingFailed(Operation::ListRuns, m_runsGeneration, generation, runs.error().message);
         }
         return {[this, generation, botName, runs = std::move(runs).value()] {
             if (generation == m_runsGeneration)

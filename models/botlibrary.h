@@ -93,6 +93,9 @@ public:
 private:
     void post(Operation operation, Task task);
     void deliver(const Delivery &delivery);
+    // A listing's failure, built on the worker thread: delivered only if `generation` is still `latest` (the
+    // m_*Generation of its kind) when it arrives, like the listing itself.
+    Delivery listingFailed(Operation operation, const quint64 &latest, quint64 generation, const QString &message);
 
     QThread *m_thread = nullptr;
     BotStoreWorker *m_worker = nullptr;

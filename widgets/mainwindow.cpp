@@ -202,11 +202,7 @@ void MainWindow::buildUi()
     m_botsPage->setObjectName(QStringLiteral("botsPage"));
     auto *botsLayout = new QVBoxLayout(m_botsPage);
     botsLayout->setContentsMargins(0, 0, 0, 0);
-    auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);
-    placeholder->setObjectName(QStringLiteral("botsPlaceholder"));
-    placeholder->setAlignment(Qt::AlignCenter);
-    placeholder->setWordWrap(true);
-    botsLayout->addWidget(placeholder);
+    addBotsPlaceholder();
 
     m_pages = new QTabWidget;
     m_pages->setObjectName(QStringLiteral("pages"));
@@ -236,15 +232,19 @@ void MainWindow::setBotStoreFactory(BotLibrary::StoreFactory factory)
     m_botsView = nullptr;
     delete m_botLibrary;  // its worker ends after the call in progress; late answers are dropped
     m_botLibrary = nullptr;
-    if (!m_botsPage->findChild<QLabel *>(QStringLiteral("botsPlaceholder"))) {
-        auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);
-        placeholder->setObjectName(QStringLiteral("botsPlaceholder"));
-        placeholder->setAlignment(Qt::AlignCenter);
-        placeholder->setWordWrap(true);
-        m_botsPage->layout()->addWidget(placeholder);
-    }
+    if (!m_botsPage->findChild<QLabel *>(QStringLiteral("botsPlaceholder")))
+        addBotsPlaceholder();
     if (pageShown)
         showBotsPage();
+}
+
+void MainWindow::addBotsPlaceholder()
+{
+    auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);
+    placeholder->setObjectName(QStringLiteral("botsPlaceholder"));
+    placeholder->setAlignment(Qt::AlignCenter);
+    placeholder->setWordWrap(true);
+    m_botsPage->layout()->addWidget(placeholder);
 }
 
 void MainWindow::showTesterPage()

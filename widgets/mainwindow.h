@@ -94,6 +94,8 @@ signals:
     void storedRunShown(bool barsShown, const QString &message);
 
 private:
+    // The Bots page's "Open this page to see your bots." label, shown until its BotsView is made.
+    void addBotsPlaceholder();
     void buildUi();
     QWidget *buildSummary();
     void handleRunningChanged(bool running);
