@@ -5,6 +5,7 @@
 #include "botscommand.h"
 #include "cliarguments.h"
 #include "displaytext.h"
+#include "reportformat.h"
 #include "engineversion.h"
 #include "mt5report.h"
 #include "runrecordjson.h"
@@ -215,7 +216,7 @@ QString firstDifference(const BacktestRunRecord &a, const BacktestRunRecord &b)
 {
     if (a.bars != b.bars || a.fromMs != b.fromMs || a.toMs != b.toMs)
         return QStringLiteral("the bars differ: %1 bars from %2 to %3, now %4 bars from %5 to %6")
-            .arg(a.bars).arg(utcTime(a.fromMs), utcTime(a.toMs)).arg(b.bars).arg(utcTime(b.fromMs), utcTime(b.toMs));
+            .arg(a.bars).arg(report::utcSecond(a.fromMs), report::utcSecond(a.toMs)).arg(b.bars).arg(report::utcSecond(b.fromMs), report::utcSecond(b.toMs));
     const size_t common = std::min(a.trades.size(), b.trades.size());
     for (size_t i = 0; i < common; ++i) {
         const QJsonObject ta = tradeToJson(a.trades[i]), tb = tradeToJson(b.trades[i]);
@@ -281,7 +282,7 @@ CliOutcome list(const QStringList &arguments, const QCommandLineParser &parser, 
     for (const BacktestRunSummary &r : *runs) {
         out << QStringLiteral("%1  %2  %3  %4  %5  %6  %7  %8  %9")
                    .arg(r.id.toString(QUuid::WithoutBraces), -36)
-                   .arg(utcTime(r.startedAtMs), -23)
+                   .arg(report::utcSecond(r.startedAtMs), -23)
                    .arg(shown(r.botName) + QLatin1Char('@') + r.codeHash.left(8), -28)
                    .arg(shown(r.symbol), -8)
                    .arg(QString::fromLatin1(runStatusName(r.status)), -9)
@@ -352,10 +353,10 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
         out << "rerun of:  " << run->rerunOf.toString(QUuid::WithoutBraces) << Qt::endl;
     if (!run->label.isEmpty())
         out << "label:     " << escapeForDisplay(run->label, EscapeMode::Message) << Qt::endl;
-    out << "started:   " << utcTime(run->startedAtMs) << ", took " << run->durationMs << " ms" << Qt::endl
+    out << "started:   " << report::utcSecond(run->startedAtMs) << ", took " << run->durationMs << " ms" << Qt::endl
         << "engine:    " << shown(run->engineVersion) << Qt::endl
         << "data:      " << shown(run->dataPath) << " (SHA-256 " << run->dataSha256 << ')' << Qt::endl
-        << "window:    " << utcTime(run->fromMs) << " .. " << utcTime(run->toMs) << ", " << run->bars << ' '
+        << "window:    " << report::utcSecond(run->fromMs) << " .. " << report::utcSecond(run->toMs) << ", " << run->bars << ' '
         << shown(run->timeframe) << " bars" << Qt::endl
         << "config:    " << shown(json(configToJson(run->config))) << Qt::endl
         << "params:    " << shown(json(run->params)) << Qt::endl

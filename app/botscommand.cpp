@@ -2,6 +2,7 @@
 
 #include "codehash.h"
 #include "displaytext.h"
+#include "reportformat.h"
 #include "strategyparams.h"
 #include "strategyregistry.h"
 
@@ -72,7 +73,7 @@ CliOutcome list(StoreSession &s, QTextStream &out)
                    .arg(shown(bot.strategyTemplate), -14)
                    .arg(versions->empty() ? QStringLiteral("-") : shortHash(versions->front().codeHash), -12)
                    .arg(versions->size(), 8)
-                   .arg(utcTime(bot.updatedAtMs), -23)
+                   .arg(report::utcSecond(bot.updatedAtMs), -23)
                    .arg(shown(bot.owner))
             << Qt::endl;
     }
@@ -191,7 +192,7 @@ CliOutcome newVersion(const QStringList &arguments, const QCommandLineParser &pa
     const BotVersion &v = saved->first;
     if (!saved->second) {
         out << "bot " << shown(bot->name) << " already has this content as version " << shortHash(v.codeHash) << " (created "
-            << utcTime(v.createdAtMs) << "); nothing saved" << Qt::endl;
+            << report::utcSecond(v.createdAtMs) << "); nothing saved" << Qt::endl;
         return {};
     }
     out << "saved version " << shortHash(v.codeHash) << " of bot " << shown(bot->name) << " (parent "
@@ -231,7 +232,7 @@ CliOutcome versions(const QStringList &arguments, const QCommandLineParser &pars
         const QString parent = v.parentId.isNull() ? QStringLiteral("-") : shortHash(hashes.value(v.parentId, QStringLiteral("?")));
         out << QStringLiteral("%1  %2  %3  %4  %5%6")
                    .arg(shortHash(v.codeHash), -12)
-                   .arg(utcTime(v.createdAtMs), -23)
+                   .arg(report::utcSecond(v.createdAtMs), -23)
                    .arg(parent, -12)
                    .arg(codeOrigin(v, *bot).section(QLatin1Char(' '), 0, 1).remove(QLatin1Char('(')), -22)
                    .arg(shown(json(v.params)))
@@ -261,7 +262,7 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
     out << "bot:       " << shown(bot->name) << " (template " << shown(bot->strategyTemplate) << ", owner "
         << shown(bot->owner) << ')' << Qt::endl
         << "version:   " << v->codeHash << Qt::endl
-        << "created:   " << utcTime(v->createdAtMs) << Qt::endl
+        << "created:   " << report::utcSecond(v->createdAtMs) << Qt::endl
         << "parent:    " << parent << Qt::endl
         << "notes:     " << escapeForDisplay(v->notes, EscapeMode::Message) << Qt::endl
         << "params:    " << shown(json(v->params)) << Qt::endl

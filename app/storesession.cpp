@@ -8,10 +8,6 @@
 
 namespace bd {
 
-QString utcTime(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
-}
 
 void addStoreOptions(QCommandLineParser &parser)
 {

@@ -43,9 +43,5 @@ Result<StoreSession> openStore(const QCommandLineParser &parser, QTextStream &ou
 // --label, --limit.
 void addStoreOptions(QCommandLineParser &parser);
 
-// The first 12 hex digits of a code_hash, as listings show it.
-inline QString shortHash(const QString &hash) { return hash.left(12); }
-// "2024-06-10 06:13:20 UTC"
-QString utcTime(qint64 ms);
 
 } // namespace bd

@@ -14,9 +14,6 @@
 
 namespace bd {
 
-// The first 12 hex digits of a code_hash: how the GUI names a version (the CLI accepts any prefix of >= 4).
-inline QString shortHash(const QString &codeHash) { return codeHash.left(12); }
-
 class VersionListModel : public QAbstractTableModel {
     Q_OBJECT
 public:

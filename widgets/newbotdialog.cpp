@@ -1,5 +1,7 @@
 #include "newbotdialog.h"
 
+#include "bot.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -52,10 +54,9 @@ QString NewBotDialog::strategyTemplate() const
 
 QString NewBotDialog::nameProblem(const QString &name)
 {
-    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"));
     if (name.isEmpty())
         return tr("Give the bot a name.");
-    if (!valid.match(name).hasMatch())
+    if (!isValidBotName(name))
         return tr("'%1' is not a bot name: start with a letter or digit, then up to 63 letters, digits, '_', '.' "
                   "or '-'.").arg(name);
     return {};

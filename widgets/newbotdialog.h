@@ -1,6 +1,6 @@
 #pragma once
 // "New bot": a name and a built-in strategy template. OK is enabled only for a valid name
-// ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}, the store's rule); the hint line says what is wrong otherwise.
+// (isValidBotName, the store's rule); the hint line says what is wrong otherwise.
 
 #include <QDialog>
 #include <QStringList>

@@ -3,6 +3,7 @@
 #include "backtestjson.h"
 #include "codehash.h"
 #include "migrator.h"
+#include "reportformat.h"
 #include "runrecordjson.h"
 
 #include <QDateTime>
@@ -138,16 +139,6 @@ BotVersion versionFrom(const QSqlQuery &q)
     return v;
 }
 
-QString shortHash(const QString &hash)
-{
-    return hash.left(12);
-}
-
-QString utcText(qint64 ms)
-{
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss 'UTC'"));
-}
-
 // Levenshtein distance of a and b, case-insensitive.
 int editDistance(const QString &a, const QString &b)
 {
@@ -191,12 +182,6 @@ QString quotedList(const QStringList &names, int max = 10)
     return text;
 }
 
-const QRegularExpression &botNamePattern()
-{
-    static const QRegularExpression re(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"));
-    return re;
-}
-
 // The content hash `version` must carry: its own when it matches the content, else an error; computed when empty.
 Result<QString> checkedHash(const BotVersion &version)
 {
@@ -232,7 +217,7 @@ Result<void> PgBotStore::ensureSchema()
 
 Result<Bot> PgBotStore::createBot(const QString &name, const QString &strategyTemplate, const BotVersion &firstVersion)
 {
-    if (!botNamePattern().match(name).hasMatch())
+    if (!isValidBotName(name))
         return makeError(QStringLiteral("'%1' is not a bot name; use 1 to 64 letters, digits, '_', '.' or '-', "
                                         "starting with a letter or digit (e.g. ema-fast)")
                              .arg(name));
@@ -311,7 +296,7 @@ Result<Bot> PgBotStore::findBotIn(const QString &name)
     while (all->next())
         names << all->value(0).toString();
     const QString create = QStringLiteral("create one with botdesk-cli bots create %1 --template ema_crossover")
-                               .arg(botNamePattern().match(name).hasMatch() ? name : QStringLiteral("NAME"));
+                               .arg(isValidBotName(name) ? name : QStringLiteral("NAME"));
     if (names.isEmpty())
         return makeError(QStringLiteral("no bot named '%1'; there are no bots yet; %2").arg(name, create));
     const QStringList near = nearNames(name, names);
@@ -438,7 +423,7 @@ Result<BotVersion> PgBotStore::findVersion(const QString &botName, const QString
         auto describe = [](const std::vector<BotVersion> &versions) {
             QStringList lines;
             for (size_t i = 0; i < versions.size() && i < 10; ++i)
-                lines << QStringLiteral("%1 (%2)").arg(shortHash(versions[i].codeHash), utcText(versions[i].createdAtMs));
+                lines << QStringLiteral("%1 (%2)").arg(shortHash(versions[i].codeHash), report::utcSecond(versions[i].createdAtMs));
             if (versions.size() > 10)
                 lines << QStringLiteral("...");
             return lines.join(QStringLiteral(", "));

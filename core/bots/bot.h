@@ -7,6 +7,7 @@
 // Times are UTC epoch milliseconds. A null QUuid means "none" (not stored yet, or no parent).
 
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QString>
 #include <QUuid>
 #include <QtGlobal>
@@ -35,5 +36,18 @@ struct BotVersion {
     QUuid parentId;            // the version this one was derived from; null = none
     qint64 createdAtMs = 0;    // UTC epoch ms
 };
+
+// A bot name: 1 to 64 letters, digits, '_', '.' or '-', starting with a letter or digit (the bots table's CHECK).
+inline bool isValidBotName(const QString &name)
+{
+    static const QRegularExpression pattern(QStringLiteral("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"));
+    return pattern.match(name).hasMatch();
+}
+
+// The first 12 hex digits of a code_hash: how messages and UIs name a version.
+inline QString shortHash(const QString &codeHash)
+{
+    return codeHash.left(12);
+}
 
 } // namespace bd
