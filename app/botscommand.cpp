@@ -65,14 +65,11 @@ CliOutcome list(StoreSession &s, QTextStream &out)
                .arg(QStringLiteral("OWNER"))
         << Qt::endl;
     for (const Bot &bot : *bots) {
-        auto versions = s.store->listVersions(bot.id);
-        if (!versions)
-            return cliFailure(versions.error().message);
         out << QStringLiteral("%1  %2  %3  %4  %5  %6")
                    .arg(shown(bot.name), -24)
                    .arg(shown(bot.strategyTemplate), -14)
-                   .arg(versions->empty() ? QStringLiteral("-") : shortHash(versions->front().codeHash), -12)
-                   .arg(versions->size(), 8)
+                   .arg(bot.latestHash.isEmpty() ? QStringLiteral("-") : shortHash(bot.latestHash), -12)
+                   .arg(bot.versionCount, 8)
                    .arg(report::utcSecond(bot.updatedAtMs), -23)
                    .arg(shown(bot.owner))
             << Qt::endl;

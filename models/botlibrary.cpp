@@ -139,23 +139,9 @@ void BotLibrary::refreshBots()
         if (!bots) {
             return listingFailed(Operation::ListBots, m_botsGeneration, generation, bots.error().message);
         }
-        std::vector<BotEntry> entries;
-        entries.reserve(bots->size());
-        for (const Bot &bot : *bots) {
-            BotEntry entry;
-            entry.bot = bot;
-            auto versions = store.listVersions(bot.id);
-            if (!versions) {
-                return listingFailed(Operation::ListBots, m_botsGeneration, generation, versions.error().message);
-            }
-            entry.versionCount = int(versions->size());
-            if (!versions->empty())
-                entry.latestHash = versions->front().codeHash;
-            entries.push_back(std::move(entry));
-        }
-        return {[this, generation, entries = std::move(entries)] {
+        return {[this, generation, bots = std::move(bots).value()] {
             if (generation == m_botsGeneration)
-                emit botsListed(entries);
+                emit botsListed(bots);
         }};
     });
 }

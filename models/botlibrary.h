@@ -18,7 +18,7 @@
 
 #include "backtestrun.h"
 #include "bot.h"
-#include "botentry.h"
+#include "bot.h"
 
 #include <QList>
 #include <QObject>
@@ -72,7 +72,7 @@ public:
     int pendingCount() const { return m_pending; }
 
 signals:
-    void botsListed(const std::vector<bd::BotEntry> &bots);
+    void botsListed(const std::vector<bd::Bot> &bots);
     void versionsListed(const QUuid &botId, const std::vector<bd::BotVersion> &versions);
     void runsListed(const QString &botName, const std::vector<bd::BacktestRunSummary> &runs);
     void botCreated(const bd::Bot &bot, const bd::BotVersion &firstVersion);

@@ -9,14 +9,14 @@ BotListModel::BotListModel(QObject *parent)
 {
 }
 
-void BotListModel::setBots(std::vector<BotEntry> bots)
+void BotListModel::setBots(std::vector<Bot> bots)
 {
     beginResetModel();
     m_bots = std::move(bots);
     endResetModel();
 }
 
-const BotEntry *BotListModel::entryAt(int row) const
+const Bot *BotListModel::entryAt(int row) const
 {
     return row >= 0 && size_t(row) < m_bots.size() ? &m_bots[size_t(row)] : nullptr;
 }
@@ -24,7 +24,7 @@ const BotEntry *BotListModel::entryAt(int row) const
 int BotListModel::rowOf(const QUuid &id) const
 {
     for (size_t i = 0; i < m_bots.size(); ++i) {
-        if (m_bots[i].bot.id == id)
+        if (m_bots[i].id == id)
             return int(i);
     }
     return -1;
@@ -33,7 +33,7 @@ int BotListModel::rowOf(const QUuid &id) const
 int BotListModel::rowOfName(const QString &name) const
 {
     for (size_t i = 0; i < m_bots.size(); ++i) {
-        if (m_bots[i].bot.name == name)
+        if (m_bots[i].name == name)
             return int(i);
     }
     return -1;
@@ -53,26 +53,26 @@ QVariant BotListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const BotEntry &e = m_bots[size_t(index.row())];
+    const Bot &e = m_bots[size_t(index.row())];
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case NameColumn: return e.bot.name;
-        case TemplateColumn: return e.bot.strategyTemplate;
+        case NameColumn: return e.name;
+        case TemplateColumn: return e.strategyTemplate;
         case VersionsColumn: return QString::number(e.versionCount);
-        case CreatedColumn: return report::utcMinute(e.bot.createdAtMs);
+        case CreatedColumn: return report::utcMinute(e.createdAtMs);
         }
         break;
     case SortRole:
         switch (index.column()) {
-        case NameColumn: return e.bot.name;
-        case TemplateColumn: return e.bot.strategyTemplate;
+        case NameColumn: return e.name;
+        case TemplateColumn: return e.strategyTemplate;
         case VersionsColumn: return e.versionCount;
-        case CreatedColumn: return e.bot.createdAtMs;
+        case CreatedColumn: return e.createdAtMs;
         }
         break;
     case IdRole:
-        return e.bot.id;
+        return e.id;
     case Qt::ToolTipRole:
         return e.latestHash.isEmpty() ? QVariant() : QVariant(tr("Latest version %1").arg(e.latestHash));
     case Qt::TextAlignmentRole:

@@ -4,7 +4,7 @@
 // Roles: DisplayRole text; SortRole the raw value (name/template as text, versions as int, created as qint64 UTC
 // epoch ms); IdRole the bot's QUuid (every column); ToolTipRole the latest version's hash.
 
-#include "botentry.h"
+#include "bot.h"
 
 #include <QAbstractTableModel>
 #include <QUuid>
@@ -21,10 +21,10 @@ public:
 
     explicit BotListModel(QObject *parent = nullptr);
 
-    void setBots(std::vector<BotEntry> bots);
-    const std::vector<BotEntry> &bots() const { return m_bots; }
+    void setBots(std::vector<Bot> bots);
+    const std::vector<Bot> &bots() const { return m_bots; }
     // The entry of `row`; nullptr when out of range.
-    const BotEntry *entryAt(int row) const;
+    const Bot *entryAt(int row) const;
     // Row of the bot with `id` or named `name`; -1 when absent.
     int rowOf(const QUuid &id) const;
     int rowOfName(const QString &name) const;
@@ -35,7 +35,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    std::vector<BotEntry> m_bots;
+    std::vector<Bot> m_bots;
 };
 
 } // namespace bd

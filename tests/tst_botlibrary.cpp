@@ -101,11 +101,11 @@ private slots:
     {
         BotListModel bots;
         QAbstractItemModelTester botTester(&bots, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        BotEntry a;
-        a.bot.id = QUuid::createUuid();
-        a.bot.name = QStringLiteral("alpha");
-        a.bot.strategyTemplate = QStringLiteral("ema_crossover");
-        a.bot.createdAtMs = 1704153600000;  // 2024-01-02 00:00 UTC
+        Bot a;
+        a.id = QUuid::createUuid();
+        a.name = QStringLiteral("alpha");
+        a.strategyTemplate = QStringLiteral("ema_crossover");
+        a.createdAtMs = 1704153600000;  // 2024-01-02 00:00 UTC
         a.versionCount = 3;
         bots.setBots({a});
         QCOMPARE(bots.index(0, BotListModel::NameColumn).data().toString(), QStringLiteral("alpha"));
@@ -128,14 +128,14 @@ private slots:
         BotVersion orphan = child;
         orphan.id = QUuid::createUuid();
         orphan.parentId = QUuid::createUuid();  // not in the list
-        versions.setVersions(a.bot.id, {child, parent, orphan});
+        versions.setVersions(a.id, {child, parent, orphan});
         QCOMPARE(versions.index(0, VersionListModel::HashColumn).data().toString(), QStringLiteral("fedcba987654"));
         QCOMPARE(versions.index(0, VersionListModel::ParentColumn).data().toString(), QStringLiteral("0123456789ab"));
         QCOMPARE(versions.index(1, VersionListModel::ParentColumn).data().toString(), QStringLiteral("—"));
         QCOMPARE(versions.index(2, VersionListModel::ParentColumn).data().toString(),
                  orphan.parentId.toString(QUuid::WithoutBraces));
         QVERIFY(versions.index(0, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("{\"slow\":30}")));
-        QCOMPARE(versions.botId(), a.bot.id);
+        QCOMPARE(versions.botId(), a.id);
     }
 
     void createListSaveOnOneWorkerThread()
@@ -167,7 +167,7 @@ private slots:
         QSignalSpy listed(&library, &BotLibrary::botsListed);
         library.refreshBots();
         QVERIFY(listed.wait(10000));
-        const auto entries = listed.at(0).at(0).value<std::vector<BotEntry>>();
+        const auto entries = listed.at(0).at(0).value<std::vector<Bot>>();
         QCOMPARE(entries.size(), size_t(1));
         QCOMPARE(entries[0].versionCount, 1);
         QCOMPARE(entries[0].latestHash, first.codeHash);

@@ -256,8 +256,8 @@ std::optional<Bot> BotsView::currentBot() const
     const QModelIndexList rows = m_botTable->selectionModel()->selectedRows();
     if (rows.size() != 1)
         return std::nullopt;
-    const BotEntry *entry = m_botModel->entryAt(rows.first().row());
-    return entry ? std::optional<Bot>(entry->bot) : std::nullopt;
+    const Bot *entry = m_botModel->entryAt(rows.first().row());
+    return entry ? std::optional<Bot>(*entry) : std::nullopt;
 }
 
 std::optional<BotVersion> BotsView::currentVersion() const
@@ -309,7 +309,7 @@ bool BotsView::selectRuns(const QList<QUuid> &ids)
     return true;
 }
 
-void BotsView::handleBotsListed(const std::vector<BotEntry> &bots)
+void BotsView::handleBotsListed(const std::vector<Bot> &bots)
 {
     const std::optional<Bot> previous = currentBot();
     m_botModel->setBots(bots);  // a reset: the selection is gone, without a selectionChanged

@@ -100,7 +100,7 @@ private:
     QString runTitle(const BacktestRunSummary &summary) const;
     std::vector<QUuid> selectedRunIds() const;
 
-    void handleBotsListed(const std::vector<BotEntry> &bots);
+    void handleBotsListed(const std::vector<Bot> &bots);
     void handleBotSelected();
     void handleVersionsListed(const QUuid &botId, const std::vector<BotVersion> &versions);
     void handleVersionSelected();

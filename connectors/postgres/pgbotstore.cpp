@@ -253,12 +253,22 @@ Result<Bot> PgBotStore::createBot(const QString &name, const QString &strategyTe
 
 Result<std::vector<Bot>> PgBotStore::listBots()
 {
-    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM bots b ORDER BY b.name, b.owner").arg(kBotColumns));
+    // With each bot its version count and newest version (newest as listVersions orders them), in one query.
+    auto q = m_db.exec(QStringLiteral(
+                           "SELECT %1, (SELECT count(*) FROM bot_versions v WHERE v.bot_id = b.id), "
+                           "(SELECT v.code_hash FROM bot_versions v WHERE v.bot_id = b.id "
+                           "ORDER BY v.created_at DESC, v.id DESC LIMIT 1) "
+                           "FROM bots b ORDER BY b.name, b.owner")
+                           .arg(kBotColumns));
     if (!q)
         return explain(q.error());
     std::vector<Bot> bots;
-    while (q->next())
-        bots.push_back(botFrom(*q));
+    while (q->next()) {
+        Bot bot = botFrom(*q);
+        bot.versionCount = q->value(8).toInt();
+        bot.latestHash = q->value(9).toString();
+        bots.push_back(std::move(bot));
+    }
     return bots;
 }
 

@@ -23,6 +23,8 @@ struct Bot {
     bool isActive = true;
     qint64 createdAtMs = 0;    // UTC epoch ms
     qint64 updatedAtMs = 0;    // UTC epoch ms
+    int versionCount = 0;      // stored versions (filled by BotStore::listBots; 0 elsewhere)
+    QString latestHash;        // code_hash of the newest version (filled by BotStore::listBots; empty elsewhere)
 };
 
 struct BotVersion {

@@ -39,7 +39,7 @@ public:
     // computeCodeHash(code, params).
     virtual Result<Bot> createBot(const QString &name, const QString &strategyTemplate, const BotVersion &firstVersion) = 0;
     // Every bot the login may see, by name.
-    virtual Result<std::vector<Bot>> listBots() = 0;
+    virtual Result<std::vector<Bot>> listBots() = 0;  // with versionCount and latestHash filled
     // The bot called `name` (exact); the error names it and lists near names ("no bot 'emacross'; did you mean
     // 'ema-cross'?").
     virtual Result<Bot> findBot(const QString &name) = 0;
