@@ -5,6 +5,7 @@
 #include "botscommand.h"
 #include "cliarguments.h"
 #include "displaytext.h"
+#include "jsontext.h"
 #include "reportformat.h"
 #include "engineversion.h"
 #include "mt5report.h"
@@ -32,11 +33,6 @@ constexpr int kDefaultListLimit = 50;
 QString shown(const QString &text)
 {
     return escapeForDisplay(text);
-}
-
-QString json(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
 // Lowercase hex SHA-256 of the file's bytes; an error naming the file when it cannot be read.
@@ -358,8 +354,8 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
         << "data:      " << shown(run->dataPath) << " (SHA-256 " << run->dataSha256 << ')' << Qt::endl
         << "window:    " << report::utcSecond(run->fromMs) << " .. " << report::utcSecond(run->toMs) << ", " << run->bars << ' '
         << shown(run->timeframe) << " bars" << Qt::endl
-        << "config:    " << shown(json(configToJson(run->config))) << Qt::endl
-        << "params:    " << shown(json(run->params)) << Qt::endl
+        << "config:    " << shown(compactJson(configToJson(run->config))) << Qt::endl
+        << "params:    " << shown(compactJson(run->params)) << Qt::endl
         << "owner:     " << shown(run->owner) << Qt::endl;
     if (!run->error.isEmpty())
         out << "error:     " << escapeForDisplay(run->error, EscapeMode::Message) << Qt::endl;
@@ -503,7 +499,7 @@ CliOutcome runBotBacktest(const QCommandLineParser &parser, QTextStream &out)
     if (!run)
         return cliFailure(run.error().message);
     out << "bot " << shown(bot->name) << '@' << shortHash(version->codeHash) << " (" << shown(bot->strategyTemplate)
-        << ", params " << shown(json(*params)) << ')' << Qt::endl
+        << ", params " << shown(compactJson(*params)) << ')' << Qt::endl
         << formatReportText(reportOf(*run, bot->strategyTemplate)) << Qt::endl;
     return saveOrSpool(*s, *run, out);
 }

@@ -2,6 +2,7 @@
 
 #include "codehash.h"
 #include "displaytext.h"
+#include "jsontext.h"
 #include "reportformat.h"
 #include "strategyparams.h"
 #include "strategyregistry.h"
@@ -14,11 +15,6 @@ namespace bd {
 namespace {
 
 const QString kCommands = QStringLiteral("list, create, new-version, versions or show");
-
-QString json(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
 
 QString shown(const QString &text)
 {
@@ -193,7 +189,7 @@ CliOutcome newVersion(const QStringList &arguments, const QCommandLineParser &pa
         return {};
     }
     out << "saved version " << shortHash(v.codeHash) << " of bot " << shown(bot->name) << " (parent "
-        << shortHash(base->codeHash) << ", " << codeOrigin(v, *bot) << ", params " << shown(json(v.params)) << ')'
+        << shortHash(base->codeHash) << ", " << codeOrigin(v, *bot) << ", params " << shown(compactJson(v.params)) << ')'
         << Qt::endl;
     return {};
 }
@@ -232,7 +228,7 @@ CliOutcome versions(const QStringList &arguments, const QCommandLineParser &pars
                    .arg(report::utcSecond(v.createdAtMs), -23)
                    .arg(parent, -12)
                    .arg(codeOrigin(v, *bot).section(QLatin1Char(' '), 0, 1).remove(QLatin1Char('(')), -22)
-                   .arg(shown(json(v.params)))
+                   .arg(shown(compactJson(v.params)))
                    .arg(v.notes.isEmpty() ? QString() : QStringLiteral("  ") + shown(v.notes))
             << Qt::endl;
     }
@@ -262,8 +258,8 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
         << "created:   " << report::utcSecond(v->createdAtMs) << Qt::endl
         << "parent:    " << parent << Qt::endl
         << "notes:     " << escapeForDisplay(v->notes, EscapeMode::Message) << Qt::endl
-        << "params:    " << shown(json(v->params)) << Qt::endl
-        << "resolved:  " << (resolved ? shown(json(*resolved)) : QStringLiteral("(not valid for ") + shown(bot->strategyTemplate)
+        << "params:    " << shown(compactJson(v->params)) << Qt::endl
+        << "resolved:  " << (resolved ? shown(compactJson(*resolved)) : QStringLiteral("(not valid for ") + shown(bot->strategyTemplate)
                                                                     + QStringLiteral(": ") + resolved.error().message + ')')
         << Qt::endl
         << "code:      " << v->code.count(QLatin1Char('\n')) << " lines, " << codeOrigin(*v, *bot) << Qt::endl

@@ -2,6 +2,7 @@
 
 #include "backtestjson.h"
 #include "codehash.h"
+#include "jsontext.h"
 #include "migrator.h"
 #include "reportformat.h"
 #include "runrecordjson.h"
@@ -86,16 +87,6 @@ void appendQuoted(QString &text, const QString &value)
 QUuid uuidOf(const QVariant &v)
 {
     return v.isNull() ? QUuid() : QUuid::fromString(v.toString());
-}
-
-QString jsonText(const QJsonObject &o)
-{
-    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-QString jsonText(const QJsonArray &a)
-{
-    return QString::fromUtf8(QJsonDocument(a).toJson(QJsonDocument::Compact));
 }
 
 // A jsonb column's text as an object or array; `what` names the column for the error.
@@ -365,7 +356,7 @@ Result<std::pair<BotVersion, bool>> PgBotStore::insertVersion(const BotVersion &
                        "VALUES (?::uuid, ?::text, ?::jsonb, ?::text, ?::text, ?::uuid) "
                        "ON CONFLICT (bot_id, code_hash) DO NOTHING RETURNING ")
             + kVersionColumns,
-        {uuidValue(bot.id), textValue(v.code), jsonText(v.params), v.codeHash, textValue(v.notes),
+        {uuidValue(bot.id), textValue(v.code), compactJson(v.params), v.codeHash, textValue(v.notes),
          uuidValue(v.parentId)});
     if (!inserted)
         return explain(inserted.error());
@@ -518,10 +509,10 @@ Result<void> PgBotStore::saveBacktestRun(const BacktestRunRecord &run)
         uuidValue(run.rerunOf),
         QString::fromLatin1(runStatusName(run.status)),
         textValue(run.label),
-        jsonText(configToJson(run.config)),
-        jsonText(run.params),
+        compactJson(configToJson(run.config)),
+        compactJson(run.params),
         textValue(run.symbol),
-        jsonText(symbolSpecToJson(run.symbolSpec)),
+        compactJson(symbolSpecToJson(run.symbolSpec)),
         textValue(run.dataPath),
         textValue(run.dataSha256),
         run.fromMs,
@@ -537,8 +528,8 @@ Result<void> PgBotStore::saveBacktestRun(const BacktestRunRecord &run)
         run.stats.profitFactor,
         run.stats.equityDrawdownRelativePercent,
         run.stats.sharpeRatio,
-        jsonText(statsToJson(run.stats)),
-        jsonText(QJsonArray::fromStringList(run.warnings)),
+        compactJson(statsToJson(run.stats)),
+        compactJson(QJsonArray::fromStringList(run.warnings)),
         run.rejectedOrders,
         encodeEquityCurve(equity),
     };
