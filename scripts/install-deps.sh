@@ -9,6 +9,8 @@ PACKAGES=(
   fonts-dejavu-core xvfb xauth
   postgresql-15 libqt6sql6-psql libpq-dev
   qtkeychain-qt6-dev
+  qt6-websockets-dev libsimdjson-dev
+  python3 python3-websockets python3-jsonschema
 )
 
 missing=()
