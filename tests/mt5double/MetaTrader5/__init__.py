@@ -476,7 +476,7 @@ class _Terminal:
             if want is None or not (isinstance(v, want) or (want is float and isinstance(v, int))) \
                     or isinstance(v, bool):
                 return self._fail(RES_E_INVALID_PARAMS, "Invalid arguments")
-        full = {k: (req.get(k, "" if t is str else 0)) for k, t in _REQUEST_FIELDS.items()}
+        full = {k: (req.get(k, "" if t is str else t(0))) for k, t in _REQUEST_FIELDS.items()}
         echo = TradeRequest(**full)
         fault = self.send_faults.pop(0) if self.send_faults else None
         if isinstance(fault, tuple) and fault[0] == "delay":
@@ -940,7 +940,7 @@ def order_calc_profit(action, symbol, volume, price_open, price_close):
 def order_check(request):
     if not isinstance(request, dict):
         return _T._fail(RES_E_INVALID_PARAMS, "Invalid arguments")
-    full = {k: request.get(k, "" if t is str else 0) for k, t in _REQUEST_FIELDS.items()}
+    full = {k: request.get(k, "" if t is str else t(0)) for k, t in _REQUEST_FIELDS.items()}
     echo = TradeRequest(**full)
     acct = _T._account()
     spec = _T.specs.get(full["symbol"])
