@@ -87,6 +87,7 @@ class Bridge:
         self.desk = OrderDesk(self)
         if await self._initialize():
             await self._load_static()
+            await self._poll_trade()          # baselines: what exists now is state, not news
         else:
             self._ipc_lost()
         ctx = None
@@ -227,12 +228,20 @@ class Bridge:
             hb = asyncio.ensure_future(self._heartbeat_loop(conn))
             window = [time.monotonic(), 0]
             async for frame in ws:
-                if not self._rate_ok(conn, window):
+                # while closing, keep reading (and dropping) frames so the close handshake is not stuck behind
+                # a full receive queue
+                if conn.closing:
+                    continue
+                verdict = self._rate_check(conn, window)
+                if verdict == "flood":
+                    self._start_close(conn, 1008, "request flood")
+                    continue
+                if verdict == "limited":
                     continue
                 if isinstance(frame, bytes):
                     log.warning("binary frame from %s; closing 1003", conn.peer)
-                    await self._close(conn, 1003, "binary frames are not accepted")
-                    break
+                    self._start_close(conn, 1003, "binary frames are not accepted")
+                    continue
                 await self._on_frame(conn, frame)
         except Closed:
             pass
@@ -258,6 +267,12 @@ class Bridge:
         while conn.queue and not conn.closed and time.monotonic() < end:
             await asyncio.sleep(0.01)
 
+    def _start_close(self, conn, code, reason):
+        conn.closing = True
+        task = asyncio.ensure_future(self._close(conn, code, reason))
+        self._tasks.append(task)
+        task.add_done_callback(lambda f: self._tasks.remove(f) if f in self._tasks else None)
+
     async def _close(self, conn, code, reason):
         await self._drain(conn)
         conn.closed = True
@@ -266,7 +281,8 @@ class Bridge:
         except Exception:                                   # noqa: BLE001
             pass
 
-    def _rate_ok(self, conn, window):
+    def _rate_check(self, conn, window):
+        """'ok', 'limited' (answered RATE_LIMITED, not processed) or 'flood' (> 10x the limit: close 1008)."""
         now = time.monotonic()
         if now - window[0] >= 1.0:
             window[0], window[1] = now, 0
@@ -274,13 +290,12 @@ class Bridge:
         limit = self.config.max_requests_per_sec
         if window[1] > 10 * limit:
             log.warning("flood from %s (%d frames in a second); closing 1008", conn.peer, window[1])
-            asyncio.ensure_future(self._close(conn, 1008, "request flood"))
-            raise Closed()
+            return "flood"
         if window[1] > limit:
             self.error(conn, None, "RATE_LIMITED", f"more than {limit} requests per second; slow down",
                        retryable=True, retry_after_ms=max(1, int((1.0 - (now - window[0])) * 1000)))
-            return False
-        return True
+            return "limited"
+        return "ok"
 
     async def _handshake(self, conn):
         try:
@@ -855,7 +870,8 @@ class Bridge:
 
     async def _poll_trade(self):
         if not self._deal_from:
-            self._deal_from = self.server_now_ms() // 1000 - 60
+            # a week back: robust to a wrong configured offset; the first poll only fills the seen set
+            self._deal_from = min(self.server_now_ms(), self.last_server_msc or 1 << 62) // 1000 - 7 * 86400
         deal_from = self._deal_from
         to = self.server_now_ms() // 1000 + LOOKAHEAD_SEC
 

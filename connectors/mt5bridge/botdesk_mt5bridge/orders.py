@@ -54,6 +54,7 @@ class Parsed:
         self.max_reprice = 0
         self.timeout_ms = None
         self.price_given = False
+        self.server_hint_ms = None    # the symbol's last tick time (server clock) when the request was prepared
 
 
 def parse_request(bridge, request, options, for_check=False):
@@ -338,6 +339,10 @@ class OrderDesk:
                 pos = c.get("positions_get", symbol=req["symbol"])
                 if pos:
                     req["position"] = pos[0].ticket
+            if req.get("symbol"):
+                tick, _ = c.call("symbol_info_tick", req["symbol"])
+                if tick is not None:
+                    p.server_hint_ms = tick.time_msc
             info = c.get("symbol_info", req["symbol"]) if market_like else None
             if info is not None and not info.visible:
                 c.call("symbol_select", req["symbol"], True)
@@ -463,7 +468,11 @@ class OrderDesk:
         """On the worker thread: (status, result fields, position_id, match) or None. Raises Mt5CallFailed."""
         mt5, b = self.mt5, self.bridge
         req = p.mt5
+        # the window starts at the earlier of UTC+configured offset and the terminal's own last tick time, so a
+        # wrong offset in the config widens the search instead of hiding the order; no hint (a bridge restart):
+        # one more day back
         server_send = b.server_ms_for_utc(send_time)
+        server_send = min(server_send, p.server_hint_ms) if p.server_hint_ms else server_send - 86400 * 1000
         t_from = server_send // 1000 - 5 - 60
         t_to = b.server_now_ms() // 1000 + 30 * 86400
         act = p.action

@@ -99,6 +99,7 @@ class Connection:
         self.wakeup = loop.create_future()
         self.loop = loop
         self.closed = False
+        self.closing = False
         self.session = None
         self.authed = False
 
