@@ -62,7 +62,7 @@ class Bridge:
         self.port = None
         # poller state
         self._tick_state = {}          # symbol -> [last_msc, n_at_last]
-        self._bar_state = {}           # (symbol, tf) -> {"last_closed": t, "forming": row, "forming_sent_mono": x}
+        self._bar_state = {}           # (symbol, tf) -> {"forming": row, "forming_mono": x} (forming update throttle)
         self._positions = None
         self._orders = None
         self._deals_seen = None
@@ -480,13 +480,15 @@ class Bridge:
                 info = c.get("symbol_info", sym)
                 tick = c.call("symbol_info_tick", sym)[0]
                 bars = c.get("copy_rates_from_pos", sym, tf, 1, n) if n else []
-                return info, tick, list(bars)
-            info, tick, bars = await self.worker.run(job)
+                forming = c.get("copy_rates_from_pos", sym, tf, 0, 1) if tf is not None else []
+                return info, tick, list(bars), (forming[0]["time"] if len(forming) else 0)
+            info, tick, bars, forming_time = await self.worker.run(job)
             item = {"kind": kind, "requested": requested, "symbol": sym, "digits": info.digits, "point": info.point}
             sub = session.subs.get(key)
             if sub is None:
                 sub = Subscription(kind, sym, tf_name, bool(s.get("forming", False)))
                 sub.tf = tf
+                sub.history_done = False
                 session.subs[key] = sub
                 if kind == "ticks" and sym not in self._tick_state and tick is not None:
                     # from the current quote on: the newest tick is sent once, then every later one
@@ -496,11 +498,14 @@ class Bridge:
                 sub.forming = bool(s.get("forming", sub.forming))
             if kind == "bars":
                 sent = 0
-                for r in bars:
-                    if r["time"] > sub.last_closed_sent:
-                        history.append(self._bar_event(sym, tf_name, r, True, history=True))
-                        sub.last_closed_sent = r["time"]
-                        sent += 1
+                if not sub.history_done:
+                    # live closed bars start with the bar forming now; older ones only as history
+                    sub.last_closed_sent = max(sub.last_closed_sent, forming_time - 1)
+                    for r in bars:
+                        if r["time"] < forming_time:
+                            history.append(self._bar_event(sym, tf_name, r, True, history=True))
+                            sent += 1
+                sub.history_done = True      # a repeated subscribe sends no history again (no duplicate closed bars)
                 item.update(timeframe=tf_name, history_sent=sent)
             ok.append(item)
         self.reply(conn, "subscribed", rid, streams=ok, errors=errors)
@@ -815,15 +820,15 @@ class Bridge:
         if not subs:
             return
         keys = {(sym, tf_name): self.enums.timeframe_value(tf_name) for sym, tf_name in subs}
-        states = {k: dict(self._bar_state.get(k, {})) for k in keys}
+        need = {k: min(sub.last_closed_sent for _, sub in subs[k]) for k in keys}
 
         def job(c):
             out = {}
             for (sym, tf_name), tf in keys.items():
                 rows = list(c.get("copy_rates_from_pos", sym, tf, 0, 10))
-                last_closed = states[(sym, tf_name)].get("last_closed")
-                if rows and last_closed and len(rows) > 1 and rows[0]["time"] > last_closed:
-                    older = c.get("copy_rates_range", sym, tf, last_closed + 1, rows[0]["time"] - 1)
+                since = need[(sym, tf_name)]
+                if rows and since > 0 and rows[0]["time"] > since + 1:     # a long gap (e.g. an IPC outage)
+                    older = c.get("copy_rates_range", sym, tf, since + 1, rows[0]["time"] - 1)
                     rows = list(older) + rows
                 out[(sym, tf_name)] = rows
             return out
@@ -835,17 +840,12 @@ class Bridge:
             sym, tf_name = key
             st = self._bar_state.setdefault(key, {})
             forming = rows[-1]
-            closed_rows = rows[:-1]
-            if "last_closed" not in st:
-                st["last_closed"] = closed_rows[-1]["time"] if closed_rows else 0
-            for r in closed_rows:
-                if r["time"] <= st["last_closed"]:
-                    continue
-                st["last_closed"] = r["time"]
-                ev = self._bar_event(sym, tf_name, r, True)
+            for r in rows[:-1]:                 # every bar before the newest is closed, its OHLC final
+                ev = None
                 for sess, sub in subs[key]:
                     if r["time"] > sub.last_closed_sent:
                         sub.last_closed_sent = r["time"]
+                        ev = ev or self._bar_event(sym, tf_name, r, True)
                         sess.emit(ev)
             snapshot = tuple(forming)
             if st.get("forming") != snapshot and now - st.get("forming_mono", 0.0) >= 0.25:
