@@ -21,6 +21,9 @@ import MetaTrader5 as mt5  # noqa: E402
 from botdesk_mt5bridge.bridge import Bridge  # noqa: E402
 from botdesk_mt5bridge.config import ClockRule, Config  # noqa: E402
 
+import logging  # noqa: E402
+logging.getLogger("botdesk").addHandler(logging.NullHandler())     # quiet unless a test captures the logs
+
 assert hasattr(mt5, "_double"), "tests must import the MetaTrader5 test double, not the real package"
 D = mt5._double
 TOKEN = "test-token-123"

@@ -442,7 +442,7 @@ class OrderDesk:
                 await asyncio.wait([pending], timeout=grace)
             search = b.worker.run(lambda c: self._search(c, p, tag, send_time))
             try:
-                found = await asyncio.wait_for(asyncio.shield(search), grace + 1.0)
+                found = await asyncio.wait_for(asyncio.shield(search), 2 * grace)
                 unprovable = pending is not None and not pending.done()
             except (Mt5CallFailed, asyncio.TimeoutError) as e:
                 log.warning("reconciliation pass %d could not read the terminal (%s)", pass_no, e)
