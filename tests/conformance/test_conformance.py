@@ -72,6 +72,7 @@ class BridgeTest(unittest.IsolatedAsyncioTestCase):
     """Base: connections opened through self.connect() are closed at the end and their violations fail the test."""
 
     async def asyncSetUp(self):
+        asyncio.get_running_loop().slow_callback_duration = 5.0   # IsolatedAsyncioTestCase runs in debug mode
         self.conns = []
         self.url = CONFIG["url"]
 
