@@ -44,16 +44,20 @@ class Bridge:
                                          stdin=subprocess.DEVNULL, env=self.env, text=True, bufsize=1)
         except OSError as e:
             raise LaunchError(f"cannot start {self.argv[0]!r}: {e}") from e
-        threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr_lines), daemon=True).start()
+        self._threads = [threading.Thread(target=self._drain, args=(self.proc.stderr, self.stderr_lines), daemon=True)]
+        self._threads[0].start()
         first = []
         reader = threading.Thread(target=lambda: first.append(self.proc.stdout.readline()), daemon=True)
         reader.start()
         reader.join(self.timeout)
         line = first[0] if first else None
         if line is None or not line:
-            code = self.proc.poll()
+            try:
+                code = self.proc.wait(2) if line is not None else self.proc.poll()   # "" = stdout closed (EOF)
+            except subprocess.TimeoutExpired:
+                code = None
             self.stop()
-            why = "exited with status %s" % code if code is not None else f"printed nothing in {self.timeout} s"
+            why = f"exited with status {code}" if code is not None else f"printed no first line in {self.timeout} s"
             raise LaunchError(f"{' '.join(self.argv)} {why}; stderr: {''.join(self.stderr_lines)[-2000:]}")
         m = LISTENING.match(line.strip())
         if not m:
@@ -61,7 +65,9 @@ class Bridge:
             raise LaunchError(f"first stdout line of {self.argv[0]} is {line.strip()!r}, expected "
                               f"'listening ws://127.0.0.1:PORT'")
         self.url = m.group(1)
-        threading.Thread(target=self._drain, args=(self.proc.stdout, self.stdout_lines), daemon=True).start()
+        self._threads.append(threading.Thread(target=self._drain, args=(self.proc.stdout, self.stdout_lines),
+                                              daemon=True))
+        self._threads[-1].start()
         return self
 
     @staticmethod
@@ -71,15 +77,23 @@ class Bridge:
 
     def stop(self, timeout=5.0):
         """SIGTERM, then SIGKILL after timeout; returns the exit status (None if it had to be killed)."""
-        if self.proc is None or self.proc.poll() is not None:
-            return self.proc.returncode if self.proc else None
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            return self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(5)
+        if self.proc is None:
             return None
+        status = self.proc.poll()
+        if status is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                status = self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+                status = None
+        for t in getattr(self, "_threads", []):
+            t.join(2)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream and not stream.closed:
+                stream.close()
+        return status
 
     def cleanup(self):
         self.stop()

@@ -45,7 +45,7 @@ def main(argv):
     launch = args.launch or (shlex.join(launch_tail) if launch_tail else None)
     if bool(args.url) == bool(launch):
         p.error("give exactly one of --url URL or a launch command (--launch CMD, or CMD after --)")
-    token = args.token or (secrets.token_urlsafe(16) if launch else None)
+    token = args.token or (secrets.token_hex(16) if launch else None)
     if not token:
         p.error("--token is required with --url (or set MT5B_TOKEN)")
     faults = dict(DEFAULT_FAULTS.get(args.kind, {}))
