@@ -97,7 +97,7 @@ class Launchers(unittest.IsolatedAsyncioTestCase):
         with tempfile.TemporaryDirectory() as d:
             proc, line = await self._spawn(["-m", "botdesk_mt5bridge.testserver", "--port", "0", "--token", "T",
                                             "--heartbeat", "1", "--state-dir", d, "--netting",
-                                            "--faults", "drop-reply=1"], {"PYTHONPATH": PKG})
+                                            "--faults", "drop-reply=1", "--seed", "3"], {"PYTHONPATH": PKG})
             self.assertRegex(line, r"^listening ws://127\.0\.0\.1:\d+\n$")
             async with websockets.connect(line.split()[1], subprotocols=["mt5b.v1"]) as ws:
                 await ws.send(json.dumps({"v": 1, "type": "hello", "id": "h", "token": "T"}))

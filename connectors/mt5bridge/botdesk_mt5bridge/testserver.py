@@ -4,10 +4,11 @@
 
 Prints exactly `listening ws://127.0.0.1:PORT` as its first stdout line (flushed). The market: every symbol ticks
 every --tick-ms (a seeded random walk); the server clock runs --speed times real time (default 60: one M1 bar closes
-per real second), starting at real UTC + --server-utc-offset. Faults (deterministic, for the conformance suite):
---faults drop-reply=N (the first N order_send calls execute, then return None with IPC timeout: the bridge must
-reconcile), broker-comment=TEXT (the broker overwrites comments: reconciliation falls back to the fuzzy match),
-requote=N (the first N market orders get 10004). Never use it with the real MetaTrader5 package.
+per real second), starting at real UTC + --server-utc-offset. Faults, as the simulator spells them (probabilities
+per order_send, seeded by --seed): --faults drop-reply=P (the order executes, then order_send returns None with
+(-10005, IPC timeout): the bridge must reconcile), requote=P (a market order gets 10004), and broker-comment=TEXT
+(the broker overwrites comments: reconciliation falls back to the fuzzy match). drop-reply=1 = every order.
+Never use it with the real MetaTrader5 package.
 """
 import argparse
 import asyncio
@@ -33,9 +34,13 @@ def parse_faults(text):
         if key not in ("drop-reply", "broker-comment", "requote"):
             raise SystemExit(f"--faults: unknown fault '{key}'; give drop-reply=N, broker-comment=TEXT, requote=N")
         if key in ("drop-reply", "requote"):
-            if not value.isdigit():
-                raise SystemExit(f"--faults: {key}={value!r} needs a count, e.g. {key}=1")
-            out[key] = int(value)
+            try:
+                p = float(value)
+            except ValueError:
+                p = -1.0
+            if not 0.0 <= p <= 1.0:
+                raise SystemExit(f"--faults: {key}={value!r} needs a probability 0..1, e.g. {key}=1")
+            out[key] = p
         else:
             out[key] = value
     return out
@@ -81,8 +86,8 @@ def main(argv=None):
     d = mt5._double
     start_ms = int(time.time() * 1000) + args.server_utc_offset * 1000
     d.reset(hedging=args.hedging, now_msc=start_ms)
-    d.send_faults.extend(["none_after_execute"] * faults.get("drop-reply", 0))
-    d.requote_next = faults.get("requote", 0)
+    d.rng.seed(args.seed)
+    d.fault_rates = {"none_after_execute": faults.get("drop-reply", 0.0), "requote": faults.get("requote", 0.0)}
     if "broker-comment" in faults:
         d.broker_comment = faults["broker-comment"]
     try:

@@ -21,11 +21,13 @@ Fault hooks on ``_double`` (thread-safe, the bridge calls from its worker thread
   (-10005, 'IPC timeout')), ``"none_before_execute"`` (returns None, nothing executed), ``"raise_after_execute"``,
   ``("retcode_after_execute", 10012)``, ``("delay", seconds)``, ``("requote", n)`` is ``requote_next``.
 - ``requote_next``: the next N market orders get 10004 REQUOTE with fresh bid/ask.
+- ``fault_rates``: {"none_after_execute": P, "requote": P, ...} applied per order_send with the seeded ``rng``.
 - ``broker_comment``: when set, the broker overwrites the comment of new orders, deals and positions.
 - ``market_closed``: a set of symbols whose orders get 10018.
 """
 import collections
 import datetime as _dt
+import random as _random
 import threading
 import time as _time
 
@@ -247,6 +249,8 @@ class _Terminal:
             self.request_id = 0
             self.positions, self.orders, self.history_orders, self.deals = {}, {}, {}, {}
             self.send_faults = []
+            self.fault_rates = {}        # fault name ("none_after_execute", "requote") -> probability per order_send
+            self.rng = _random.Random(1)
             self.requote_next = 0
             self.broker_comment = None
             self.market_closed = set()
@@ -479,6 +483,11 @@ class _Terminal:
         full = {k: (req.get(k, "" if t is str else t(0))) for k, t in _REQUEST_FIELDS.items()}
         echo = TradeRequest(**full)
         fault = self.send_faults.pop(0) if self.send_faults else None
+        if fault is None:
+            for name, p in self.fault_rates.items():
+                if name != "requote" and self.rng.random() < p:
+                    fault = name
+                    break
         if isinstance(fault, tuple) and fault[0] == "delay":
             self.lock.release()
             try:
@@ -640,9 +649,10 @@ class _Terminal:
                                         volume, volume, price, r["sl"], r["tp"],
                                         spec.ask if otype in (2, 4) else spec.bid, r["stoplimit"], spec.name,
                                         self._comment(r["comment"]), "")
-            return self._result(echo, TRADE_RETCODE_DONE, order=t, volume=volume, price=price, spec=spec)
-        if self.requote_next > 0 and position is None:
-            self.requote_next -= 1
+            return self._result(echo, TRADE_RETCODE_PLACED, order=t, volume=volume, price=price, spec=spec)
+        rate = self.fault_rates.get("requote", 0.0)
+        if position is None and (self.requote_next > 0 or (rate and self.rng.random() < rate)):
+            self.requote_next = max(0, self.requote_next - 1)
             self.push_tick(spec.name, step_points=3)
             return self._result(echo, TRADE_RETCODE_REQUOTE, spec=spec)
         price = spec.ask if otype == ORDER_TYPE_BUY else spec.bid
