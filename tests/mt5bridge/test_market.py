@@ -20,8 +20,8 @@ class Symbols(BridgeTest):
         self.assertEqual(e["code"], "UNKNOWN_SYMBOL")
         self.assertEqual(e["details"]["suggestions"][0], "EURUSD.m")
         items = (await c.request("symbols.list", filter="*usd*"))["items"]
-        self.assertEqual(sorted(i["name"] for i in items), ["EURUSD.m", "EURUSD.pro", "GBPUSD.m", "USDJPY.m",
-                                                             "XAUUSD.m"])
+        self.assertEqual(sorted(i["name"] for i in items), ["EURUSD.m", "EURUSD.pro", "GBPUSD.m", "USDCHF.m",
+                                                             "USDJPY.m", "XAUUSD.m"])
         sub = await c.request("subscribe", streams=[{"kind": "ticks", "symbol": "XAUUSD"},
                                                     {"kind": "ticks", "symbol": "NOPE"},
                                                     {"kind": "book", "symbol": "EURUSD"},

@@ -100,6 +100,9 @@ class Actions(BridgeTest):
         r = await c.order("closed-1", self.buy("GBPUSD"))
         self.assertEqual((r["retcode"], r["retcode_name"], r["class"]),
                          (10018, "TRADE_RETCODE_MARKET_CLOSED", "REJECT_STATE"))
+        r = await c.order("co-1", self.buy("USDCHF"))
+        self.assertEqual((r["retcode"], r["retcode_name"], r["class"]), (10044, "TRADE_RETCODE_CLOSE_ONLY",
+                                                                         "REJECT_STATE"))
         D.requote_next = 1
         r = await c.order("rq-1", self.buy())
         self.assertEqual((r["retcode"], r["class"], r["retryable"], r["attempts"]), (10004, "RETRY_REPRICE", True, 1))

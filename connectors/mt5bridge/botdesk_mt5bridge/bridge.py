@@ -89,7 +89,7 @@ class Bridge:
             await self._load_static()
             await self._poll_trade()          # baselines: what exists now is state, not news
         else:
-            self._ipc_lost()
+            self._declare_ipc_lost()
         ctx = None
         if self.config.tls_cert:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -163,6 +163,23 @@ class Bridge:
 
     # ---- IPC loss and reconnect (MT5_PROTOCOL.md §4.10) --------------------------------------------------------
     def _ipc_lost(self):
+        """A call saw -10004/-10005. One timed-out call is not a dead link: confirm with terminal_info() first."""
+        if self._reconnecting or getattr(self, "_checking", False):
+            return
+        self._checking = True
+        self._tasks.append(asyncio.ensure_future(self._confirm_ipc_lost()))
+
+    async def _confirm_ipc_lost(self):
+        try:
+            term, err = await asyncio.wait_for(self.worker.call("terminal_info"), 10.0)
+        except (asyncio.TimeoutError, Exception):          # noqa: BLE001
+            term = None
+        finally:
+            self._checking = False
+        if term is None:
+            self._declare_ipc_lost()
+
+    def _declare_ipc_lost(self):
         if self._reconnecting:
             return
         self._reconnecting = True
@@ -232,7 +249,7 @@ class Bridge:
                 # a full receive queue
                 if conn.closing:
                     continue
-                verdict = self._rate_check(conn, window)
+                verdict = self._rate_check(conn, window, frame)
                 if verdict == "flood":
                     self._start_close(conn, 1008, "request flood")
                     continue
@@ -281,7 +298,7 @@ class Bridge:
         except Exception:                                   # noqa: BLE001
             pass
 
-    def _rate_check(self, conn, window):
+    def _rate_check(self, conn, window, frame):
         """'ok', 'limited' (answered RATE_LIMITED, not processed) or 'flood' (> 10x the limit: close 1008)."""
         now = time.monotonic()
         if now - window[0] >= 1.0:
@@ -292,7 +309,7 @@ class Bridge:
             log.warning("flood from %s (%d frames in a second); closing 1008", conn.peer, window[1])
             return "flood"
         if window[1] > limit:
-            self.error(conn, None, "RATE_LIMITED", f"more than {limit} requests per second; slow down",
+            self.error(conn, _request_id(frame), "RATE_LIMITED", f"more than {limit} requests per second; slow down",
                        retryable=True, retry_after_ms=max(1, int((1.0 - (now - window[0])) * 1000)))
             return "limited"
         return "ok"
@@ -967,6 +984,16 @@ class Bridge:
                     del self.sessions[sid]
             if self._deals_seen is not None and len(self._deals_seen) > 100000:
                 self._deals_seen = set(sorted(self._deals_seen)[-50000:])
+
+
+def _request_id(frame):
+    """The id of a request frame, if it can be read (so even a refused request gets a reply with `re`)."""
+    try:
+        msg = json.loads(frame)
+    except (ValueError, TypeError):
+        return None
+    rid = msg.get("id") if isinstance(msg, dict) else None
+    return rid if isinstance(rid, str) else None
 
 
 def _differs(old, new, ignore):

@@ -201,7 +201,7 @@ _RETCODE_TEXT = {
     10010: "Request executed partially", 10011: "Request processing error", 10012: "Request canceled by timeout",
     10013: "Invalid request", 10014: "Invalid volume", 10015: "Invalid price", 10016: "Invalid stops",
     10017: "Trade disabled", 10018: "Market closed", 10019: "No money", 10025: "No changes",
-    10027: "AutoTrading disabled by client", 10030: "Unsupported filling mode", 10035: "Invalid order",
+    10027: "AutoTrading disabled by client", 10042: "Long only", 10043: "Short only", 10044: "Close only", 10030: "Unsupported filling mode", 10035: "Invalid order",
     10036: "Position already closed", 10038: "Invalid close volume", 10046: "Hedge prohibited",
 }
 
@@ -271,8 +271,11 @@ class _Terminal:
                 _Spec("EURUSD.pro", 5, 100000, 1.08500, 3, SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC,
                       exemode=SYMBOL_TRADE_EXECUTION_EXCHANGE, description="Euro vs US Dollar (pro)",
                       path="Pro\\"),
+                _Spec("USDCHF.m", 5, 100000, 0.88000, 15, SYMBOL_FILLING_FOK | SYMBOL_FILLING_IOC, base="USD",
+                      profit="CHF", description="US Dollar vs Swiss Franc (close only)"),
             ):
                 self.specs[spec.name] = spec
+            self.specs["USDCHF.m"].trade_mode = SYMBOL_TRADE_MODE_CLOSEONLY
             # an opening balance deal, as every MT5 account history has
             t = self._ticket()
             self.deals[t] = TradeDeal(t, 0, self.now_msc // 1000 - 86400, self.now_msc - 86400000, DEAL_TYPE_BALANCE,
@@ -624,6 +627,14 @@ class _Terminal:
             return self._result(echo, TRADE_RETCODE_INVALID_ORDER, spec=spec)
         if spec.trade_mode == SYMBOL_TRADE_MODE_DISABLED:
             return self._result(echo, TRADE_RETCODE_TRADE_DISABLED, spec=spec)
+        opening = position is None and (self.hedging or not any(
+            p.symbol == spec.name and p.type != otype for p in self.positions.values()))
+        if opening and spec.trade_mode == SYMBOL_TRADE_MODE_CLOSEONLY:
+            return self._result(echo, TRADE_RETCODE_CLOSE_ONLY, spec=spec)
+        if opening and spec.trade_mode == SYMBOL_TRADE_MODE_LONGONLY and otype in (1, 3, 5, 7):
+            return self._result(echo, TRADE_RETCODE_LONG_ONLY, spec=spec)
+        if opening and spec.trade_mode == SYMBOL_TRADE_MODE_SHORTONLY and otype in (0, 2, 4, 6):
+            return self._result(echo, TRADE_RETCODE_SHORT_ONLY, spec=spec)
         if spec.name in self.market_closed:
             return self._result(echo, TRADE_RETCODE_MARKET_CLOSED, spec=spec)
         volume = r["volume"]
