@@ -24,6 +24,9 @@ class Actions(BridgeTest):
         self.assertEqual(deal["deal"]["entry"], "DEAL_ENTRY_IN")
         add = await c.wait(lambda m: m["type"] == "position" and m["op"] == "add", start=0)
         self.assertEqual(add["position"]["ticket"], pos_id)
+        acct = await c.wait(lambda m: m["type"] == "account" and "margin" in m["info"], start=0)
+        self.assertTrue(acct["partial"])
+        self.assertAlmostEqual(acct["info"]["margin"], D._account().margin, 2)
         # SL/TP
         r = await c.order("sltp-1", {"action": "TRADE_ACTION_SLTP", "position": pos_id, "sl": 1.08, "tp": 1.09})
         self.assertEqual(r["status"], "done")

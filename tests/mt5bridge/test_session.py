@@ -150,12 +150,44 @@ class TerminalLink(BridgeTest):
         D.restore_terminal()
         t = await c.wait(lambda m: m["type"] == "terminal", timeout=5)
         self.assertTrue(t["connected"])
+        D.trade_allowed = False                           # the Algo Trading button
+        t = await c.wait(lambda m: m["type"] == "terminal")
+        self.assertEqual((t["connected"], t["trade_allowed"]), (True, False))
+        r = await c.order("algo-off", self.buy())
+        self.assertEqual((r["retcode"], r["class"]), (10027, "REJECT_STATE"))
+        D.trade_allowed = True
+        self.assertTrue((await c.wait(lambda m: m["type"] == "terminal"))["trade_allowed"])
         self.assertGreater(D.calls["shutdown"], 1)
         D.push_tick("EURUSD.m", bid=1.2345)
         tick = await c.wait(lambda m: m["type"] == "tick" and m["bid"] == 1.2345)
         self.assertEqual(tick["symbol"], "EURUSD.m")
         r = await c.order("ipc-1", self.buy())
         self.assertEqual(r["status"], "done")
+
+
+class Conflation(unittest.TestCase):
+    def test_a_slow_client_gets_the_newest_tick_with_the_count_of_dropped_ones(self):
+        from botdesk_mt5bridge.session import TICK_BACKLOG, Session
+
+        class SlowConn:
+            def __init__(self):
+                self.queue = [None] * (TICK_BACKLOG + 1)
+                self.sent = []
+
+            def send(self, msg):
+                self.sent.append(msg)
+        s = Session()
+        s.conn = SlowConn()
+        for i in range(5):
+            s.emit_tick({"type": "tick", "symbol": "EURUSD.m", "bid": i})
+        s.emit({"type": "deal", "deal": {}})                 # never dropped
+        self.assertEqual([m["type"] for m in s.conn.sent], ["deal"])
+        s.conn.queue = []
+        s.emit_tick({"type": "tick", "symbol": "EURUSD.m", "bid": 9})
+        self.assertEqual((s.conn.sent[-1]["bid"], s.conn.sent[-1]["conflated"]), (9, 5))
+        self.assertEqual([m["seq"] for m in s.conn.sent], [1, 2], "dropped ticks take no seq: no gap")
+        s.emit_tick({"type": "tick", "symbol": "EURUSD.m", "bid": 10})
+        self.assertNotIn("conflated", s.conn.sent[-1])
 
 
 class Resume(BridgeTest):

@@ -229,7 +229,7 @@ class Bridge:
         fields.update(extra)
         self.reply(conn, "error", re if isinstance(re, str) else None, **fields)
 
-    def broadcast(self, event, symbol_filter=None):
+    def broadcast(self, event):
         for s in list(self.sessions.values()):
             s.emit(event)
 
@@ -830,7 +830,7 @@ class Bridge:
                       "ask": float(r["ask"]), "last": float(r["last"]), "volume": int(r["volume"]),
                       "volume_real": float(r["volume_real"]), "flags": int(r["flags"])}
                 for sess, _ in subs.get((sym, None), []):
-                    sess.emit(ev)
+                    sess.emit_tick(ev)
 
     async def _poll_bars(self):
         subs = self._subs("bars")

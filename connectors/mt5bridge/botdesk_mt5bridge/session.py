@@ -11,6 +11,7 @@ import time
 
 log = logging.getLogger("botdesk.mt5bridge.session")
 RING_SECONDS = 600.0
+TICK_BACKLOG = 2000      # frames queued for a client above which its ticks are conflated (mt5b §6.1)
 
 
 def now_ms():
@@ -53,6 +54,16 @@ class Session:
         self.subs = {}
         self.conn = None
         self.detached_at = None
+        self.dropped = {}                 # symbol -> ticks dropped for a slow client since its last tick
+
+    def emit_tick(self, event):
+        """Ticks are the only data that may be dropped: with a backlog, keep only the newest and count the rest."""
+        sym = event["symbol"]
+        if self.conn is not None and len(self.conn.queue) > TICK_BACKLOG:
+            self.dropped[sym] = self.dropped.get(sym, 0) + 1
+            return None
+        n = self.dropped.pop(sym, 0)
+        return self.emit(dict(event, conflated=n) if n else event)
 
     def emit(self, event):
         """Stamp an event with seq/ts, keep it in the ring and send it if a connection is attached."""
