@@ -5,8 +5,7 @@ import unittest
 
 import websockets
 
-import bridgetest
-from bridgetest import D, TOKEN, BridgeTest, Client
+from bridgetest import D, TOKEN, BridgeTest
 from botdesk_mt5bridge import bridge as bridge_module
 
 
@@ -249,3 +248,80 @@ class Resume(BridgeTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Fuzz(BridgeTest):
+    config_over = {"max_requests_per_sec": 100000}
+
+    async def test_mutated_requests_get_exactly_one_reply_and_never_an_internal_error(self):
+        """Every field of valid requests replaced by wrong-typed values (seeded): one reply each, never INTERNAL,
+        nothing unhandled in the log, and the bridge stays usable."""
+        import random
+        rng = random.Random(8)
+        c = await self.client()
+        base = [
+            {"type": "ping", "nonce": 1},
+            {"type": "subscribe", "streams": [{"kind": "bars", "symbol": "EURUSD", "timeframe": "M1", "history": 2,
+                                                "forming": False}]},
+            {"type": "unsubscribe", "streams": [{"kind": "ticks", "symbol": "EURUSD"}]},
+            {"type": "symbol.get", "symbol": "EURUSD"}, {"type": "symbols.list", "filter": "*"},
+            {"type": "history.rates", "symbol": "EURUSD", "timeframe": "M1", "count": 3},
+            {"type": "history.ticks", "symbol": "EURUSD", "from_msc": 0, "count": 3},
+            {"type": "history.deals", "from": 0, "to": 2 ** 33}, {"type": "account.get"},
+            {"type": "positions.get"}, {"type": "orders.get"}, {"type": "order.status", "client_req_id": "fz"},
+            {"type": "resync", "since_seq": 0},
+            {"type": "order.check", "request": self.buy()},
+            {"type": "order.send", "client_req_id": "fz", "request": self.buy(sl=0.0, magic=1, comment="c"),
+             "options": {"filling_fallback": ["ORDER_FILLING_IOC"], "max_reprice_attempts": 0, "timeout_ms": 2000,
+                         "intent": "open"}},
+        ]
+        junk = ["x", 1.5, -1, True, [], {}, "", 10 ** 30, [1, {"a": None}], "ORDER_TYPE_BUY", "0", {"kind": 1}]
+
+        def mutate(obj):
+            obj = json.loads(json.dumps(obj))
+            paths = []
+
+            def walk(o, path):
+                if isinstance(o, dict):
+                    for k, v in o.items():
+                        if k != "type" or path:
+                            paths.append(path + [k])
+                        walk(v, path + [k])
+                elif isinstance(o, list):
+                    for i, v in enumerate(o):
+                        paths.append(path + [i])
+                        walk(v, path + [i])
+            walk(obj, [])
+            if not paths:
+                return obj
+            path = rng.choice(paths)
+            target = obj
+            for k in path[:-1]:
+                target = target[k]
+            target[path[-1]] = rng.choice(junk)
+            return obj
+        with self.assertLogs("botdesk.mt5bridge", "DEBUG") as logs:
+            logging_marker = "fuzz start"
+            import logging
+            logging.getLogger("botdesk.mt5bridge").debug(logging_marker)
+            ids = []
+            for i in range(400):
+                msg = mutate(rng.choice(base))
+                if msg.get("type") == "order.send":
+                    msg["client_req_id"] = f"fz-{i}" if isinstance(msg.get("client_req_id"), str) else \
+                        msg.get("client_req_id")
+                rid = f"z{i}"
+                msg.update(v=1, id=rid)
+                ids.append(rid)
+                await c.send(msg)
+                if i % 50 == 0:
+                    await asyncio.sleep(0.01)
+            final = lambda m: m.get("re") in ids and not (m["type"] == "order.ack" and m.get("state") == "inflight")
+            await c.wait(lambda m: len({x["re"] for x in c.frames if final(x)}) == len(ids), timeout=20, start=0)
+        replies = [m for m in c.frames if final(m)]
+        self.assertEqual(sorted(m["re"] for m in replies), sorted(ids), "exactly one final reply per request")
+        self.assertEqual([m for m in replies if m.get("code") == "INTERNAL"], [])
+        self.assertFalse([r for r in logs.records if r.exc_info], "no unhandled exception in the bridge")
+        codes = {m.get("code") for m in replies if m["type"] == "error"}
+        self.assertIn("BAD_REQUEST", codes)
+        self.assertEqual((await c.request("ping", nonce="alive"))["nonce"], "alive")

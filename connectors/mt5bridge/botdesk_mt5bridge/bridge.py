@@ -459,7 +459,7 @@ class Bridge:
                               details={"field": "streams"})
         for s in streams:
             if s.get("kind") == "bars":
-                h, f, tf = s.get("history", 0), s.get("forming", False), s.get("timeframe", "M1")
+                h, f, tf = _opt(s, "history", 0), _opt(s, "forming", False), _opt(s, "timeframe", "M1")
                 if not (isinstance(h, int) and not isinstance(h, bool) and h >= 0) or not isinstance(f, bool) \
                         or not isinstance(tf, str):
                     return self.error(conn, rid, "BAD_REQUEST", "bars streams take timeframe (string), forming (bool)"
@@ -479,7 +479,7 @@ class Bridge:
                 errors.append({"kind": kind, "requested": requested, "code": "UNKNOWN_SYMBOL", "message": str(e),
                                "suggestions": e.suggestions})
                 continue
-            tf_name = s.get("timeframe", "M1") if kind == "bars" else None
+            tf_name = _opt(s, "timeframe", "M1") if kind == "bars" else None
             tf = self.enums.timeframe_value(tf_name) if kind == "bars" else None
             if kind == "bars" and tf is None:
                 errors.append({"kind": kind, "requested": requested, "code": "UNSUPPORTED_TYPE",
@@ -491,7 +491,7 @@ class Bridge:
                                "message": f"over max_subscriptions ({self.config.max_subscriptions})"})
                 continue
 
-            def job(c, sym=sym, tf=tf, n=min(s.get("history", 0), MAX_RATES) if kind == "bars" else 0):
+            def job(c, sym=sym, tf=tf, n=min(_opt(s, "history", 0), MAX_RATES) if kind == "bars" else 0):
                 if not c.get("symbol_select", sym, True):
                     raise Mt5CallFailed("symbol_select", c.last)
                 info = c.get("symbol_info", sym)
@@ -503,7 +503,7 @@ class Bridge:
             item = {"kind": kind, "requested": requested, "symbol": sym, "digits": info.digits, "point": info.point}
             sub = session.subs.get(key)
             if sub is None:
-                sub = Subscription(kind, sym, tf_name, bool(s.get("forming", False)))
+                sub = Subscription(kind, sym, tf_name, bool(_opt(s, "forming", False)))
                 sub.tf = tf
                 sub.history_done = False
                 session.subs[key] = sub
@@ -512,7 +512,7 @@ class Bridge:
                     self._tick_state[sym] = [tick.time_msc, 0]
                     self.last_server_msc = max(self.last_server_msc, tick.time_msc)
             elif kind == "bars":
-                sub.forming = bool(s.get("forming", sub.forming))
+                sub.forming = bool(_opt(s, "forming", sub.forming))
             if kind == "bars":
                 sent = 0
                 if not sub.history_done:
@@ -544,7 +544,7 @@ class Bridge:
             except symbols.Unknown as e:
                 errors.append({"kind": kind, "requested": requested, "code": "UNKNOWN_SYMBOL", "message": str(e)})
                 continue
-            tf = s.get("timeframe", "M1") if kind == "bars" else None
+            tf = _opt(s, "timeframe", "M1") if kind == "bars" else None
             if session.subs.pop((kind, sym, tf), None) is None:
                 errors.append({"kind": kind, "requested": requested, "code": "NOT_SUBSCRIBED",
                                "message": f"not subscribed to {kind} {sym}" + (f" {tf}" if tf else "")})
@@ -591,7 +591,7 @@ class Bridge:
         sym = self._symbol_or_error(conn, rid, msg.get("symbol"))
         if sym is None:
             return
-        tf_name = msg.get("timeframe", "M1")
+        tf_name = _opt(msg, "timeframe", "M1")
         tf = self.enums.timeframe_value(tf_name)
         if tf is None:
             return self.error(conn, rid, "BAD_REQUEST", f"timeframe {tf_name!r} is not an MT5 timeframe (M1..MN1)",
@@ -640,7 +640,7 @@ class Bridge:
                                   details={"field": name})
         if frm is None:
             return self.error(conn, rid, "BAD_REQUEST", "history.ticks needs from_msc", details={"field": "from_msc"})
-        flags_name = msg.get("flags", "COPY_TICKS_ALL")
+        flags_name = _opt(msg, "flags", "COPY_TICKS_ALL")
         flags = getattr(self.mt5, flags_name, None) if flags_name in ("COPY_TICKS_ALL", "COPY_TICKS_INFO",
                                                                         "COPY_TICKS_TRADE") else None
         if flags is None:
@@ -716,7 +716,7 @@ class Bridge:
 
     async def _h_resync(self, conn, session, msg):
         rid = msg["id"]
-        since, deals_since, mode = msg.get("since_seq"), msg.get("deals_since_msc"), msg.get("mode", "auto")
+        since, deals_since, mode = msg.get("since_seq"), msg.get("deals_since_msc"), _opt(msg, "mode", "auto")
         if not isinstance(since, int) or isinstance(since, bool) or since < 0:
             return self.error(conn, rid, "BAD_REQUEST", "since_seq must be an integer >= 0",
                               details={"field": "since_seq"})
@@ -984,6 +984,12 @@ class Bridge:
                     del self.sessions[sid]
             if self._deals_seen is not None and len(self._deals_seen) > 100000:
                 self._deals_seen = set(sorted(self._deals_seen)[-50000:])
+
+
+def _opt(d, key, default):
+    """An optional field: absent and null both mean "not given" (mt5b §2)."""
+    v = d.get(key)
+    return default if v is None else v
 
 
 def _request_id(frame):

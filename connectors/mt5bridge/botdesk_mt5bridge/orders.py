@@ -99,7 +99,7 @@ def parse_request(bridge, request, options, for_check=False):
         if t is None:
             raise BadRequest(f"request.type_time {r['type_time']!r} is not an ORDER_TIME_* name", "request.type_time")
         m["type_time"] = t
-    tf = r.get("type_filling", "AUTO")
+    tf = r.get("type_filling", "AUTO")         # r has no null members
     if tf != "AUTO":
         t = en.value("filling", tf)
         if t is None:
@@ -116,11 +116,13 @@ def parse_request(bridge, request, options, for_check=False):
     options = options if options is not None else {}
     if not isinstance(options, dict):
         raise BadRequest("options must be an object", "options")
-    fb = options.get("filling_fallback") or []
+    fb = options.get("filling_fallback")
+    fb = [] if fb is None else fb
     if not isinstance(fb, list) or any(en.value("filling", x) is None for x in fb):
         raise BadRequest("options.filling_fallback must be a list of ORDER_FILLING_* names", "options.filling_fallback")
     p.fallback = [en.value("filling", x) for x in fb]
-    mr = options.get("max_reprice_attempts") or 0
+    mr = options.get("max_reprice_attempts")
+    mr = 0 if mr is None else mr
     if not _int(mr) or not 0 <= mr <= 10:
         raise BadRequest("options.max_reprice_attempts must be an integer 0..10", "options.max_reprice_attempts")
     p.max_reprice = mr

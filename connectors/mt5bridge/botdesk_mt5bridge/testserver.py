@@ -76,7 +76,6 @@ def main(argv=None):
     if not hasattr(mt5, "_double"):
         raise SystemExit(f"MetaTrader5 imported from {mt5.__file__} is not the test double; refusing to run")
     faults = parse_faults(args.faults)
-    from .bridge import Bridge
     from .config import ClockRule, Config
     cfg = Config(token=args.token, host=args.host, port=args.port, heartbeat_sec=args.heartbeat,
                  state_dir=args.state_dir, reconcile_grace_ms=args.reconcile_grace_ms,
