@@ -275,10 +275,17 @@ class Reconciliation(BridgeTest):
         D.send_faults.append(("delay", 3.0))
         r = await c.order("stuck-1", self.buy(), {"timeout_ms": 200}, timeout=10)
         self.assertEqual((r["status"], r["class"], r["retryable"]), ("unknown", "RECONCILE", False))
-        await asyncio.sleep(1.2)                                          # the terminal finishes meanwhile
-        st = await c.request("order.status", client_req_id="stuck-1", timeout=8)
-        self.assertEqual((st["status"], st["reconciled"], st["dedup"]), ("done", True, True))
-        self.assertEqual(len(D.positions), 1)
+        # the client resends with the SAME id, twice at once, while the terminal is still busy: one look, one ack
+        for rid in ("again-1", "again-2"):
+            await c.send({"v": 1, "type": "order.send", "id": rid, "client_req_id": "stuck-1",
+                          "request": self.buy(), "options": {"timeout_ms": 200}})
+        ack = await c.wait(lambda m: m.get("re") == "again-2", start=0)
+        self.assertEqual((ack["type"], ack["state"]), ("order.ack", "inflight"))
+        again = await c.wait(lambda m: m.get("re") == "again-1", timeout=8, start=0)
+        self.assertEqual((again["status"], again["reconciled"], again["dedup"]), ("done", True, True))
+        st = await c.request("order.status", client_req_id="stuck-1")
+        self.assertEqual((st["status"], st["result"]["deal"]), ("done", again["result"]["deal"]))
+        self.assertEqual(len(D.positions), 1, "executed once")
 
 
 if __name__ == "__main__":

@@ -207,6 +207,12 @@ class OrderDesk:
             return b.error(conn, rid, "BAD_REQUEST", "request must be an object", details={"field": "request"})
         rhash = idempotency.request_hash(drop_nulls(request))
         row = self.store.get(cid)
+        if row is not None and cid in self._live:          # being sent, reconciled or recovered right now
+            if row["request_hash"] != rhash:
+                return b.error(conn, rid, "IDEMPOTENCY_CONFLICT",
+                               f"client_req_id {cid} was used for a different request",
+                               details={"client_req_id": cid})
+            return b.reply(conn, "order.ack", rid, client_req_id=cid, state="inflight")
         if row is not None:
             stored = row["result"] or {}
             if row["state"] == "final" and stored.get("class") in NO_EXEC_CLASSES:
@@ -251,10 +257,10 @@ class OrderDesk:
         row = self.store.get(cid)
         if row is None:
             return b.reply(conn, "order.ack", rid, client_req_id=cid, state="not_found")
-        if row["state"] == "inflight":
-            if cid not in self._live:            # left in flight by a previous bridge process: reconcile now
-                return await self._rereconcile(conn, session, rid, row, execute_if_absent=False)
+        if cid in self._live:
             return b.reply(conn, "order.ack", rid, client_req_id=cid, state="inflight")
+        if row["state"] == "inflight":           # left in flight by a previous bridge process: reconcile now
+            return await self._rereconcile(conn, session, rid, row, execute_if_absent=False)
         if (row["result"] or {}).get("status") == "unknown":
             return await self._rereconcile(conn, session, rid, row, execute_if_absent=False)
         return self._emit_result(session, rid, dict(row["result"], dedup=True))
@@ -556,7 +562,16 @@ class OrderDesk:
         return None
 
     async def _rereconcile(self, conn, session, rid, row, execute_if_absent):
-        """A stored unknown (or an in-flight row left by a crashed bridge): look again before answering."""
+        """A stored unknown (or an in-flight row left by a crashed bridge): look again before answering. Only one
+        look (or send) per client_req_id at a time: concurrent duplicates get order.ack{inflight}."""
+        cid = row["client_req_id"]
+        self._live[cid] = asyncio.current_task()
+        try:
+            return await self._rereconcile_locked(conn, session, rid, row, execute_if_absent)
+        finally:
+            self._live.pop(cid, None)
+
+    async def _rereconcile_locked(self, conn, session, rid, row, execute_if_absent):
         b = self.bridge
         cid = row["client_req_id"]
         if not b.ipc_ok:
@@ -584,15 +599,25 @@ class OrderDesk:
 
     async def recover_inflight(self):
         """At start: rows left in flight by a previous process are reconciled (nobody is waiting for them)."""
-        for cid in self.store.inflight():
-            row = self.store.get(cid)
+        rows = [self.store.get(cid) for cid in self.store.inflight()]
+        for row in rows:
+            self._live[row["client_req_id"]] = asyncio.current_task()
+        for row in rows:
             try:
-                p = parse_request(self.bridge, row["request"], None, for_check=True)
-            except Exception:                       # noqa: BLE001
-                continue
-            p.mt5["comment"] = idempotency.tagged_comment(p.mt5.get("comment", ""), row["tag"])
-            body = await self._reconcile(p, row["tag"], row["send_time"], None, 1, None,
-                                         first=(-10005, "bridge restarted while the order was in flight"))
-            body.update(client_req_id=cid, dedup=False, latency_ms=0)
-            self._finish(cid, body)
-            log.info("order %s left in flight by a previous run: %s (%s)", cid, body["status"], body["class"])
+                await self._recover_one(row)
+            finally:
+                self._live.pop(row["client_req_id"], None)
+
+    async def _recover_one(self, row):
+        cid = row["client_req_id"]
+        try:
+            p = parse_request(self.bridge, row["request"], None, for_check=True)
+        except Exception:                       # noqa: BLE001
+            log.warning("order %s left in flight cannot be parsed; order.status will report it", cid)
+            return
+        p.mt5["comment"] = idempotency.tagged_comment(p.mt5.get("comment", ""), row["tag"])
+        body = await self._reconcile(p, row["tag"], row["send_time"], None, 1, None,
+                                     first=(-10005, "bridge restarted while the order was in flight"))
+        body.update(client_req_id=cid, dedup=False, latency_ms=0)
+        self._finish(cid, body)
+        log.info("order %s left in flight by a previous run: %s (%s)", cid, body["status"], body["class"])
