@@ -19,8 +19,9 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_FAULTS = {
+DEFAULT_FAULTS = {   # botdesk-mt5sim and `python3 -m botdesk_mt5bridge.testserver` take the same fault options
     "simulator": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
+    "mt5-python": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
 }
 
 
