@@ -13,6 +13,7 @@ Environment:
                     fault scenarios launch their own bridge with these (needs MT5B_LAUNCH) or skip
     MT5B_SYMBOL     broker symbol to trade (default: the first tradable one from symbols.list)
     MT5B_BAR_WAIT   seconds to wait for live bars to close (default 6)
+    MT5B_CAFILE     PEM certificate(s) to trust for a wss:// bridge (e.g. its self-signed certificate)
 Every frame received is validated against docs/mt5b/schemas; any violation fails the test that saw it.
 """
 import asyncio
@@ -20,6 +21,7 @@ import collections
 import json
 import os
 import shlex
+import ssl
 import sys
 import unittest
 import uuid
@@ -38,7 +40,7 @@ def setUpModule():
     CONFIG.update(url=os.environ.get("MT5B_URL"), launch=os.environ.get("MT5B_LAUNCH"),
                   token=os.environ.get("MT5B_TOKEN", ""), kind=os.environ.get("MT5B_KIND"),
                   faults=json.loads(os.environ.get("MT5B_FAULTS") or "{}"), symbol=os.environ.get("MT5B_SYMBOL"),
-                  bar_wait=float(os.environ.get("MT5B_BAR_WAIT", "6")))
+                  bar_wait=float(os.environ.get("MT5B_BAR_WAIT", "6")), cafile=os.environ.get("MT5B_CAFILE"))
     if not CONFIG["url"] and not CONFIG["launch"]:
         raise unittest.SkipTest("no bridge: set MT5B_URL or MT5B_LAUNCH (or use run_conformance.py)")
     if not CONFIG["token"]:
@@ -64,6 +66,13 @@ def new_crid():
     return "cf-" + uuid.uuid4().hex[:24]
 
 
+def tls_context(url):
+    """The client TLS context for a wss:// URL (verifying, trusting MT5B_CAFILE if given); None for ws://."""
+    if not url.startswith("wss://"):
+        return None
+    return ssl.create_default_context(cafile=CONFIG["cafile"]) if CONFIG["cafile"] else ssl.create_default_context()
+
+
 def round_to(value, step, digits):
     return round(round(value / step) * step, digits)
 
@@ -84,7 +93,7 @@ class BridgeTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(problems, [], "protocol violations seen on the wire")
 
     async def connect(self, hello=True, url=None, subprotocols=(SUBPROTOCOL,), token=None):
-        c = Conn(url or self.url)
+        c = Conn(url or self.url, ssl=tls_context(url or self.url))
         await c.open(subprotocols)
         self.conns.append(c)
         if hello:
@@ -847,6 +856,22 @@ class BadInputTests(BridgeTest):
         except Exception:  # noqa: BLE001 - the bridge may close while we are still sending
             pass
         self.assertEqual(await c.wait_closed(5), 1008)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+class TlsTests(BridgeTest):
+    async def test_wss_certificate_is_verified(self):
+        if not self.url.startswith("wss://"):
+            self.skipTest("the bridge was started without TLS (give it --tls-cert/--tls-key and the suite --cafile)")
+        c = await self.connect()
+        self.assertEqual(c.ws.subprotocol, SUBPROTOCOL)
+        if not CONFIG["cafile"]:
+            return   # trusted through the system store: nothing to contrast with
+        untrusting = Conn(self.url, ssl=ssl.create_default_context())
+        with self.assertRaises(ssl.SSLCertVerificationError, msg="an untrusted certificate must be refused"):
+            await untrusting.open()
+        if untrusting.ws is not None:
+            await untrusting.close()
 
 
 # ---------------------------------------------------------------------------------------------------------------
