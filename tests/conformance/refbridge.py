@@ -3,7 +3,8 @@
 themselves (it is not a product bridge: the simulator and the Python bridge are). Hedging account only; pending
 orders are placed/modified/removed but never triggered; SL/TP are checked on every tick.
 
-  refbridge.py --port 0 --token T [--heartbeat 1] [--state-dir DIR] [--suffix .ref] [--faults drop-reply=1,requote=1]
+  refbridge.py --port 0 --token T [--heartbeat 1] [--state-dir DIR] [--suffix .m] [--faults drop-reply=1,requote=1]
+               [--tls-cert PEM --tls-key PEM]
 Prints `listening ws://127.0.0.1:PORT` first. The market clock runs at 100x real time (an M1 bar every 0.6 s).
 """
 import argparse
@@ -193,8 +194,14 @@ class Bridge:
 
     async def serve(self):
         kwargs = dict(subprotocols=["mt5b.v1"], max_size=1048576, ping_interval=None)
+        scheme = "ws"
+        if self.args.tls_cert:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.args.tls_cert, self.args.tls_key)
+            kwargs["ssl"], scheme = context, "wss"
         async with websockets.serve(self.handle, "127.0.0.1", self.args.port, **kwargs) as server:
-            print(f"listening ws://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
+            print(f"listening {scheme}://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             import signal
@@ -739,9 +746,11 @@ def main(argv):
     p.add_argument("--token", default=os.environ.get("MT5B_TOKEN"))
     p.add_argument("--heartbeat", type=int, default=10)
     p.add_argument("--state-dir")
-    p.add_argument("--suffix", default=".ref")
+    p.add_argument("--suffix", default=".m")
     p.add_argument("--faults", default="")
     p.add_argument("--rate-limit", type=int, default=50)
+    p.add_argument("--tls-cert", help="PEM certificate: serve wss://")
+    p.add_argument("--tls-key", help="PEM private key of --tls-cert")
     p.add_argument("--kind", default="simulator", choices=["simulator", "mt5-python"])
     args = p.parse_args(argv)
     if not args.token:

@@ -19,8 +19,9 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT_FAULTS = {
+DEFAULT_FAULTS = {   # botdesk-mt5sim and `python3 -m botdesk_mt5bridge.testserver` take the same fault options
     "simulator": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
+    "mt5-python": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
 }
 
 
@@ -37,6 +38,7 @@ def main(argv):
     p.add_argument("--kind", choices=["simulator", "mt5-python"], help="expected welcome.bridge.kind")
     p.add_argument("--fault", action="append", default=[], metavar="NAME=ARGS",
                    help="extra launch arguments that make the bridge inject fault NAME (drop-reply, requote)")
+    p.add_argument("--cafile", help="PEM certificate(s) to trust for a wss:// bridge (its self-signed certificate)")
     p.add_argument("--symbol", help="broker symbol to trade (default: first tradable from symbols.list)")
     p.add_argument("--bar-wait", type=float, default=6.0, help="seconds to wait for live bars to close (default 6)")
     p.add_argument("-k", dest="patterns", action="append", default=[], help="only tests matching this substring")
@@ -56,7 +58,7 @@ def main(argv):
         faults[name] = extra
     os.environ.update(MT5B_TOKEN=token, MT5B_FAULTS=json.dumps(faults), MT5B_BAR_WAIT=str(args.bar_wait))
     for key, value in (("MT5B_URL", args.url), ("MT5B_LAUNCH", launch), ("MT5B_KIND", args.kind),
-                       ("MT5B_SYMBOL", args.symbol)):
+                       ("MT5B_SYMBOL", args.symbol), ("MT5B_CAFILE", args.cafile)):
         if value:
             os.environ[key] = value
         else:
