@@ -61,7 +61,7 @@ class Actions(BridgeTest):
         ask = D.specs["EURUSD.m"].ask
         r = await c.order("pend-1", {"action": "TRADE_ACTION_PENDING", "symbol": "EURUSD", "volume": 0.1,
                                      "type": "ORDER_TYPE_BUY_LIMIT", "price": round(ask - 0.002, 5)})
-        self.assertEqual((r["status"], r["retcode"]), ("placed", 10008))
+        self.assertEqual((r["status"], r["retcode"]), ("done", 10009))       # as real terminals answer
         self.assertEqual(r["filling_used"], "ORDER_FILLING_RETURN", "AUTO on a limit order is RETURN")
         ticket = r["result"]["order"]
         add = await c.wait(lambda m: m["type"] == "order" and m["op"] == "add", start=0)
@@ -78,7 +78,7 @@ class Actions(BridgeTest):
         # a pending order that triggers: the deal carries the request's client_req_id (through the tag)
         r = await c.order("pend-2", {"action": "TRADE_ACTION_PENDING", "symbol": "EURUSD", "volume": 0.1,
                                      "type": "ORDER_TYPE_BUY_STOP", "price": round(ask + 0.0005, 5)})
-        self.assertEqual(r["status"], "placed")
+        self.assertEqual(r["status"], "done")
         D.push_tick("EURUSD.m", bid=round(ask + 0.0006, 5))
         d = await c.wait(lambda m: m["type"] == "deal" and m["client_req_id"] == "pend-2", start=0)
         self.assertEqual(d["deal"]["type"], "DEAL_TYPE_BUY")

@@ -412,16 +412,13 @@ class OrderDesk:
             if pos_id is None and p.action == mt5.TRADE_ACTION_SLTP or (pos_id is None and "position" in send):
                 pos_id = send.get("position")
             return self._body(rc, res, None, attempts, filling_name, position_id=pos_id,
-                              already_closed=True if rc == 10036 and p.close else None,
-                              pending=p.action == mt5.TRADE_ACTION_PENDING)
+                              already_closed=True if rc == 10036 and p.close else None)
 
     def _body(self, rc, res, status, attempts, filling, cls=None, position_id=None, comment="", last_error=None,
-              already_closed=None, pending=False, **extra):
+              already_closed=None, **extra):
         cls = cls or retcodes.classify(rc)
         if status is None:
             status = {10009: "done", 10008: "placed", 10010: "partial", 10025: "no_change"}.get(rc, "rejected")
-            if rc == 10009 and pending:
-                status = "placed"         # a pending order accepted with DONE is still only placed (mt5b §15.17)
             if rc == 10036 and already_closed:
                 status, cls = "done", retcodes.SUCCESS
         if res is not None:

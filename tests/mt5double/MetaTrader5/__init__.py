@@ -660,7 +660,8 @@ class _Terminal:
                                         volume, volume, price, r["sl"], r["tp"],
                                         spec.ask if otype in (2, 4) else spec.bid, r["stoplimit"], spec.name,
                                         self._comment(r["comment"]), "")
-            return self._result(echo, TRADE_RETCODE_PLACED, order=t, volume=volume, price=price, spec=spec)
+            # real terminals answer a synchronous pending placement with DONE (mt5b §15.17)
+            return self._result(echo, TRADE_RETCODE_DONE, order=t, volume=volume, price=price, spec=spec)
         rate = self.fault_rates.get("requote", 0.0)
         if position is None and (self.requote_next > 0 or (rate and self.rng.random() < rate)):
             self.requote_next = max(0, self.requote_next - 1)
