@@ -189,6 +189,21 @@ class Conflation(unittest.TestCase):
         self.assertNotIn("conflated", s.conn.sent[-1])
 
 
+class Stall(BridgeTest):
+    config_over = {"worker_stall_sec": 0.3}
+
+    async def test_a_hung_terminal_call_is_reported_then_cleared(self):
+        c = await self.client()
+        D.send_faults.append(("delay", 1.0))
+        await c.send({"v": 1, "type": "order.send", "id": "o", "client_req_id": "hang-1", "request": self.buy()})
+        t = await c.wait(lambda m: m["type"] == "terminal", timeout=3)
+        self.assertFalse(t["connected"])
+        t = await c.wait(lambda m: m["type"] == "terminal", timeout=3)
+        self.assertTrue(t["connected"])
+        r = await c.wait(lambda m: m.get("re") == "o" and m["type"] == "order.result", start=0)
+        self.assertEqual(r["status"], "done")
+
+
 class Resume(BridgeTest):
     async def test_resume_replays_missed_events_with_their_original_seq(self):
         c = await self.client()

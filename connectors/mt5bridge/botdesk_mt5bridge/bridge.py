@@ -100,7 +100,7 @@ class Bridge:
                                                                                                self.config.heartbeat_sec))
         self.port = self._server.sockets[0].getsockname()[1]
         self.scheme = "wss" if ctx else "ws"
-        for coro in (self._market_loop(), self._trade_loop(), self._housekeeping_loop(),
+        for coro in (self._market_loop(), self._trade_loop(), self._housekeeping_loop(), self._stall_loop(),
                      self.desk.recover_inflight()):
             self._tasks.append(asyncio.ensure_future(coro))
         log.info("listening %s://%s:%d", self.scheme, self.config.host, self.port)
@@ -974,6 +974,19 @@ class Bridge:
             if cid:
                 return cid
         return self.desk.order_owner.get(str(d.order))
+
+    async def _stall_loop(self):
+        """A MetaTrader5 call that hangs blocks the worker (and every poll): say so instead of going quiet. The next
+        trade poll after it returns reports the terminal's real state again."""
+        limit = self.config.worker_stall_sec
+        while True:
+            await asyncio.sleep(min(1.0, limit / 4))
+            since = self.worker.busy_since if self.worker else None
+            if since is not None and time.monotonic() - since > limit and self.terminal["connected"]:
+                log.warning("a MetaTrader5 call has been running for %.0f s; reporting the terminal as not connected",
+                            time.monotonic() - since)
+                self.terminal = dict(self.terminal, connected=False)
+                self.broadcast({"type": "terminal", **self.terminal})
 
     async def _housekeeping_loop(self):
         while True:

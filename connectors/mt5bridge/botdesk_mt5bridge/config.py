@@ -89,6 +89,7 @@ class Config:
     account_push_ms: int = 500
     reconnect_max_sec: float = 5.0
     session_keep_sec: float = 600.0
+    worker_stall_sec: float = 10.0     # one MetaTrader5 call running longer: report the terminal as not connected
     ring_events: int = 50000
 
     def check(self):
@@ -178,6 +179,7 @@ def from_dict(data, base_dir=".") -> Config:
     c.password = _secret(term, "password", "terminal")
     c.init_timeout_ms = _get(term, "timeout_ms", int, "terminal", c.init_timeout_ms)
     c.portable = _get(term, "portable", bool, "terminal", False)
+    c.worker_stall_sec = _get(term, "stall_sec", float, "terminal", c.worker_stall_sec)
     c.host = _get(bridge, "listen_host", str, "bridge", c.host)
     c.port = _get(bridge, "listen_port", int, "bridge", c.port)
     c.token = _secret(bridge, "token", "bridge") or ""
