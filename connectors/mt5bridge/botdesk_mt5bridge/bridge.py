@@ -498,7 +498,7 @@ class Bridge:
                 tick = c.call("symbol_info_tick", sym)[0]
                 bars = c.get("copy_rates_from_pos", sym, tf, 1, n) if n else []
                 forming = c.get("copy_rates_from_pos", sym, tf, 0, 1) if tf is not None else []
-                return info, tick, list(bars), (forming[0]["time"] if len(forming) else 0)
+                return info, tick, list(bars), (int(forming[0]["time"]) if len(forming) else 0)
             info, tick, bars, forming_time = await self.worker.run(job)
             item = {"kind": kind, "requested": requested, "symbol": sym, "digits": info.digits, "point": info.point}
             sub = session.subs.get(key)
@@ -616,7 +616,7 @@ class Bridge:
                 if count is not None:
                     rows = list(rows)[:count]
             latest = c.get("copy_rates_from_pos", sym, tf, 0, 1)
-            return list(rows), (latest[0]["time"] if len(latest) else None)
+            return list(rows), (int(latest[0]["time"]) if len(latest) else None)
         rows, forming_time = await self.worker.run(job)
         page = rows[:MAX_RATES]
         items = [[int(r["time"]), float(r["open"]), float(r["high"]), float(r["low"]), float(r["close"]),
@@ -804,7 +804,7 @@ class Bridge:
         def job(c):
             out = {}
             for sym, (last, _) in wanted.items():
-                rows = c.get("copy_ticks_from", sym, last // 1000, 1000, flags)
+                rows = c.get("copy_ticks_from", sym, int(last) // 1000, 1000, flags)
                 out[sym] = [r for r in rows if r["time_msc"] >= last]
             return out
         got = await self.worker.run(job)
@@ -821,7 +821,7 @@ class Bridge:
                 fresh.append(r)
             if not fresh:
                 continue
-            new_last = fresh[-1]["time_msc"]
+            new_last = int(fresh[-1]["time_msc"])     # numpy integers from the real package: plain int
             state[0] = new_last
             state[1] = sum(1 for r in rows if r["time_msc"] == new_last)
             self.last_server_msc = max(self.last_server_msc, new_last)
@@ -845,7 +845,7 @@ class Bridge:
                 rows = list(c.get("copy_rates_from_pos", sym, tf, 0, 10))
                 since = need[(sym, tf_name)]
                 if rows and since > 0 and rows[0]["time"] > since + 1:     # a long gap (e.g. an IPC outage)
-                    older = c.get("copy_rates_range", sym, tf, since + 1, rows[0]["time"] - 1)
+                    older = c.get("copy_rates_range", sym, tf, int(since) + 1, int(rows[0]["time"]) - 1)
                     rows = list(older) + rows
                 out[(sym, tf_name)] = rows
             return out
@@ -861,7 +861,7 @@ class Bridge:
                 ev = None
                 for sess, sub in subs[key]:
                     if r["time"] > sub.last_closed_sent:
-                        sub.last_closed_sent = r["time"]
+                        sub.last_closed_sent = int(r["time"])
                         ev = ev or self._bar_event(sym, tf_name, r, True)
                         sess.emit(ev)
             snapshot = tuple(forming)

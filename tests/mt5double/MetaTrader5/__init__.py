@@ -704,11 +704,14 @@ _double = _T
 
 
 def _time_s(value):
+    """A date argument as the package takes it: a datetime (naive = UTC) or integer seconds; anything else fails."""
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=_dt.timezone.utc)
         return int(value.timestamp())
-    return int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"date must be a datetime or int seconds, not {type(value).__name__}")
+    return value
 
 
 def _call(fn):
@@ -718,7 +721,10 @@ def _call(fn):
             _T.calls[fn.__name__] += 1
             if not _T._guard():
                 return None
-            return fn(*args, **kwargs)
+            try:
+                return fn(*args, **kwargs)
+            except (TypeError, ValueError):
+                return _T._fail(RES_E_INVALID_PARAMS, "Invalid arguments")
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper
