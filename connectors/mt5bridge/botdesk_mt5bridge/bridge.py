@@ -389,7 +389,10 @@ class Bridge:
             sess = conn.session
             if sess is None or sess.conn is not conn:
                 return
-            sess.emit({"type": "heartbeat", "terminal": dict(self.terminal), "server_time_msc": self.server_now_ms(),
+            # the newest MT5 time seen (ticks, deals): it stands still when the market does (weekends); before any
+            # tick, UTC + the configured offset
+            server_time = self.last_server_msc or self.server_ms_for_utc(now_ms())
+            sess.emit({"type": "heartbeat", "terminal": dict(self.terminal), "server_time_msc": int(server_time),
                        "server_utc_offset_sec": self.offset_sec(), "offset_source": "config"})
 
     # ---- requests ----------------------------------------------------------------------------------------------
