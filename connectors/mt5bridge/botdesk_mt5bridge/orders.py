@@ -295,7 +295,7 @@ class OrderDesk:
             return b.error(conn, rid, "MT5_ERROR", f"order_check failed: {err[1]}", retryable=err[0] in
                            retcodes.IPC_ERRORS, details={"last_error": list(err)})
         return b.reply(conn, "order.check_result", rid, retcode=res.retcode,
-                       retcode_name=retcodes.name(res.retcode) if res.retcode else "TRADE_RETCODE_OK(0)",
+                       retcode_name=retcodes.name(res.retcode) if res.retcode else None,     # 0 = would pass
                        balance=res.balance, equity=res.equity, profit=res.profit, margin=res.margin,
                        margin_free=res.margin_free, margin_level=res.margin_level, comment=res.comment)
 
