@@ -1,5 +1,6 @@
 """wss:// end to end: the Python bridge's test server (botdesk_mt5bridge.testserver) with a throwaway self-signed
-certificate (made with the openssl CLI), then the suite's handshake and TLS scenarios with --cafile. Run: /usr/bin/python3 -m unittest test_tls
+certificate (made with the openssl CLI), then the suite's handshake and TLS scenarios with --cafile.
+Run: /usr/bin/python3 -m unittest test_tls
 """
 import os
 import shutil

@@ -11,6 +11,8 @@ bridge reconciles to RECONCILED_NOT_EXECUTED), connection=P (10031, nothing exec
 10004), broker-comment=TEXT (the broker overwrites comments: reconciliation falls back to the fuzzy match), and
 terminal-off=SEC[,terminal-off-for=SEC] (after SEC seconds up, the terminal closes for terminal-off-for seconds,
 default 1, then starts again; repeated). drop-reply=1 = every order.
+--break-rule seq-gap|forget-orders deliberately breaks one mt5b rule (the live seq skips a number once; executed
+orders leave the idempotency map, so a resend executes again): only to prove the conformance suite can fail.
 Never use it with the real MetaTrader5 package.
 """
 import argparse
@@ -85,6 +87,8 @@ def main(argv=None):
     ap.add_argument("--tls-cert")
     ap.add_argument("--tls-key")
     ap.add_argument("--log-level", default="WARNING")
+    ap.add_argument("--break-rule", choices=["seq-gap", "forget-orders"],
+                    help="break one mt5b rule on purpose (the conformance suite's self-check)")
     args = ap.parse_args(argv)
     if not args.token:
         raise SystemExit("give --token T (or set BOTDESK_MT5B_TOKEN)")
@@ -95,6 +99,7 @@ def main(argv=None):
     if not hasattr(mt5, "_double"):
         raise SystemExit(f"MetaTrader5 imported from {mt5.__file__} is not the test double; refusing to run")
     faults = parse_faults(args.faults)
+    _break_rule(args.break_rule)
     from .config import ClockRule, Config
     cfg = Config(token=args.token, host=args.host, port=args.port, heartbeat_sec=args.heartbeat,
                  state_dir=args.state_dir, reconcile_grace_ms=args.reconcile_grace_ms,
@@ -112,6 +117,21 @@ def main(argv=None):
         asyncio.run(_serve(cfg, mt5, args, start_ms, faults))
     except KeyboardInterrupt:
         pass
+
+
+def _break_rule(rule):
+    if rule == "seq-gap":                   # mt5b §2: event seq is strictly +1; here seq 2 is never sent
+        from .session import Session
+        emit = Session.emit
+
+        def gap_emit(self, event):
+            if self.seq == 1:
+                self.seq = 2
+            return emit(self, event)
+        Session.emit = gap_emit
+    elif rule == "forget-orders":           # mt5b §8.2: a final result is kept; here it is dropped
+        from .idempotency import Store
+        Store.finish = lambda self, client_req_id, result: self.forget(client_req_id)
 
 
 async def _serve(cfg, mt5, args, start_ms, faults):
