@@ -23,7 +23,9 @@ DEFAULT_FAULTS = {   # botdesk-mt5sim and `python3 -m botdesk_mt5bridge.testserv
     "simulator": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1",
                   "connection": "--faults connection=1,connection-burst=1000 --seed 1",
                   "terminal-off": "--faults terminal-off=1s,terminal-off-for=1s --seed 1"},
-    "mt5-python": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
+    "mt5-python": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1",
+                   "connection": "--faults connection=1 --seed 1", "lost-request": "--faults lost-request=1 --seed 1",
+                   "terminal-off": "--faults terminal-off=2s,terminal-off-for=1s --seed 1"},
 }
 
 

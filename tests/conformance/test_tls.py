@@ -1,5 +1,6 @@
-"""wss:// end to end: refbridge.py with a throwaway self-signed certificate (made with the openssl CLI), then the
-suite's handshake and TLS scenarios with --cafile. Run: /usr/bin/python3 -m unittest test_tls
+"""wss:// end to end: the Python bridge's test server (botdesk_mt5bridge.testserver) with a throwaway self-signed
+certificate (made with the openssl CLI), then the suite's handshake and TLS scenarios with --cafile.
+Run: /usr/bin/python3 -m unittest test_tls
 """
 import os
 import shutil
@@ -9,6 +10,7 @@ import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+BRIDGE_PKG = os.path.normpath(os.path.join(HERE, "..", "..", "connectors", "mt5bridge"))
 
 
 class TlsTest(unittest.TestCase):
@@ -23,9 +25,10 @@ class TlsTest(unittest.TestCase):
                            check=True, capture_output=True, timeout=60)
             run = subprocess.run([sys.executable, os.path.join(HERE, "run_conformance.py"), "--cafile", cert,
                                   "-k", "wss", "-k", "handshake", "-k", "ping_pong", "--",
-                                  sys.executable, os.path.join(HERE, "refbridge.py"), "--port", "0", "--token",
-                                  "{token}", "--tls-cert", cert, "--tls-key", key],
-                                 capture_output=True, text=True, timeout=120)
+                                  sys.executable, "-m", "botdesk_mt5bridge.testserver", "--port", "0", "--token",
+                                  "{token}", "--state-dir", "{state_dir}", "--tls-cert", cert, "--tls-key", key],
+                                 capture_output=True, text=True, timeout=120,
+                                 env=dict(os.environ, PYTHONPATH=BRIDGE_PKG))
             summary = run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ""
             self.assertEqual(run.returncode, 0, run.stdout + run.stderr)
             self.assertIn("3 run, 0 failed, 0 errors, 0 skipped", summary, run.stdout + run.stderr)

@@ -18,7 +18,8 @@ Fault hooks on ``_double`` (thread-safe, the bridge calls from its worker thread
 - ``break_ipc(terminal_running=False)``: every call fails with (-10004, 'No IPC connection') until a successful
   ``initialize()``; ``initialize()`` fails with -10003 while ``terminal_running`` is False (``restore_terminal()``).
 - ``send_faults``: a list consumed one per ``order_send``: ``"none_after_execute"`` (executes, then returns None with
-  (-10005, 'IPC timeout')), ``"none_before_execute"`` (returns None, nothing executed), ``"raise_after_execute"``,
+  (-10005, 'IPC timeout')), ``"none_before_execute"`` (returns None, nothing executed), ``"connection"`` (retcode
+  10031 TRADE_RETCODE_CONNECTION, nothing executed: the terminal lost the trade server), ``"raise_after_execute"``,
   ``("retcode_after_execute", 10012)``, ``("delay", seconds)``, ``("requote", n)`` is ``requote_next``.
 - ``requote_next``: the next N market orders get 10004 REQUOTE with fresh bid/ask.
 - ``fault_rates``: {"none_after_execute": P, "requote": P, ...} applied per order_send with the seeded ``rng``.
@@ -500,6 +501,8 @@ class _Terminal:
             fault = None
         if fault == "none_before_execute":
             return self._fail(RES_E_INTERNAL_FAIL_TIMEOUT, "IPC timeout")
+        if fault == "connection":
+            return self._ok(self._result(echo, TRADE_RETCODE_CONNECTION))
         self.request_id += 1
         result = self._execute(full, echo)
         if fault == "none_after_execute":
