@@ -17,19 +17,19 @@ Result<void> InFlightGuard::acquire(const QString &runId, const QString &symbol,
                                         "per run and symbol at a time)")
                              .arg(runId, *it, symbol));
     m_byKey.insert(k, clientReqId);
-    m_byId.insert(clientReqId, k);
+    if (!m_byId.contains(clientReqId, k))
+        m_byId.insert(clientReqId, k);
     return {};
 }
 
 void InFlightGuard::release(const QString &clientReqId)
 {
-    auto it = m_byId.find(clientReqId);
-    if (it == m_byId.end())
-        return;
-    auto slot = m_byKey.find(*it);
-    if (slot != m_byKey.end() && *slot == clientReqId)
-        m_byKey.erase(slot);
-    m_byId.erase(it);
+    for (const QString &k : m_byId.values(clientReqId)) {
+        auto slot = m_byKey.find(k);
+        if (slot != m_byKey.end() && *slot == clientReqId)
+            m_byKey.erase(slot);
+    }
+    m_byId.remove(clientReqId);
 }
 
 bool InFlightGuard::isInFlight(const QString &runId, const QString &symbol) const

@@ -7,6 +7,7 @@
 #include "result.h"
 
 #include <QHash>
+#include <QMultiHash>
 #include <QString>
 
 namespace bd::mt5 {
@@ -17,7 +18,7 @@ public:
     // X in flight on EURUSD; wait for its result (one order per run and symbol at a time)". Taking it again with the
     // same id (a resend) succeeds.
     Result<void> acquire(const QString &runId, const QString &symbol, const QString &clientReqId);
-    // Frees the slot held by `clientReqId` (no-op when it holds none).
+    // Frees every slot held by `clientReqId` (no-op when it holds none).
     void release(const QString &clientReqId);
     bool isInFlight(const QString &runId, const QString &symbol) const;
     int size() const { return int(m_byKey.size()); }
@@ -25,7 +26,7 @@ public:
 private:
     static QString key(const QString &runId, const QString &symbol);
     QHash<QString, QString> m_byKey;  // run \x1f symbol -> client_req_id
-    QHash<QString, QString> m_byId;   // client_req_id -> key
+    QMultiHash<QString, QString> m_byId;  // client_req_id -> its keys
 };
 
 } // namespace bd::mt5

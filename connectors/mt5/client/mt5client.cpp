@@ -447,8 +447,15 @@ void Mt5Client::processFrame(QByteArray &frame)
     mt5b::MarketFrame market;
     QString error;
     switch (m_marketParser.parse(frame, market, &error)) {
-    case mt5b::MarketParse::Invalid:
+    case mt5b::MarketParse::Invalid: {
+        // A tick/bar whose body breaks a rule: dropped. Its seq, when the envelope is sound, still counts (or the
+        // next event would look like a gap).
+        auto envelope = mt5b::parseEnvelope(frame);
+        if (envelope && envelope->seq >= 1 && m_status.state == LinkStatus::State::Live
+            && !admitEvent(envelope->seq, envelope->replay, frame))
+            return;
         return dropFrame(error, frame);
+    }
     case mt5b::MarketParse::Parsed:
         if (m_status.state != LinkStatus::State::Live)
             return dropFrame(QStringLiteral("market data before welcome"), frame);
@@ -471,17 +478,21 @@ void Mt5Client::processFrame(QByteArray &frame)
         return dropFrame(QStringLiteral("'%1' before welcome").arg(type), frame);
     }
     // `account` is both a reply (re, no seq) and an event (seq, partial); `order.result` an event that may carry re.
-    if (envelope->seq >= 1 && eventTypes().contains(type)) {
-        if (admitEvent(envelope->seq, envelope->replay, frame))
-            applyEvent(type, envelope->object, frame);
+    // An unknown type with a seq is an event of a later minor version: its seq counts, its body is ignored.
+    const bool isReply = replyTypes().contains(type) && !(eventTypes().contains(type) && envelope->seq >= 1);
+    if (!isReply && envelope->seq >= 1) {
+        if (admitEvent(envelope->seq, envelope->replay, frame)) {
+            if (eventTypes().contains(type))
+                applyEvent(type, envelope->object, frame);
+            else
+                dropFrame(QStringLiteral("unknown event type '%1' (ignored)").arg(type), frame);
+        }
         return;
     }
-    if (envelope->seq >= 1 || eventTypes().contains(type)) {
-        if (!replyTypes().contains(type))
-            return dropFrame(QStringLiteral("event '%1' without a valid seq").arg(type), frame);
-    }
-    if (replyTypes().contains(type))
+    if (isReply)
         return handleReply(type, envelope->re, envelope->object, frame);
+    if (eventTypes().contains(type))
+        return dropFrame(QStringLiteral("event '%1' without a seq").arg(type), frame);
     // Clients ignore unknown types (additive changes within v1).
     dropFrame(QStringLiteral("unknown type '%1'").arg(type), frame);
 }
@@ -534,8 +545,6 @@ void Mt5Client::drainBuffered()
         processFrame(frame);
     }
     m_draining = false;
-    if (!m_resyncing && !m_buffered.isEmpty() && m_status.state == LinkStatus::State::Live)
-        startResync(false);
 }
 
 void Mt5Client::startResync(bool snapshot)
@@ -555,6 +564,13 @@ void Mt5Client::finishResync()
 {
     m_resyncing = false;
     drainBuffered();
+    if (!m_buffered.isEmpty()) {
+        // The bridge's own resync did not fill the gap: those seqs do not exist. Drop what was held behind it.
+        m_log->error("after the resync the last event is seq {} but {} held event(s) start at seq {}; dropped",
+                     m_seq.last(), m_buffered.size(), m_buffered.firstKey());
+        m_droppedFrames += int(m_buffered.size());
+        m_buffered.clear();
+    }
 }
 
 void Mt5Client::handleWelcome(const QJsonObject &o, const QString &re)
@@ -648,6 +664,14 @@ void Mt5Client::handleMarket(const mt5b::MarketFrame &frame)
 
 void Mt5Client::applyEvent(const QString &type, const QJsonObject &o, const QByteArray &frame)
 {
+    if (type == QLatin1String("tick") || type == QLatin1String("bar")) {
+        // The hot parser could not tell (e.g. a bad field before "type"): the same rules on the general path.
+        mt5b::MarketFrame market;
+        QString error;
+        if (mt5b::parseMarketFrameQt(frame, market, &error) != mt5b::MarketParse::Parsed)
+            return dropFrame(error.isEmpty() ? QStringLiteral("invalid %1").arg(type) : error, frame);
+        return handleMarket(market);
+    }
     if (type == QLatin1String("heartbeat") || type == QLatin1String("terminal")) {
         const QJsonValue terminalValue = type == QLatin1String("terminal") ? QJsonValue(o) : o.value(QLatin1String("terminal"));
         if (!terminalValue.isObject())
@@ -1048,10 +1072,6 @@ void Mt5Client::sendOrder(const QString &clientReqId, const TradeRequest &reques
                                                    "(queryOrderStatus) or use a new id").arg(clientReqId));
         return;
     }
-    if (auto held = m_guard.acquire(runId, request.symbol, clientReqId); !held) {
-        emit m_broker->orderRefused(clientReqId, runId, held.error().message);
-        return;
-    }
     if (request.symbol.isEmpty() || m_symbols.contains(upper(request.symbol))) {
         continueOrder(clientReqId, request, runId);
         return;
@@ -1077,6 +1097,11 @@ void Mt5Client::continueOrder(const QString &clientReqId, const TradeRequest &re
             return refuse(clientReqId, runId, r.error().message);
         rounded = *r;
         rounded.symbol = symbol.name;
+    }
+    // One order per (run, broker symbol) in flight; orders by ticket alone (no symbol) are not guarded.
+    if (auto held = m_guard.acquire(rounded.symbol.isEmpty() ? QString() : runId, rounded.symbol, clientReqId); !held) {
+        emit m_broker->orderRefused(clientReqId, runId, held.error().message);
+        return;
     }
     const QByteArray requestJson = mt5b::canonicalJson(mt5b::toJson(rounded));
     OutboxEntry entry;
