@@ -8,7 +8,9 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cmath>
+#include <string>
 #include <string_view>
 
 namespace bd::mt5b {
@@ -17,6 +19,20 @@ namespace od = simdjson::ondemand;
 
 struct MarketFrameParser::Impl {
     od::parser parser;
+    // Symbols repeat: the last few decoded names, so a tick costs no QString allocation for its symbol.
+    struct Cached { std::string utf8; QString name; };
+    std::array<Cached, 16> symbols;
+    size_t nextSlot = 0;
+    const QString &symbol(std::string_view s)
+    {
+        for (const Cached &c : symbols)
+            if (c.utf8.size() == s.size() && c.utf8 == s)
+                return c.name;
+        Cached &slot = symbols[nextSlot++ % symbols.size()];
+        slot.utf8.assign(s);
+        slot.name = QString::fromUtf8(s.data(), qsizetype(s.size()));
+        return slot.name;
+    }
 };
 
 MarketFrameParser::MarketFrameParser() : d(std::make_unique<Impl>()) {}
@@ -139,7 +155,10 @@ MarketParse MarketFrameParser::parse(QByteArray &json, MarketFrame &out, QString
             ok = r.integer(value, key, f.seq, false);
             haveSeq = true;
         } else if (key == "symbol") {
-            ok = r.string(value, key, f.tick.symbol);
+            std::string_view name;
+            ok = !value.get_string().get(name) || r.fail(key, "is not a string");
+            if (ok)
+                f.tick.symbol = d->symbol(name);
             haveSymbol = true;
         } else if (key == "time_msc") {
             ok = r.integer(value, key, f.tick.timeMsc, false);
