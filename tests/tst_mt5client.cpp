@@ -401,6 +401,7 @@ public:
     QList<QVector<Position>> positionSnapshots;
     QList<AccountInfo> accounts;
     QStringList bridgeErrors;
+    QList<SymbolFeedState> staleness;
 
     void attach(Mt5Client *client)
     {
@@ -420,6 +421,7 @@ public:
         connect(br, &BrokerPort::linkStatusChanged, this, [this](const LinkStatus &s) { statuses << s; });
         connect(br, &BrokerPort::positionsSnapshot, this, [this](const QVector<Position> &p) { positionSnapshots << p; });
         connect(br, &BrokerPort::accountChanged, this, [this](const AccountInfo &a) { accounts << a; });
+        connect(md, &MarketDataPort::symbolStalenessChanged, this, [this](const SymbolFeedState &s) { staleness << s; });
         connect(br, &BrokerPort::bridgeError, this, [this](const QString &code, const QString &) { bridgeErrors << code; });
     }
     bool isLive() const { return !statuses.isEmpty() && statuses.last().state == LinkStatus::State::Live; }
@@ -610,6 +612,36 @@ private slots:
             QVERIFY2(text.contains(logged), logged);
     }
 
+    void symbolGoesStaleAndFreshAgain()
+    {
+        ScriptedBridge bridge;
+        QVERIFY(bridge.listen());
+        Mt5ClientConfig config = configFor(bridge.url());
+        config.staleAfterMs = 300;
+        Rig rig(config);
+        QTRY_VERIFY_WITH_TIMEOUT(rig.rec.isLive(), 5000);
+        rig.subscribeTicks(QStringLiteral("EURUSD"));
+        QTRY_VERIFY_WITH_TIMEOUT(!rig.rec.resolved.isEmpty(), 5000);
+        bridge.tick(1.1);
+        QElapsedTimer quiet;
+        quiet.start();
+        QTRY_COMPARE_WITH_TIMEOUT(rig.rec.staleness.size(), 1, 5000);
+        QVERIFY2(quiet.elapsed() >= 250, qPrintable(QString::number(quiet.elapsed())));
+        QCOMPARE(rig.rec.staleness[0].symbol, QStringLiteral("EURUSD.sim"));
+        QVERIFY(rig.rec.staleness[0].stale);
+        QVERIFY(rig.rec.staleness[0].silentForMs > 300);
+        QVERIFY(rig.rec.staleness[0].lastTickAtMs > 0);
+        bridge.tick(1.2);
+        QTRY_COMPARE_WITH_TIMEOUT(rig.rec.staleness.size(), 2, 5000);
+        QCOMPARE(rig.rec.staleness[1].symbol, QStringLiteral("EURUSD.sim"));
+        QVERIFY(!rig.rec.staleness[1].stale);
+        // The terminal disconnects: silence is not staleness then.
+        bridge.event(QJsonObject{{"type", "terminal"}, {"connected", false}, {"trade_allowed", true}});
+        QTRY_VERIFY_WITH_TIMEOUT(!rig.rec.statuses.isEmpty() && !rig.rec.statuses.last().terminalConnected, 5000);
+        QTest::qWait(500);
+        QCOMPARE(rig.rec.staleness.size(), 2);
+    }
+
     void badTokenFailsWithoutRetrying()
     {
         ScriptedBridge bridge;
@@ -786,6 +818,11 @@ private slots:
         const LatencySummary latency = rig.resultLatency();
         QCOMPARE(latency.count, 1);
         QVERIFY(latency.p50 > 0 && latency.p50 < 5000);
+        // The same figures reach the engine in the link status.
+        QTRY_VERIFY_WITH_TIMEOUT(rig.rec.statuses.last().orderResultSamples == 1, 5000);
+        QCOMPARE(rig.rec.statuses.last().orderResultP50Ms, latency.p50);
+        QCOMPARE(rig.rec.statuses.last().orderAckSamples, 1);
+        QVERIFY(rig.rec.statuses.last().orderAckP50Ms <= latency.p50);
 
         // One order per run and symbol in flight: the second is refused locally, nothing sent or recorded.
         bridge.holdOrders = true;

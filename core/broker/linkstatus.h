@@ -31,6 +31,12 @@ struct LinkStatus {
     int reconnectAttempt = 0;    // consecutive failed attempts since the last Live
     qint64 nextRetryInMs = 0;    // Reconnecting: delay before the next attempt
     QString error;               // why the link is not Live (names the cause and the fix); empty when Live
+    // Order round trips seen by the connector (its steady clock, ms; nearest-rank percentiles of the last 10,000):
+    // send -> order.ack and send -> order.result. 0 while there are no samples.
+    qsizetype orderAckSamples = 0;
+    double orderAckP50Ms = 0, orderAckP99Ms = 0;
+    qsizetype orderResultSamples = 0;
+    double orderResultP50Ms = 0, orderResultP95Ms = 0, orderResultP99Ms = 0;
 };
 
 // Per-symbol tick freshness. A symbol is stale when no tick arrived for more than the configured threshold while

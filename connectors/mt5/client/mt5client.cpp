@@ -145,6 +145,15 @@ LinkStatus Mt5Client::linkStatus() const
 {
     LinkStatus s = m_status;
     s.heartbeatAgeMs = m_sinceLastFrame.isValid() ? m_sinceLastFrame.elapsed() : -1;
+    const LatencySummary ack = m_latency.ack();
+    const LatencySummary result = m_latency.result();
+    s.orderAckSamples = ack.count;
+    s.orderAckP50Ms = ack.p50;
+    s.orderAckP99Ms = ack.p99;
+    s.orderResultSamples = result.count;
+    s.orderResultP50Ms = result.p50;
+    s.orderResultP95Ms = result.p95;
+    s.orderResultP99Ms = result.p99;
     return s;
 }
 
@@ -647,8 +656,10 @@ void Mt5Client::afterWelcome(bool resumed)
 void Mt5Client::handleMarket(const mt5b::MarketFrame &frame)
 {
     if (frame.kind == mt5b::MarketFrame::Kind::Tick) {
-        if (m_staleness.tickArrived(frame.tick.symbol, nowMs()))
-            emit m_marketData->symbolStalenessChanged(m_staleness.states(nowMs()).value(0));
+        if (m_staleness.tickArrived(frame.tick.symbol, nowMs())) {
+            m_log->info("{} is fresh again", utf8(frame.tick.symbol));
+            emit m_marketData->symbolStalenessChanged(m_staleness.state(frame.tick.symbol, nowMs()));
+        }
         emit m_marketData->tickReceived(frame.tick);
         return;
     }
@@ -1192,6 +1203,7 @@ void Mt5Client::handleOrderResult(const QJsonObject &o, const QByteArray &frame)
     m_log->info("order {} {} (retcode {}{})", utf8(id), utf8(mt5b::outcomeStatusName(outcome->status)),
                 outcome->result.retcode, outcome->dedup ? ", dedup" : "");
     emit m_broker->orderOutcome(*outcome);
+    publishStatus();
 }
 
 void Mt5Client::finishOrder(const QString &clientReqId, const QByteArray &finalJson)

@@ -61,6 +61,12 @@ QVector<SymbolFeedState> StalenessMonitor::evaluate(qint64 nowMs)
     return changed;
 }
 
+SymbolFeedState StalenessMonitor::state(const QString &symbol, qint64 nowMs) const
+{
+    auto it = m_entries.constFind(symbol);
+    return it == m_entries.constEnd() ? SymbolFeedState{} : stateOf(symbol, *it, nowMs);
+}
+
 QVector<SymbolFeedState> StalenessMonitor::states(qint64 nowMs) const
 {
     QVector<SymbolFeedState> out;

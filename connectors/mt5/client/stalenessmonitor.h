@@ -31,6 +31,8 @@ public:
     QVector<SymbolFeedState> evaluate(qint64 nowMs);
     // Every watched symbol's state at nowMs, by name.
     QVector<SymbolFeedState> states(qint64 nowMs) const;
+    // `symbol`'s state at nowMs (an unwatched symbol: empty name).
+    SymbolFeedState state(const QString &symbol, qint64 nowMs) const;
 
 private:
     struct Entry {
