@@ -2,14 +2,20 @@
 // pgharness.h): an order recorded before sending is found by a new connection (a restarted BotDesk), the same id
 // with the same request is a no-op and with another request a clear error, the unfinished ones of one account come
 // oldest first, a final result is kept (the first one wins), bad ids are refused, a server outage is an error with
-// nothing written, and logins see only their own rows.
+// nothing written, and logins see only their own rows. And Mt5Client with this outbox on its I/O thread against a
+// scripted bridge: an order in flight when the process dies is asked with order.status by the next process (never
+// sent again), and its row ends final.
 
+#include "brokermetatypes.h"
 #include "database.h"
+#include "mt5client.h"
+#include "scriptedbridge.h"
 #include "pgharness.h"
 #include "pgorderoutbox.h"
 #include "resultcheck.h"
 
 #include <QCryptographicHash>
+#include <QThread>
 #include <QtTest>
 
 using namespace bd;
@@ -139,6 +145,65 @@ private slots:
         QVERIFY(!taken);
         QVERIFY2(taken.error().message.contains("new client_req_id"), qPrintable(taken.error().message));
         QCOMPARE(alice.find("al-1")->state, OutboxEntry::State::InFlight);
+    }
+
+    void theClientRecordsInPostgresAndAsksAfterACrash()
+    {
+        registerBrokerMetaTypes();
+        auto url = pg.createMigratedDatabase(QStringLiteral("client"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = pg.target(*url);
+        test::ScriptedBridge bridge;
+        bridge.holdOrders = true;
+        QVERIFY(bridge.listen());
+        Mt5ClientConfig config;
+        config.url = bridge.url();
+        config.token = test::kToken;
+        config.outboxFactory = [target] { return makePgOrderOutbox(target, options("mt5-io")); };
+        const auto run = [&](const std::function<void(Mt5Client *)> &body) {
+            QThread io;
+            auto *client = new Mt5Client(config);
+            client->moveToThread(&io);
+            QObject::connect(&io, &QThread::finished, client, &QObject::deleteLater);
+            QObject::connect(&io, &QThread::started, client, &Mt5Client::start);
+            io.start();
+            body(client);
+            io.quit();
+            io.wait();
+        };
+        Database db(target, options("check"));
+        run([&](Mt5Client *client) {
+            BrokerPort *br = client->broker();
+            TradeRequest buy;
+            buy.symbol = QStringLiteral("EURUSD");
+            buy.volume = 0.1;
+            bool live = false;
+            QObject::connect(br, &BrokerPort::linkStatusChanged, this,
+                             [&live](const LinkStatus &s) { live = s.state == LinkStatus::State::Live; });
+            QTRY_VERIFY_WITH_TIMEOUT(live, 5000);
+            QMetaObject::invokeMethod(br, [br, buy] { br->sendOrder(QStringLiteral("pg-1"), buy, QStringLiteral("run-1")); },
+                                      Qt::QueuedConnection);
+            QTRY_COMPARE_WITH_TIMEOUT(bridge.receivedOfType("order.send").size(), 1, 5000);
+            QObject::disconnect(br, nullptr, this, nullptr);
+            // Recorded before it was sent: the row is there, in flight, under this account.
+            QCOMPARE(count(db, "SELECT count(*) FROM order_outbox WHERE client_req_id = 'pg-1' AND state = 'inflight' "
+                               "AND account = '1000001@Sim-Server' AND run_id = 'run-1'"), 1);
+        });  // the process dies with pg-1 in flight
+        const QJsonObject request = bridge.receivedOfType("order.send").first().value("request").toObject();
+        bridge.results.insert(QStringLiteral("pg-1"), bridge.resultBody(QStringLiteral("pg-1"), request, false));
+        bridge.holdOrders = false;
+        QList<OrderOutcome> outcomes;
+        run([&](Mt5Client *client) {
+            QObject::connect(client->broker(), &BrokerPort::orderOutcome, this,
+                             [&outcomes](const OrderOutcome &o) { outcomes << o; });
+            QTRY_COMPARE_WITH_TIMEOUT(outcomes.size(), 1, 8000);
+        });
+        QCOMPARE(outcomes.first().clientReqId, QStringLiteral("pg-1"));
+        QVERIFY(outcomes.first().dedup);
+        QCOMPARE(bridge.receivedOfType("order.send").size(), 1);  // asked, never sent again
+        QCOMPARE(bridge.receivedOfType("order.status").size(), 1);
+        QCOMPARE(count(db, "SELECT count(*) FROM order_outbox WHERE client_req_id = 'pg-1' AND state = 'final' "
+                           "AND result->>'status' = 'done'"), 1);
     }
 };
 

@@ -99,4 +99,27 @@ Result<mt5::OutboxEntry> PgOrderOutbox::find(const QString &clientReqId)
     return readEntry(*q);
 }
 
+namespace {
+
+class OwningPgOrderOutbox final : public mt5::OrderOutbox {
+public:
+    OwningPgOrderOutbox(const DatabaseTarget &target, const Database::Options &options)
+        : m_db(std::make_unique<Database>(target, options)), m_outbox(*m_db) {}
+    Result<void> recordBeforeSend(const mt5::OutboxEntry &e) override { return m_outbox.recordBeforeSend(e); }
+    Result<void> markFinal(const QString &id, const QByteArray &json) override { return m_outbox.markFinal(id, json); }
+    Result<std::vector<mt5::OutboxEntry>> unfinished(const QString &account) override { return m_outbox.unfinished(account); }
+    Result<mt5::OutboxEntry> find(const QString &id) override { return m_outbox.find(id); }
+
+private:
+    std::unique_ptr<Database> m_db;
+    PgOrderOutbox m_outbox;
+};
+
+} // namespace
+
+std::unique_ptr<mt5::OrderOutbox> makePgOrderOutbox(const DatabaseTarget &target, const Database::Options &options)
+{
+    return std::make_unique<OwningPgOrderOutbox>(target, options);
+}
+
 } // namespace bd

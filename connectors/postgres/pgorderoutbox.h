@@ -14,6 +14,8 @@
 #include "database.h"
 #include "orderoutbox.h"
 
+#include <memory>
+
 namespace bd {
 
 class PgOrderOutbox final : public mt5::OrderOutbox {
@@ -28,5 +30,9 @@ public:
 private:
     Database &m_db;
 };
+
+// An outbox that owns its own connection to `target`, for Mt5ClientConfig::outboxFactory: call it on the thread that
+// will use it (the connector calls the factory on its I/O thread). The connection opens lazily on first use.
+std::unique_ptr<mt5::OrderOutbox> makePgOrderOutbox(const DatabaseTarget &target, const Database::Options &options);
 
 } // namespace bd
