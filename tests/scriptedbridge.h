@@ -62,6 +62,7 @@ public:
     bool silent = false;          // answer nothing, send nothing (a hung bridge)
     bool resumeAllowed = true;
     bool holdOrders = false;      // ack order.send, never finish it
+    bool ackOrders = true;        // send order.ack before the result (the ack is optional)
     bool dropOnOrderSend = false; // execute order.send, then drop the connection before replying
     QString resyncMode = QStringLiteral("replay");
 
@@ -303,7 +304,8 @@ private:
             event(r);
             return;
         }
-        reply("order.ack", id, {{"client_req_id", reqId}, {"state", "inflight"}});
+        if (ackOrders || holdOrders)
+            reply("order.ack", id, {{"client_req_id", reqId}, {"state", "inflight"}});
         if (holdOrders)
             return;
         results.insert(reqId, resultBody(reqId, request, false));

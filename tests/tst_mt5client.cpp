@@ -502,6 +502,28 @@ private slots:
         QCOMPARE(box->unfinished(QStringLiteral("1000001@Sim-Server"))->size(), size_t(2));
     }
 
+    void aFailedFinalMarkIsRetriedOnTheNextStatusAnswer()
+    {
+        ScriptedBridge bridge;
+        bridge.ackOrders = false;  // the result alone answers the order.send
+        QVERIFY(bridge.listen());
+        auto box = std::make_shared<MemoryOrderOutbox>();
+        Rig rig(configFor(bridge.url(), box));
+        QTRY_VERIFY_WITH_TIMEOUT(rig.rec.isLive(), 5000);
+        box->failNextMarkFinal(QStringLiteral("database unreachable"));
+        rig.sendOrder(QStringLiteral("mark-1"), buy(0.1), QStringLiteral("run-1"));
+        QTRY_COMPARE_WITH_TIMEOUT(rig.rec.outcomes.size(), 1, 5000);
+        QVERIFY(rig.rec.acks.isEmpty());
+        QCOMPARE(box->find(QStringLiteral("mark-1"))->state, OutboxEntry::State::InFlight);  // the mark failed
+        // The next connection asks again; the (dedup) answer marks it final, and is not delivered twice.
+        bridge.client->abort();
+        QTRY_COMPARE_WITH_TIMEOUT(bridge.receivedOfType("order.status").size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(box->find(QStringLiteral("mark-1"))->state, OutboxEntry::State::Final, 5000);
+        QTest::qWait(50);
+        QCOMPARE(rig.rec.outcomes.size(), 1);
+        QCOMPARE(bridge.receivedOfType("order.send").size(), 1);
+    }
+
     void crashAsksOrderStatusInsteadOfResending()
     {
         ScriptedBridge bridge;

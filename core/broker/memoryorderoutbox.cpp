@@ -29,6 +29,11 @@ Result<void> MemoryOrderOutbox::recordBeforeSend(const OutboxEntry &entry)
 
 Result<void> MemoryOrderOutbox::markFinal(const QString &clientReqId, const QByteArray &resultJson)
 {
+    if (!m_failNextMark.isEmpty()) {
+        const QString message = m_failNextMark;
+        m_failNextMark.clear();
+        return makeError(message);
+    }
     auto it = m_entries.find(clientReqId);
     if (it == m_entries.end())
         return makeError(QStringLiteral("no order with client_req_id '%1' in the outbox").arg(clientReqId));

@@ -15,14 +15,16 @@ public:
     Result<std::vector<OutboxEntry>> unfinished(const QString &account) override;
     Result<OutboxEntry> find(const QString &clientReqId) override;
 
-    // Test hook: the next recordBeforeSend fails with this message (empty: succeed).
+    // Test hooks: the next recordBeforeSend / markFinal fails with this message (empty: succeed).
     void failNextRecord(const QString &message) { m_failNext = message; }
+    void failNextMarkFinal(const QString &message) { m_failNextMark = message; }
 
 private:
     QHash<QString, OutboxEntry> m_entries;
     qint64 m_order = 0;
     QHash<QString, qint64> m_insertOrder;
     QString m_failNext;
+    QString m_failNextMark;
 };
 
 } // namespace bd::mt5

@@ -1191,15 +1191,21 @@ void Mt5Client::handleOrderResult(const QJsonObject &o, const QByteArray &frame)
         return dropFrame(outcome.error().message, frame);
     if (!mt5b::isValidClientReqId(outcome->clientReqId))
         return dropFrame(QStringLiteral("order.result with an invalid client_req_id"), frame);
+    // It answers an order.send or order.status of this connection when it carries re (an ack is optional).
+    const QString re = o.value(QLatin1String("re")).toString();
+    if (!re.isEmpty() && m_pending.contains(re))
+        m_pending.remove(re);
     const QString id = outcome->clientReqId;
-    if (m_finalIds.contains(id)) {
+    const bool repeat = m_finalIds.contains(id);
+    auto it = m_orders.find(id);
+    if (!repeat && it != m_orders.end() && it->sent.isValid())
+        m_latency.addResult(double(it->sent.nsecsElapsed()) / 1e6);
+    // Marking final is idempotent: a repeat (replay, dedup answer) also retries a mark that failed before.
+    finishOrder(id, frame);
+    if (repeat) {
         m_log->debug("order {} outcome already delivered; repeat dropped", utf8(id));
         return;
     }
-    auto it = m_orders.find(id);
-    if (it != m_orders.end() && it->sent.isValid())
-        m_latency.addResult(double(it->sent.nsecsElapsed()) / 1e6);
-    finishOrder(id, frame);
     m_log->info("order {} {} (retcode {}{})", utf8(id), utf8(mt5b::outcomeStatusName(outcome->status)),
                 outcome->result.retcode, outcome->dedup ? ", dedup" : "");
     emit m_broker->orderOutcome(*outcome);
