@@ -30,7 +30,7 @@ RETCODES = {10004: ("REQUOTE", "RETRY_REPRICE"), 10008: ("PLACED", "SUCCESS"), 1
             10015: ("INVALID_PRICE", "REJECT_REQUEST"), 10016: ("INVALID_STOPS", "REJECT_REQUEST"),
             10017: ("TRADE_DISABLED", "REJECT_STATE"), 10019: ("NO_MONEY", "REJECT_STATE"),
             10025: ("NO_CHANGES", "SUCCESS"), 10036: ("POSITION_CLOSED", "STATE_CONFLICT"),
-            10038: ("INVALID_CLOSE_VOLUME", "REJECT_REQUEST")}
+            10038: ("INVALID_CLOSE_VOLUME", "REJECT_REQUEST"), 10031: ("CONNECTION", "RETRY_BACKOFF")}
 STATUS = {10008: "placed", 10009: "done", 10025: "no_change"}
 START_SEC = 1704153600          # 2024-01-02 00:00 server clock (UTC, offset 0)
 TICK_REAL_MS = 50
@@ -159,6 +159,7 @@ class Bridge:
                                             Symbol("XAGUSD" + args.suffix, 23.500, 3, "SYMBOL_TRADE_MODE_DISABLED",
                                                    seed=4))}
         self.sim_ms = START_SEC * 1000
+        self.terminal_connected = True
         self.playing, self.speed = True, float(SIM_PER_REAL)
         self.ticket = 1000000
         self.balance = 10000.0
@@ -207,9 +208,22 @@ class Bridge:
             import signal
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
-            market = asyncio.create_task(self.market())
+            tasks = [asyncio.create_task(self.market())]
+            if self.faults.get("terminal-off"):
+                tasks.append(asyncio.create_task(self.terminal_episodes(float(self.faults["terminal-off"]))))
             await stop.wait()
-            market.cancel()
+            for t in tasks:
+                t.cancel()
+
+    async def terminal_episodes(self, every_sec):
+        """terminal-off=SEC: every SEC a 1 s terminal disconnect (orders answer 10031 meanwhile)."""
+        while True:
+            await asyncio.sleep(every_sec)
+            for connected in (False, True):
+                self.terminal_connected = connected
+                self.broadcast({"type": "terminal", "connected": connected, "trade_allowed": True})
+                if not connected:
+                    await asyncio.sleep(1.0)
 
     async def handle(self, ws, path="/"):
         conn = Conn(ws)
@@ -329,7 +343,8 @@ class Bridge:
     async def heartbeats(self, conn):
         while True:
             await asyncio.sleep(self.args.heartbeat)
-            conn.session.emit({"type": "heartbeat", "terminal": {"connected": True, "trade_allowed": True},
+            conn.session.emit({"type": "heartbeat", "terminal": {"connected": self.terminal_connected,
+                                                                 "trade_allowed": True},
                                "server_time_msc": self.sim_ms, "server_utc_offset_sec": 0,
                                "offset_source": "dataset"})
 
@@ -506,6 +521,10 @@ class Bridge:
         t0 = time.monotonic()
         if self.faults.get("requote") == "1":
             retcode, result = 10004, self.result(10004, request)
+        elif self.faults.get("connection") == "1" or not self.terminal_connected:
+            retcode, result = 10031, self.result(10031, request)
+        elif self.faults.get("lost-request") == "1":
+            retcode, result = 10012, self.result(10012, request)
         else:
             retcode, result = self.execute(request, crid)
         reconciled = None
@@ -518,6 +537,8 @@ class Bridge:
                                      position=found[0]["position_id"])
                 retcode = 10009
         name, cls = RETCODES.get(retcode, ("UNKNOWN", "UNKNOWN"))
+        if retcode == 10012:   # lost: the tag is not in the history, so nothing executed
+            name, cls, reconciled = "TIMEOUT", "RECONCILED_NOT_EXECUTED", True
         out = {"type": "order.result", "client_req_id": crid, "status": STATUS.get(retcode, "rejected"),
                "dedup": False, "retcode": retcode, "retcode_name": "TRADE_RETCODE_" + name, "class": cls,
                "retryable": cls in ("RETRY_REPRICE", "RETRY_BACKOFF"), "result": result,

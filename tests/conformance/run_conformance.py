@@ -20,7 +20,9 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_FAULTS = {   # botdesk-mt5sim and `python3 -m botdesk_mt5bridge.testserver` take the same fault options
-    "simulator": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
+    "simulator": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1",
+                  "connection": "--faults connection=1,connection-burst=1000 --seed 1",
+                  "terminal-off": "--faults terminal-off=1s,terminal-off-for=1s --seed 1"},
     "mt5-python": {"drop-reply": "--faults drop-reply=1 --seed 1", "requote": "--faults requote=1 --seed 1"},
 }
 
@@ -37,7 +39,9 @@ def main(argv):
                    "random in launch mode)")
     p.add_argument("--kind", choices=["simulator", "mt5-python"], help="expected welcome.bridge.kind")
     p.add_argument("--fault", action="append", default=[], metavar="NAME=ARGS",
-                   help="extra launch arguments that make the bridge inject fault NAME (drop-reply, requote)")
+                   help="extra launch arguments that make the bridge inject fault NAME: drop-reply (executes, reply "
+                        "lost), requote (10004), connection (10031), lost-request (not executed, reply lost), "
+                        "terminal-off (terminal disconnect episodes)")
     p.add_argument("--cafile", help="PEM certificate(s) to trust for a wss:// bridge (its self-signed certificate)")
     p.add_argument("--symbol", help="broker symbol to trade (default: first tradable from symbols.list)")
     p.add_argument("--bar-wait", type=float, default=6.0, help="seconds to wait for live bars to close (default 6)")

@@ -681,6 +681,53 @@ class FaultTests(BridgeTest):
         self.assertEqual((r["status"], r["retcode"], r["class"], r["retryable"]),
                          ("rejected", 10004, "RETRY_REPRICE", True), r)
 
+    async def test_connection_fault_is_retry_backoff(self):
+        b = self.launch("connection")
+        c = await self.connect(url=b.url)
+        sym, info = await self.market(c)
+        crid = new_crid()
+        rid = next_id()
+        await c.send({"v": 1, "type": "order.send", "id": rid, "client_req_id": crid,
+                      "request": {"action": "TRADE_ACTION_DEAL", "symbol": sym, "volume": info["volume_min"],
+                                  "type": "ORDER_TYPE_BUY"}})
+        r = await c.wait_for(lambda m: m.get("re") == rid and m["type"] in ("order.result", "error"), 15)
+        self.assertEqual((r.get("status"), r.get("retcode"), r.get("class"), r.get("retryable")),
+                         ("rejected", 10031, "RETRY_BACKOFF", True), r)
+        self.assertEqual((await self.request_settled(c, "positions.get"))["items"], [], "10031 executes nothing")
+
+    async def test_lost_request_is_reconciled_not_executed(self):
+        b = self.launch("lost-request")
+        c = await self.connect(url=b.url)
+        sym, info = await self.market(c)
+        r = await self.market_buy(c, sym, info["volume_min"], new_crid())
+        self.assertEqual((r.get("status"), r.get("class"), r.get("reconciled")),
+                         ("rejected", "RECONCILED_NOT_EXECUTED", True), r)
+        self.assertEqual((await self.request_settled(c, "positions.get"))["items"], [])
+
+    async def test_terminal_disconnect_events(self):
+        b = self.launch("terminal-off")
+        c = await self.connect(url=b.url)
+        sym, info = await self.market(c)
+        off = await c.wait_for(lambda m: m["type"] == "terminal" and not m["connected"], 8,
+                               what="terminal{connected:false}")
+        start = c.msgs.index(off)
+        rid = next_id()
+        await c.send({"v": 1, "type": "order.send", "id": rid, "client_req_id": new_crid(),
+                      "request": {"action": "TRADE_ACTION_DEAL", "symbol": sym, "volume": info["volume_min"],
+                                  "type": "ORDER_TYPE_BUY"}})
+        on = await c.wait_for(lambda m: m["type"] == "terminal" and m["connected"], 8, start,
+                              what="terminal{connected:true} after the episode")
+        r = await c.wait_for(lambda m: m.get("re") == rid and m["type"] in ("order.result", "error"), 10)
+        if r["type"] == "error":
+            self.expect_error(r, "TERMINAL_DISCONNECTED")
+            self.assertTrue(r["retryable"])
+        elif r["seq"] < on["seq"]:
+            self.assertEqual((r["retcode"], r["class"]), (10031, "RETRY_BACKOFF"),
+                             f"an order while the terminal is disconnected: {r}")
+        between = [m for m in c.msgs[start:c.msgs.index(on)] if m["type"] == "heartbeat"]
+        self.assertTrue(all(not m["terminal"]["connected"] for m in between),
+                        "heartbeats during the episode say terminal.connected:false")
+
     async def test_idempotency_map_survives_restart(self):
         b = self.launch()
         state_dir = b.state_dir
