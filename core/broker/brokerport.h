@@ -39,7 +39,10 @@ public slots:
     // order per (runId, symbol) is in flight at a time: a second one is refused with orderRefused.
     virtual void sendOrder(const QString &clientReqId, const bd::mt5::TradeRequest &request, const QString &runId) = 0;
     // Asks the bridge what became of `clientReqId` (order.status): answered with orderOutcome (final),
-    // orderAcknowledged (still in flight) or orderRefused(..., "not_found" reason) when the bridge never got it.
+    // orderAcknowledged (still in flight), or — when the bridge never got it (not_found) — the order is sent again
+    // under the SAME id if the outbox holds it in flight, else orderRefused(id, "", "... (not_found)").
+    // Not connected: bridgeError("NOT_CONNECTED", ...). The connector does this by itself for every unfinished
+    // outbox entry on each (re)connect.
     virtual void queryOrderStatus(const QString &clientReqId) = 0;
     // Snapshots: answered by positionsSnapshot / ordersSnapshot / accountChanged / dealsReceived.
     virtual void requestPositions() = 0;
@@ -65,7 +68,8 @@ signals:
     // Connection state, heartbeat age, terminal connected / trade_allowed; emitted on every change and about once
     // a second while Live.
     void linkStatusChanged(const bd::mt5::LinkStatus &status);
-    // A bridge error that answers none of the above (code as on the wire, e.g. "RATE_LIMITED").
+    // A bridge error that answers none of the above (code as on the wire, e.g. "RATE_LIMITED"), or a local one:
+    // "NOT_CONNECTED" (a request while the link is not Live), "OUTBOX" (the unfinished orders could not be read).
     void bridgeError(const QString &code, const QString &message);
 };
 

@@ -24,7 +24,7 @@ struct LinkStatus {
     bool resumed = false;        // the last welcome resumed the previous session (events replayed)
     QString bridgeKind;          // "simulator" | "mt5-python" (welcome.bridge.kind)
     int heartbeatSec = 0;        // welcome.heartbeat_sec
-    qint64 heartbeatAgeMs = -1;  // time since the last frame of any kind from the bridge; -1 when none yet
+    qint64 heartbeatAgeMs = -1;  // time since the last text frame from the bridge (heartbeat, data, reply); -1 = none yet
     bool terminalConnected = false;  // the MT5 terminal's connection to its trade server (heartbeat/terminal)
     bool tradeAllowed = false;       // terminal trade_allowed (algo trading button) as the bridge reports it
     qint64 serverUtcOffsetSec = 0;   // broker server clock − UTC, seconds (utc = server − offset)

@@ -40,7 +40,7 @@ public slots:
     virtual void unsubscribeBars(const QString &symbol, const QString &timeframe) = 0;
     // Asks for the closed bars of `symbol`/`timeframe` with open time in [fromSec, toSec] (server clock, epoch
     // seconds); answered by barHistory(requestId, ...) (possibly several pages, the last with complete=true) or
-    // requestFailed(requestId, ...).
+    // requestFailed(requestId, code, ...) ("NOT_CONNECTED" while the link is not Live, else the bridge's code).
     virtual void requestBarHistory(const QString &requestId, const QString &symbol, const QString &timeframe,
                                    qint64 fromSec, qint64 toSec) = 0;
 
