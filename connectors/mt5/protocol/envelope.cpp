@@ -17,7 +17,10 @@ bool isWhole(const QJsonValue &v)
     if (!v.isDouble())
         return false;
     const double d = v.toDouble();
-    return std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0;
+    // Qt keeps an integer written without a fraction as qint64 (2^53 + 1 stays itself): bound both forms.
+    constexpr qint64 kMax = qint64(1) << 53;
+    return std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= double(kMax) && v.toInteger() <= kMax
+           && v.toInteger() >= -kMax;
 }
 
 QJsonValue withoutNulls(const QJsonValue &value)

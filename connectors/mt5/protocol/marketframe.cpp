@@ -109,6 +109,59 @@ struct FieldReader {
     }
 };
 
+// Reads a value this parser does not use to its end, so that malformed JSON inside it is caught (On-Demand skips
+// unread values without validating them). False when it is not valid JSON.
+bool consume(od::value value, int depth = 0)
+{
+    if (depth > 64)
+        return false;
+    od::json_type type;
+    if (value.type().get(type))
+        return false;
+    switch (type) {
+    case od::json_type::object: {
+        od::object o;
+        if (value.get_object().get(o))
+            return false;
+        for (auto field : o) {
+            std::string_view key;
+            od::value v;
+            if (field.unescaped_key().get(key) || field.value().get(v) || !consume(v, depth + 1))
+                return false;
+        }
+        return true;
+    }
+    case od::json_type::array: {
+        od::array a;
+        if (value.get_array().get(a))
+            return false;
+        for (auto element : a) {
+            od::value v;
+            if (element.get(v) || !consume(v, depth + 1))
+                return false;
+        }
+        return true;
+    }
+    case od::json_type::number: {
+        od::number n;
+        return !value.get_number().get(n);
+    }
+    case od::json_type::string: {
+        std::string_view text;
+        return !value.get_string().get(text);
+    }
+    case od::json_type::boolean: {
+        bool b;
+        return !value.get_bool().get(b);
+    }
+    case od::json_type::null: {
+        bool null = false;
+        return !value.is_null().get(null) && null;
+    }
+    }
+    return false;
+}
+
 } // namespace
 
 MarketParse MarketFrameParser::parse(QByteArray &json, MarketFrame &out, QString *error)
@@ -213,12 +266,21 @@ MarketParse MarketFrameParser::parse(QByteArray &json, MarketFrame &out, QString
             ok = r.boolean(value, key, f.bar.closed);
         } else if (key == "history") {
             ok = r.boolean(value, key, f.bar.history);
+        } else if (!consume(value)) {
+            return type == Unknown ? MarketParse::NotMarket : MarketParse::Invalid;
         }
         if (!ok)
             return type == Unknown ? MarketParse::NotMarket : MarketParse::Invalid;
     }
     if (type == Unknown)
         return MarketParse::NotMarket;
+    // Nothing may follow the object (On-Demand stops reading at its end).
+    const char *trailing = nullptr;
+    if (doc.current_location().get(trailing) != simdjson::OUT_OF_BOUNDS) {
+        if (error)
+            *error = QStringLiteral("text after the JSON object");
+        return MarketParse::Invalid;
+    }
     const auto missing = [&](const char *key) {
         if (error)
             *error = QStringLiteral("field '%1' is missing").arg(QLatin1StringView(key));
@@ -286,7 +348,8 @@ MarketParse parseMarketFrameQt(const QByteArray &json, MarketFrame &out, QString
     // JSON integers only: QJsonDocument keeps integers that fit in a double as doubles; the text decides.
     const auto isInteger = [](const QJsonValue &value) {
         return value.isDouble() && std::isfinite(value.toDouble()) && value.toDouble() == std::floor(value.toDouble())
-               && std::fabs(value.toDouble()) <= 9007199254740992.0;
+               && std::fabs(value.toDouble()) <= 9007199254740992.0 && value.toInteger() <= (qint64(1) << 53)
+               && value.toInteger() >= -(qint64(1) << 53);
     };
     const QJsonValue v = o.value(QLatin1String("v"));
     if (!isInteger(v) || v.toInteger() != 1)
