@@ -4,11 +4,15 @@
 #   strategies: no QThread (strategies own no threads)
 #   models: no Qt Widgets, no QCustomPlot
 #   core, strategies, models, widgets: no Qt Sql or libpq (SQL lives in connectors/postgres)
+#   ... and no Qt WebSockets or simdjson (the MT5 bridge client lives in connectors/mt5); connectors/postgres neither;
+#   connectors/mt5 no Qt Sql or libpq (its outbox is a core port that connectors/postgres implements)
 set(rules
-  "core|#include <(QtGui|QtWidgets|QWidget|QApplication|QGuiApplication|QPainter|QColor|qcustomplot|QtSql|QSql|libpq)"
-  "strategies|#include <(QtGui|QtWidgets|QWidget|QApplication|QThread|qcustomplot|QtSql|QSql|libpq)"
-  "models|#include <(QtWidgets|QWidget|QApplication|QAbstractButton|qcustomplot|QtSql|QSql|libpq)"
-  "widgets|#include <(QtSql|QSql|libpq)"
+  "core|#include <(QtGui|QtWidgets|QWidget|QApplication|QGuiApplication|QPainter|QColor|qcustomplot|QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
+  "strategies|#include <(QtGui|QtWidgets|QWidget|QApplication|QThread|qcustomplot|QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
+  "models|#include <(QtWidgets|QWidget|QApplication|QAbstractButton|qcustomplot|QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
+  "widgets|#include <(QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
+  "connectors/postgres|#include <(QtWebSockets|QWebSocket|simdjson)"
+  "connectors/mt5|#include <(QtSql|QSql|libpq)"
 )
 set(violations "")
 foreach(rule IN LISTS rules)

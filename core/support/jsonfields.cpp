@@ -101,7 +101,9 @@ qint64 JsonFields::integer(const QString &key, qint64 min, qint64 max)
     if (v.isUndefined())
         return 0;
     const double d = v.toDouble(std::nan(""));
-    if (!v.isDouble() || !(d == std::floor(d)) || d < double(min) || d > double(max)) {
+    // Qt keeps integers written without a fraction as qint64, so 2^53 + 1 reads as itself: check both forms.
+    if (!v.isDouble() || !(d == std::floor(d)) || d < double(min) || d > double(max) || v.toInteger() < min
+        || v.toInteger() > max) {
         fail(key, QStringLiteral("is %1; expected a whole number from %2 to %3").arg(describe(v)).arg(min).arg(max));
         return 0;
     }
