@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSslConfiguration>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QWebSocket>
 #include <QWebSocketHandshakeOptions>
@@ -405,6 +407,48 @@ private slots:
         const auto fresh = f.hello(kToken, QJsonObject{{"session_id", "s-nope"}, {"last_seq", 3}});
         QVERIFY(!fresh->value("resumed").toBool());
         QVERIFY(fresh->value("session_id").toString() != QLatin1String("s-nope"));
+    }
+
+    void tlsServesWssWithTheGivenCertificate()
+    {
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (openssl.isEmpty())
+            QSKIP("no openssl executable to make a throwaway certificate");
+        QTemporaryDir dir;
+        const QString cert = dir.filePath(QStringLiteral("cert.pem")), key = dir.filePath(QStringLiteral("key.pem"));
+        QProcess gen;
+        gen.start(openssl, {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"});
+        QVERIFY(gen.waitForFinished(30000));
+        QCOMPARE(gen.exitCode(), 0);
+        Sim sim;
+        // start() expects ws://; read the wss line by hand.
+        sim.proc = std::make_unique<QProcess>();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("BOTDESK_MT5SIM_TOKEN"), kToken);
+        sim.proc->setProcessEnvironment(env);
+        sim.proc->start(QStringLiteral(BOTDESK_MT5SIM), {"--data", kData, "--symbol", "EURUSD", "--port", "0",
+                                                        "--tls-cert", cert, "--tls-key", key});
+        QVERIFY(QTest::qWaitFor([&] { return sim.proc->canReadLine(); }, 15000));
+        const QString first = QString::fromUtf8(sim.proc->readLine()).trimmed();
+        QVERIFY2(first.startsWith(QStringLiteral("listening wss://127.0.0.1:")), qPrintable(first));
+        // A client that trusts exactly this certificate (the connector verifies the chain and the host).
+        Client c;
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.setCaCertificates(QSslCertificate::fromPath(cert));
+        c.ws.setSslConfiguration(ssl);
+        QVERIFY(c.open(QUrl(first.mid(10))));
+        const auto w = c.hello(kToken);
+        QVERIFY(w);
+        QCOMPARE(type(*w), QStringLiteral("welcome"));
+        // A client that trusts nothing special refuses the self-signed certificate.
+        Client untrusting;
+        bool failed = false;
+        QObject::connect(&untrusting.ws, &QWebSocket::sslErrors, [&] { failed = true; });
+        untrusting.ws.open(QUrl(first.mid(10)));
+        QVERIFY(QTest::qWaitFor([&] { return failed || untrusting.ws.state() == QAbstractSocket::ConnectedState; }, 5000));
+        QVERIFY(failed);
+        QVERIFY(untrusting.ws.state() != QAbstractSocket::ConnectedState);
     }
 
     void usageErrorsExit2NamingTheOption_data()

@@ -262,6 +262,9 @@ Result<QUrl> SimServer::listen()
     });
     scheduleTerminalOff();
 
+    if (!tls && !m_config.listenAddress.isLoopback())
+        log()->warn("listening on {} without TLS: tokens and orders cross the network in clear; give --tls-cert and "
+                    "--tls-key for wss://", m_config.listenAddress.toString().toStdString());
     QUrl url;
     url.setScheme(tls ? QStringLiteral("wss") : QStringLiteral("ws"));
     url.setHost(m_config.listenAddress == QHostAddress::Any ? QStringLiteral("0.0.0.0") : m_config.listenAddress.toString());
