@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
 using namespace bd;
@@ -35,6 +36,7 @@ const char *const kUsage = R"(usage: botdesk-mt5sim --data FILE --symbol NAME [-
   --leverage N           1:N (default 100)
   --commission MONEY     commission per lot per deal in USD (default 0)
   --hedge-prohibited     a hedging account refuses opposite positions (10046)
+  --trade-mode NAME=M    a symbol's trade mode: full, disabled, longonly, shortonly, closeonly (default full)
   --heartbeat SEC        heartbeat interval, 1..3600 (default 10)
   --state-dir DIR        where the idempotency map lives (survives restarts); default: memory only
   --suffix S             broker suffix for every symbol, e.g. .sim (clients must resolve EURUSD -> EURUSD.sim)
@@ -149,6 +151,20 @@ int main(int argc, char **argv)
             config.exchange.commissionPerLot = number(0, 1e6, QStringLiteral("3.5"));
         } else if (opt == QLatin1String("--hedge-prohibited")) {
             config.exchange.hedgeProhibited = true;
+        } else if (opt == QLatin1String("--trade-mode")) {
+            const QString v = value();
+            const QString name = v.section(QLatin1Char('='), 0, 0), mode = v.section(QLatin1Char('='), 1);
+            static const std::map<QString, mt5::SymbolTradeMode> kModes{
+                {QStringLiteral("full"), mt5::SymbolTradeMode::Full},
+                {QStringLiteral("disabled"), mt5::SymbolTradeMode::Disabled},
+                {QStringLiteral("longonly"), mt5::SymbolTradeMode::LongOnly},
+                {QStringLiteral("shortonly"), mt5::SymbolTradeMode::ShortOnly},
+                {QStringLiteral("closeonly"), mt5::SymbolTradeMode::CloseOnly}};
+            const auto it = kModes.find(mode);
+            if (name.isEmpty() || it == kModes.end())
+                usageError(QStringLiteral("--trade-mode '%1' is not NAME=MODE; e.g. --trade-mode XAUUSD=closeonly "
+                                          "(modes: full, disabled, longonly, shortonly, closeonly)").arg(v));
+            config.tradeModes[name] = it->second;
         } else if (opt == QLatin1String("--heartbeat")) {
             config.heartbeatSec = int(integer(1, 3600, QStringLiteral("10")));
         } else if (opt == QLatin1String("--state-dir")) {

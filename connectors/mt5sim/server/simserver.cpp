@@ -122,6 +122,9 @@ Result<std::unique_ptr<SimServer>> SimServer::create(SimConfig config)
                                             "use one of %2").arg(src.symbol, known.join(QStringLiteral(", "))));
         }
         SimSymbol sym = SimSymbol::fromSpec(*spec, config.suffix);
+        for (const auto &[name, mode] : config.tradeModes)
+            if (name.compare(src.symbol, Qt::CaseInsensitive) == 0)
+                sym.info.tradeMode = mode;
         if (names.contains(sym.info.name))
             return makeError(QStringLiteral("--symbol '%1' is given twice; give each symbol once").arg(src.symbol));
         if (!src.tickFile.isEmpty()) {
@@ -141,6 +144,11 @@ Result<std::unique_ptr<SimServer>> SimServer::create(SimConfig config)
         s->m_exchange->addSymbol(sym);
         s->m_symbols.push_back(sym);
     }
+    for (const auto &[name, mode] : config.tradeModes)
+        if (!std::any_of(config.sources.begin(), config.sources.end(),
+                         [&](const SimSource &src) { return src.symbol.compare(name, Qt::CaseInsensitive) == 0; }))
+            return makeError(QStringLiteral("--trade-mode names '%1', which is not one of the --symbol values; "
+                                            "give NAME=MODE for a replayed symbol").arg(name));
     s->m_resolver = std::make_unique<SymbolResolver>(names);
     auto store = IdempotencyStore::open(config.stateDir);
     if (!store)

@@ -52,6 +52,7 @@ struct SimConfig {
     int heartbeatSec = 10;
     QString stateDir;                  // empty = the idempotency map in memory only
     QString suffix;                    // appended to every symbol name, e.g. ".sim"
+    std::map<QString, mt5::SymbolTradeMode> tradeModes;  // catalogue name → SYMBOL_TRADE_MODE_* (default FULL)
     qint64 serverUtcOffsetSec = 0;
     bool offsetGiven = false;          // --server-utc-offset was given (offset_source "config", else "dataset")
     std::optional<qint64> startMsc;    // server clock; default: after the first 1000 bars of the first source
