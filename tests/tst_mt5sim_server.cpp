@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 #include <QProcess>
 #include <QSslConfiguration>
 #include <QStandardPaths>
@@ -449,6 +450,125 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return failed || untrusting.ws.state() == QAbstractSocket::ConnectedState; }, 5000));
         QVERIFY(failed);
         QVERIFY(untrusting.ws.state() != QAbstractSocket::ConnectedState);
+    }
+
+    void faultsTerminalEpisodesConflationAndSocketDrops()
+    {
+        Sim sim;
+        QVERIFY(sim.start({"--speed", "600", "--seed", "5", "--faults",
+                           "terminal-off=700ms,terminal-off-for=300ms,conflate=100ms,disconnect=1500ms,drop-reply=1"}));
+        Client c;
+        QVERIFY(c.open(sim.url));
+        const QString sessionId = c.hello(kToken)->value("session_id").toString();
+        c.reply(c.send(QJsonObject{{"type", "subscribe"},
+                                   {"streams", QJsonArray{QJsonObject{{"kind", "ticks"}, {"symbol", "EURUSD"}}}}}));
+        // execute-then-drop-the-reply: the order executed and the answer comes from reconciliation by the tag.
+        const QString id = c.send(QJsonObject{{"type", "order.send"}, {"client_req_id", "drop-1"},
+                                              {"request", QJsonObject{{"action", "TRADE_ACTION_DEAL"}, {"symbol", "EURUSD"},
+                                                                      {"volume", 0.01}, {"type", "ORDER_TYPE_BUY"}}}});
+        const auto result = c.waitFor([&](const QJsonObject &m) {
+            return type(m) == QLatin1String("order.result") && m.value("re").toString() == id;
+        });
+        QVERIFY(result);
+        if (result->value("retcode").toInt() == 10009) {  // (10031 if it landed in a terminal-off episode)
+            QVERIFY(result->value("reconciled").toBool());
+            QCOMPARE(result->value("match").toString(), QStringLiteral("tag"));
+        }
+        const auto off = c.waitFor([](const QJsonObject &m) {
+            return type(m) == QLatin1String("terminal") && !m.value("connected").toBool();
+        }, 3000);
+        QVERIFY(off);
+        QVERIFY(c.waitFor([](const QJsonObject &m) {
+            return type(m) == QLatin1String("terminal") && m.value("connected").toBool();
+        }, 3000));
+        QVERIFY(QTest::qWaitFor([&] { return c.closed; }, 4000));  // the socket drop
+        bool conflated = false;
+        qint64 lastSeq = 0;
+        for (const QJsonObject &m : c.msgs) {
+            conflated = conflated || m.value("conflated").toInt() > 0;
+            lastSeq = std::max(lastSeq, m.value("seq").toInteger());
+        }
+        QVERIFY(conflated);
+        // The dropped session resumes.
+        Client r;
+        QVERIFY(r.open(sim.url));
+        const auto w = r.hello(kToken, QJsonObject{{"session_id", sessionId}, {"last_seq", lastSeq}});
+        QVERIFY(w->value("resumed").toBool());
+    }
+
+    // Mutated requests (fields replaced by junk of every JSON type, fields dropped, frames cut short) at full speed:
+    // every one is answered or ignored, the simulator stays up and serving. The seed is printed to reproduce.
+    void mutatedRequestsNeverCrashIt()
+    {
+        Sim sim;
+        QVERIFY(sim.start({"--speed", "6000", "--rate-limit", "100000"}));
+        Client c;
+        QVERIFY(c.open(sim.url));
+        QVERIFY(c.hello(kToken));
+        const QList<QByteArray> base{
+            R"({"type":"subscribe","streams":[{"kind":"ticks","symbol":"EURUSD"},{"kind":"bars","symbol":"EURUSD","timeframe":"M1","forming":true,"history":5}]})",
+            R"({"type":"unsubscribe","streams":[{"kind":"ticks","symbol":"EURUSD"}]})",
+            R"({"type":"symbols.list","filter":"*USD*"})", R"({"type":"symbol.get","symbol":"EURUSD"})",
+            R"({"type":"history.rates","symbol":"EURUSD","timeframe":"M1","from":1704000000,"to":1705000000})",
+            R"({"type":"history.rates","symbol":"EURUSD","count":100000})",
+            R"({"type":"history.deals","from":0,"to":4102444800,"position":"1"})",
+            R"({"type":"order.send","client_req_id":"x1","request":{"action":"TRADE_ACTION_DEAL","symbol":"EURUSD","volume":0.01,"type":"ORDER_TYPE_BUY","sl":0,"tp":0}})",
+            R"({"type":"order.send","client_req_id":"x2","request":{"action":"TRADE_ACTION_PENDING","symbol":"EURUSD","volume":0.01,"type":"ORDER_TYPE_BUY_STOP_LIMIT","price":2.0,"stoplimit":1.9,"type_time":"ORDER_TIME_SPECIFIED","expiration":1}})",
+            R"({"type":"order.send","client_req_id":"x3","request":{"action":"TRADE_ACTION_CLOSE_BY","position":"1000001","position_by":"1000002"}})",
+            R"({"type":"order.send","client_req_id":"x4","request":{"action":"TRADE_ACTION_SLTP","position":"18446744073709551615","sl":1e308,"tp":-1}})",
+            R"({"type":"order.send","client_req_id":"x5","request":{"action":"TRADE_ACTION_MODIFY","order":"1","price":1.1}})",
+            R"({"type":"order.status","client_req_id":"x1"})",
+            R"({"type":"order.check","request":{"action":"TRADE_ACTION_DEAL","symbol":"EURUSD","volume":1e9,"type":"ORDER_TYPE_SELL"}})",
+            R"({"type":"resync","since_seq":0,"deals_since_msc":0})", R"({"type":"resync","since_seq":1000000000000000,"mode":"snapshot"})",
+            R"({"type":"sim.control","cmd":"seek","time_msc":0})", R"({"type":"sim.control","cmd":"step","ticks":3})",
+            R"({"type":"sim.control","cmd":"speed","x":0})", R"({"type":"sim.control","cmd":"play"})",
+            R"({"type":"ping","nonce":[1,{"a":null}]})"};
+        const QList<QJsonValue> junk{QJsonValue(), true, -1, 0, 1e308, -1e308, "", QString(70, QLatin1Char('x')),
+                                     QJsonArray(), QJsonObject(), "EURUSD", "18446744073709551616", "-5", 3.5};
+        const quint32 seed = QRandomGenerator::global()->generate();
+        qInfo("mutation seed %u", seed);
+        QRandomGenerator rng(seed);
+        std::function<QJsonValue(QJsonValue)> mutate = [&](QJsonValue v) -> QJsonValue {
+            if (v.isObject()) {
+                QJsonObject o = v.toObject();
+                for (const QString &k : o.keys()) {
+                    const int r = int(rng.bounded(100));
+                    if (r < 15)
+                        o.insert(k, junk[int(rng.bounded(quint32(junk.size())))]);
+                    else if (r < 22)
+                        o.remove(k);
+                    else
+                        o.insert(k, mutate(o.value(k)));
+                }
+                return o;
+            }
+            if (v.isArray()) {
+                QJsonArray a = v.toArray();
+                for (qsizetype i = 0; i < a.size(); ++i)
+                    a[i] = rng.bounded(100) < 15 ? junk[int(rng.bounded(quint32(junk.size())))] : mutate(a[i]);
+                return a;
+            }
+            return v;
+        };
+        for (int i = 0; i < 2000; ++i) {
+            QJsonObject m = mutate(QJsonDocument::fromJson(base[int(rng.bounded(quint32(base.size())))]).object()).toObject();
+            m.insert(QStringLiteral("v"), rng.bounded(100) < 5 ? junk[int(rng.bounded(quint32(junk.size())))] : QJsonValue(1));
+            m.insert(QStringLiteral("id"), rng.bounded(100) < 5 ? junk[int(rng.bounded(quint32(junk.size())))]
+                                                                : QJsonValue(QStringLiteral("f%1").arg(i)));
+            QByteArray text = QJsonDocument(m).toJson(QJsonDocument::Compact);
+            if (rng.bounded(100) < 5)
+                text.truncate(qsizetype(rng.bounded(quint32(text.size()))));
+            c.sendText(text);
+            if (i % 200 == 199)
+                QTest::qWait(50);
+        }
+        // Still serving, on this connection and on a new one.
+        QVERIFY(c.reply(c.send(QJsonObject{{"type", "ping"}, {"nonce", 7}}), 10000));
+        QVERIFY(!c.closed);
+        Client d;
+        QVERIFY(d.open(sim.url));
+        QVERIFY(d.hello(kToken));
+        QCOMPARE(sim.proc->state(), QProcess::Running);
     }
 
     void usageErrorsExit2NamingTheOption_data()

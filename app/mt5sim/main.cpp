@@ -38,6 +38,8 @@ const char *const kUsage = R"(usage: botdesk-mt5sim --data FILE --symbol NAME [-
   --hedge-prohibited     a hedging account refuses opposite positions (10046)
   --trade-mode NAME=M    a symbol's trade mode: full, disabled, longonly, shortonly, closeonly (default full)
   --heartbeat SEC        heartbeat interval, 1..3600 (default 10)
+  --rate-limit N         requests per second per connection before RATE_LIMITED, 1..1000000 (default 50;
+                         more than 10 x N in a second closes the connection with 1008)
   --state-dir DIR        where the idempotency map lives (survives restarts); default: memory only
   --suffix S             broker suffix for every symbol, e.g. .sim (clients must resolve EURUSD -> EURUSD.sim)
   --server-utc-offset S  server clock minus UTC in seconds, within +-50400 (default 0)
@@ -165,6 +167,8 @@ int main(int argc, char **argv)
                 usageError(QStringLiteral("--trade-mode '%1' is not NAME=MODE; e.g. --trade-mode XAUUSD=closeonly "
                                           "(modes: full, disabled, longonly, shortonly, closeonly)").arg(v));
             config.tradeModes[name] = it->second;
+        } else if (opt == QLatin1String("--rate-limit")) {
+            config.maxRequestsPerSec = int(integer(1, 1'000'000, QStringLiteral("50")));
         } else if (opt == QLatin1String("--heartbeat")) {
             config.heartbeatSec = int(integer(1, 3600, QStringLiteral("10")));
         } else if (opt == QLatin1String("--state-dir")) {

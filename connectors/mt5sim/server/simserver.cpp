@@ -183,6 +183,7 @@ Result<std::unique_ptr<SimServer>> SimServer::create(SimConfig config)
         start = b.empty() ? 0 : b[warmup].timeMs;
     }
     s->m_replay->seek(start);
+    s->primeQuotes();
     return s;
 }
 
@@ -229,7 +230,6 @@ Result<QUrl> SimServer::listen()
     m_pumpTimer.start();
     m_heartbeatTimer.setInterval(std::max(1, m_config.heartbeatSec) * 1000);
     connect(&m_heartbeatTimer, &QTimer::timeout, this, [this] {
-        const qint64 now = wallNowMs();
         for (auto &[id, s] : m_sessions) {
             if (!s->socket)
                 continue;
@@ -238,7 +238,6 @@ Result<QUrl> SimServer::listen()
                            {"server_time_msc", m_replay->clockMsc()},
                            {"server_utc_offset_sec", m_config.serverUtcOffsetSec},
                            {"offset_source", m_config.offsetGiven ? "config" : "dataset"}};
-            Q_UNUSED(now);
             emitEvent(*s, hb);
         }
     });
@@ -1178,6 +1177,10 @@ QJsonObject SimServer::outcomeBody(const QString &clientReqId, const TradeReques
     o.alreadyClosed = out.alreadyClosed;
     o.reconciled = reconciled;
     o.retcodeClass = classifyRetcode(out.result.retcode);
+    const bool executed = out.result.retcode == retcode::kDone || out.result.retcode == retcode::kPlaced
+        || out.result.retcode == retcode::kDonePartial || out.alreadyClosed;
+    if (reconciled && !executed)
+        o.retcodeClass = RetcodeClass::ReconciledNotExecuted;  // the history proves nothing executed
     QJsonObject body = mt5b::toJson(o);
     body.insert(QStringLiteral("result"), zeroTickets(body.value(QStringLiteral("result")).toObject()));
     body.insert(QStringLiteral("status"), statusFor(out.result.retcode, out.alreadyClosed));
@@ -1308,8 +1311,7 @@ void SimServer::handleSimControl(Connection &c, const QJsonObject &msg, const QS
         if (!isInteger(t))
             return bad(QStringLiteral("time_msc"), QStringLiteral("seek needs time_msc, an integer (server clock, epoch ms)"));
         m_replay->seek(qint64(t.toDouble()));
-        for (size_t i = 0; i < m_symbols.size(); ++i)
-            m_exchange->setMarketOpen(m_symbols[i].info.name, !m_replay->inGap(int(i)));
+        primeQuotes();
     } else if (cmd == QLatin1String("speed")) {
         const QJsonValue x = msg.value(QStringLiteral("x"));
         if (!x.isDouble() || !std::isfinite(x.toDouble()) || x.toDouble() < 0 || x.toDouble() > 1e7)
@@ -1333,6 +1335,18 @@ void SimServer::handleSimControl(Connection &c, const QJsonObject &msg, const QS
             st.insert(QStringLiteral("re"), id);
         emitEvent(*s, st);
     }
+}
+
+void SimServer::primeQuotes()
+{
+    // After a seek the exchange quotes what the market last showed before the new clock (nothing inside a gap), so a
+    // paused simulator still trades at the seek time.
+    for (size_t i = 0; i < m_symbols.size(); ++i) {
+        if (const auto t = m_replay->lastTick(int(i)))
+            m_exchange->onQuote(m_symbols[i].info.name, Quote{t->timeMsc, t->bid, t->ask});
+        m_exchange->setMarketOpen(m_symbols[i].info.name, !m_replay->inGap(int(i)));
+    }
+    drainExchangeEvents();
 }
 
 // --- The market pump --------------------------------------------------------------------------------------------
@@ -1439,9 +1453,13 @@ void SimServer::deliver(const MarketReplay::Item &item)
         }
         return;
     }
+    // The ticking symbol is open (SL/TP and pending orders are checked on this very tick); the others may have
+    // entered a data gap.
+    m_exchange->setMarketOpen(name, true);
     m_exchange->onQuote(name, Quote{item.tick.timeMsc, item.tick.bid, item.tick.ask});
     for (size_t i = 0; i < m_symbols.size(); ++i)
-        m_exchange->setMarketOpen(m_symbols[i].info.name, !m_replay->inGap(int(i)));
+        if (int(i) != item.feed)
+            m_exchange->setMarketOpen(m_symbols[i].info.name, !m_replay->inGap(int(i)));
     drainExchangeEvents();
     Tick t;
     t.symbol = name;

@@ -142,6 +142,7 @@ private:
     void drainExchangeEvents();
     void pushAccount();
     void reanchor();
+    void primeQuotes();
     void setTerminalConnected(bool connected);
     void scheduleDisconnect();
     void scheduleTerminalOff();
