@@ -145,6 +145,9 @@ private slots:
         QCOMPARE(item->bar.timeMs, 60'000);
         QVERIFY(r.inGap(0));  // next tick an hour away
         QCOMPARE(*r.peekTickTime(), 3'600'000);
+        r.seek(3'600'000);  // exactly at a bar's start after a gap: the quote is the previous bar's close, in a gap
+        QCOMPARE(r.lastTick(0)->bid, 1.05);
+        QVERIFY(!r.inGap(0));  // the next tick is now
         r.seek(0);  // backwards
         QCOMPARE(r.closedCount(0), size_t(0));
         QCOMPARE(r.next()->tick.timeMsc, 0);

@@ -193,6 +193,15 @@ void MarketReplay::seek(qint64 timeMsc)
                 ++f.forming.tickVolume;
             }
             f.last = f.pending[f.nextTick - 1];
+        } else if (index > 0 && index <= f.bars.size()) {
+            // At a bar's start the quote is the previous bar's last tick (MT5 shows the last known price).
+            const Bar &prev = f.bars[index - 1];
+            const auto ticks = !f.real.empty()
+                ? std::vector<SimTick>(f.real.begin() + qsizetype(f.realStart[index - 1]),
+                                       f.real.begin() + qsizetype(f.realStart[index]))
+                : generateTicks(prev, m_mode, f.digits, prev.spreadPoints);
+            if (!ticks.empty())
+                f.last = ticks.back();
         }
     }
     m_clock = timeMsc;
