@@ -155,6 +155,11 @@ private slots:
         QVERIFY(hb);
         QVERIFY(hb->value("server_time_msc").toDouble() > 1.7e12);
         QCOMPARE(hb->value("seq").toInt(), 1);
+        // SIGTERM stops it cleanly.
+        sim.stop();
+        QCOMPARE(sim.proc->exitStatus(), QProcess::NormalExit);
+        QCOMPARE(sim.proc->exitCode(), 0);
+        QVERIFY(sim.stderrText.contains("signal received; stopping"));
     }
 
     void badTokenIsRefusedWith4003AndNeverLogged()

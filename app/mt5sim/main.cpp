@@ -9,13 +9,19 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QRegularExpression>
+#include <QSocketNotifier>
 #include <QStringList>
 #include <QTimeZone>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <optional>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace bd;
 using namespace bd::mt5sim;
@@ -50,6 +56,14 @@ const char *const kUsage = R"(usage: botdesk-mt5sim --data FILE --symbol NAME [-
   --listen ADDR          address to bind (default 127.0.0.1); use wss (--tls-cert/--tls-key) off loopback
   --tls-cert FILE --tls-key FILE   serve wss:// with this PEM certificate and key
 )";
+
+// SIGTERM/SIGINT → a byte on a socket pair → a clean quit in the event loop (the only safe thing a handler may do).
+int g_signalFd[2] = {-1, -1};
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const auto n = ::write(g_signalFd[0], &c, 1);
+}
 
 [[noreturn]] void usageError(const QString &message)
 {
@@ -237,6 +251,21 @@ int main(int argc, char **argv)
     if (!url) {
         std::fprintf(stderr, "botdesk-mt5sim: %s\n", qPrintable(url.error().message));
         return 1;
+    }
+    std::unique_ptr<QSocketNotifier> signalNotifier;
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, g_signalFd) == 0) {
+        signalNotifier = std::make_unique<QSocketNotifier>(g_signalFd[1], QSocketNotifier::Read);
+        QObject::connect(signalNotifier.get(), &QSocketNotifier::activated, &app, [&app] {
+            char c = 0;
+            [[maybe_unused]] const auto n = ::read(g_signalFd[1], &c, 1);
+            bd::logging::get("mt5sim")->info("signal received; stopping");
+            app.quit();
+        });
+        struct sigaction sa {};
+        sa.sa_handler = onSignal;
+        sigemptyset(&sa.sa_mask);
+        ::sigaction(SIGTERM, &sa, nullptr);
+        ::sigaction(SIGINT, &sa, nullptr);
     }
     std::printf("listening %s\n", qPrintable(url->toString()));
     std::fflush(stdout);
