@@ -1389,7 +1389,7 @@ void SimServer::pump()
         for (const auto &[ws, c] : m_connections)
             if (c.session && ws->bytesToWrite() > 0)
                 return;
-        for (int n = 0; n < 64; ++n) {
+        for (int n = 0; n < 512; ++n) {
             const auto item = m_replay->next();
             if (!item)
                 return;
