@@ -412,6 +412,74 @@ private slots:
         QCOMPARE(Exchange::taggedComment(QString(), QStringLiteral("ABCDEF")), QStringLiteral("|k:ABCDEF"));
     }
 
+    void checkNeverExecutes()
+    {
+        Fixture f;
+        TradeRequest r;
+        r.symbol = kSym;
+        r.volume = 1.0;
+        r.typeFilling = QStringLiteral("ORDER_FILLING_FOK");
+        const CheckOutcome ok = f.ex->check(r);
+        QCOMPARE(ok.retcode, 0);
+        QCOMPARE(ok.comment, QStringLiteral("Done"));
+        QCOMPARE(ok.margin, 1100.1);  // 1 lot × 100,000 × 1.1001 / 100
+        QCOMPARE(ok.marginFree, 10000 - 1100.1);
+        r.volume = 0.001;
+        QCOMPARE(f.ex->check(r).retcode, retcode::kInvalidVolume);
+        QVERIFY(f.ex->positions().empty());
+        QVERIFY(f.ex->takeEvents().empty());
+    }
+
+    void nettingPositionTicketMustBeTheOpenOne()
+    {
+        Fixture f(MarginMode::RetailNetting);
+        const auto open = f.market(OrderType::Buy, 0.1);
+        QCOMPARE(f.market(OrderType::Sell, 0.1, open.result.order + 999).result.retcode, retcode::kPositionClosed);
+        QCOMPARE(f.market(OrderType::Sell, 0.1, open.result.order).result.retcode, retcode::kDone);
+        // SL/TP close the netting position too.
+        const auto again = f.market(OrderType::Sell, 0.1, 0, 1.10100, 0);
+        QCOMPARE(again.result.retcode, retcode::kDone);
+        f.quote(1.10090, 1.10100);
+        QVERIFY(f.ex->positions().empty());
+        QCOMPARE(f.ex->allDeals().back().reason, DealReason::Sl);
+    }
+
+    void profitInTheAccountCurrencyWhenTheBaseIsTheAccounts()
+    {
+        // USDCHF-like: profit in CHF, converted to USD by the current Bid; margin without the price.
+        SymbolSpec spec;
+        spec.name = QStringLiteral("USDCHF");
+        spec.currencyBase = QStringLiteral("USD");
+        spec.currencyProfit = QStringLiteral("CHF");
+        Exchange ex;
+        ex.addSymbol(SimSymbol::fromSpec(spec, QString()));
+        ex.onQuote(QStringLiteral("USDCHF"), Quote{1000, 0.90000, 0.90010});
+        TradeRequest r;
+        r.symbol = QStringLiteral("USDCHF");
+        r.volume = 1.0;
+        QCOMPARE(ex.send(r, 1000, {}).result.retcode, retcode::kDone);
+        QCOMPARE(ex.account().margin, 1000.0);  // 100,000 USD / 100
+        ex.onQuote(QStringLiteral("USDCHF"), Quote{2000, 0.90110, 0.90120});
+        // +100 points × 1 CHF per point per lot = 100 CHF = 100 / 0.9011 USD.
+        QCOMPARE(ex.positions()[0].profit, std::round(100 / 0.9011 * 100) / 100);
+    }
+
+    void stopOutClosesTheWorstFirst()
+    {
+        Fixture f(MarginMode::RetailHedging, 0, 100, 1000);
+        // Two buys: the first at 1.1001, the second 50 points higher (worse).
+        QCOMPARE(f.market(OrderType::Buy, 0.4).result.retcode, retcode::kDone);
+        f.quote(1.10050, 1.10060);
+        const auto worse = f.market(OrderType::Buy, 0.4);
+        QCOMPARE(worse.result.retcode, retcode::kDone);
+        f.quote(1.09000, 1.09010);
+        const auto deals = f.ex->allDeals();
+        QVERIFY(deals.back().reason == DealReason::So);
+        // The worse position went first.
+        const auto so = std::find_if(deals.begin(), deals.end(), [](const Deal &d) { return d.reason == DealReason::So; });
+        QCOMPARE(so->positionId, worse.positionId);
+    }
+
     void ticketsStayAboveReserved()
     {
         Fixture f;
