@@ -11,7 +11,7 @@ class TestMt5SimFaults : public QObject {
 private slots:
     void parsesEveryItem()
     {
-        const auto c = parseFaults(QStringLiteral("drop-reply=0.1,disconnect=30s,requote=0.05,latency=5ms,price-off=0.2,"
+        const auto c = parseFaults(QStringLiteral("drop-reply=0.1,disconnect=30s,requote=0.05,latency=5ms,price-off=0.2,lost-request=0.3,"
                                                   "connection=0.01,connection-burst=4,terminal-off=2m,terminal-off-for=500ms,"
                                                   "conflate=50ms"));
         QVERIFY2(c.ok(), c.ok() ? "" : qPrintable(c.error().message));
@@ -20,6 +20,7 @@ private slots:
         QCOMPARE(c->requote, 0.05);
         QCOMPARE(c->latencyMs, 5);
         QCOMPARE(c->priceOff, 0.2);
+        QCOMPARE(c->lostRequest, 0.3);
         QCOMPARE(c->connection, 0.01);
         QCOMPARE(c->connectionBurst, 4);
         QCOMPARE(c->terminalOffEveryMs, 120'000);
@@ -90,6 +91,10 @@ private slots:
         FaultPlan r(rq, 1);
         QCOMPARE(r.nextOrderFault(false), FaultPlan::OrderFault::None);
         QCOMPARE(r.nextOrderFault(true), FaultPlan::OrderFault::Requote);
+        FaultConfig lr;
+        lr.lostRequest = 1.0;
+        FaultPlan l(lr, 1);
+        QCOMPARE(l.nextOrderFault(false), FaultPlan::OrderFault::LostRequest);
     }
 };
 

@@ -10,7 +10,7 @@ namespace bd::mt5sim {
 
 namespace {
 
-const QString kKnown = QStringLiteral("drop-reply, requote, price-off, connection, connection-burst, latency, "
+const QString kKnown = QStringLiteral("drop-reply, requote, price-off, lost-request, connection, connection-burst, latency, "
                                       "disconnect, terminal-off, terminal-off-for, conflate");
 
 std::optional<qint64> parseDuration(const QString &text)
@@ -62,6 +62,8 @@ Result<FaultConfig> parseFaults(const QString &spec)
             r = probability(c.requote);
         else if (name == QLatin1String("price-off"))
             r = probability(c.priceOff);
+        else if (name == QLatin1String("lost-request"))
+            r = probability(c.lostRequest);
         else if (name == QLatin1String("connection"))
             r = probability(c.connection);
         else if (name == QLatin1String("connection-burst")) {
@@ -100,6 +102,7 @@ QString describeFaults(const FaultConfig &c)
     p("drop-reply", c.dropReply);
     p("requote", c.requote);
     p("price-off", c.priceOff);
+    p("lost-request", c.lostRequest);
     p("connection", c.connection);
     if (c.connection > 0)
         parts << QStringLiteral("connection-burst=%1").arg(c.connectionBurst);
@@ -115,7 +118,8 @@ QString describeFaults(const FaultConfig &c)
 FaultPlan::FaultPlan(FaultConfig config, quint64 seed)
     : m_config(config), m_requote(seed * 6364136223846793005ULL + 1), m_priceOff(seed * 6364136223846793005ULL + 2),
       m_connection(seed * 6364136223846793005ULL + 3), m_dropReply(seed * 6364136223846793005ULL + 4),
-      m_disconnect(seed * 6364136223846793005ULL + 5), m_terminal(seed * 6364136223846793005ULL + 6)
+      m_disconnect(seed * 6364136223846793005ULL + 5), m_terminal(seed * 6364136223846793005ULL + 6),
+      m_lostRequest(seed * 6364136223846793005ULL + 7)
 {
 }
 
@@ -138,6 +142,7 @@ FaultPlan::OrderFault FaultPlan::nextOrderFault(bool marketOrder)
     const bool requote = m_config.requote > 0 && draw(m_requote, m_config.requote);
     const bool priceOff = m_config.priceOff > 0 && draw(m_priceOff, m_config.priceOff);
     const bool burst = m_config.connection > 0 && draw(m_connection, m_config.connection);
+    const bool lost = m_config.lostRequest > 0 && draw(m_lostRequest, m_config.lostRequest);
     if (m_burstLeft > 0) {
         --m_burstLeft;
         return OrderFault::Connection;
@@ -150,6 +155,8 @@ FaultPlan::OrderFault FaultPlan::nextOrderFault(bool marketOrder)
         return OrderFault::PriceOff;
     if (requote && marketOrder)
         return OrderFault::Requote;
+    if (lost)
+        return OrderFault::LostRequest;
     return OrderFault::None;
 }
 

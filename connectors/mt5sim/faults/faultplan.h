@@ -9,6 +9,9 @@
 //                       reconciling through its own history (order.result reconciled:true, match "tag")
 //   requote=P           probability of TRADE_RETCODE_REQUOTE (10004) for a market order (nothing executes)
 //   price-off=P         probability of TRADE_RETCODE_PRICE_OFF (10021)
+//   lost-request=P      probability that an order.send never reaches the trade server and its reply is lost: the
+//                       simulator reconciles, finds nothing and answers status "rejected", class
+//                       RECONCILED_NOT_EXECUTED (retcode 10012 TIMEOUT, reconciled:true)
 //   connection=P        probability that a burst of TRADE_RETCODE_CONNECTION (10031) answers starts
 //   connection-burst=N  requests answered 10031 in one burst (default 3)
 //   latency=DUR         delay before every order.result (e.g. 5ms)
@@ -31,6 +34,7 @@ struct FaultConfig {
     double dropReply = 0;
     double requote = 0;
     double priceOff = 0;
+    double lostRequest = 0;
     double connection = 0;
     int connectionBurst = 3;
     qint64 latencyMs = 0;
@@ -41,7 +45,7 @@ struct FaultConfig {
 
     bool any() const
     {
-        return dropReply > 0 || requote > 0 || priceOff > 0 || connection > 0 || latencyMs > 0 || disconnectEveryMs > 0
+        return dropReply > 0 || requote > 0 || priceOff > 0 || lostRequest > 0 || connection > 0 || latencyMs > 0 || disconnectEveryMs > 0
             || terminalOffEveryMs > 0 || conflateMs > 0;
     }
 };
@@ -57,7 +61,7 @@ class FaultPlan {
 public:
     FaultPlan(FaultConfig config, quint64 seed);
 
-    enum class OrderFault { None, Requote, PriceOff, Connection };
+    enum class OrderFault { None, Requote, PriceOff, Connection, LostRequest };
     // The injected refusal for the next order.send (draws once per call from each enabled stream).
     OrderFault nextOrderFault(bool marketOrder);
     // Whether the next executed order.send loses its reply.
@@ -73,7 +77,7 @@ private:
     static qint64 jitter(std::mt19937_64 &rng, qint64 periodMs);
 
     FaultConfig m_config;
-    std::mt19937_64 m_requote, m_priceOff, m_connection, m_dropReply, m_disconnect, m_terminal;
+    std::mt19937_64 m_requote, m_priceOff, m_connection, m_dropReply, m_disconnect, m_terminal, m_lostRequest;
     int m_burstLeft = 0;
 };
 

@@ -1140,6 +1140,12 @@ void SimServer::executeOrder(QString sessionId, QPointer<QWebSocket> ws, QString
         refuse(retcode::kPriceOff);
     } else if (fault == FaultPlan::OrderFault::Requote) {
         refuse(retcode::kRequote);
+    } else if (fault == FaultPlan::OrderFault::LostRequest) {
+        // The request never reached the trade server and no reply came (a timeout); the history has no order with
+        // its tag, so the bridge reports it as provably not executed.
+        refuse(retcode::kTimeout);
+        reconciled = true;
+        log()->info("fault: request {} lost; reconciled as not executed", clientReqId.toStdString());
     } else {
         const QString comment = Exchange::taggedComment(request.comment, IdempotencyStore::commentTag(clientReqId));
         out = m_exchange->send(request, now, comment);
@@ -1185,8 +1191,8 @@ QJsonObject SimServer::outcomeBody(const QString &clientReqId, const TradeReques
     body.insert(QStringLiteral("result"), zeroTickets(body.value(QStringLiteral("result")).toObject()));
     body.insert(QStringLiteral("status"), statusFor(out.result.retcode, out.alreadyClosed));
     body.insert(QStringLiteral("dedup"), false);
-    if (reconciled)
-        body.insert(QStringLiteral("match"), QStringLiteral("tag"));
+    if (reconciled && executed)
+        body.insert(QStringLiteral("match"), QStringLiteral("tag"));  // found in the history by its comment tag
     QJsonValue filling = QJsonValue::Null;
     if (request.action == TradeAction::Deal || request.action == TradeAction::Pending) {
         QString f = request.typeFilling;
