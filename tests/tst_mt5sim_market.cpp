@@ -4,6 +4,7 @@
 #include "marketreplay.h"
 #include "tickfile.h"
 #include "tickgenerator.h"
+#include "timeframes.h"
 
 #include <QtTest>
 
@@ -178,6 +179,34 @@ private slots:
             ++i;
         }
         QVERIFY(!loadTickFile(QStringLiteral("/nonexistent.csv"), 0).ok());
+    }
+
+    void higherTimeframesFromM1()
+    {
+        QCOMPARE(*timeframeSeconds(QStringLiteral("H1")), 3600);
+        QVERIFY(!timeframeSeconds(QStringLiteral("H2")));
+        QCOMPARE(bucketStart(7199, 3600), 3600);
+        QCOMPARE(bucketStart(-1, 60), -60);
+        // Minutes 00, 01, 04 of one M5 bucket, a gap, then 10 and 11 of another.
+        const Bars m1{bar(0, 1.0, 1.2, 0.9, 1.1), bar(60'000, 1.1, 1.3, 1.0, 1.2), bar(240'000, 1.2, 1.25, 0.8, 0.85),
+                      bar(600'000, 2.0, 2.1, 1.9, 2.05), bar(660'000, 2.05, 2.2, 2.0, 2.1)};
+        Bars withVolume = m1;
+        for (Bar &b : withVolume)
+            b.tickVolume = 4;
+        const Bars m5 = aggregate(withVolume.data(), withVolume.data() + withVolume.size(), 300);
+        QCOMPARE(m5.size(), size_t(2));  // no bar for the empty bucket 300..600
+        QCOMPARE(m5[0].timeMs, 0);
+        QCOMPARE(m5[0].open, 1.0);
+        QCOMPARE(m5[0].high, 1.3);
+        QCOMPARE(m5[0].low, 0.8);
+        QCOMPARE(m5[0].close, 0.85);
+        QCOMPARE(m5[0].tickVolume, quint32(12));
+        QCOMPARE(m5[1].timeMs, 600'000);
+        QCOMPARE(m5[1].close, 2.1);
+        const Bars h1 = aggregate(withVolume.data(), withVolume.data() + withVolume.size(), 3600);
+        QCOMPARE(h1.size(), size_t(1));
+        QCOMPARE(h1[0].high, 2.2);
+        QCOMPARE(h1[0].low, 0.8);
     }
 
     void everyTickOverARealBarFile()

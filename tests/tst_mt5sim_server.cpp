@@ -248,18 +248,24 @@ private slots:
         const auto sub = c.reply(c.send(QJsonObject{
             {"type", "subscribe"},
             {"streams", QJsonArray{QJsonObject{{"kind", "bars"}, {"symbol", "eurusd"}, {"timeframe", "M1"}, {"history", 3}},
+                                   QJsonObject{{"kind", "bars"}, {"symbol", "EURUSD"}, {"timeframe", "M5"}, {"history", 2}},
+                                   QJsonObject{{"kind", "bars"}, {"symbol", "EURUSD"}, {"timeframe", "H2"}},
                                    QJsonObject{{"kind", "ticks"}, {"symbol", "EURUSD.m"}},
                                    QJsonObject{{"kind", "ticks"}, {"symbol", "EURUSX"}}}}}));
         QVERIFY(sub);
         const QJsonArray streams = sub->value("streams").toArray();
-        QCOMPARE(streams.size(), 2);
+        QCOMPARE(streams.size(), 3);
         QCOMPARE(streams[0].toObject().value("symbol").toString(), QStringLiteral("EURUSD.sim"));
         QCOMPARE(streams[0].toObject().value("history_sent").toInt(), 3);
-        QCOMPARE(streams[1].toObject().value("symbol").toString(), QStringLiteral("EURUSD.sim"));
-        const QJsonObject err = sub->value("errors").toArray()[0].toObject();
+        QCOMPARE(streams[1].toObject().value("history_sent").toInt(), 2);
+        QCOMPARE(streams[2].toObject().value("symbol").toString(), QStringLiteral("EURUSD.sim"));
+        const QJsonArray errors = sub->value("errors").toArray();
+        QCOMPARE(errors.size(), 2);
+        QCOMPARE(errors[0].toObject().value("code").toString(), QStringLiteral("UNSUPPORTED_TYPE"));  // H2
+        const QJsonObject err = errors[1].toObject();
         QCOMPARE(err.value("code").toString(), QStringLiteral("UNKNOWN_SYMBOL"));
         QCOMPARE(err.value("suggestions").toArray()[0].toString(), QStringLiteral("EURUSD.sim"));
-        QTest::qWait(1500);  // ~15 bars at 600×
+        QTest::qWait(2500);  // ~25 M1 bars at 600×
         std::vector<qint64> closedTimes;
         int history = 0;
         qint64 lastSeq = 0;
@@ -271,7 +277,8 @@ private slots:
             }
             if (type(m) == QLatin1String("tick"))
                 QCOMPARE(m.value("symbol").toString(), QStringLiteral("EURUSD.sim"));
-            if (type(m) != QLatin1String("bar") || !m.value("closed").toBool())
+            if (type(m) != QLatin1String("bar") || !m.value("closed").toBool()
+                || m.value("timeframe").toString() != QLatin1String("M1"))
                 continue;
             if (m.value("history").toBool()) {
                 QVERIFY(!liveSeen);  // history bars first
@@ -285,6 +292,49 @@ private slots:
         QVERIFY2(closedTimes.size() >= 8, qPrintable(QString::number(closedTimes.size())));
         for (size_t i = 1; i < closedTimes.size(); ++i)
             QVERIFY(closedTimes[i] > closedTimes[i - 1]);  // each bar closed once, in order
+        // M5 bars, built from M1: closed once each, aligned, and equal to their live M1 bars.
+        std::vector<QJsonObject> m1Live, m5Live;
+        int m5History = 0;
+        for (const QJsonObject &m : c.msgs) {
+            if (type(m) != QLatin1String("bar") || !m.value("closed").toBool())
+                continue;
+            if (m.value("timeframe").toString() == QLatin1String("M5"))
+                m.value("history").toBool() ? void(++m5History) : m5Live.push_back(m);
+            else if (!m.value("history").toBool())
+                m1Live.push_back(m);
+        }
+        QCOMPARE(m5History, 2);
+        QVERIFY2(m5Live.size() >= 2, qPrintable(QString::number(m5Live.size())));
+        int checked = 0;
+        for (size_t i = 0; i < m5Live.size(); ++i) {
+            const qint64 t = m5Live[i].value("time").toInteger();
+            QCOMPARE(t % 300, 0);
+            if (i > 0)
+                QVERIFY(t > m5Live[i - 1].value("time").toInteger());
+            if (t < m1Live.front().value("time").toInteger())
+                continue;  // part of it closed before the subscription
+            double high = 0, low = 1e9;
+            std::vector<QJsonObject> parts;
+            for (const QJsonObject &b : m1Live)
+                if (b.value("time").toInteger() >= t && b.value("time").toInteger() < t + 300)
+                    parts.push_back(b);
+            QVERIFY(!parts.empty());
+            for (const QJsonObject &b : parts) {
+                high = std::max(high, b.value("high").toDouble());
+                low = std::min(low, b.value("low").toDouble());
+            }
+            QCOMPARE(m5Live[i].value("open").toDouble(), parts.front().value("open").toDouble());
+            QCOMPARE(m5Live[i].value("close").toDouble(), parts.back().value("close").toDouble());
+            QCOMPARE(m5Live[i].value("high").toDouble(), high);
+            QCOMPARE(m5Live[i].value("low").toDouble(), low);
+            ++checked;
+        }
+        QVERIFY(checked >= 1);
+        const auto h1 = c.reply(c.send(QJsonObject{{"type", "history.rates"}, {"symbol", "EURUSD"}, {"timeframe", "H1"}, {"count", 4}}));
+        QCOMPARE(h1->value("timeframe").toString(), QStringLiteral("H1"));
+        QCOMPARE(h1->value("items").toArray().size(), 4);
+        for (const QJsonValue &row : h1->value("items").toArray())
+            QCOMPARE(row.toArray()[0].toInteger() % 3600, 0);
         // history.rates agrees with the closed bars.
         const auto rates = c.reply(c.send(QJsonObject{{"type", "history.rates"}, {"symbol", "EURUSD"}, {"count", 5}}));
         QCOMPARE(rates->value("items").toArray().size(), 5);

@@ -39,9 +39,10 @@ public:
     qint64 detachedAtMs = 0;
 
     std::set<QString> tickSubs;                  // broker symbols
-    std::map<QString, bool> barSubs;             // broker symbol → forming updates wanted (M1)
-    std::map<QString, qint64> lastClosedBar;     // broker symbol → newest closed bar time sent (s)
-    std::map<QString, qint64> lastFormingMs;     // broker symbol → wall ms of the last forming update
+    // Bar streams are keyed "SYMBOL|TF" (e.g. "EURUSD.sim|M1").
+    std::map<QString, bool> barSubs;             // stream → forming updates wanted
+    std::map<QString, qint64> lastClosedBar;     // stream → newest closed bar time sent (s)
+    std::map<QString, qint64> lastFormingMs;     // stream → wall ms of the last forming update
     struct Conflation {
         qint64 lastSentMs = 0;
         int dropped = 0;

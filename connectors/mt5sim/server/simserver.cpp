@@ -5,6 +5,7 @@
 #include "mt5bjson.h"
 #include "symbolspec.h"
 #include "tickfile.h"
+#include "timeframes.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -648,7 +649,11 @@ void SimServer::handleSubscribe(Connection &c, const QJsonObject &msg, const QSt
     }
     Session &s = *c.session;
     QJsonArray ok, errors;
-    std::vector<std::pair<QString, int>> historyToSend;  // symbol, N
+    struct HistoryToSend {
+        QString symbol, timeframe;
+        Bars bars;
+    };
+    std::vector<HistoryToSend> historyToSend;
     for (const QJsonValue &item : arr) {
         const QJsonObject st = item.toObject();
         const QString kind = st.value(QStringLiteral("kind")).toString();
@@ -673,11 +678,14 @@ void SimServer::handleSubscribe(Connection &c, const QJsonObject &msg, const QSt
                  sugg);
             continue;
         }
-        if (kind == QLatin1String("bars") && tf != QLatin1String("M1")) {
-            fail(QStringLiteral("UNSUPPORTED_TYPE"), QStringLiteral("timeframe '%1' is not offered; the simulator streams M1").arg(tf.left(8)));
+        const auto tfSec = timeframeSeconds(tf);
+        if (kind == QLatin1String("bars") && !tfSec) {
+            fail(QStringLiteral("UNSUPPORTED_TYPE"), QStringLiteral("timeframe '%1' is not offered; the simulator offers %2")
+                                                         .arg(tf.left(8), offeredTimeframes().join(QStringLiteral(", "))));
             continue;
         }
-        const bool already = kind == QLatin1String("ticks") ? s.tickSubs.count(*sym) > 0 : s.barSubs.count(*sym) > 0;
+        const QString key = streamKey(*sym, tf);
+        const bool already = kind == QLatin1String("ticks") ? s.tickSubs.count(*sym) > 0 : s.barSubs.count(key) > 0;
         if (!already && int(s.tickSubs.size() + s.barSubs.size()) >= kMaxSubscriptions) {
             fail(QStringLiteral("BAD_REQUEST"), QStringLiteral("more than %1 subscriptions").arg(kMaxSubscriptions));
             continue;
@@ -688,50 +696,79 @@ void SimServer::handleSubscribe(Connection &c, const QJsonObject &msg, const QSt
         if (kind == QLatin1String("ticks")) {
             s.tickSubs.insert(*sym);
         } else {
-            s.barSubs[*sym] = st.value(QStringLiteral("forming")).toBool(false);
-            const int n = std::min(100'000, int(st.value(QStringLiteral("history")).toDouble(0)));
-            // Count what will really be sent (closed bars newer than any this session already has).
-            const int feed = feedOf(*sym);
-            const Bars &bars = m_replay->bars(feed);
-            const size_t closed = m_replay->closedCount(feed);
-            const qint64 lastSent = s.lastClosedBar.count(*sym) ? s.lastClosedBar[*sym] : std::numeric_limits<qint64>::min();
-            int sendable = 0;
-            for (size_t k = closed; k > 0 && sendable < n; --k) {
-                if (bars[k - 1].timeMs / 1000 <= lastSent)
-                    break;
-                ++sendable;
-            }
-            okItem.insert(QStringLiteral("timeframe"), QStringLiteral("M1"));
-            okItem.insert(QStringLiteral("history_sent"), sendable);
-            historyToSend.push_back({*sym, sendable});
+            s.barSubs[key] = st.value(QStringLiteral("forming")).toBool(false);
+            const size_t n = size_t(std::min(100'000, int(st.value(QStringLiteral("history")).toDouble(0))));
+            // What will really be sent: the last n closed bars newer than any this session already has.
+            Bars closed = lastClosedBars(feedOf(*sym), *tfSec, n);
+            const auto last = s.lastClosedBar.find(key);
+            if (last != s.lastClosedBar.end())
+                closed.erase(std::remove_if(closed.begin(), closed.end(),
+                                            [&](const Bar &b) { return b.timeMs / 1000 <= last->second; }),
+                             closed.end());
+            okItem.insert(QStringLiteral("timeframe"), tf);
+            okItem.insert(QStringLiteral("history_sent"), qint64(closed.size()));
+            historyToSend.push_back({*sym, tf, std::move(closed)});
         }
         ok.append(okItem);
     }
     sendReply(c, QJsonObject{{"type", "subscribed"}, {"streams", ok}, {"errors", errors}}, id);
-    for (const auto &[sym, n] : historyToSend) {
-        const int feed = feedOf(sym);
-        const Bars &bars = m_replay->bars(feed);
-        const size_t closed = m_replay->closedCount(feed);
-        for (size_t k = closed - size_t(n); k < closed; ++k) {
-            const Bar &b = bars[k];
-            RateBar rb;
-            rb.symbol = sym;
-            rb.timeframe = QStringLiteral("M1");
-            rb.time = b.timeMs / 1000;
-            rb.open = b.open;
-            rb.high = b.high;
-            rb.low = b.low;
-            rb.close = b.close;
-            rb.tickVolume = b.tickVolume;
-            rb.spread = b.spreadPoints;
-            rb.closed = true;
-            rb.history = true;
-            QJsonObject ev = mt5b::toJson(rb);
-            ev.insert(QStringLiteral("type"), QStringLiteral("bar"));
-            emitEvent(s, ev);
-            s.lastClosedBar[sym] = rb.time;
+    for (const HistoryToSend &h : historyToSend)
+        for (const Bar &b : h.bars) {
+            emitEvent(s, barEvent(h.symbol, h.timeframe, b, true, true));
+            s.lastClosedBar[streamKey(h.symbol, h.timeframe)] = b.timeMs / 1000;
         }
+}
+
+QString SimServer::streamKey(const QString &symbol, const QString &timeframe)
+{
+    return symbol + QLatin1Char('|') + timeframe;
+}
+
+QJsonObject SimServer::barEvent(const QString &symbol, const QString &timeframe, const Bar &b, bool closed, bool history)
+{
+    RateBar rb;
+    rb.symbol = symbol;
+    rb.timeframe = timeframe;
+    rb.time = b.timeMs / 1000;
+    rb.open = b.open;
+    rb.high = b.high;
+    rb.low = b.low;
+    rb.close = b.close;
+    rb.tickVolume = b.tickVolume;
+    rb.spread = b.spreadPoints;
+    rb.closed = closed;
+    rb.history = history;
+    QJsonObject ev = mt5b::toJson(rb);
+    ev.insert(QStringLiteral("type"), QStringLiteral("bar"));
+    return ev;
+}
+
+Bars SimServer::lastClosedBars(int feed, qint64 tfSec, size_t n) const
+{
+    const Bars &m1 = m_replay->bars(feed);
+    const size_t closed = m_replay->closedCount(feed);
+    if (tfSec == 60)
+        return Bars(m1.begin() + qsizetype(closed - std::min(closed, n)), m1.begin() + qsizetype(closed));
+    // Walk back over whole buckets: enough M1 bars for n + 1 buckets, then drop a bucket the clock has not left.
+    size_t begin = closed;
+    size_t buckets = 0;
+    qint64 current = std::numeric_limits<qint64>::min();
+    while (begin > 0) {
+        const qint64 b = bucketStart(m1[begin - 1].timeMs / 1000, tfSec);
+        if (b != current) {
+            if (buckets == n + 1)
+                break;
+            current = b;
+            ++buckets;
+        }
+        --begin;
     }
+    Bars out = aggregate(m1.data() + begin, m1.data() + closed, tfSec);
+    while (!out.empty() && out.back().timeMs + tfSec * 1000 > m_replay->clockMsc())
+        out.pop_back();  // still forming
+    if (out.size() > n)
+        out.erase(out.begin(), out.end() - qsizetype(n));
+    return out;
 }
 
 void SimServer::handleUnsubscribe(Connection &c, const QJsonObject &msg, const QString &id)
@@ -762,7 +799,7 @@ void SimServer::handleUnsubscribe(Connection &c, const QJsonObject &msg, const Q
         if (kind == QLatin1String("ticks"))
             removed = s.tickSubs.erase(*sym) > 0;
         else if (kind == QLatin1String("bars"))
-            removed = s.barSubs.erase(*sym) > 0;
+            removed = s.barSubs.erase(streamKey(*sym, st.value(QStringLiteral("timeframe")).toString(QStringLiteral("M1")))) > 0;
         if (!removed) {
             errors.append(QJsonObject{{"kind", kind}, {"requested", requested}, {"code", "NOT_SUBSCRIBED"},
                                       {"message", QStringLiteral("no %1 subscription for %2").arg(kind.left(16), *sym)}});
@@ -770,7 +807,7 @@ void SimServer::handleUnsubscribe(Connection &c, const QJsonObject &msg, const Q
         }
         QJsonObject okItem{{"kind", kind}, {"symbol", *sym}};
         if (kind == QLatin1String("bars"))
-            okItem.insert(QStringLiteral("timeframe"), QStringLiteral("M1"));
+            okItem.insert(QStringLiteral("timeframe"), st.value(QStringLiteral("timeframe")).toString(QStringLiteral("M1")));
         ok.append(okItem);
     }
     sendReply(c, QJsonObject{{"type", "unsubscribed"}, {"streams", ok}, {"errors", errors}}, id);
@@ -853,14 +890,37 @@ void SimServer::handleHistoryRates(Connection &c, const QJsonObject &msg, const 
         return sendError(c, id, QStringLiteral("UNKNOWN_SYMBOL"), QStringLiteral("no symbol '%1'").arg(symV.toString().left(64)),
                          QJsonObject{{"suggestions", QJsonArray::fromStringList(m_resolver->suggestions(symV.toString()))}});
     const QString tf = tfV.toString(QStringLiteral("M1"));
-    if (tf != QLatin1String("M1"))
+    const auto tfSec = timeframeSeconds(tf);
+    if (!tfSec)
         return sendError(c, id, QStringLiteral("UNSUPPORTED_TYPE"),
-                         QStringLiteral("timeframe '%1' is not offered; the simulator serves M1").arg(tf.left(8)));
+                         QStringLiteral("timeframe '%1' is not offered; the simulator serves %2")
+                             .arg(tf.left(8), offeredTimeframes().join(QStringLiteral(", "))));
     const int feed = feedOf(*sym);
-    const Bars &bars = m_replay->bars(feed);
-    const size_t closed = m_replay->closedCount(feed);
-    const auto forming = m_replay->formingBar(feed);
-    // All rows available now: closed bars, then the forming one.
+    const Bars &m1 = m_replay->bars(feed);
+    const size_t m1Closed = m_replay->closedCount(feed);
+    auto m1Forming = m_replay->formingBar(feed);
+    // All rows available now: closed bars, then the forming one. Other timeframes are built from M1 (timeframes.h);
+    // their last bar is forming while the clock has not left it.
+    Bars built;
+    const Bar *bars = m1.data();
+    size_t closed = m1Closed;
+    std::optional<Bar> forming = m1Forming;
+    if (*tfSec != 60) {
+        built = aggregate(m1.data(), m1.data() + m1Closed, *tfSec);
+        if (m1Forming) {
+            if (!built.empty() && built.back().timeMs == bucketStart(m1Forming->timeMs / 1000, *tfSec) * 1000)
+                foldInto(built.back(), *m1Forming);
+            else
+                built.push_back(startBar(*m1Forming, *tfSec));
+        }
+        forming.reset();
+        if (!built.empty() && built.back().timeMs + *tfSec * 1000 > m_replay->clockMsc()) {
+            forming = built.back();
+            built.pop_back();
+        }
+        bars = built.data();
+        closed = built.size();
+    }
     const size_t total = closed + (forming ? 1 : 0);
     auto rowBar = [&](size_t i) -> Bar { return i < closed ? bars[i] : *forming; };
     auto timeOf = [&](size_t i) { return rowBar(i).timeMs / 1000; };
@@ -891,7 +951,7 @@ void SimServer::handleHistoryRates(Connection &c, const QJsonObject &msg, const 
         const Bar b = rowBar(i);
         items.append(QJsonArray{b.timeMs / 1000, b.open, b.high, b.low, b.close, qint64(b.tickVolume), b.spreadPoints, 0});
     }
-    QJsonObject reply{{"type", "rates"}, {"symbol", *sym}, {"timeframe", "M1"}, {"items", items}, {"complete", i >= end}};
+    QJsonObject reply{{"type", "rates"}, {"symbol", *sym}, {"timeframe", tf}, {"items", items}, {"complete", i >= end}};
     if (i < end)
         reply.insert(QStringLiteral("next_from"), timeOf(i));
     if (i == end && end == total && forming && end > begin)
@@ -1353,6 +1413,7 @@ void SimServer::primeQuotes()
         m_exchange->setMarketOpen(m_symbols[i].info.name, !m_replay->inGap(int(i)));
     }
     drainExchangeEvents();
+    rebuildAggregates();
 }
 
 // --- The market pump --------------------------------------------------------------------------------------------
@@ -1429,36 +1490,85 @@ void SimServer::pump()
     reanchor();  // fell behind: do not try to catch up
 }
 
+void SimServer::emitClosedBar(const QString &symbol, const QString &timeframe, const Bar &bar)
+{
+    const QString key = streamKey(symbol, timeframe);
+    const qint64 time = bar.timeMs / 1000;
+    std::optional<QJsonObject> ev;
+    for (auto &[sid, s] : m_sessions) {
+        if (!s->barSubs.count(key))
+            continue;
+        const auto last = s->lastClosedBar.find(key);
+        if (last != s->lastClosedBar.end() && last->second >= time)
+            continue;  // exactly one closed:true per bar per session (e.g. after a seek back)
+        s->lastClosedBar[key] = time;
+        if (!ev)
+            ev = barEvent(symbol, timeframe, bar, true, false);
+        emitEvent(*s, *ev);
+    }
+}
+
+void SimServer::rebuildAggregates()
+{
+    // After a seek: each timeframe's bar in progress holds the closed M1 bars of the clock's bucket.
+    m_aggs.assign(m_symbols.size(), {});
+    for (size_t f = 0; f < m_symbols.size(); ++f) {
+        const Bars &m1 = m_replay->bars(int(f));
+        const size_t closed = m_replay->closedCount(int(f));
+        for (const QString &tf : offeredTimeframes()) {
+            const qint64 sec = *timeframeSeconds(tf);
+            if (sec == 60)
+                continue;
+            Agg agg{sec, false, Bar{}};
+            const qint64 bucket = bucketStart(m_replay->clockMsc() / 1000, sec) * 1000;
+            size_t k = closed;
+            while (k > 0 && m1[k - 1].timeMs >= bucket)
+                --k;
+            for (; k < closed; ++k) {
+                if (agg.has)
+                    foldInto(agg.bar, m1[k]);
+                else
+                    agg.bar = startBar(m1[k], sec);
+                agg.has = true;
+            }
+            m_aggs[f][tf] = agg;
+        }
+    }
+}
+
 void SimServer::deliver(const MarketReplay::Item &item)
 {
     const SimSymbol &sym = m_symbols[size_t(item.feed)];
     const QString &name = sym.info.name;
     const qint64 wallNow = wallNowMs();
+    auto &aggs = m_aggs[size_t(item.feed)];
     if (item.kind == MarketReplay::Item::Kind::BarClosed) {
-        RateBar rb;
-        rb.symbol = name;
-        rb.timeframe = QStringLiteral("M1");
-        rb.time = item.bar.timeMs / 1000;
-        rb.open = item.bar.open;
-        rb.high = item.bar.high;
-        rb.low = item.bar.low;
-        rb.close = item.bar.close;
-        rb.tickVolume = item.bar.tickVolume;
-        rb.spread = item.bar.spreadPoints;
-        rb.closed = true;
-        QJsonObject ev = mt5b::toJson(rb);
-        ev.insert(QStringLiteral("type"), QStringLiteral("bar"));
-        for (auto &[sid, s] : m_sessions) {
-            if (!s->barSubs.count(name))
-                continue;
-            const auto last = s->lastClosedBar.find(name);
-            if (last != s->lastClosedBar.end() && last->second >= rb.time)
-                continue;  // exactly one closed:true per bar per session (e.g. after a seek back)
-            s->lastClosedBar[name] = rb.time;
-            emitEvent(*s, ev);
+        emitClosedBar(name, QStringLiteral("M1"), item.bar);
+        // Higher timeframes: a bar closes with its last minute, or when a minute of a later bucket is seen.
+        for (auto &[tf, agg] : aggs) {
+            const qint64 bucket = bucketStart(item.bar.timeMs / 1000, agg.tfSec) * 1000;
+            if (agg.has && agg.bar.timeMs != bucket) {
+                emitClosedBar(name, tf, agg.bar);
+                agg.has = false;
+            }
+            if (agg.has)
+                foldInto(agg.bar, item.bar);
+            else
+                agg.bar = startBar(item.bar, agg.tfSec);
+            agg.has = true;
+            if (item.bar.timeMs + 60'000 >= agg.bar.timeMs + agg.tfSec * 1000) {
+                emitClosedBar(name, tf, agg.bar);
+                agg.has = false;
+            }
         }
         return;
     }
+    // A tick past a bucket's end closes that bucket's bar (its last minutes had no data).
+    for (auto &[tf, agg] : aggs)
+        if (agg.has && item.tick.timeMsc >= agg.bar.timeMs + agg.tfSec * 1000) {
+            emitClosedBar(name, tf, agg.bar);
+            agg.has = false;
+        }
     // The ticking symbol is open (SL/TP and pending orders are checked on this very tick); the others may have
     // entered a data gap.
     m_exchange->setMarketOpen(name, true);
@@ -1475,31 +1585,30 @@ void SimServer::deliver(const MarketReplay::Item &item)
     t.flags = item.tick.flags;
     QJsonObject tick = mt5b::toJson(t);
     tick.insert(QStringLiteral("type"), QStringLiteral("tick"));
-    std::optional<Bar> forming;
+    const QString prefix = name + QLatin1Char('|');
     for (auto &[sid, s] : m_sessions) {
         if (s->tickSubs.count(name))
             sendTick(*s, name, tick, wallNow);
-        const auto b = s->barSubs.find(name);
-        if (b != s->barSubs.end() && b->second && wallNow - s->lastFormingMs[name] >= kFormingIntervalMs) {
-            if (!forming)
-                forming = m_replay->formingBar(item.feed);
-            if (!forming)
+        for (auto it = s->barSubs.lower_bound(prefix); it != s->barSubs.end() && it->first.startsWith(prefix); ++it) {
+            if (!it->second || wallNow - s->lastFormingMs[it->first] < kFormingIntervalMs)
                 continue;
-            s->lastFormingMs[name] = wallNow;
-            RateBar rb;
-            rb.symbol = name;
-            rb.timeframe = QStringLiteral("M1");
-            rb.time = forming->timeMs / 1000;
-            rb.open = forming->open;
-            rb.high = forming->high;
-            rb.low = forming->low;
-            rb.close = forming->close;
-            rb.tickVolume = forming->tickVolume;
-            rb.spread = forming->spreadPoints;
-            rb.closed = false;
-            QJsonObject ev = mt5b::toJson(rb);
-            ev.insert(QStringLiteral("type"), QStringLiteral("bar"));
-            emitEvent(*s, ev);
+            const auto m1 = m_replay->formingBar(item.feed);
+            if (!m1)
+                continue;
+            const QString tf = it->first.mid(prefix.size());
+            Bar bar = *m1;
+            if (tf != QLatin1String("M1")) {
+                const Agg &agg = aggs.at(tf);
+                const qint64 bucket = bucketStart(m1->timeMs / 1000, agg.tfSec) * 1000;
+                if (agg.has && agg.bar.timeMs == bucket) {
+                    bar = agg.bar;
+                    foldInto(bar, *m1);
+                } else {
+                    bar = startBar(*m1, agg.tfSec);
+                }
+            }
+            s->lastFormingMs[it->first] = wallNow;
+            emitEvent(*s, barEvent(name, tf, bar, false, false));
         }
     }
 }

@@ -143,6 +143,13 @@ private:
     void pushAccount();
     void reanchor();
     void primeQuotes();
+    void rebuildAggregates();
+    void emitClosedBar(const QString &symbol, const QString &timeframe, const Bar &bar);
+    // The last `n` closed bars of `feed` in timeframe `tfSec` (built from M1 for higher timeframes), oldest first.
+    Bars lastClosedBars(int feed, qint64 tfSec, size_t n) const;
+    static QString streamKey(const QString &symbol, const QString &timeframe);
+    static QJsonObject barEvent(const QString &symbol, const QString &timeframe, const Bar &bar, bool closed,
+                                bool history);
     void setTerminalConnected(bool connected);
     void scheduleDisconnect();
     void scheduleTerminalOff();
@@ -162,7 +169,13 @@ private:
     QWebSocketServer *m_server = nullptr;
     std::map<QWebSocket *, Connection> m_connections;
     std::map<QString, std::unique_ptr<Session>> m_sessions;
-    std::map<QString, QString> m_tagToClientReqId;  // comment tag → client_req_id (deal events)
+    std::map<QString, QString> m_tagToClientReqId;
+    struct Agg {
+        qint64 tfSec = 0;
+        bool has = false;  // a bar is in progress
+        Bar bar;           // the bar in progress of one higher timeframe, from closed M1 bars
+    };
+    std::vector<std::map<QString, Agg>> m_aggs;  // by feed: timeframe name → its bar in progress  // comment tag → client_req_id (deal events)
     QTimer m_pumpTimer, m_heartbeatTimer, m_accountTimer, m_pruneTimer, m_disconnectTimer, m_terminalTimer;
     QElapsedTimer m_wall;
     qint64 m_anchorWallMs = 0;    // m_wall time of the pacing anchor
