@@ -6,6 +6,7 @@
 #   core, strategies, models, widgets: no Qt Sql or libpq (SQL lives in connectors/postgres)
 #   ... and no Qt WebSockets or simdjson (the MT5 bridge client lives in connectors/mt5); connectors/postgres neither;
 #   connectors/mt5 no Qt Sql or libpq (its outbox is a core port that connectors/postgres implements)
+#   connectors/mt5sim (the simulator, a WebSocket server) no Qt Sql, libpq or simdjson
 set(rules
   "core|#include <(QtGui|QtWidgets|QWidget|QApplication|QGuiApplication|QPainter|QColor|qcustomplot|QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
   "strategies|#include <(QtGui|QtWidgets|QWidget|QApplication|QThread|qcustomplot|QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
@@ -13,6 +14,7 @@ set(rules
   "widgets|#include <(QtSql|QSql|libpq|QtWebSockets|QWebSocket|simdjson)"
   "connectors/postgres|#include <(QtWebSockets|QWebSocket|simdjson)"
   "connectors/mt5|#include <(QtSql|QSql|libpq)"
+  "connectors/mt5sim|#include <(QtSql|QSql|libpq|simdjson)"
 )
 set(violations "")
 foreach(rule IN LISTS rules)

@@ -26,6 +26,8 @@ import sys
 import unittest
 import uuid
 
+import websockets
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from launcher import Bridge  # noqa: E402
 from mt5bclient import MAX_FRAME, SUBPROTOCOL, Closed, Conn, next_id  # noqa: E402
@@ -864,7 +866,10 @@ class BadInputTests(BridgeTest):
 
     async def test_oversized_frame_closes_1009(self):
         c = await self.connect()
-        await c.send('{"v":1,"type":"ping","id":"big","nonce":"' + "x" * MAX_FRAME + '"}')
+        try:
+            await c.send('{"v":1,"type":"ping","id":"big","nonce":"' + "x" * MAX_FRAME + '"}')
+        except websockets.exceptions.ConnectionClosed:
+            pass  # a bridge may close as soon as the frame header announces the size, before the body is sent
         self.assertEqual(await c.wait_closed(5), 1009)
 
     async def test_flood_rate_limited_then_usable(self):
