@@ -5,7 +5,15 @@
 // and delivered, lost / duplicate / out-of-order ticks, per-symbol gaps, seq gaps the client saw (its resync
 // requests), frames the client dropped, the delivered latency percentiles (nearest rank) and CPU time per thread.
 //
-//   bench_mt5_fanout [--symbols 100] [--rate 50] [--seconds 20]
+//   bench_mt5_fanout [--symbols 100] [--rate 50] [--seconds 20] [--nagle] [--frames FILE]
+//
+// --frames FILE writes what the sender sent (every frame but ticks after the first 100), one frame a line, to check
+// against the schemas: /usr/bin/python3 -c 'import sys; sys.path.insert(0, "tests/conformance"); from mt5bschema
+// import SchemaSet; s = SchemaSet(); [print(p) for l in open(sys.argv[1]) for p in s.validate_frame(l, "bridge")]' FILE
+// The sender's socket has TCP_NODELAY set (QAbstractSocket::LowDelayOption), as the Python bridge's has (asyncio sets
+// it on every TCP transport). --nagle leaves Qt's default (Nagle's algorithm on, which QWebSocketServer::listen()
+// gives and botdesk-mt5sim therefore has): small tick frames then wait for the client's delayed ACK (Linux: 40 ms)
+// and the delivered latency is tens of milliseconds — a property of the sending socket, not of the connector.
 //
 // Delivered latency = the moment the consumer's slot runs with the Tick − the moment the sender called
 // QWebSocket::sendTextMessage for that tick's frame. Both instants come from ONE QElapsedTimer of this process
@@ -34,6 +42,7 @@
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -103,7 +112,8 @@ QByteArray compact(const QJsonObject &o)
 // The paced mt5b v1 sender (one client connection). Lives on its own thread; driven by queued calls.
 class PacedSender : public QObject {
 public:
-    PacedSender(const Plan &plan, Shared &shared, bool nagle) : m_plan(plan), m_shared(shared), m_nagle(nagle) {}
+    PacedSender(const Plan &plan, Shared &shared, bool nagle, QFile *frames)
+        : m_plan(plan), m_shared(shared), m_nagle(nagle), m_frames(frames) {}
 
     // On the sender's thread. Returns the port, 0 when it cannot listen.
     quint16 listen()
@@ -160,7 +170,18 @@ public:
 private:
     static qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 
-    void send(const QByteArray &frame) { m_socket->sendTextMessage(QString::fromUtf8(frame)); }
+    void send(const QByteArray &frame)
+    {
+        record(frame);
+        m_socket->sendTextMessage(QString::fromUtf8(frame));
+    }
+
+    // --frames FILE: every frame but ticks after the first 100, one a line (for tests/conformance/mt5bschema.py).
+    void record(const QByteArray &frame)
+    {
+        if (m_frames && (!frame.startsWith("{\"v\":1,\"type\":\"tick\"") || ++m_recordedTicks <= 100))
+            m_frames->write(frame + '\n');
+    }
 
     void reply(const QString &type, const QString &re, QJsonObject fields)
     {
@@ -319,6 +340,7 @@ private:
                 const qint64 stamp = m_shared.clock.nsecsElapsed();
                 m_shared.sentNs[size_t(s) * size_t(perSymbol) + size_t(k)].store(stamp, std::memory_order_release);
                 m_socket->sendTextMessage(text);
+                record(frame);
                 m_maxLateNs = std::max(m_maxLateNs, stamp - dueNs);
                 m_sumLateNs += stamp - dueNs;
                 wrote = true;
@@ -338,6 +360,8 @@ private:
     const Plan m_plan;
     Shared &m_shared;
     const bool m_nagle;
+    QFile *m_frames = nullptr;
+    int m_recordedTicks = 0;
     QTcpServer *m_tcp = nullptr;
     QWebSocketServer *m_server = nullptr;
     QPointer<QWebSocket> m_socket;
@@ -365,7 +389,7 @@ double nearestRankMs(const std::vector<qint64> &sortedNs, double p)
 int usage(const char *why)
 {
     std::fprintf(stderr, "bench_mt5_fanout: %s\nusage: bench_mt5_fanout [--symbols N (1..1000, 100)] "
-                         "[--rate R ticks/s per symbol (1..500, 50)] [--seconds S (1..600, 20)] [--nagle]\n", why);
+                         "[--rate R ticks/s per symbol (1..500, 50)] [--seconds S (1..600, 20)] [--nagle] [--frames FILE]\n", why);
     return 2;
 }
 
@@ -379,6 +403,7 @@ int main(int argc, char **argv)
     Plan plan;
     QStringList args = app.arguments().mid(1);
     bool nagle = false;
+    QFile frames;
     while (!args.isEmpty()) {
         const QString a = args.takeFirst();
         if (a == QLatin1String("--nagle")) {
@@ -387,6 +412,13 @@ int main(int argc, char **argv)
         }
         if (args.isEmpty())
             return usage(qPrintable(QStringLiteral("%1 needs a value").arg(a)));
+        if (a == QLatin1String("--frames")) {
+            frames.setFileName(args.takeFirst());
+            if (!frames.open(QIODevice::WriteOnly | QIODevice::Truncate))
+                return usage(qPrintable(QStringLiteral("--frames '%1' cannot be written; give a writable file path")
+                                            .arg(frames.fileName())));
+            continue;
+        }
         bool ok = false;
         const int v = args.takeFirst().toInt(&ok);
         if (a == QLatin1String("--symbols") && ok && v >= 1 && v <= 1000)
@@ -409,7 +441,7 @@ int main(int argc, char **argv)
     // The sender on its own thread.
     QThread senderThread;
     senderThread.setObjectName(QStringLiteral("bench-sender"));
-    auto *sender = new PacedSender(plan, shared, nagle);
+    auto *sender = new PacedSender(plan, shared, nagle, frames.isOpen() ? &frames : nullptr);
     sender->moveToThread(&senderThread);
     QObject::connect(&senderThread, &QThread::finished, sender, &QObject::deleteLater);
     senderThread.start();
