@@ -11,6 +11,7 @@ PACKAGES=(
   qtkeychain-qt6-dev
   qt6-websockets-dev libsimdjson-dev
   python3 python3-websockets python3-jsonschema
+  python3-dev pybind11-dev python3-numpy libqscintilla2-qt6-dev libdtl-dev patch
 )
 
 missing=()

@@ -7,6 +7,9 @@
 #     which must give identical trades and statistics;
 #  3. the botdesk window runs the EURUSD backtest: on screen when a display is available, otherwise
 #     offscreen, saving screenshots of the Strategy Tester (out/botdesk.png) and the Bots page (out/botdesk_bots.png).
+#  4. the MetaTrader 5 bridge: botdesk-mt5sim (the simulator, a demo account replaying EURUSD M1 2024 at 600x on
+#     127.0.0.1) and `botdesk-mt5 check` through the connector the live engine uses: terminal, account, symbol
+#     resolution (EURUSD -> EURUSD.sim), history and live bars, one 0.01-lot order opened and closed with its latency.
 # Data folder: $BOTDESK_DATA_DIR or ../shared/data next to this repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,3 +46,20 @@ if [ -x "$BUILD_DIR/app/botdesk" ]; then
     echo "No display: ran the window offscreen and saved out/botdesk.png and out/botdesk_bots.png"
   fi
 fi
+
+# 4. The MT5 bridge against the simulator. The token travels in environment variables, never on a command line.
+export BOTDESK_MT5SIM_TOKEN BOTDESK_BRIDGE_TOKEN
+BOTDESK_MT5SIM_TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+BOTDESK_BRIDGE_TOKEN=$BOTDESK_MT5SIM_TOKEN
+SIM_OUT=$(mktemp)
+"$BUILD_DIR/app/botdesk-mt5sim" --data "$DATA_DIR/EURUSD_M1_2024.csv.gz" --symbol EURUSD --port 0 --speed 600 \
+  --suffix .sim >"$SIM_OUT" 2>out/botdesk-mt5sim.log &
+SIM_PID=$!
+trap 'kill $SIM_PID 2>/dev/null || true; rm -f "$SIM_OUT"' EXIT
+for _ in $(seq 1 100); do grep -q '^listening ' "$SIM_OUT" && break; sleep 0.1; done
+SIM_URL=$(sed -n 's/^listening \(ws:[^ ]*\).*/\1/p' "$SIM_OUT")
+[ -n "$SIM_URL" ] || { echo "botdesk-mt5sim did not start; see out/botdesk-mt5sim.log" >&2; exit 1; }
+echo
+"$BUILD_DIR/app/botdesk-mt5" check --url "$SIM_URL" --symbol EURUSD --history-bars 5 --live-bars 2 --trade 0.01 \
+  2>out/botdesk-mt5.log
+kill $SIM_PID; wait $SIM_PID 2>/dev/null || true

@@ -21,6 +21,7 @@
 #include "storedrun.h"
 #include "syntheticbars.h"
 #include "tradelistmodel.h"
+#include "versiondiffview.h"
 #include "versionlistmodel.h"
 
 #include <QComboBox>
@@ -128,6 +129,23 @@ private slots:
         // Selecting the new version shows its values in the form.
         QCOMPARE(view.parameterForm()->value(QStringLiteral("fast")), 8.0);
         QCOMPARE(view.botModel()->index(0, BotListModel::VersionsColumn).data().toString(), QStringLiteral("2"));
+
+        // Both versions selected: the Diff tab says what changed (same code, one parameter), older first.
+        QVERIFY(view.selectVersions({second.id, first.id}));
+        QCOMPARE(view.historyTabs()->currentWidget(), view.versionDiff());
+        QVERIFY(!view.currentVersion());  // two selected: no single version to save from
+        QVERIFY(!view.saveVersionButton()->isEnabled());
+        QCOMPARE(view.versionDiff()->summary(),
+                 QStringLiteral("alpha@%1 → alpha@%2: code +0 −0 lines, 1 parameter(s) changed")
+                     .arg(shortHash(first.codeHash), shortHash(second.codeHash)));
+        QTableWidget *params = view.versionDiff()->paramsTable();
+        QCOMPARE(params->rowCount(), 1);
+        QCOMPARE(params->item(0, 0)->text(), QStringLiteral("fast"));
+        QCOMPARE(params->item(0, 1)->text(), QStringLiteral("default"));
+        QCOMPARE(params->item(0, 2)->text(), QStringLiteral("8"));
+        QCOMPARE(view.versionDiff()->diffText(), QStringLiteral("(the code is identical)"));
+        QVERIFY(view.selectVersion(second.id));
+        QVERIFY(view.versionDiff()->summary().startsWith(QStringLiteral("Select two versions")));
 
         // The same content again: the existing version, nothing new.
         view.saveVersionButton()->click();

@@ -11,6 +11,7 @@
 #include "logging.h"
 #include "memoryorderoutbox.h"
 #include "mt5client.h"
+#include "sharedoutbox.h"
 #include "scriptedbridge.h"
 
 #include <QFile>
@@ -82,18 +83,6 @@ public:
     }
     bool isLive() const { return !statuses.isEmpty() && statuses.last().state == LinkStatus::State::Live; }
     LinkStatus::State state() const { return statuses.isEmpty() ? LinkStatus::State::Disconnected : statuses.last().state; }
-};
-
-// An outbox shared by successive clients (the "database" that survives a crash of the process).
-class SharedOutbox final : public OrderOutbox {
-public:
-    explicit SharedOutbox(std::shared_ptr<MemoryOrderOutbox> box) : m_box(std::move(box)) {}
-    Result<void> recordBeforeSend(const OutboxEntry &e) override { return m_box->recordBeforeSend(e); }
-    Result<void> markFinal(const QString &id, const QByteArray &json) override { return m_box->markFinal(id, json); }
-    Result<std::vector<OutboxEntry>> unfinished(const QString &account) override { return m_box->unfinished(account); }
-    Result<OutboxEntry> find(const QString &id) override { return m_box->find(id); }
-private:
-    std::shared_ptr<MemoryOrderOutbox> m_box;
 };
 
 // One client on its own thread, with a recorder on the test thread.

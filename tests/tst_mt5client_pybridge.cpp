@@ -9,6 +9,7 @@
 #include "envelope.h"
 #include "memoryorderoutbox.h"
 #include "mt5client.h"
+#include "sharedoutbox.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -71,17 +72,6 @@ public:
         connect(client->broker(), &BrokerPort::linkStatusChanged, this, [this](const LinkStatus &s) { status = s; });
     }
     bool live() const { return status.state == LinkStatus::State::Live; }
-};
-
-class SharedOutbox final : public OrderOutbox {
-public:
-    explicit SharedOutbox(std::shared_ptr<MemoryOrderOutbox> box) : m_box(std::move(box)) {}
-    Result<void> recordBeforeSend(const OutboxEntry &e) override { return m_box->recordBeforeSend(e); }
-    Result<void> markFinal(const QString &id, const QByteArray &json) override { return m_box->markFinal(id, json); }
-    Result<std::vector<OutboxEntry>> unfinished(const QString &account) override { return m_box->unfinished(account); }
-    Result<OutboxEntry> find(const QString &id) override { return m_box->find(id); }
-private:
-    std::shared_ptr<MemoryOrderOutbox> m_box;
 };
 
 struct Rig {

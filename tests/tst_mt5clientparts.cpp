@@ -5,13 +5,18 @@
 #include "inflightguard.h"
 #include "latencystats.h"
 #include "memoryorderoutbox.h"
+#include "nodelay.h"
 #include "reconnectbackoff.h"
 #include "resultcheck.h"
 #include "seqtracker.h"
 #include "stalenessmonitor.h"
 
+#include <QAbstractSocket>
+#include <QWebSocket>
+#include <QWebSocketServer>
 #include <QtTest>
 
+#include <memory>
 #include <set>
 
 using namespace bd;
@@ -154,6 +159,31 @@ private slots:
         QCOMPARE(states[1].lastTickAtMs, 6300);
         m.setConnected(false, 7000);
         QVERIFY(m.evaluate(60000).isEmpty());
+    }
+
+    // Both ends of a loopback WebSocket get TCP_NODELAY: the client's socket (the QWebSocket's child) and the
+    // accepted one (found under the QWebSocketServer by its peer port).
+    void nagleIsOffOnBothEnds()
+    {
+        QWebSocketServer server(QStringLiteral("t"), QWebSocketServer::NonSecureMode);
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        QWebSocket client;
+        QVERIFY(!bd::mt5b::disableNagle(client));  // not connected: no TCP socket yet, nothing changes
+        client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(server.serverPort())));
+        QVERIFY(QTest::qWaitFor([&] { return server.hasPendingConnections(); }, 5000));
+        std::unique_ptr<QWebSocket> accepted(server.nextPendingConnection());
+        QVERIFY(QTest::qWaitFor([&] { return client.state() == QAbstractSocket::ConnectedState; }, 5000));
+        const auto lowDelay = [](QObject *root, quint16 peerPort) {
+            for (QAbstractSocket *tcp : root->findChildren<QAbstractSocket *>())
+                if (tcp->peerPort() == peerPort)
+                    return tcp->socketOption(QAbstractSocket::LowDelayOption).toInt();
+            return -1;
+        };
+        QCOMPARE(lowDelay(&server, accepted->peerPort()), 0);  // Qt's default: Nagle on
+        QVERIFY(bd::mt5b::disableNagle(client));
+        QVERIFY(bd::mt5b::disableNagle(server, *accepted));
+        QCOMPARE(lowDelay(&client, client.peerPort()), 1);
+        QCOMPARE(lowDelay(&server, accepted->peerPort()), 1);
     }
 
     void memoryOutboxContract()

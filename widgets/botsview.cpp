@@ -8,6 +8,7 @@
 #include "runcomparisonwidget.h"
 #include "runlistmodel.h"
 #include "strategyregistry.h"
+#include "versiondiffview.h"
 #include "versionlistmodel.h"
 
 #include <QCheckBox>
@@ -151,6 +152,8 @@ QWidget *BotsView::buildVersionsPanel()
     auto *panel = new QWidget(this);
     m_versionTable = makeTable(QStringLiteral("versionTable"), panel);
     m_versionTable->setModel(m_versionModel);
+    m_versionTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_versionTable->setToolTip(tr("Select a version to see its backtests; select two to see what changed."));
     connect(m_versionTable->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             &BotsView::handleVersionSelected);
 
@@ -218,8 +221,10 @@ QWidget *BotsView::buildHistoryPanel()
     runsLayout->addLayout(buttons);
 
     m_comparison = new RunComparisonWidget;
+    m_versionDiff = new VersionDiffView;
     m_historyTabs->addTab(runsPage, tr("Backtests"));
     m_historyTabs->addTab(m_comparison, tr("Compare"));
+    m_historyTabs->addTab(m_versionDiff, tr("Diff"));
     return m_historyTabs;
 }
 
@@ -292,6 +297,19 @@ bool BotsView::selectVersion(const QUuid &versionId)
     if (row < 0)
         return false;
     m_versionTable->selectRow(row);
+    return true;
+}
+
+bool BotsView::selectVersions(const QList<QUuid> &ids)
+{
+    QItemSelection selection;
+    for (const QUuid &id : ids) {
+        const int row = m_versionModel->rowOf(id);
+        if (row < 0)
+            return false;
+        selection.select(m_versionModel->index(row, 0), m_versionModel->index(row, m_versionModel->columnCount() - 1));
+    }
+    m_versionTable->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     return true;
 }
 
@@ -381,6 +399,18 @@ void BotsView::handleVersionsListed(const QUuid &botId, const std::vector<BotVer
 
 void BotsView::handleVersionSelected()
 {
+    const QModelIndexList rows = m_versionTable->selectionModel()->selectedRows();
+    if (rows.size() == 2) {
+        const BotVersion *a = m_versionModel->versionAt(rows[0].row());
+        const BotVersion *b = m_versionModel->versionAt(rows[1].row());
+        const std::optional<Bot> bot = currentBot();
+        if (a && b) {
+            m_versionDiff->showDiff(*a, *b, bot ? bot->name : QString());
+            m_historyTabs->setCurrentWidget(m_versionDiff);
+        }
+    } else {
+        m_versionDiff->clear(tr("Select two versions to compare them."));
+    }
     const std::optional<BotVersion> version = currentVersion();
     if (version) {
         if (auto shown = m_form->setValues(version->params); !shown) {

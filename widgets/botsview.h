@@ -2,7 +2,8 @@
 // The Bots view (issue 6 §4): the bots the login sees | the versions of the selected bot, with a typed parameter
 // form to save a new version from the selected one | the backtest history of the selected version (every version
 // of the bot with "All versions"), sortable by its metrics, from which a run is opened in the review view or two
-// runs are compared (equity curves overlaid, metrics side by side with differences).
+// runs are compared (equity curves overlaid, metrics side by side with differences); two versions selected show
+// their diff (code and parameters, issue 7 §3 History) in the Diff tab.
 //
 // It talks to the store only through a BotLibrary (never blocks the GUI thread); every answer and error arrives
 // by signal. Errors (an unreachable database, a taken name, …) are shown in the view's status line with the
@@ -34,6 +35,7 @@ class BotListModel;
 class ParameterForm;
 class RunComparisonWidget;
 class RunListModel;
+class VersionDiffView;
 class VersionListModel;
 
 class BotsView : public QWidget {
@@ -62,6 +64,8 @@ public:
     bool selectVersion(const QUuid &versionId);
     // Selects the runs with these ids in the run table (rows of the sorted view); false when one is not listed.
     bool selectRuns(const QList<QUuid> &ids);
+    // Selects these versions of the shown bot (two: their diff in the Diff tab). False when one is not listed.
+    bool selectVersions(const QList<QUuid> &ids);
 
     std::optional<Bot> currentBot() const;
     std::optional<BotVersion> currentVersion() const;
@@ -83,6 +87,7 @@ public:
     QPushButton *compareButton() const { return m_compare; }
     QTabWidget *historyTabs() const { return m_historyTabs; }
     RunComparisonWidget *comparison() const { return m_comparison; }
+    VersionDiffView *versionDiff() const { return m_versionDiff; }
 
 signals:
     // A stored run to show in the review view; `title` names it ("alpha@1a2b3c4d5e6f EURUSD 2024-06-01 10:00:00 UTC").
@@ -129,6 +134,7 @@ private:
     QPushButton *m_compare = nullptr;
     QTabWidget *m_historyTabs = nullptr;
     RunComparisonWidget *m_comparison = nullptr;
+    VersionDiffView *m_versionDiff = nullptr;
     QLabel *m_status = nullptr;
     bool m_statusIsError = false;
     bool m_listingFailed = false;              // the status shows a failed listing (cleared by the next good one)

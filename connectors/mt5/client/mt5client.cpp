@@ -6,6 +6,7 @@
 #include "logging.h"
 #include "memoryorderoutbox.h"
 #include "mt5bjson.h"
+#include "nodelay.h"
 #include "orderrounding.h"
 
 #include <QDateTime>
@@ -248,6 +249,8 @@ void Mt5Client::onConnected()
 {
     if (!m_socket)
         return;
+    if (!mt5b::disableNagle(*m_socket))
+        m_log->warn("could not turn Nagle off on the socket: small frames may wait ~40 ms for a delayed ACK");
     m_log->info("connected to {} (subprotocol '{}'); sending hello{}", utf8(m_status.url),
                 utf8(m_socket->subprotocol()), m_haveSession ? " with resume" : "");
     QJsonObject fields{{"token", m_config.token},

@@ -3,6 +3,7 @@
 #include "barloader.h"
 #include "logging.h"
 #include "mt5bjson.h"
+#include "nodelay.h"
 #include "symbolspec.h"
 #include "tickfile.h"
 #include "timeframes.h"
@@ -323,6 +324,8 @@ void SimServer::onNewConnection()
 {
     while (QWebSocket *ws = m_server->nextPendingConnection()) {
         ws->setParent(this);
+        if (!mt5b::disableNagle(*m_server, *ws))
+            log()->warn("could not turn Nagle off for a client socket");
         ws->setMaxAllowedIncomingFrameSize(kMaxFrameBytes);
         ws->setMaxAllowedIncomingMessageSize(kMaxFrameBytes);
         Connection c;
