@@ -10,10 +10,10 @@
 // --frames FILE writes what the sender sent (every frame but ticks after the first 100), one frame a line, to check
 // against the schemas: /usr/bin/python3 -c 'import sys; sys.path.insert(0, "tests/conformance"); from mt5bschema
 // import SchemaSet; s = SchemaSet(); [print(p) for l in open(sys.argv[1]) for p in s.validate_frame(l, "bridge")]' FILE
-// The sender's socket has TCP_NODELAY set (QAbstractSocket::LowDelayOption), as the Python bridge's has (asyncio sets
-// it on every TCP transport). --nagle leaves Qt's default (Nagle's algorithm on, which QWebSocketServer::listen()
-// gives and botdesk-mt5sim therefore has): small tick frames then wait for the client's delayed ACK (Linux: 40 ms)
-// and the delivered latency is tens of milliseconds — a property of the sending socket, not of the connector.
+// The sender's socket has TCP_NODELAY set (bd::mt5b::disableNagle, as botdesk-mt5sim does; the Python bridge's asyncio
+// sockets have it too). --nagle leaves Qt's default (Nagle's algorithm on): small tick frames then wait for the
+// client's delayed ACK (Linux: 40 ms) and the delivered latency is tens of milliseconds — a property of the sending
+// socket, not of the connector.
 //
 // Delivered latency = the moment the consumer's slot runs with the Tick − the moment the sender called
 // QWebSocket::sendTextMessage for that tick's frame. Both instants come from ONE QElapsedTimer of this process
@@ -37,6 +37,7 @@
 #include "logging.h"
 #include "mt5bjson.h"
 #include "mt5client.h"
+#include "nodelay.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -48,8 +49,6 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QPointer>
-#include <QTcpServer>
-#include <QTcpSocket>
 #include <QThread>
 #include <QTimer>
 #include <QWebSocket>
@@ -127,6 +126,8 @@ public:
                     ws->deleteLater();
                     continue;
                 }
+                if (!m_nagle && !bd::mt5b::disableNagle(*m_server, *ws))
+                    std::fprintf(stderr, "bench_mt5_fanout: could not set TCP_NODELAY on the sender's socket\n");
                 m_socket = ws;
                 connect(ws, &QWebSocket::textMessageReceived, this, &PacedSender::onRequest);
             }
@@ -137,18 +138,9 @@ public:
         m_pace->setTimerType(Qt::PreciseTimer);
         m_pace->setInterval(1);
         connect(m_pace, &QTimer::timeout, this, [this] { pace(); });
-        // Our own TCP listener, so the socket option can be set before the WebSocket handshake.
-        m_tcp = new QTcpServer(this);
-        connect(m_tcp, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *s = m_tcp->nextPendingConnection()) {
-                if (!m_nagle)
-                    s->setSocketOption(QAbstractSocket::LowDelayOption, 1);  // TCP_NODELAY
-                m_server->handleConnection(s);
-            }
-        });
-        if (!m_tcp->listen(QHostAddress::LocalHost, 0))
+        if (!m_server->listen(QHostAddress::LocalHost, 0))
             return 0;
-        return m_tcp->serverPort();
+        return m_server->serverPort();
     }
 
     // On the sender's thread: starts the paced stream; `finished` runs (on this thread) after the last tick.
@@ -362,7 +354,6 @@ private:
     const bool m_nagle;
     QFile *m_frames = nullptr;
     int m_recordedTicks = 0;
-    QTcpServer *m_tcp = nullptr;
     QWebSocketServer *m_server = nullptr;
     QPointer<QWebSocket> m_socket;
     QTimer *m_heartbeat = nullptr;
@@ -420,7 +411,8 @@ int main(int argc, char **argv)
             continue;
         }
         bool ok = false;
-        const int v = args.takeFirst().toInt(&ok);
+        const QString value = args.takeFirst();
+        const int v = value.toInt(&ok);
         if (a == QLatin1String("--symbols") && ok && v >= 1 && v <= 1000)
             plan.symbols = v;
         else if (a == QLatin1String("--rate") && ok && v >= 1 && v <= 500)
@@ -428,7 +420,8 @@ int main(int argc, char **argv)
         else if (a == QLatin1String("--seconds") && ok && v >= 1 && v <= 600)
             plan.seconds = v;
         else
-            return usage(qPrintable(QStringLiteral("bad option or value: %1").arg(a)));
+            return usage(qPrintable(QStringLiteral("'%1 %2' is not an option with a value in its range; give one "
+                                                   "of those below").arg(a, value)));
     }
     plan.t0Msc = QDateTime::currentMSecsSinceEpoch();
 
