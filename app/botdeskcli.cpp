@@ -141,6 +141,7 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
     const SymbolSpec *symbol = *found;
 
     std::unique_ptr<Strategy> strategy;
+    std::function<void(std::span<const Bar>)> giveBars;  // a Python strategy's ctx.history() views the run's bars
     if (pythonFile) {
         // A bad file or bad parameters are usage errors (exit 2), as for a built-in; the message holds the file,
         // the line and the traceback.
@@ -149,6 +150,7 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
             return fail(loaded.error().message, kExitUsage);
         *params = loaded->resolvedParams;
         strategy = std::move(loaded->strategy);
+        giveBars = std::move(loaded->setBars);
     } else {
         const QString strategyName = parser.value(QStringLiteral("strategy"));
         if (auto known = strategyOption(strategyName); !known)
@@ -170,6 +172,8 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
     const qint64 loadNs = timer.nsecsElapsed();
     timer.restart();
 
+    if (giveBars)
+        giveBars(bars);
     BacktestControl control;
     // Only the JSON report writes the curve and the journal; the text report needs neither.
     control.keepEquityCurve = parser.isSet(QStringLiteral("json"));

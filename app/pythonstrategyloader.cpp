@@ -10,12 +10,17 @@
 namespace bd {
 namespace {
 
+struct HostEntryPoints {
+    BotdeskLoadPythonStrategyFile load = nullptr;
+    BotdeskSetPythonStrategyBars setBars = nullptr;
+};
+
 // The host library next to the executable (the build tree), else in ../lib/botdesk (an installed BotDesk).
-Result<BotdeskLoadPythonStrategyFile> hostEntryPoint()
+Result<HostEntryPoints> hostEntryPoints()
 {
     static QLibrary library;
-    static BotdeskLoadPythonStrategyFile entry = nullptr;
-    if (entry)
+    static HostEntryPoints entry;
+    if (entry.load)
         return entry;
     const QString dir = QCoreApplication::applicationDirPath();
     QStringList tried;
@@ -27,14 +32,18 @@ Result<BotdeskLoadPythonStrategyFile> hostEntryPoint()
             continue;
         }
         library.setFileName(candidate);
+        // RTLD_GLOBAL: Python extension modules (numpy, _ctypes, ...) take libpython's symbols from the global scope.
+        library.setLoadHints(QLibrary::ExportExternalSymbolsHint);
         if (!library.load()) {
             lastError = library.errorString();
             tried << candidate;
             continue;
         }
-        entry = reinterpret_cast<BotdeskLoadPythonStrategyFile>(library.resolve(kBotdeskLoadPythonStrategyFileSymbol));
-        if (entry)
+        entry.load = reinterpret_cast<BotdeskLoadPythonStrategyFile>(library.resolve(kBotdeskLoadPythonStrategyFileSymbol));
+        entry.setBars = reinterpret_cast<BotdeskSetPythonStrategyBars>(library.resolve(kBotdeskSetPythonStrategyBarsSymbol));
+        if (entry.load && entry.setBars)
             return entry;
+        entry = {};
         lastError = library.errorString();
         library.unload();
         tried << candidate;
@@ -50,14 +59,17 @@ Result<BotdeskLoadPythonStrategyFile> hostEntryPoint()
 Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const QJsonObject &params,
                                                     const std::string &logLevel)
 {
-    auto entry = hostEntryPoint();
+    auto entry = hostEntryPoints();
     if (!entry)
         return entry.error();
     LoadedPythonStrategy out;
     QString error;
-    out.strategy.reset((*entry)(path, params, logLevel.c_str(), &out.resolvedParams, &error));
+    out.strategy.reset(entry->load(path, params, logLevel.c_str(), &out.resolvedParams, &error));
     if (!out.strategy)
         return makeError(error);
+    Strategy *strategy = out.strategy.get();
+    const BotdeskSetPythonStrategyBars setBars = entry->setBars;
+    out.setBars = [strategy, setBars](std::span<const Bar> bars) { setBars(strategy, bars.data(), qsizetype(bars.size())); };
     return out;
 }
 

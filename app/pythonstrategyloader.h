@@ -4,13 +4,16 @@
 // (libbotdesk_pyhost.so, pythonhostplugin.h) loaded with QLibrary on the first call, so botdesk-cli does not link
 // libpython and starts as fast as before for every other command.
 
+#include "bar.h"
 #include "result.h"
 #include "strategy.h"
 
 #include <QJsonObject>
 #include <QString>
 
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 namespace bd {
@@ -18,6 +21,8 @@ namespace bd {
 struct LoadedPythonStrategy {
     std::unique_ptr<Strategy> strategy;
     QJsonObject resolvedParams;  // every declared parameter with its value
+    // Gives the strategy the run's bars (for ctx.history(); they must outlive the run).
+    std::function<void(std::span<const Bar>)> setBars;
 };
 
 // Reads `path` and loads its strategy with `params`; the host logs at `logLevel` ("warn", ...). Errors: the host

@@ -103,6 +103,18 @@ private slots:
             QVERIFY2(r.err.contains(part), qPrintable(r.err));
     }
 
+    // botdesk-cli gives the strategy its bars: ctx.history() works from the command line.
+    void historyFromTheCommandLine()
+    {
+        QTemporaryDir dir;
+        const QString file = writeFile(dir, "h.py",
+                                       "import botdesk as bd\nclass H(bd.Strategy):\n    def on_bar(self, bar, ctx):\n"
+                                       "        h = ctx.history(3)\n"
+                                       "        assert h['time'][-1] == bar.time and len(h) == min(3, ctx.bar_index + 1)\n");
+        const Run r = runCli({"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy-file", file});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    }
+
     void notAPythonFile()
     {
         const Run r = runCli({"backtest", "--data", kEurusd, "--symbol", "EURUSD", "--strategy-file", "/nonexistent/s.txt"});

@@ -292,6 +292,39 @@ private slots:
         QCOMPARE(t.comment, QStringLiteral("probe"));
     }
 
+    // ctx.history(n): a read-only numpy view of the run's own bars up to this one, no copy.
+    void historyView()
+    {
+        const QByteArray body =
+            "        if ctx.bar_index == 100:\n"
+            "            import numpy as np\n"
+            "            h = ctx.history(5)\n"
+            "            assert h.shape == (5,) and h['time'][-1] == bar.time and h['close'][-1] == bar.close, h\n"
+            "            assert h['high'][0] == self.high96, (h, self.high96)\n"
+            "            assert not h.flags.writeable and not h.flags.owndata\n"
+            "            assert ctx.history().shape == (101,) and ctx.history(1000).shape == (101,)\n"
+            "            ctx.buy(sl=float(np.min(h['low'])) - 0.0010, volume=0.01)\n"
+            "        if ctx.bar_index == 96:\n"
+            "            self.high96 = bar.high\n";
+        auto strategy = loadPythonStrategy(strategyWithBody("history.py", body), {});
+        QVERIFY_OK(strategy);
+        const auto bars = std::span<const Bar>(m_eurusd).first(200);
+        (*strategy)->setBars(bars);
+        auto result = runBacktest(bars, m_eurusdSpec, **strategy, BacktestConfig{});
+        QVERIFY_OK(result);
+        QCOMPARE(result->trades.size(), size_t(1));
+        double low = bars[96].low;
+        for (size_t i = 96; i <= 100; ++i)
+            low = std::min(low, bars[i].low);
+        QCOMPARE(result->trades.front().sl, m_eurusdSpec.normalizePrice(low - 0.0010));
+
+        // Without the run's bars it is an error, not a view of unknown memory.
+        auto without = run(strategyWithBody("nobars.py", "        ctx.history(3)\n"), 10);
+        QVERIFY(!without);
+        QVERIFY2(without.error().message.contains("nobars.py:9: RuntimeError: ctx.history() has no bars"),
+                 qPrintable(without.error().message));
+    }
+
     // Cancel interrupts an endless loop in on_bar within 1 s; the run ends as cancelled, not as an error.
     void cancelEndlessLoop()
     {

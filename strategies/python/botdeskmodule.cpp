@@ -9,6 +9,7 @@
 #include "sma.h"
 
 #include <pybind11/embed.h>
+#include <pybind11/numpy.h>
 #include <structmember.h>
 
 #include <cmath>
@@ -264,7 +265,60 @@ PyObject *contextModifySltp(PyObject *self, PyObject *args, PyObject *kwargs)
     Py_RETURN_NONE;
 }
 
+// The dtype of one bd::Bar record (48 bytes, no padding; bar.h), made once.
+PyObject *barDtype()
+{
+    namespace py = pybind11;
+    static PyObject *dtype = [] {
+        py::list fields;
+        for (const auto &[name, format] : {std::pair{"time", "<i8"}, {"open", "<f8"}, {"high", "<f8"}, {"low", "<f8"},
+                                           {"close", "<f8"}, {"volume", "<u4"}, {"spread", "<i4"}})
+            fields.append(py::make_tuple(name, format));
+        py::dtype d = py::dtype::from_args(fields);
+        return d.release().ptr();
+    }();
+    return dtype;
+}
+
+PyObject *contextHistory(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    namespace py = pybind11;
+    auto *c = reinterpret_cast<ContextObject *>(self);
+    if (!actionsOf(self, "history"))
+        return nullptr;
+    static const char *names[] = {"n", nullptr};
+    long long n = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|L:history", const_cast<char **>(names), &n))
+        return nullptr;
+    if (n < 0) {
+        PyErr_Format(PyExc_ValueError, "history(n): n is the number of bars wanted (0 = all so far), not %lld", n);
+        return nullptr;
+    }
+    if (!c->bars || c->barIndex >= c->barCount || c->bars[c->barIndex].timeMs != c->time) {
+        PyErr_SetString(PyExc_RuntimeError, "ctx.history() has no bars: the program running this strategy did not give "
+                                            "the host the run's bars (PythonStrategy::setBars)");
+        return nullptr;
+    }
+    const long long available = c->barIndex + 1;
+    if (n == 0 || n > available)
+        n = available;
+    try {
+        py::array view(py::reinterpret_borrow<py::dtype>(barDtype()), {py::ssize_t(n)}, {py::ssize_t(sizeof(Bar))},
+                       c->bars + (available - n), py::handle(self));
+        py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+        return view.release().ptr();
+    } catch (py::error_already_set &e) {
+        e.restore();
+        return nullptr;
+    }
+}
+
 PyMethodDef kContextMethods[] = {
+    {"history", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(contextHistory)),
+     METH_VARARGS | METH_KEYWORDS,
+     "history(n=0): the last n bars of the run up to this one (0 = all so far) as a read-only numpy structured array "
+     "(time int64 UTC ms, open/high/low/close float64, volume uint32, spread int32) viewing the run's own bar memory, "
+     "no copy. Valid during this on_bar call only: copy it (numpy.array(h)) to keep it."},
     {"open_trade", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(contextOpenTrade)),
      METH_VARARGS | METH_KEYWORDS,
      "open_trade(side, sl=0, tp=0, rr=0, risk_percent=0, volume=0, comment=''): a market order filled at the next "

@@ -37,7 +37,8 @@ struct BarObject {
 struct IndicatorObject;
 
 // botdesk.Context: balance/equity (deposit currency), positions (tuple of botdesk.Position), symbol
-// (botdesk.SymbolInfo), spread (points), bar_index, time (UTC epoch ms) and the action methods.
+// (botdesk.SymbolInfo), spread (points), bar_index, time (UTC epoch ms), the action methods and history(n): a
+// read-only numpy view (no copy) of the last n bars of the run's own bar memory, this bar included.
 struct ContextObject {
     PyObject_HEAD
     double balance;
@@ -48,6 +49,8 @@ struct ContextObject {
     PyObject *positions;           // tuple, rebuilt only when the open positions change
     PyObject *symbol;              // botdesk.SymbolInfo, set once
     std::vector<Action> *actions;  // where the action methods append; null outside on_bar
+    const Bar *bars;               // the run's bars for ctx.history() (PythonStrategy::setBars); null = not given
+    long long barCount;
 };
 
 // A native indicator and the values Python reads (members of the Python object, updated by feed()).

@@ -23,3 +23,12 @@ botdesk_load_python_strategy_file(const QString &path, const QJsonObject &params
     *resolvedParams = (*loaded)->resolvedParams();
     return std::move(loaded).value().release();
 }
+
+extern "C" __attribute__((visibility("default"))) void botdesk_set_python_strategy_bars(bd::Strategy *strategy,
+                                                                                        const bd::Bar *bars,
+                                                                                        qsizetype count)
+{
+    [[maybe_unused]] constexpr BotdeskSetPythonStrategyBars check = &botdesk_set_python_strategy_bars;
+    if (auto *python = dynamic_cast<bd::PythonStrategy *>(strategy))
+        python->setBars(std::span<const bd::Bar>(bars, size_t(count)));
+}

@@ -3,7 +3,7 @@
 // it only when a Python strategy is used (botdesk-cli, through QLibrary), so that starting them does not map and
 // relocate libpython (about 1-2 ms per start, measured; docs/python-strategies.md).
 //
-// Only this C-linkage function is exported; the library carries its own copy of core and the host, and hands
+// Only these C-linkage functions are exported; the library carries its own copy of core and the host, and hands
 // back a bd::Strategy whose code (and destructor) live in the library, which is never unloaded.
 
 #include <QJsonObject>
@@ -11,6 +11,7 @@
 
 namespace bd {
 class Strategy;
+struct Bar;
 }
 
 extern "C" {
@@ -21,7 +22,12 @@ extern "C" {
 using BotdeskLoadPythonStrategyFile = bd::Strategy *(*)(const QString &path, const QJsonObject &params,
                                                         const char *logLevel, QJsonObject *resolvedParams,
                                                         QString *error);
+
+// PythonStrategy::setBars for a strategy made by the function above (`count` bars at `bars`, which must outlive
+// its run); does nothing for any other strategy.
+using BotdeskSetPythonStrategyBars = void (*)(bd::Strategy *strategy, const bd::Bar *bars, qsizetype count);
 }
 
-// The exported symbol's name.
+// The exported symbols' names.
 inline constexpr const char *kBotdeskLoadPythonStrategyFileSymbol = "botdesk_load_python_strategy_file";
+inline constexpr const char *kBotdeskSetPythonStrategyBarsSymbol = "botdesk_set_python_strategy_bars";

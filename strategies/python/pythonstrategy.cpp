@@ -245,6 +245,7 @@ struct PythonStrategy::State {
     PyRef context;  // ContextObject
     std::vector<IndicatorObject *> indicators;  // owned references
     std::vector<SeenPosition> seen;
+    std::span<const Bar> bars;  // for ctx.history()
     bool started = false;
     bool cancelled = false;
     std::shared_ptr<WatchedCall> watched = std::make_shared<WatchedCall>();
@@ -280,6 +281,16 @@ qint64 PythonStrategy::warmupBars() const { return m->warmup; }
 QJsonObject PythonStrategy::resolvedParams() const { return m->resolved; }
 const PythonStrategyInfo &PythonStrategy::info() const { return m->info; }
 
+void PythonStrategy::setBars(std::span<const Bar> bars)
+{
+    m->bars = bars;
+    if (m->context) {
+        auto *c = reinterpret_cast<ContextObject *>(m->context.get());
+        c->bars = bars.data();
+        c->barCount = qint64(bars.size());
+    }
+}
+
 void PythonStrategy::setCancelFlag(const std::atomic<bool> *cancel)
 {
     if (m->watching) {
@@ -311,6 +322,8 @@ void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::
             m->fail(QStringLiteral("while preparing the context"));
         m->context = PyRef(reinterpret_cast<PyObject *>(c));
         m->started = true;
+        c->bars = m->bars.data();
+        c->barCount = qint64(m->bars.size());
         c->time = bar.timeMs;
         c->balance = context.balance;
         c->equity = context.equity;

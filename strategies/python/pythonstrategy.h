@@ -26,6 +26,7 @@
 
 #include <atomic>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace bd {
@@ -56,6 +57,9 @@ public:
     // on_bar is interrupted (botdesk.Cancelled raised in it within about 25 ms; cancelwatchdog.h) and no further
     // bar reaches Python, so the engine stops at its next cancel check with a cancelled result. nullptr = none.
     void setCancelFlag(const std::atomic<bool> *cancel);
+    // The bars the run will feed (the same span given to runBacktest), for ctx.history(): a zero-copy numpy view
+    // of them. They must outlive the run. Without it ctx.history() raises RuntimeError.
+    void setBars(std::span<const Bar> bars);
     // Every parameter with its value (given, else its default): integers as JSON integers.
     QJsonObject resolvedParams() const;
     const PythonStrategyInfo &info() const;
