@@ -7,7 +7,8 @@
 //   * native ema_crossover and box_breakout (strategies/), engine included;
 //   * ema_crossover_v1.py and box_breakout_v1.py (the templates), engine included, and their trades compared with
 //     the native ones (a bench of a strategy that trades differently would be meaningless);
-//   * an empty on_bar (`pass`): the host's own floor per bar (the Python call and the refilled objects).
+//   * an empty on_bar (`pass`): the host's own floor per bar (the Python call and the refilled objects);
+//   * two ema_crossover_v1.py runs one after the other and on two threads (what the one GIL allows).
 // Target (issue 7): ema_crossover_v1.py >= 1,000,000 bars/s on one core (backtrader: 24,000 bars/s, same job).
 
 #include "backtestengine.h"
@@ -23,6 +24,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <thread>
 #include <vector>
 
 using namespace bd;
@@ -162,6 +164,25 @@ int main(int argc, char **argv)
     line("empty on_bar (host floor)", *floor, nullptr);
     std::printf("per bar: host floor %.0f ns (call + refilled Bar/Context + engine)\n",
                 floor->seconds / double(bars.size()) * 1e9);
+
+    // The GIL: two Python runs on two threads against the same two one after the other (medians).
+    auto emaSource = pythonTemplate(QStringLiteral("ema_crossover_v1.py"));
+    std::vector<double> sequential, threaded;
+    for (int i = 0; i < runs; ++i) {
+        QElapsedTimer t;
+        t.start();
+        measure(bars, *symbol, 1, [&] { return python(*emaSource); });
+        measure(bars, *symbol, 1, [&] { return python(*emaSource); });
+        sequential.push_back(double(t.nsecsElapsed()) / 1e9);
+        t.restart();
+        std::thread a([&] { measure(bars, *symbol, 1, [&] { return python(*emaSource); }); });
+        std::thread b([&] { measure(bars, *symbol, 1, [&] { return python(*emaSource); }); });
+        a.join();
+        b.join();
+        threaded.push_back(double(t.nsecsElapsed()) / 1e9);
+    }
+    std::printf("two ema_crossover_v1.py runs: one after the other %.1f ms, on two threads %.1f ms (one GIL)\n",
+                median(sequential) * 1e3, median(threaded) * 1e3);
     std::printf("target: ema_crossover_v1.py >= 1.00 M bars/s (40x backtrader's 24,000 bars/s)\n");
     return status;
 }
