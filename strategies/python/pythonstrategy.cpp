@@ -64,7 +64,7 @@ QString typeNameOf(PyObject *o)
     return QString::fromUtf8(Py_TYPE(o)->tp_name);
 }
 
-// The module a source defines, run in a fresh namespace; its lines go to linecache so tracebacks show them.
+// The module a source defines, run in a fresh namespace, with its strategy class and declared parameters.
 struct LoadedModule {
     PyRef module;
     PyRef strategyClass;
@@ -72,7 +72,8 @@ struct LoadedModule {
     std::vector<ParameterSpec> specs;
 };
 
-void registerLines(const PythonSource &source, const QByteArray &fileName, const QByteArray &code)
+// The source's lines go to linecache, so tracebacks show them even when the file is not on disk (a template).
+void registerLines(const QByteArray &fileName, const QByteArray &code)
 {
     PyRef linecache(PyImport_ImportModule("linecache"));
     if (!linecache) {
@@ -87,7 +88,6 @@ void registerLines(const PythonSource &source, const QByteArray &fileName, const
     if (cache && entry)
         PyDict_SetItemString(cache.get(), fileName.constData(), entry.get());
     PyErr_Clear();
-    Q_UNUSED(source);
 }
 
 Result<double> numberField(PyObject *param, const char *field, bool wantInt, const QString &where)
@@ -150,7 +150,7 @@ Result<LoadedModule> loadModule(const PythonSource &source)
     const QByteArray fileName = source.fileName.toUtf8();
     const QByteArray code = source.code.toUtf8();
     const QString name = baseNameOf(source.fileName);
-    registerLines(source, fileName, code);
+    registerLines(fileName, code);
 
     PyRef compiled(Py_CompileString(code.constData(), fileName.constData(), Py_file_input));
     if (!compiled)
