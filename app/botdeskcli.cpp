@@ -1,5 +1,7 @@
 // botdesk-cli: headless entry point.
 //   botdesk-cli backtest --data FILE --symbol EURUSD --strategy ema_crossover [--params JSON|@file.json]
+//   botdesk-cli backtest --data FILE --symbol EURUSD --strategy-file my_strategy.py [--params JSON|@file.json]
+//                        (a Python strategy, docs/python-strategies.md)
 //                        [--json OUT.json] [--deposit 10000] [--spread POINTS] [--slippage POINTS]
 //                        [--commission PER_LOT_PER_DEAL] [--symbols FILE] [--server-utc-offset SECONDS]
 //   botdesk-cli strategies      lists built-in strategies and their default parameters
@@ -22,6 +24,7 @@
 #include "backtestscommand.h"
 #include "displaytext.h"
 #include "logging.h"
+#include "pythonstrategyloader.h"
 #include "reportjson.h"
 #include "mt5report.h"
 #include "strategyparams.h"
@@ -99,9 +102,14 @@ Result<SymbolCatalog> catalogFor(const QCommandLineParser &parser)
                                                    : SymbolCatalog::builtin();
 }
 
-int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &sinceStart)
+int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &sinceStart, const std::string &logLevel)
 {
-    for (const char *required : {"data", "symbol", "strategy"}) {
+    const bool pythonFile = parser.isSet(QStringLiteral("strategy-file"));
+    if (pythonFile && parser.isSet(QStringLiteral("strategy")))
+        return fail(QStringLiteral("give --strategy NAME (a built-in) or --strategy-file FILE.py (a Python strategy), "
+                                   "not both"),
+                    kExitUsage);
+    for (const char *required : {"data", "symbol", pythonFile ? "strategy-file" : "strategy"}) {
         if (!parser.isSet(QString::fromLatin1(required)))
             return fail(QStringLiteral("backtest needs --%1 (see --help)").arg(QLatin1String(required)), kExitUsage);
     }
@@ -132,12 +140,26 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
                     kExitUsage);
     const SymbolSpec *symbol = *found;
 
-    const QString strategyName = parser.value(QStringLiteral("strategy"));
-    if (auto known = strategyOption(strategyName); !known)
-        return fail(known.error().message + QStringLiteral("; run 'botdesk-cli strategies' for their parameters"), kExitUsage);
-    auto strategy = createStrategy(strategyName, *params);
-    if (!strategy)
-        return fail(strategy.error().message, kExitUsage);
+    std::unique_ptr<Strategy> strategy;
+    std::function<void(std::span<const Bar>)> giveBars;  // a Python strategy's ctx.history() views the run's bars
+    if (pythonFile) {
+        // A bad file or bad parameters are usage errors (exit 2), as for a built-in; the message holds the file,
+        // the line and the traceback.
+        auto loaded = loadPythonStrategyFile(parser.value(QStringLiteral("strategy-file")), *params, logLevel);
+        if (!loaded)
+            return fail(loaded.error().message, kExitUsage);
+        *params = loaded->resolvedParams;
+        strategy = std::move(loaded->strategy);
+        giveBars = std::move(loaded->setBars);
+    } else {
+        const QString strategyName = parser.value(QStringLiteral("strategy"));
+        if (auto known = strategyOption(strategyName); !known)
+            return fail(known.error().message + QStringLiteral("; run 'botdesk-cli strategies' for their parameters"), kExitUsage);
+        auto created = createStrategy(strategyName, *params);
+        if (!created)
+            return fail(created.error().message, kExitUsage);
+        strategy = std::move(created).value();
+    }
 
     QElapsedTimer timer;
     timer.start();
@@ -150,11 +172,13 @@ int runBacktestCommand(const QCommandLineParser &parser, const QElapsedTimer &si
     const qint64 loadNs = timer.nsecsElapsed();
     timer.restart();
 
+    if (giveBars)
+        giveBars(bars);
     BacktestControl control;
     // Only the JSON report writes the curve and the journal; the text report needs neither.
     control.keepEquityCurve = parser.isSet(QStringLiteral("json"));
     control.keepJournal = control.keepEquityCurve;
-    auto result = runBacktest(bars, *symbol, **strategy, config, control);
+    auto result = runBacktest(bars, *symbol, *strategy, config, control);
     if (!result)
         return fail(result.error().message);
     const qint64 runNs = timer.nsecsElapsed();
@@ -234,6 +258,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("data"), QStringLiteral("Bar file: BotDesk CSV or MT5 export, optionally .gz."), QStringLiteral("file")},
         {QStringLiteral("symbol"), QStringLiteral("Symbol name from the catalogue, e.g. EURUSD."), QStringLiteral("name")},
         {QStringLiteral("strategy"), QStringLiteral("Strategy name (see 'strategies')."), QStringLiteral("name")},
+        {QStringLiteral("strategy-file"), QStringLiteral("A Python strategy file (docs/python-strategies.md) instead of "
+                                                         "--strategy."), QStringLiteral("file.py")},
         {QStringLiteral("params"), QStringLiteral("Strategy parameters as a JSON object, or @file.json."), QStringLiteral("json")},
         {QStringLiteral("json"), QStringLiteral("Write the full report (stats, trades, equity) to this JSON file."), QStringLiteral("file")},
         {QStringLiteral("deposit"), QStringLiteral("Initial deposit in USD, above 0 and at most %1 (default 10000).")
@@ -305,7 +331,7 @@ int main(int argc, char *argv[])
     }
     const QString command = args.first();
     if (command == QLatin1String("backtest"))
-        return runBacktestCommand(parser, sinceStart);
+        return runBacktestCommand(parser, sinceStart, logLevel);
     if (command == QLatin1String("strategies"))
         return listStrategies();
     if (command == QLatin1String("symbols"))

@@ -1,0 +1,34 @@
+#pragma once
+// botdesk-cli's way to a Python strategy file (--strategy-file): loads it through the embedded Python host
+// (strategies/python, pythonstrategy.h) with the given parameters. The host is a shared library
+// (libbotdesk_pyhost.so, pythonhostplugin.h) loaded with QLibrary on the first call, so botdesk-cli does not link
+// libpython and starts as fast as before for every other command.
+
+#include "bar.h"
+#include "result.h"
+#include "strategy.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace bd {
+
+struct LoadedPythonStrategy {
+    std::unique_ptr<Strategy> strategy;
+    QJsonObject resolvedParams;  // every declared parameter with its value
+    // Gives the strategy the run's bars (for ctx.history(); they must outlive the run).
+    std::function<void(std::span<const Bar>)> setBars;
+};
+
+// Reads `path` and loads its strategy with `params`; the host logs at `logLevel` ("warn", ...). Errors: the host
+// library is missing or does not load (the paths tried), the file cannot be read or is not .py, the embedded Python
+// cannot start, or any load error of loadPythonStrategy (file, line and traceback in the message).
+Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const QJsonObject &params,
+                                                    const std::string &logLevel);
+
+} // namespace bd

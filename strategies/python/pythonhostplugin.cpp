@@ -1,0 +1,34 @@
+#include "pythonhostplugin.h"
+
+#include "logging.h"
+#include "pythonstrategy.h"
+
+extern "C" __attribute__((visibility("default"))) bd::Strategy *
+botdesk_load_python_strategy_file(const QString &path, const QJsonObject &params, const char *logLevel,
+                                  QJsonObject *resolvedParams, QString *error)
+{
+    // Compile-time check that the definition matches the type the loader casts to.
+    [[maybe_unused]] constexpr BotdeskLoadPythonStrategyFile check = &botdesk_load_python_strategy_file;
+    bd::logging::setLevel(logLevel ? logLevel : "warn");
+    auto source = bd::readPythonStrategyFile(path);
+    if (!source) {
+        *error = source.error().message;
+        return nullptr;
+    }
+    auto loaded = bd::loadPythonStrategy(*source, params);
+    if (!loaded) {
+        *error = loaded.error().message;
+        return nullptr;
+    }
+    *resolvedParams = (*loaded)->resolvedParams();
+    return std::move(loaded).value().release();
+}
+
+extern "C" __attribute__((visibility("default"))) void botdesk_set_python_strategy_bars(bd::Strategy *strategy,
+                                                                                        const bd::Bar *bars,
+                                                                                        qsizetype count)
+{
+    [[maybe_unused]] constexpr BotdeskSetPythonStrategyBars check = &botdesk_set_python_strategy_bars;
+    if (auto *python = dynamic_cast<bd::PythonStrategy *>(strategy))
+        python->setBars(std::span<const bd::Bar>(bars, size_t(count)));
+}

@@ -1,0 +1,33 @@
+#pragma once
+// The entry point of libbotdesk_pyhost.so: the Python strategy host as a shared library, for executables that load
+// it only when a Python strategy is used (botdesk-cli, through QLibrary), so that starting them does not map and
+// relocate libpython (about 1-2 ms per start, measured; docs/python-strategies.md).
+//
+// Only these C-linkage functions are exported; the library carries its own copy of core and the host, and hands
+// back a bd::Strategy whose code (and destructor) live in the library, which is never unloaded.
+
+#include <QJsonObject>
+#include <QString>
+
+namespace bd {
+class Strategy;
+struct Bar;
+}
+
+extern "C" {
+
+// Loads the Python strategy file `path` with `params` (pythonstrategy.h: readPythonStrategyFile +
+// loadPythonStrategy) and sets the library's log level to `logLevel` ("warn", ...). On success returns the
+// strategy (the caller owns it: delete it) and fills `resolvedParams`; on failure returns nullptr and fills `error`.
+using BotdeskLoadPythonStrategyFile = bd::Strategy *(*)(const QString &path, const QJsonObject &params,
+                                                        const char *logLevel, QJsonObject *resolvedParams,
+                                                        QString *error);
+
+// PythonStrategy::setBars for a strategy made by the function above (`count` bars at `bars`, which must outlive
+// its run); does nothing for any other strategy.
+using BotdeskSetPythonStrategyBars = void (*)(bd::Strategy *strategy, const bd::Bar *bars, qsizetype count);
+}
+
+// The exported symbols' names.
+inline constexpr const char *kBotdeskLoadPythonStrategyFileSymbol = "botdesk_load_python_strategy_file";
+inline constexpr const char *kBotdeskSetPythonStrategyBarsSymbol = "botdesk_set_python_strategy_bars";
