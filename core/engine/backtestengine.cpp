@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -234,8 +235,10 @@ public:
         pending.reserve(8);
         reportProgress(0, lastPercent);
         StrategyContext context{m_symbol, m_balance, m_balance, {}, 0, 0};
-        const bool fixedSpread = m_config.spreadPoints >= 0;
-        const int defaultSpread = fixedSpread ? m_config.spreadPoints : m_symbol.defaultSpreadPoints;
+        // A bar's own spread counts when it is at least ownSpreadFrom points: 0, or never when the config fixes one.
+        const qint64 ownSpreadFrom = m_config.spreadPoints >= 0 ? std::numeric_limits<qint64>::max() : 0;
+        const int defaultSpread = m_config.spreadPoints >= 0 ? m_config.spreadPoints : m_symbol.defaultSpreadPoints;
+        const Bar *const bars = m_bars.data();
 
         // The equity statistics are fed each bar's point one bar late: the last point changes when the positions
         // still open close at the end of the test.
@@ -251,29 +254,29 @@ public:
             const qint64 stretchEnd = std::min(total, nextHousekeepingAt);
             for (; i < stretchEnd; ++i) {
                 m_currentBar = i;
-                const Bar &bar = m_bars[size_t(i)];
+                const Bar &bar = bars[i];
                 if (!toPoints(bar, px)) [[unlikely]]
                     return badBarError(bar);
-                spread = fixedSpread || bar.spreadPoints < 0 ? defaultSpread : bar.spreadPoints;
+                spread = bar.spreadPoints >= ownSpreadFrom ? bar.spreadPoints : defaultSpread;
+                if (i > 0)
+                    equityStats.add(point);
 
-                const bool trading = !pending.empty() || !m_levels.empty();
-                if (trading) {
-                    if (!pending.empty()) {
-                        for (const Action &a : pending)
-                            executeAtOpen(a, bar.timeMs, px, spread);
-                        pending.clear();
-                    }
+                // Most bars find the account flat: no position open, no order pending; its equity is its balance.
+                if (pending.empty() && m_levels.empty()) {
+                    point = {bar.timeMs, m_balance, m_balance, m_balance};
+                } else {
+                    for (const Action &a : pending)
+                        executeAtOpen(a, bar.timeMs, px, spread);
+                    pending.clear();
                     if (!m_levels.empty())
                         checkStopsAndExcursions(bar.timeMs, px, spread);
                     context.positions = std::span<const Position>(m_positions);
+                    point = markToMarket(bar.timeMs, px, spread);
                 }
-                if (i > 0)
-                    equityStats.add(point);
-                point = markToMarket(bar.timeMs, px, spread);
                 if (keepCurve)
                     m_equity.push_back(point);
 
-                context.balance = m_balance;
+                context.balance = point.balance;
                 context.equity = point.equity;
                 context.barIndex = i;
                 context.spreadPoints = spread;
@@ -343,38 +346,44 @@ private:
     // Bid OHLC of `bar` in points. Counts the bar when a price is off the grid. False when a price is not a
     // positive number of points within SymbolSpec::kMaxPricePoints.
     // Fast path: x + 2^52 rounds x (0 <= x < 2^52) to the nearest integer in hardware, and its bits minus those of
-    // 2^52 are that integer; the range check is then one on integers (NaN, infinities, negative or huge values
-    // all land outside 1..2^50). A price within 2^-20 of a whole point is on the grid. Anything farther goes to
-    // offGridCandidate, which classifies it exactly.
+    // 2^52 are that integer. Both checks run on the rounded doubles, two prices per instruction, and meet in one
+    // branch: the point count must be 1..2^50 (NaN, infinities, negative or huge values all fail it), and a price
+    // within 2^-20 of a whole point is on the grid. Anything farther goes to offGridCandidate, which classifies
+    // it exactly.
     [[gnu::always_inline]] bool toPoints(const Bar &bar, BarPoints &out)
     {
         constexpr double kMagic = 4503599627370496.0; // 2^52
 #if defined(__SSE2__)
-        // Two prices per instruction: [open, high] and [low, close].
+        static_assert(sizeof(BarPoints) == 4 * sizeof(qint64), "open, high, low, close, in that order");
+        // [open, high] and [low, close].
         alignas(16) static constexpr double kMagic2[2] = {kMagic, kMagic};
         alignas(16) static constexpr qint64 kAbs2[2] = {0x7fffffffffffffff, 0x7fffffffffffffff};
         alignas(16) static constexpr double kNear2[2] = {kOnGridDistance, kOnGridDistance};
+        alignas(16) static constexpr double kOne2[2] = {1.0, 1.0};
+        alignas(16) static constexpr double kMax2[2] = {double(SymbolSpec::kMaxPricePoints),
+                                                        double(SymbolSpec::kMaxPricePoints)};
         const __m128d scale = _mm_set1_pd(m_scale);
         const __m128d magic = _mm_load_pd(kMagic2);
         const __m128d oh = _mm_mul_pd(_mm_set_pd(bar.high, bar.open), scale);
         const __m128d lc = _mm_mul_pd(_mm_set_pd(bar.close, bar.low), scale);
         const __m128d roh = _mm_add_pd(oh, magic), rlc = _mm_add_pd(lc, magic);
-        const __m128i magicBits = _mm_castpd_si128(magic);
-        alignas(16) qint64 points[4];
-        _mm_store_si128(reinterpret_cast<__m128i *>(points), _mm_sub_epi64(_mm_castpd_si128(roh), magicBits));
-        _mm_store_si128(reinterpret_cast<__m128i *>(points + 2), _mm_sub_epi64(_mm_castpd_si128(rlc), magicBits));
-        out.open = points[0];
-        out.high = points[1];
-        out.low = points[2];
-        out.close = points[3];
-        if (!inRange(out)) [[unlikely]]
-            return false;
+        const __m128d poh = _mm_sub_pd(roh, magic), plc = _mm_sub_pd(rlc, magic); // whole points, as doubles
+        // "not >= 1" and "not <= 2^50" are true for NaN as well.
+        const __m128d one = _mm_load_pd(kOne2), max = _mm_load_pd(kMax2);
+        const __m128d outside = _mm_or_pd(_mm_or_pd(_mm_cmpnge_pd(poh, one), _mm_cmpnle_pd(poh, max)),
+                                          _mm_or_pd(_mm_cmpnge_pd(plc, one), _mm_cmpnle_pd(plc, max)));
         const __m128d absMask = _mm_load_pd(reinterpret_cast<const double *>(kAbs2));
         const __m128d near = _mm_load_pd(kNear2);
-        const __m128d farOh = _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(oh, _mm_sub_pd(roh, magic)), absMask), near);
-        const __m128d farLc = _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(lc, _mm_sub_pd(rlc, magic)), absMask), near);
-        if (_mm_movemask_pd(_mm_or_pd(farOh, farLc)) != 0) [[unlikely]]
+        const __m128d far = _mm_or_pd(_mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(oh, poh), absMask), near),
+                                      _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(lc, plc), absMask), near));
+        const __m128i magicBits = _mm_castpd_si128(magic);
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(&out.open), _mm_sub_epi64(_mm_castpd_si128(roh), magicBits));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(&out.low), _mm_sub_epi64(_mm_castpd_si128(rlc), magicBits));
+        if (_mm_movemask_pd(_mm_or_pd(outside, far)) != 0) [[unlikely]] {
+            if (_mm_movemask_pd(outside) != 0)
+                return false;
             offGridCandidate(bar, out);
+        }
 #else
         constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
         const double o = bar.open * m_scale, h = bar.high * m_scale, l = bar.low * m_scale, c = bar.close * m_scale;
