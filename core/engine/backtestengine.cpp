@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <type_traits>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -107,9 +108,9 @@ void adviseHugePages(const void *data, size_t bytes)
 // The journal can hold 1,000 lines per run (a blown account rejects an order on every signal), so its numbers
 // are written from integers here instead of through QDateTime and double formatting (~10x cheaper).
 
-// `units` / 10^decimals as a decimal with exactly `decimals` digits after the point: (113790, 5) -> "1.13790".
-// The same text as QString::number(double(units) / 10^decimals, 'f', decimals).
-QString decimalText(qint64 units, int decimals)
+// Appends `units` / 10^decimals as a decimal with exactly `decimals` digits after the point: (113790, 5) ->
+// "1.13790". The same text as QString::number(double(units) / 10^decimals, 'f', decimals).
+void appendDecimal(QString &out, qint64 units, int decimals)
 {
     char buffer[48];
     char *end = buffer + sizeof buffer;
@@ -128,12 +129,19 @@ QString decimalText(qint64 units, int decimals)
     } while (v != 0);
     if (negative)
         *--p = '-';
-    return QString::fromLatin1(p, qsizetype(end - p));
+    out += QLatin1String(p, qsizetype(end - p));
 }
 
-// UTC epoch ms -> "yyyy-MM-dd hh:mm", the text of report::utcMinute (civil date from days: H. Hinnant,
+QString decimalText(qint64 units, int decimals)
+{
+    QString text;
+    appendDecimal(text, units, decimals);
+    return text;
+}
+
+// Appends UTC epoch ms as "yyyy-MM-dd hh:mm", the text of report::utcMinute (civil date from days: H. Hinnant,
 // "chrono-Compatible Low-Level Date Algorithms", days_from_civil's inverse).
-QString utcMinuteText(qint64 timeMs)
+void appendUtcMinute(QString &out, qint64 timeMs)
 {
     constexpr qint64 kDayMs = 86'400'000;
     const qint64 days = timeMs >= 0 ? timeMs / kDayMs : -((-timeMs + kDayMs - 1) / kDayMs);
@@ -147,8 +155,10 @@ QString utcMinuteText(qint64 timeMs)
     const int day = int(doy - (153 * mp + 2) / 5 + 1);
     const int month = int(mp < 10 ? mp + 3 : mp - 9);
     const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    if (year < 1000 || year > 9999)
-        return report::utcMinute(timeMs);
+    if (year < 1000 || year > 9999) {
+        out += report::utcMinute(timeMs);
+        return;
+    }
     const int minutes = int(msOfDay / 60000);
     char text[16];
     const auto two = [&](int at, int v) {
@@ -165,7 +175,17 @@ QString utcMinuteText(qint64 timeMs)
     two(11, minutes / 60);
     text[13] = ':';
     two(14, minutes % 60);
-    return QString::fromLatin1(text, 16);
+    out += QLatin1String(text, 16);
+}
+
+// Journal text comes from a maker: either [&] { return text; }, or, where a run can pass a thousand times (the
+// volume and stops rejections), [&](QString &line) { line += ...; }, which writes into the line itself.
+template <typename MakeText> void appendText(QString &line, MakeText &makeText)
+{
+    if constexpr (std::is_invocable_v<MakeText &, QString &>)
+        makeText(line);
+    else
+        line += makeText();
 }
 
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
@@ -478,10 +498,13 @@ private:
         const bool keep = m_control.keepJournal && m_journal.size() < kJournalLimit;
         if (!keep && !m_log->should_log(spdlog::level::debug))
             return;
-        const QString text = utcMinuteText(timeMs) + QStringLiteral(" UTC: ") + makeText();
-        m_log->debug("{}", text.toStdString());
+        QString line;
+        appendUtcMinute(line, timeMs);
+        line += QLatin1String(" UTC: ");
+        appendText(line, makeText);
+        m_log->debug("{}", line.toStdString());
         if (keep)
-            m_journal.push_back(text);
+            m_journal.push_back(std::move(line));
     }
 
     template <typename MakeReason>
@@ -494,8 +517,13 @@ private:
         // does not belong to the symbol.
         if (m_balance < 0.5 * m_config.initialDeposit)
             ++m_depletedRejects[size_t(kind)];
-        journal(timeMs, [&] {
-            return QStringLiteral("order rejected: %1 at %2: ").arg(sideName(side), priceText(price)) + reason();
+        journal(timeMs, [&](QString &line) {
+            line += QLatin1String("order rejected: ");
+            line += QLatin1String(sideName(side));
+            line += QLatin1String(" at ");
+            appendDecimal(line, price, m_symbol.digits);
+            line += QLatin1String(": ");
+            appendText(line, reason);
         });
     }
 
@@ -505,21 +533,57 @@ private:
     QString stopsProblem(const char *what, qint64 level, bool mustBeAbove, bool marketIsBid, qint64 market,
                          const char *sideText) const
     {
+        QString problem;
+        if (!stopsOk(level, mustBeAbove, market))
+            appendStopsProblem(problem, what, level, mustBeAbove, marketIsBid, market, sideText);
+        return problem;
+    }
+
+    // Appends why a level that fails stopsOk is invalid.
+    void appendStopsProblem(QString &line, const char *what, qint64 level, bool mustBeAbove, bool marketIsBid,
+                            qint64 market, const char *sideText) const
+    {
         const qint64 distance = mustBeAbove ? level - market : market - level;
-        if (distance > 0 && distance >= m_stopsLevel)
-            return {};
-        const QString whatText = QString::fromLatin1(what);
-        const QString side = QString::fromLatin1(mustBeAbove ? "above" : "below");
-        const QString marketName = QString::fromLatin1(marketIsBid ? "bid" : "ask");
-        if (distance <= 0)
-            return QStringLiteral("invalid stops (MT5 retcode 10016): %1 %2 is not %3 the %4 %5; a %6's %1 must be "
-                                  "%3 the %4 (the level is inside the spread, or the market moved past it before "
-                                  "the fill)")
-                .arg(whatText, priceText(level), side, marketName, priceText(market), QString::fromLatin1(sideText));
-        return QStringLiteral("invalid stops (MT5 retcode 10016): %1 %2 is %3 points %4 the %5 %6, closer than "
-                              "%7's stops level of %8 points")
-            .arg(whatText, priceText(level), QString::number(distance), side, marketName, priceText(market),
-                 m_symbol.name, QString::number(m_stopsLevel));
+        const QLatin1String whatText(what);
+        const QLatin1String side(mustBeAbove ? "above" : "below");
+        const QLatin1String marketName(marketIsBid ? "bid" : "ask");
+        line += QLatin1String("invalid stops (MT5 retcode 10016): ");
+        line += whatText;
+        line += QLatin1Char(' ');
+        appendDecimal(line, level, m_symbol.digits);
+        if (distance <= 0) {
+            // "SL 1.10430 is not above the ask 1.10434; a SELL's SL must be above the ask (...)"
+            line += QLatin1String(" is not ");
+            line += side;
+            line += QLatin1String(" the ");
+            line += marketName;
+            line += QLatin1Char(' ');
+            appendDecimal(line, market, m_symbol.digits);
+            line += QLatin1String("; a ");
+            line += QLatin1String(sideText);
+            line += QLatin1String("'s ");
+            line += whatText;
+            line += QLatin1String(" must be ");
+            line += side;
+            line += QLatin1String(" the ");
+            line += marketName;
+            line += QLatin1String(" (the level is inside the spread, or the market moved past it before the fill)");
+            return;
+        }
+        // "SL 1.09985 is 15 points below the bid 1.10000, closer than EURUSD's stops level of 20 points"
+        line += QLatin1String(" is ");
+        line += QString::number(distance);
+        line += QLatin1String(" points ");
+        line += side;
+        line += QLatin1String(" the ");
+        line += marketName;
+        line += QLatin1Char(' ');
+        appendDecimal(line, market, m_symbol.digits);
+        line += QLatin1String(", closer than ");
+        line += m_symbol.name;
+        line += QLatin1String("'s stops level of ");
+        line += QString::number(m_stopsLevel);
+        line += QLatin1String(" points");
     }
 
     bool stopsOk(qint64 level, bool mustBeAbove, qint64 market) const
@@ -530,11 +594,13 @@ private:
 
     // ---- money ----
 
-    // `steps` volume steps as the decimal in lots ("0.33"), for the journal.
-    QString volumeText(qint64 steps) const
+    // Appends `steps` volume steps as the decimal in lots ("0.33"), for the journal.
+    void appendVolume(QString &line, qint64 steps) const
     {
-        return m_volumeDecimals >= 0 ? decimalText(steps * m_volumeStepUnits, m_volumeDecimals)
-                                     : QString::number(lots(steps), 'g', 12);
+        if (m_volumeDecimals >= 0)
+            appendDecimal(line, steps * m_volumeStepUnits, m_volumeDecimals);
+        else
+            line += QString::number(lots(steps), 'g', 12);
     }
 
     double lots(qint64 steps) const
@@ -612,8 +678,9 @@ private:
         const char *sideText = buy ? "BUY" : "SELL";
         // BUY: bid − SL > 0; SELL: SL − ask > 0 (and >= the stops level).
         if (sl > 0 && !stopsOk(sl, !buy, buy ? bid : ask)) {
-            reject(RejectKind::Stops, timeMs, a.side, fill,
-                   [&] { return stopsProblem("SL", sl, !buy, buy, buy ? bid : ask, sideText); });
+            reject(RejectKind::Stops, timeMs, a.side, fill, [&](QString &line) {
+                appendStopsProblem(line, "SL", sl, !buy, buy, buy ? bid : ask, sideText);
+            });
             return;
         }
         if (tp == 0 && a.rr > 0.0 && sl > 0) {
@@ -635,8 +702,9 @@ private:
         }
         // BUY: TP − bid > 0; SELL: ask − TP > 0 (and >= the stops level).
         if (tp > 0 && !stopsOk(tp, buy, buy ? bid : ask)) {
-            reject(RejectKind::Stops, timeMs, a.side, fill,
-                   [&] { return stopsProblem("TP", tp, buy, buy, buy ? bid : ask, sideText); });
+            reject(RejectKind::Stops, timeMs, a.side, fill, [&](QString &line) {
+                appendStopsProblem(line, "TP", tp, buy, buy, buy ? bid : ask, sideText);
+            });
             return;
         }
 
@@ -657,10 +725,12 @@ private:
         }
         const double volume = lots(steps);
         if (steps <= 0 || volume + kVolumeEpsilon < m_symbol.volumeMin) {
-            reject(RejectKind::Volume, timeMs, a.side, fill, [&] {
-                return QStringLiteral("volume %1 lots is below the symbol minimum %2 "
-                                      "(equity too small for this risk % and stop distance)")
-                    .arg(volumeText(steps), m_volumeMinText);
+            reject(RejectKind::Volume, timeMs, a.side, fill, [&](QString &line) {
+                line += QLatin1String("volume ");
+                appendVolume(line, steps);
+                line += QLatin1String(" lots is below the symbol minimum ");
+                line += m_volumeMinText;
+                line += QLatin1String(" (equity too small for this risk % and stop distance)");
             });
             return;
         }
