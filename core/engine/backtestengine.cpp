@@ -10,6 +10,8 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -106,9 +108,9 @@ void adviseHugePages(const void *data, size_t bytes)
 // The journal can hold 1,000 lines per run (a blown account rejects an order on every signal), so its numbers
 // are written from integers here instead of through QDateTime and double formatting (~10x cheaper).
 
-// `units` / 10^decimals as a decimal with exactly `decimals` digits after the point: (113790, 5) -> "1.13790".
-// The same text as QString::number(double(units) / 10^decimals, 'f', decimals).
-QString decimalText(qint64 units, int decimals)
+// Appends `units` / 10^decimals as a decimal with exactly `decimals` digits after the point: (113790, 5) ->
+// "1.13790". The same text as QString::number(double(units) / 10^decimals, 'f', decimals).
+void appendDecimal(QString &out, qint64 units, int decimals)
 {
     char buffer[48];
     char *end = buffer + sizeof buffer;
@@ -127,12 +129,19 @@ QString decimalText(qint64 units, int decimals)
     } while (v != 0);
     if (negative)
         *--p = '-';
-    return QString::fromLatin1(p, qsizetype(end - p));
+    out += QLatin1String(p, qsizetype(end - p));
 }
 
-// UTC epoch ms -> "yyyy-MM-dd hh:mm", the text of report::utcMinute (civil date from days: H. Hinnant,
+QString decimalText(qint64 units, int decimals)
+{
+    QString text;
+    appendDecimal(text, units, decimals);
+    return text;
+}
+
+// Appends UTC epoch ms as "yyyy-MM-dd hh:mm", the text of report::utcMinute (civil date from days: H. Hinnant,
 // "chrono-Compatible Low-Level Date Algorithms", days_from_civil's inverse).
-QString utcMinuteText(qint64 timeMs)
+void appendUtcMinute(QString &out, qint64 timeMs)
 {
     constexpr qint64 kDayMs = 86'400'000;
     const qint64 days = timeMs >= 0 ? timeMs / kDayMs : -((-timeMs + kDayMs - 1) / kDayMs);
@@ -146,8 +155,10 @@ QString utcMinuteText(qint64 timeMs)
     const int day = int(doy - (153 * mp + 2) / 5 + 1);
     const int month = int(mp < 10 ? mp + 3 : mp - 9);
     const qint64 year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-    if (year < 1000 || year > 9999)
-        return report::utcMinute(timeMs);
+    if (year < 1000 || year > 9999) {
+        out += report::utcMinute(timeMs);
+        return;
+    }
     const int minutes = int(msOfDay / 60000);
     char text[16];
     const auto two = [&](int at, int v) {
@@ -164,7 +175,17 @@ QString utcMinuteText(qint64 timeMs)
     two(11, minutes / 60);
     text[13] = ':';
     two(14, minutes % 60);
-    return QString::fromLatin1(text, 16);
+    out += QLatin1String(text, 16);
+}
+
+// Journal text comes from a maker: either [&] { return text; }, or, where a run can pass a thousand times (the
+// volume and stops rejections), [&](QString &line) { line += ...; }, which writes into the line itself.
+template <typename MakeText> void appendText(QString &line, MakeText &makeText)
+{
+    if constexpr (std::is_invocable_v<MakeText &, QString &>)
+        makeText(line);
+    else
+        line += makeText();
 }
 
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
@@ -234,8 +255,10 @@ public:
         pending.reserve(8);
         reportProgress(0, lastPercent);
         StrategyContext context{m_symbol, m_balance, m_balance, {}, 0, 0};
-        const bool fixedSpread = m_config.spreadPoints >= 0;
-        const int defaultSpread = fixedSpread ? m_config.spreadPoints : m_symbol.defaultSpreadPoints;
+        // A bar's own spread counts when it is at least ownSpreadFrom points: 0, or never when the config fixes one.
+        const qint64 ownSpreadFrom = m_config.spreadPoints >= 0 ? std::numeric_limits<qint64>::max() : 0;
+        const int defaultSpread = m_config.spreadPoints >= 0 ? m_config.spreadPoints : m_symbol.defaultSpreadPoints;
+        const Bar *const bars = m_bars.data();
 
         // The equity statistics are fed each bar's point one bar late: the last point changes when the positions
         // still open close at the end of the test.
@@ -251,29 +274,29 @@ public:
             const qint64 stretchEnd = std::min(total, nextHousekeepingAt);
             for (; i < stretchEnd; ++i) {
                 m_currentBar = i;
-                const Bar &bar = m_bars[size_t(i)];
+                const Bar &bar = bars[i];
                 if (!toPoints(bar, px)) [[unlikely]]
                     return badBarError(bar);
-                spread = fixedSpread || bar.spreadPoints < 0 ? defaultSpread : bar.spreadPoints;
+                spread = bar.spreadPoints >= ownSpreadFrom ? bar.spreadPoints : defaultSpread;
+                if (i > 0)
+                    equityStats.add(point);
 
-                const bool trading = !pending.empty() || !m_levels.empty();
-                if (trading) {
-                    if (!pending.empty()) {
-                        for (const Action &a : pending)
-                            executeAtOpen(a, bar.timeMs, px, spread);
-                        pending.clear();
-                    }
+                // Most bars find the account flat: no position open, no order pending; its equity is its balance.
+                if (pending.empty() && m_levels.empty()) {
+                    point = {bar.timeMs, m_balance, m_balance, m_balance};
+                } else {
+                    for (const Action &a : pending)
+                        executeAtOpen(a, bar.timeMs, px, spread);
+                    pending.clear();
                     if (!m_levels.empty())
                         checkStopsAndExcursions(bar.timeMs, px, spread);
                     context.positions = std::span<const Position>(m_positions);
+                    point = markToMarket(bar.timeMs, px, spread);
                 }
-                if (i > 0)
-                    equityStats.add(point);
-                point = markToMarket(bar.timeMs, px, spread);
                 if (keepCurve)
                     m_equity.push_back(point);
 
-                context.balance = m_balance;
+                context.balance = point.balance;
                 context.equity = point.equity;
                 context.barIndex = i;
                 context.spreadPoints = spread;
@@ -343,38 +366,44 @@ private:
     // Bid OHLC of `bar` in points. Counts the bar when a price is off the grid. False when a price is not a
     // positive number of points within SymbolSpec::kMaxPricePoints.
     // Fast path: x + 2^52 rounds x (0 <= x < 2^52) to the nearest integer in hardware, and its bits minus those of
-    // 2^52 are that integer; the range check is then one on integers (NaN, infinities, negative or huge values
-    // all land outside 1..2^50). A price within 2^-20 of a whole point is on the grid. Anything farther goes to
-    // offGridCandidate, which classifies it exactly.
+    // 2^52 are that integer. Both checks run on the rounded doubles, two prices per instruction, and meet in one
+    // branch: the point count must be 1..2^50 (NaN, infinities, negative or huge values all fail it), and a price
+    // within 2^-20 of a whole point is on the grid. Anything farther goes to offGridCandidate, which classifies
+    // it exactly.
     [[gnu::always_inline]] bool toPoints(const Bar &bar, BarPoints &out)
     {
         constexpr double kMagic = 4503599627370496.0; // 2^52
 #if defined(__SSE2__)
-        // Two prices per instruction: [open, high] and [low, close].
+        static_assert(sizeof(BarPoints) == 4 * sizeof(qint64), "open, high, low, close, in that order");
+        // [open, high] and [low, close].
         alignas(16) static constexpr double kMagic2[2] = {kMagic, kMagic};
         alignas(16) static constexpr qint64 kAbs2[2] = {0x7fffffffffffffff, 0x7fffffffffffffff};
         alignas(16) static constexpr double kNear2[2] = {kOnGridDistance, kOnGridDistance};
+        alignas(16) static constexpr double kOne2[2] = {1.0, 1.0};
+        alignas(16) static constexpr double kMax2[2] = {double(SymbolSpec::kMaxPricePoints),
+                                                        double(SymbolSpec::kMaxPricePoints)};
         const __m128d scale = _mm_set1_pd(m_scale);
         const __m128d magic = _mm_load_pd(kMagic2);
         const __m128d oh = _mm_mul_pd(_mm_set_pd(bar.high, bar.open), scale);
         const __m128d lc = _mm_mul_pd(_mm_set_pd(bar.close, bar.low), scale);
         const __m128d roh = _mm_add_pd(oh, magic), rlc = _mm_add_pd(lc, magic);
-        const __m128i magicBits = _mm_castpd_si128(magic);
-        alignas(16) qint64 points[4];
-        _mm_store_si128(reinterpret_cast<__m128i *>(points), _mm_sub_epi64(_mm_castpd_si128(roh), magicBits));
-        _mm_store_si128(reinterpret_cast<__m128i *>(points + 2), _mm_sub_epi64(_mm_castpd_si128(rlc), magicBits));
-        out.open = points[0];
-        out.high = points[1];
-        out.low = points[2];
-        out.close = points[3];
-        if (!inRange(out)) [[unlikely]]
-            return false;
+        const __m128d poh = _mm_sub_pd(roh, magic), plc = _mm_sub_pd(rlc, magic); // whole points, as doubles
+        // "not >= 1" and "not <= 2^50" are true for NaN as well.
+        const __m128d one = _mm_load_pd(kOne2), max = _mm_load_pd(kMax2);
+        const __m128d outside = _mm_or_pd(_mm_or_pd(_mm_cmpnge_pd(poh, one), _mm_cmpnle_pd(poh, max)),
+                                          _mm_or_pd(_mm_cmpnge_pd(plc, one), _mm_cmpnle_pd(plc, max)));
         const __m128d absMask = _mm_load_pd(reinterpret_cast<const double *>(kAbs2));
         const __m128d near = _mm_load_pd(kNear2);
-        const __m128d farOh = _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(oh, _mm_sub_pd(roh, magic)), absMask), near);
-        const __m128d farLc = _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(lc, _mm_sub_pd(rlc, magic)), absMask), near);
-        if (_mm_movemask_pd(_mm_or_pd(farOh, farLc)) != 0) [[unlikely]]
+        const __m128d far = _mm_or_pd(_mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(oh, poh), absMask), near),
+                                      _mm_cmpgt_pd(_mm_and_pd(_mm_sub_pd(lc, plc), absMask), near));
+        const __m128i magicBits = _mm_castpd_si128(magic);
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(&out.open), _mm_sub_epi64(_mm_castpd_si128(roh), magicBits));
+        _mm_storeu_si128(reinterpret_cast<__m128i *>(&out.low), _mm_sub_epi64(_mm_castpd_si128(rlc), magicBits));
+        if (_mm_movemask_pd(_mm_or_pd(outside, far)) != 0) [[unlikely]] {
+            if (_mm_movemask_pd(outside) != 0)
+                return false;
             offGridCandidate(bar, out);
+        }
 #else
         constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
         const double o = bar.open * m_scale, h = bar.high * m_scale, l = bar.low * m_scale, c = bar.close * m_scale;
@@ -469,10 +498,13 @@ private:
         const bool keep = m_control.keepJournal && m_journal.size() < kJournalLimit;
         if (!keep && !m_log->should_log(spdlog::level::debug))
             return;
-        const QString text = utcMinuteText(timeMs) + QStringLiteral(" UTC: ") + makeText();
-        m_log->debug("{}", text.toStdString());
+        QString line;
+        appendUtcMinute(line, timeMs);
+        line += QLatin1String(" UTC: ");
+        appendText(line, makeText);
+        m_log->debug("{}", line.toStdString());
         if (keep)
-            m_journal.push_back(text);
+            m_journal.push_back(std::move(line));
     }
 
     template <typename MakeReason>
@@ -485,8 +517,13 @@ private:
         // does not belong to the symbol.
         if (m_balance < 0.5 * m_config.initialDeposit)
             ++m_depletedRejects[size_t(kind)];
-        journal(timeMs, [&] {
-            return QStringLiteral("order rejected: %1 at %2: ").arg(sideName(side), priceText(price)) + reason();
+        journal(timeMs, [&](QString &line) {
+            line += QLatin1String("order rejected: ");
+            line += QLatin1String(sideName(side));
+            line += QLatin1String(" at ");
+            appendDecimal(line, price, m_symbol.digits);
+            line += QLatin1String(": ");
+            appendText(line, reason);
         });
     }
 
@@ -496,21 +533,57 @@ private:
     QString stopsProblem(const char *what, qint64 level, bool mustBeAbove, bool marketIsBid, qint64 market,
                          const char *sideText) const
     {
+        QString problem;
+        if (!stopsOk(level, mustBeAbove, market))
+            appendStopsProblem(problem, what, level, mustBeAbove, marketIsBid, market, sideText);
+        return problem;
+    }
+
+    // Appends why a level that fails stopsOk is invalid.
+    void appendStopsProblem(QString &line, const char *what, qint64 level, bool mustBeAbove, bool marketIsBid,
+                            qint64 market, const char *sideText) const
+    {
         const qint64 distance = mustBeAbove ? level - market : market - level;
-        if (distance > 0 && distance >= m_stopsLevel)
-            return {};
-        const QString whatText = QString::fromLatin1(what);
-        const QString side = QString::fromLatin1(mustBeAbove ? "above" : "below");
-        const QString marketName = QString::fromLatin1(marketIsBid ? "bid" : "ask");
-        if (distance <= 0)
-            return QStringLiteral("invalid stops (MT5 retcode 10016): %1 %2 is not %3 the %4 %5; a %6's %1 must be "
-                                  "%3 the %4 (the level is inside the spread, or the market moved past it before "
-                                  "the fill)")
-                .arg(whatText, priceText(level), side, marketName, priceText(market), QString::fromLatin1(sideText));
-        return QStringLiteral("invalid stops (MT5 retcode 10016): %1 %2 is %3 points %4 the %5 %6, closer than "
-                              "%7's stops level of %8 points")
-            .arg(whatText, priceText(level), QString::number(distance), side, marketName, priceText(market),
-                 m_symbol.name, QString::number(m_stopsLevel));
+        const QLatin1String whatText(what);
+        const QLatin1String side(mustBeAbove ? "above" : "below");
+        const QLatin1String marketName(marketIsBid ? "bid" : "ask");
+        line += QLatin1String("invalid stops (MT5 retcode 10016): ");
+        line += whatText;
+        line += QLatin1Char(' ');
+        appendDecimal(line, level, m_symbol.digits);
+        if (distance <= 0) {
+            // "SL 1.10430 is not above the ask 1.10434; a SELL's SL must be above the ask (...)"
+            line += QLatin1String(" is not ");
+            line += side;
+            line += QLatin1String(" the ");
+            line += marketName;
+            line += QLatin1Char(' ');
+            appendDecimal(line, market, m_symbol.digits);
+            line += QLatin1String("; a ");
+            line += QLatin1String(sideText);
+            line += QLatin1String("'s ");
+            line += whatText;
+            line += QLatin1String(" must be ");
+            line += side;
+            line += QLatin1String(" the ");
+            line += marketName;
+            line += QLatin1String(" (the level is inside the spread, or the market moved past it before the fill)");
+            return;
+        }
+        // "SL 1.09985 is 15 points below the bid 1.10000, closer than EURUSD's stops level of 20 points"
+        line += QLatin1String(" is ");
+        line += QString::number(distance);
+        line += QLatin1String(" points ");
+        line += side;
+        line += QLatin1String(" the ");
+        line += marketName;
+        line += QLatin1Char(' ');
+        appendDecimal(line, market, m_symbol.digits);
+        line += QLatin1String(", closer than ");
+        line += m_symbol.name;
+        line += QLatin1String("'s stops level of ");
+        line += QString::number(m_stopsLevel);
+        line += QLatin1String(" points");
     }
 
     bool stopsOk(qint64 level, bool mustBeAbove, qint64 market) const
@@ -521,11 +594,13 @@ private:
 
     // ---- money ----
 
-    // `steps` volume steps as the decimal in lots ("0.33"), for the journal.
-    QString volumeText(qint64 steps) const
+    // Appends `steps` volume steps as the decimal in lots ("0.33"), for the journal.
+    void appendVolume(QString &line, qint64 steps) const
     {
-        return m_volumeDecimals >= 0 ? decimalText(steps * m_volumeStepUnits, m_volumeDecimals)
-                                     : QString::number(lots(steps), 'g', 12);
+        if (m_volumeDecimals >= 0)
+            appendDecimal(line, steps * m_volumeStepUnits, m_volumeDecimals);
+        else
+            line += QString::number(lots(steps), 'g', 12);
     }
 
     double lots(qint64 steps) const
@@ -603,8 +678,9 @@ private:
         const char *sideText = buy ? "BUY" : "SELL";
         // BUY: bid − SL > 0; SELL: SL − ask > 0 (and >= the stops level).
         if (sl > 0 && !stopsOk(sl, !buy, buy ? bid : ask)) {
-            reject(RejectKind::Stops, timeMs, a.side, fill,
-                   [&] { return stopsProblem("SL", sl, !buy, buy, buy ? bid : ask, sideText); });
+            reject(RejectKind::Stops, timeMs, a.side, fill, [&](QString &line) {
+                appendStopsProblem(line, "SL", sl, !buy, buy, buy ? bid : ask, sideText);
+            });
             return;
         }
         if (tp == 0 && a.rr > 0.0 && sl > 0) {
@@ -626,8 +702,9 @@ private:
         }
         // BUY: TP − bid > 0; SELL: ask − TP > 0 (and >= the stops level).
         if (tp > 0 && !stopsOk(tp, buy, buy ? bid : ask)) {
-            reject(RejectKind::Stops, timeMs, a.side, fill,
-                   [&] { return stopsProblem("TP", tp, buy, buy, buy ? bid : ask, sideText); });
+            reject(RejectKind::Stops, timeMs, a.side, fill, [&](QString &line) {
+                appendStopsProblem(line, "TP", tp, buy, buy, buy ? bid : ask, sideText);
+            });
             return;
         }
 
@@ -648,10 +725,12 @@ private:
         }
         const double volume = lots(steps);
         if (steps <= 0 || volume + kVolumeEpsilon < m_symbol.volumeMin) {
-            reject(RejectKind::Volume, timeMs, a.side, fill, [&] {
-                return QStringLiteral("volume %1 lots is below the symbol minimum %2 "
-                                      "(equity too small for this risk % and stop distance)")
-                    .arg(volumeText(steps), m_volumeMinText);
+            reject(RejectKind::Volume, timeMs, a.side, fill, [&](QString &line) {
+                line += QLatin1String("volume ");
+                appendVolume(line, steps);
+                line += QLatin1String(" lots is below the symbol minimum ");
+                line += m_volumeMinText;
+                line += QLatin1String(" (equity too small for this risk % and stop distance)");
             });
             return;
         }

@@ -93,6 +93,15 @@ public:
 
     void add(const EquityPoint &p)
     {
+        // A point with no floating loss inside the bar (equityLow >= equity) and the previous point's equity, as a
+        // flat account shows bar after bar between deals, cannot set a minimum, a peak or a larger drop: its trough
+        // is its equity, which the previous point already reached (its peak is at least that, its largest drop from
+        // that peak at least as large). Only the day can change.
+        if (p.equityLow >= p.equity && p.equity == m_lastEquity) [[likely]] {
+            if (p.timeMs >= m_nextDayStartMs) [[unlikely]]
+                newDay(p.timeMs);
+            return;
+        }
         const double trough = p.equityLow < p.equity ? p.equityLow : p.equity;
         if (trough < m_minimum)
             m_minimum = trough;
@@ -135,7 +144,8 @@ private:
     double m_relative = 0.0;
     qint64 m_nextDayStartMs = std::numeric_limits<qint64>::min();
     bool m_haveDay = false;
-    double m_lastEquity = 0.0;       // last equity seen (of the current day)
+    double m_lastEquity = std::numeric_limits<double>::quiet_NaN(); // last equity seen (of the current day);
+                                                                       // NaN: none yet
     std::vector<double> m_dayEnds;   // last equity of each finished day
 };
 

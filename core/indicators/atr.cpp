@@ -5,7 +5,7 @@
 namespace bd {
 
 Atr::Atr(int period)
-    : m_period(detail::checkedPeriod(period))
+    : m_period(detail::checkedPeriod(period)), m_periodLessOne(double(m_period - 1)), m_periodAsDouble(double(m_period))
 {
 }
 

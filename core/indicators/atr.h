@@ -25,39 +25,32 @@ public:
     explicit Atr(int period);
 
     // Inline: it runs once per bar in every strategy's hot path (a call costs more than its body).
+    // The steady state (seeded, finite input) is tested first: a poisoned ATR may keep moving there, as value()
+    // and trueRange() do not show it until reset().
     void update(double high, double low, double close)
     {
+        const bool finite = std::isfinite(high) && std::isfinite(low) && std::isfinite(close);
+        if (m_ranges == m_period && finite) [[likely]] {
+            const double range = trueRangeTo(high, low, close);
+            m_value *= m_periodLessOne;
+            m_value += range;
+            m_value /= m_periodAsDouble;
+            return;
+        }
         if (m_poisoned)
             return;
-        if (!std::isfinite(high) || !std::isfinite(low) || !std::isfinite(close)) {
+        if (!finite) {
             m_poisoned = true;
             return;
         }
-        if (!m_hasPreviousClose) [[unlikely]] {
+        if (!m_hasPreviousClose) {
             m_previousClose = close;
             m_hasPreviousClose = true;
             return;
         }
-        // TA-Lib order: start from high-low, then the two previous-close distances.
-        double range = high - low;
-        const double toHigh = std::fabs(m_previousClose - high);
-        if (toHigh > range)
-            range = toHigh;
-        const double toLow = std::fabs(m_previousClose - low);
-        if (toLow > range)
-            range = toLow;
-        m_previousClose = close;
-        m_lastRange = range;
-
-        if (m_ranges < m_period) [[unlikely]] {
-            m_seedSum += range;
-            if (++m_ranges == m_period)
-                m_value = m_seedSum / m_period;
-            return;
-        }
-        m_value *= m_period - 1;
-        m_value += range;
-        m_value /= m_period;
+        m_seedSum += trueRangeTo(high, low, close);
+        if (++m_ranges == m_period)
+            m_value = m_seedSum / m_period;
     }
     void update(const Bar &bar) { update(bar.high, bar.low, bar.close); }
     bool ready() const { return !m_poisoned && m_ranges >= m_period; }
@@ -70,7 +63,25 @@ public:
     static int lookback(int period);
 
 private:
+    // This bar's true range (TA-Lib order: start from high-low, then the two previous-close distances); the
+    // close becomes the previous close.
+    double trueRangeTo(double high, double low, double close)
+    {
+        double range = high - low;
+        const double toHigh = std::fabs(m_previousClose - high);
+        if (toHigh > range)
+            range = toHigh;
+        const double toLow = std::fabs(m_previousClose - low);
+        if (toLow > range)
+            range = toLow;
+        m_previousClose = close;
+        m_lastRange = range;
+        return range;
+    }
+
     int m_period;
+    double m_periodLessOne;              // m_period - 1 and m_period as doubles (exact): the Wilder step's factors
+    double m_periodAsDouble;
     bool m_hasPreviousClose = false;
     double m_previousClose = 0.0;
     int m_ranges = 0;                    // true ranges seen, saturates at m_period

@@ -21,21 +21,23 @@ public:
     explicit Ema(int period);
 
     // Inline: it runs once per bar per EMA in every strategy's hot path (a call costs more than its body).
+    // The steady state (seeded, finite input) is tested first: a poisoned value may keep moving there, as
+    // value() does not show it until reset().
     void update(double price)
     {
+        if (m_seen == m_period && std::isfinite(price)) [[likely]] {
+            m_value = (price - m_value) * m_k + m_value;
+            return;
+        }
         if (m_poisoned)
             return;
         if (!std::isfinite(price)) {
             m_poisoned = true;
             return;
         }
-        if (m_seen < m_period) [[unlikely]] {
-            m_seedSum += price;
-            if (++m_seen == m_period)
-                m_value = m_seedSum / m_period;
-            return;
-        }
-        m_value = (price - m_value) * m_k + m_value;
+        m_seedSum += price;
+        if (++m_seen == m_period)
+            m_value = m_seedSum / m_period;
     }
     bool ready() const { return !m_poisoned && m_seen >= m_period; }
     double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
