@@ -451,12 +451,8 @@ int main(int argc, char **argv)
     Mt5ClientConfig config;
     config.url = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(port));
     config.token = kToken;
-    auto *client = new Mt5Client(config);
     QThread io;
-    io.setObjectName(QStringLiteral("bd-mt5-io"));
-    client->moveToThread(&io);
-    QObject::connect(&io, &QThread::finished, client, &QObject::deleteLater);
-    QObject::connect(&io, &QThread::started, client, &Mt5Client::start);
+    Mt5Client *client = Mt5Client::createOn(io, config);
 
     // The consumer: a QObject on the main thread, fed by a queued connection from the port's signal.
     QObject consumer;

@@ -109,12 +109,8 @@ int main(int argc, char **argv)
     Mt5ClientConfig config;
     config.url = QUrl(url);
     config.token = token;
-    auto *client = new Mt5Client(config);
     QThread io;
-    io.setObjectName(QStringLiteral("bd-mt5-io"));
-    client->moveToThread(&io);
-    QObject::connect(&io, &QThread::finished, client, &QObject::deleteLater);
-    QObject::connect(&io, &QThread::started, client, &Mt5Client::start);
+    Mt5Client *client = Mt5Client::createOn(io, config);
     LinkStatus status;
     QList<OrderOutcome> outcomes;
     QStringList refusals;

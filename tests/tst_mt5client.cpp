@@ -93,12 +93,8 @@ struct Rig {
 
     explicit Rig(Mt5ClientConfig config)
     {
-        client = new Mt5Client(std::move(config));
+        client = Mt5Client::createOn(thread, std::move(config));
         rec.attach(client);
-        client->moveToThread(&thread);
-        thread.setObjectName(QStringLiteral("bd-mt5-io"));
-        QObject::connect(&thread, &QThread::finished, client, &QObject::deleteLater);
-        QObject::connect(&thread, &QThread::started, client, &Mt5Client::start);
         thread.start();
     }
     // A crash: the thread ends and the client is deleted without a goodbye (its socket aborted).

@@ -84,11 +84,8 @@ struct Rig {
         c.url = url;
         c.token = kToken;
         c.outboxFactory = [box] { return std::make_unique<SharedOutbox>(box); };
-        client = new Mt5Client(c);
+        client = Mt5Client::createOn(thread, c);
         rec.attach(client);
-        client->moveToThread(&thread);
-        QObject::connect(&thread, &QThread::finished, client, &QObject::deleteLater);
-        QObject::connect(&thread, &QThread::started, client, &Mt5Client::start);
         thread.start();
     }
     ~Rig()

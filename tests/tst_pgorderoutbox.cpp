@@ -162,10 +162,7 @@ private slots:
         config.outboxFactory = [target] { return makePgOrderOutbox(target, options("mt5-io")); };
         const auto run = [&](const std::function<void(Mt5Client *)> &body) {
             QThread io;
-            auto *client = new Mt5Client(config);
-            client->moveToThread(&io);
-            QObject::connect(&io, &QThread::finished, client, &QObject::deleteLater);
-            QObject::connect(&io, &QThread::started, client, &Mt5Client::start);
+            Mt5Client *client = Mt5Client::createOn(io, config);
             io.start();
             body(client);
             io.quit();

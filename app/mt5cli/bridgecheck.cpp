@@ -67,12 +67,8 @@ void BridgeCheck::start()
     config.token = m_options.token;
     config.clientName = QStringLiteral("botdesk-mt5 check");
     config.caCertificateFile = m_options.caCertificateFile;
-    m_client = new Mt5Client(config);
     m_io = new QThread;
-    m_io->setObjectName(QStringLiteral("bd-mt5-io"));
-    m_client->moveToThread(m_io);
-    connect(m_io, &QThread::started, m_client, &Mt5Client::start);
-    connect(m_io, &QThread::finished, m_client, &QObject::deleteLater);
+    m_client = Mt5Client::createOn(*m_io, config);
 
     MarketDataPort *market = m_client->marketData();
     BrokerPort *broker = m_client->broker();

@@ -16,6 +16,7 @@
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
+#include <QThread>
 #include <QWebSocketHandshakeOptions>
 
 #include <spdlog/spdlog.h>
@@ -117,6 +118,17 @@ void Mt5Broker::requestDeals(qint64 fromSec, qint64 toSec) { m_client.requestDea
 
 // ---------------------------------------------------------------------------------------------------------------
 // Connection
+
+Mt5Client *Mt5Client::createOn(QThread &thread, Mt5ClientConfig config)
+{
+    auto *client = new Mt5Client(std::move(config));
+    if (thread.objectName().isEmpty())
+        thread.setObjectName(QStringLiteral("bd-mt5-io"));
+    client->moveToThread(&thread);
+    QObject::connect(&thread, &QThread::started, client, &Mt5Client::start);
+    QObject::connect(&thread, &QThread::finished, client, &QObject::deleteLater);
+    return client;
+}
 
 Mt5Client::Mt5Client(Mt5ClientConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_log(logging::get("mt5")), m_backoff(m_config.backoff),

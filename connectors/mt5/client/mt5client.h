@@ -3,12 +3,10 @@
 // QWebSocket client that lives on its own thread and implements the engine's ports: marketData() (MarketDataPort)
 // and broker() (BrokerPort).
 //
-//   auto *client = new Mt5Client(config);          // no parent
-//   auto *io = new QThread; io->setObjectName("bd-mt5-io");
-//   client->moveToThread(io);                       // the ports are its children: they move with it
-//   QObject::connect(io, &QThread::started, client, &Mt5Client::start);
-//   QObject::connect(io, &QThread::finished, client, &QObject::deleteLater);
-//   io->start();
+//   QThread io;                                     // or a member; named "bd-mt5-io" by createOn
+//   Mt5Client *client = Mt5Client::createOn(io, config);  // moved there, started with it, deleted when it ends
+//   ... connect to client->marketData() / client->broker() signals ...
+//   io.start();
 //   ... queued calls on client->marketData() / client->broker(); their signals arrive queued ...
 //   QMetaObject::invokeMethod(client, &Mt5Client::stop); io->quit(); io->wait();
 //
@@ -57,6 +55,8 @@
 #include <memory>
 
 namespace spdlog { class logger; }
+
+class QThread;
 
 namespace bd::mt5 {
 
@@ -112,6 +112,12 @@ class Mt5Client : public QObject {
     Q_OBJECT
 public:
     explicit Mt5Client(Mt5ClientConfig config, QObject *parent = nullptr);
+
+    // How the application runs a client: made without a parent, moved to `thread` (the ports move with it: they are
+    // its children), start() when the thread starts, deleted when it finishes. The caller connects what it needs and
+    // then starts the thread; afterwards it talks to the client only through queued calls. Names the thread
+    // "bd-mt5-io" unless it already has a name.
+    static Mt5Client *createOn(QThread &thread, Mt5ClientConfig config);
     ~Mt5Client() override;
 
     MarketDataPort *marketData() { return m_marketData; }
