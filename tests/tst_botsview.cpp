@@ -5,6 +5,7 @@
 
 #include "botlistmodel.h"
 #include "botsview.h"
+#include "codeeditor.h"
 #include "codehash.h"
 #include "database.h"
 #include "databasebotstore.h"
@@ -130,6 +131,11 @@ private slots:
         QCOMPARE(view.parameterForm()->value(QStringLiteral("fast")), 8.0);
         QCOMPARE(view.botModel()->index(0, BotListModel::VersionsColumn).data().toString(), QStringLiteral("2"));
 
+        // The Code tab shows the selected version's code, read-only (a built-in's C++ source).
+        QCOMPARE(view.versionCode()->code(), second.code);
+        QVERIFY(view.versionCode()->isReadOnly());
+        QCOMPARE(view.versionCode()->language(), CodeEditor::Language::Cpp);
+
         // Both versions selected: the Diff tab says what changed (same code, one parameter), older first.
         QVERIFY(view.selectVersions({second.id, first.id}));
         QCOMPARE(view.historyTabs()->currentWidget(), view.versionDiff());
@@ -144,8 +150,10 @@ private slots:
         QCOMPARE(params->item(0, 1)->text(), QStringLiteral("default"));
         QCOMPARE(params->item(0, 2)->text(), QStringLiteral("8"));
         QCOMPARE(view.versionDiff()->diffText(), QStringLiteral("(the code is identical)"));
+        QVERIFY(view.versionCode()->code().isEmpty());  // two selected: no one version's code
         QVERIFY(view.selectVersion(second.id));
         QVERIFY(view.versionDiff()->summary().startsWith(QStringLiteral("Select two versions")));
+        QCOMPARE(view.versionCode()->code(), second.code);
 
         // The same content again: the existing version, nothing new.
         view.saveVersionButton()->click();

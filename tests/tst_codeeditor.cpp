@@ -59,6 +59,15 @@ private slots:
         // New code: no undo history to step back into.
         editor.setCode(kCode);
         QVERIFY(!editor.textEdit()->isUndoAvailable());
+
+        // Read-only: typing changes nothing; the C++ lexer for a built-in's source.
+        editor.setReadOnly(true);
+        editor.textEdit()->setFocus();
+        QTest::keyClicks(editor.textEdit(), QStringLiteral("xyz"));
+        QCOMPARE(editor.code(), kCode);
+        editor.setLanguage(CodeEditor::Language::Cpp);
+        QVERIFY(editor.textEdit()->lexer() && QString::fromLatin1(editor.textEdit()->lexer()->language()) == QStringLiteral("C++"));
+        QCOMPARE(editor.code(), kCode);
     }
 
     void errorMarks()

@@ -1,6 +1,7 @@
 #include "botsview.h"
 
 #include "botlistmodel.h"
+#include "codeeditor.h"
 #include "logging.h"
 #include "newbotdialog.h"
 #include "parameterform.h"
@@ -222,9 +223,13 @@ QWidget *BotsView::buildHistoryPanel()
 
     m_comparison = new RunComparisonWidget;
     m_versionDiff = new VersionDiffView;
+    m_versionCode = new CodeEditor;
+    m_versionCode->setObjectName(QStringLiteral("versionCode"));
+    m_versionCode->setReadOnly(true);
     m_historyTabs->addTab(runsPage, tr("Backtests"));
     m_historyTabs->addTab(m_comparison, tr("Compare"));
     m_historyTabs->addTab(m_versionDiff, tr("Diff"));
+    m_historyTabs->addTab(m_versionCode, tr("Code"));
     return m_historyTabs;
 }
 
@@ -419,7 +424,13 @@ void BotsView::handleVersionSelected()
                       true);
         }
         m_formTitle->setText(tr("New version from %1").arg(shortHash(version->codeHash)));
+        const std::optional<Bot> bot = currentBot();
+        const bool python = bot && bot->strategyTemplate.endsWith(QLatin1String(".py"));
+        m_versionCode->setLanguage(python ? CodeEditor::Language::Python : CodeEditor::Language::Cpp);
+        m_versionCode->setCode(version->code);
         m_notes->clear();
+    } else {
+        m_versionCode->setCode(QString());
     }
     applyRunFilter();
     updateButtons();

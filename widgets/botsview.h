@@ -3,7 +3,7 @@
 // form to save a new version from the selected one | the backtest history of the selected version (every version
 // of the bot with "All versions"), sortable by its metrics, from which a run is opened in the review view or two
 // runs are compared (equity curves overlaid, metrics side by side with differences); two versions selected show
-// their diff (code and parameters, issue 7 §3 History) in the Diff tab.
+// their diff (code and parameters, issue 7 §3 History) in the Diff tab; the Code tab shows the selected version's code.
 //
 // It talks to the store only through a BotLibrary (never blocks the GUI thread); every answer and error arrives
 // by signal. Errors (an unreachable database, a taken name, …) are shown in the view's status line with the
@@ -32,6 +32,7 @@ class QTableView;
 namespace bd {
 
 class BotListModel;
+class CodeEditor;
 class ParameterForm;
 class RunComparisonWidget;
 class RunListModel;
@@ -88,6 +89,7 @@ public:
     QTabWidget *historyTabs() const { return m_historyTabs; }
     RunComparisonWidget *comparison() const { return m_comparison; }
     VersionDiffView *versionDiff() const { return m_versionDiff; }
+    CodeEditor *versionCode() const { return m_versionCode; }
 
 signals:
     // A stored run to show in the review view; `title` names it ("alpha@1a2b3c4d5e6f EURUSD 2024-06-01 10:00:00 UTC").
@@ -135,6 +137,7 @@ private:
     QTabWidget *m_historyTabs = nullptr;
     RunComparisonWidget *m_comparison = nullptr;
     VersionDiffView *m_versionDiff = nullptr;
+    CodeEditor *m_versionCode = nullptr;
     QLabel *m_status = nullptr;
     bool m_statusIsError = false;
     bool m_listingFailed = false;              // the status shows a failed listing (cleared by the next good one)

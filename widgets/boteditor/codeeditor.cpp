@@ -2,6 +2,7 @@
 
 #include "findreplacebar.h"
 
+#include <Qsci/qscilexercpp.h>
 #include <Qsci/qscilexerpython.h>
 #include <Qsci/qsciscintilla.h>
 #include <Qsci/qscistyle.h>
@@ -26,12 +27,7 @@ CodeEditor::CodeEditor(QWidget *parent) : QWidget(parent), m_edit(new QsciScinti
 {
     m_edit->setObjectName(QStringLiteral("codeText"));
     const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
-    auto *lexer = new QsciLexerPython(m_edit);
-    lexer->setDefaultFont(mono);
-    for (int style = 0; style <= 32; ++style)
-        lexer->setFont(mono, style);
-    lexer->setIndentationWarning(QsciLexerPython::Inconsistent);
-    m_edit->setLexer(lexer);
+    setLanguage(Language::Python);
     m_edit->setUtf8(true);
     m_edit->setEolMode(QsciScintilla::EolUnix);
     m_edit->setIndentationsUseTabs(false);
@@ -120,5 +116,28 @@ void CodeEditor::clearErrors()
 QList<int> CodeEditor::errorLines() const { return m_errorLines; }
 
 void CodeEditor::openFind(bool replace) { m_findBar->open(replace); }
+
+void CodeEditor::setReadOnly(bool readOnly) { m_edit->setReadOnly(readOnly); }
+bool CodeEditor::isReadOnly() const { return m_edit->isReadOnly(); }
+
+void CodeEditor::setLanguage(Language language)
+{
+    m_language = language;
+    QsciLexer *old = m_edit->lexer();
+    QsciLexer *lexer = nullptr;
+    if (language == Language::Python) {
+        auto *python = new QsciLexerPython(m_edit);
+        python->setIndentationWarning(QsciLexerPython::Inconsistent);
+        lexer = python;
+    } else {
+        lexer = new QsciLexerCPP(m_edit);
+    }
+    const QFont mono = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    lexer->setDefaultFont(mono);
+    for (int style = 0; style <= 127; ++style)
+        lexer->setFont(mono, style);
+    m_edit->setLexer(lexer);
+    delete old;
+}
 
 } // namespace bd

@@ -32,6 +32,14 @@ public:
     void clearErrors();
     QList<int> errorLines() const;  // 1-based, ascending
 
+    // Read-only shows the code without letting it change (find still works).
+    void setReadOnly(bool readOnly);
+    bool isReadOnly() const;
+    // The lexer: Python (the default) or C++ (the source of a native built-in).
+    enum class Language { Python, Cpp };
+    void setLanguage(Language language);
+    Language language() const { return m_language; }
+
     void openFind(bool replace);
     FindReplaceBar *findBar() const { return m_findBar; }
     QsciScintilla *textEdit() const { return m_edit; }
@@ -44,6 +52,7 @@ private:
     QsciScintilla *m_edit;
     FindReplaceBar *m_findBar;
     QList<int> m_errorLines;
+    Language m_language = Language::Python;
 };
 
 } // namespace bd
