@@ -3,6 +3,7 @@
 #include "backtestjson.h"
 #include "barcache.h"
 #include "botscommand.h"
+#include "botstrategy.h"
 #include "cliarguments.h"
 #include "displaytext.h"
 #include "jsontext.h"
@@ -47,23 +48,28 @@ Result<QString> sha256OfFile(const QString &path)
     return QString::fromLatin1(hash.result().toHex());
 }
 
-// Only this binary's own built-in code runs today.
+// A Python bot's code runs through the embedded host (its errors surface when it loads); a bot made from a
+// built-in runs only this binary's own built-in code.
 Result<void> checkRunnable(const Bot &bot, const BotVersion &version)
 {
+    if (isPythonTemplate(bot.strategyTemplate))
+        return {};
     auto builtin = builtinStrategySource(bot.strategyTemplate);
     if (builtin && *builtin == version.code)
         return {};
     return makeError(QStringLiteral("version %1 of bot '%2' holds code that is not this BotDesk's built-in '%3' (edited "
                                     "code, or the built-in of another BotDesk build), and this BotDesk runs only its "
-                                    "own built-ins; code of your own (Python) runs from issue 7. Backtest a version "
-                                    "with this build's code: botdesk-cli bots create NEW --template %3")
+                                    "own built-ins for such a bot. Backtest a version with this build's code "
+                                    "(botdesk-cli bots create NEW --template %3), or put code of your own in a bot made "
+                                    "from a Python template (botdesk-cli bots create NEW --template "
+                                    "ema_crossover_v1.py, then bots new-version NEW --code FILE.py)")
                          .arg(shortHash(version.codeHash), bot.name, bot.strategyTemplate));
 }
 
 struct RunInputs {
     Bot bot;
     BotVersion version;
-    QJsonObject params;          // resolved
+    QJsonObject params;          // as stored with the version, or a stored run's resolved ones
     SymbolSpec spec;
     BacktestConfig config;
     QString dataPath;            // absolute
@@ -82,7 +88,6 @@ Result<BacktestRunRecord> execute(const RunInputs &in)
     r.rerunOf = in.rerunOf;
     r.label = in.label;
     r.config = in.config;
-    r.params = in.params;
     r.symbol = in.spec.name;
     r.symbolSpec = in.spec;
     r.dataPath = in.dataPath;
@@ -92,17 +97,22 @@ Result<BacktestRunRecord> execute(const RunInputs &in)
     QElapsedTimer timer;
     timer.start();
 
-    auto strategy = createStrategy(in.bot.strategyTemplate, in.params);
+    // The version's own code (a Python bot's from the store, never a file on disk) with the parameters.
+    auto strategy = loadVersionStrategy(in.bot.strategyTemplate, in.version.code,
+                                        versionCodeName(in.bot.name, in.version.codeHash), in.params);
     if (!strategy)
-        return strategy.error();
+        return makeError(QStringLiteral("version %1 of bot '%2': %3")
+                             .arg(shortHash(in.version.codeHash), in.bot.name, strategy.error().message));
+    r.params = strategy->resolvedParams;
     const BarCache cache(BarCache::defaultDirectory());
     auto loaded = loadBarsCached(in.dataPath, BarLoadOptions{}, cache, in.useCache ? CacheUse::ReadWrite : CacheUse::Bypass);
     if (!loaded)
         return loaded.error();
+    strategy->setBars(loaded->bars);
     BacktestControl control;
     control.keepEquityCurve = true;
     control.keepJournal = false;
-    auto result = runBacktest(loaded->bars, in.spec, **strategy, in.config, control);
+    auto result = runBacktest(loaded->bars, in.spec, *strategy->strategy, in.config, control);
     if (!result)
         return result.error();
     recordOutcome(r, std::move(*result));
@@ -477,10 +487,6 @@ CliOutcome runBotBacktest(const QCommandLineParser &parser, QTextStream &out)
         return cliFailure(version.error().message);
     if (auto runnable = checkRunnable(*bot, *version); !runnable)
         return cliFailure(runnable.error().message);
-    auto params = resolveStrategyParams(bot->strategyTemplate, version->params);
-    if (!params)
-        return cliFailure(QStringLiteral("version %1 of bot '%2': %3")
-                              .arg(shortHash(version->codeHash), bot->name, params.error().message));
     auto sha = sha256OfFile(dataPath);
     if (!sha)
         return cliFailure(sha.error().message);
@@ -488,7 +494,7 @@ CliOutcome runBotBacktest(const QCommandLineParser &parser, QTextStream &out)
     RunInputs in;
     in.bot = *bot;
     in.version = *version;
-    in.params = *params;
+    in.params = version->params;
     in.spec = **symbol;
     in.config = *config;
     in.dataPath = dataPath;
@@ -499,7 +505,7 @@ CliOutcome runBotBacktest(const QCommandLineParser &parser, QTextStream &out)
     if (!run)
         return cliFailure(run.error().message);
     out << "bot " << shown(bot->name) << '@' << shortHash(version->codeHash) << " (" << shown(bot->strategyTemplate)
-        << ", params " << shown(compactJson(*params)) << ')' << Qt::endl
+        << ", params " << shown(compactJson(run->params)) << ')' << Qt::endl
         << formatReportText(reportOf(*run, bot->strategyTemplate)) << Qt::endl;
     return saveOrSpool(*s, *run, out);
 }

@@ -4,7 +4,7 @@
 //                        (a Python strategy, docs/python-strategies.md)
 //                        [--json OUT.json] [--deposit 10000] [--spread POINTS] [--slippage POINTS]
 //                        [--commission PER_LOT_PER_DEAL] [--symbols FILE] [--server-utc-offset SECONDS]
-//   botdesk-cli strategies      lists built-in strategies and their default parameters
+//   botdesk-cli strategies      lists built-in strategies and the Python templates with their default parameters
 //   botdesk-cli symbols         lists the symbol catalogue
 //   botdesk-cli db status|start|stop|migrate [--db URL]   BotDesk's database (dbcommand.h, docs/database.md)
 //   botdesk-cli bots list|create|new-version|versions|show ...   bots and their versions (botscommand.h)
@@ -212,6 +212,18 @@ int listStrategies()
     for (const StrategyInfo &info : builtinStrategies()) {
         out() << info.name << "  " << info.description << '\n'
               << "    defaults: " << QJsonDocument(info.defaultParams).toJson(QJsonDocument::Compact) << '\n';
+    }
+    // The Python templates a bot can be made from (bots create NAME --template FILE.py); their defaults are what the
+    // host reads from their declared parameters.
+    auto templates = pythonTemplateTexts();
+    if (!templates)
+        return fail(QStringLiteral("the Python templates cannot be listed: %1").arg(templates.error().message));
+    for (const PythonTemplateText &t : *templates) {
+        auto loaded = loadPythonStrategySource(t.fileName, t.code, {}, "warn");
+        if (!loaded)
+            return fail(loaded.error().message);
+        out() << t.fileName << "  Python template (botdesk-cli bots create NAME --template " << t.fileName << ")\n"
+              << "    defaults: " << QJsonDocument(loaded->resolvedParams).toJson(QJsonDocument::Compact) << '\n';
     }
     return 0;
 }

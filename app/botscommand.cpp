@@ -1,5 +1,7 @@
 #include "botscommand.h"
 
+#include "botstrategy.h"
+#include "pythonstrategyloader.h"
 #include "codehash.h"
 #include "displaytext.h"
 #include "jsontext.h"
@@ -21,9 +23,16 @@ QString shown(const QString &text)
     return escapeForDisplay(text);
 }
 
-// How a version's code relates to this binary: its own built-in, or something it cannot run.
+// How a version's code relates to this binary: its own built-in, or something it cannot run; for a Python bot,
+// the template's own source or Python code of the trader's.
 QString codeOrigin(const BotVersion &version, const Bot &bot)
 {
+    if (isPythonTemplate(bot.strategyTemplate)) {
+        auto first = firstVersionOf(bot.strategyTemplate);
+        if (first && first->code == version.code)
+            return QStringLiteral("template %1 (Python)").arg(bot.strategyTemplate);
+        return QStringLiteral("Python code (edited from %1)").arg(bot.strategyTemplate);
+    }
     auto builtin = builtinStrategySource(bot.strategyTemplate);
     if (builtin && *builtin == version.code)
         return QStringLiteral("built-in %1").arg(bot.strategyTemplate);
@@ -49,12 +58,14 @@ CliOutcome list(StoreSession &s, QTextStream &out)
     if (!bots)
         return cliFailure(bots.error().message);
     if (bots->empty()) {
-        out << "no bots yet; create one with: botdesk-cli bots create NAME --template ema_crossover" << Qt::endl;
+        out << "no bots yet; create one with: botdesk-cli bots create NAME --template ema_crossover (or a Python "
+               "template: --template ema_crossover_v1.py)"
+            << Qt::endl;
         return {};
     }
     out << QStringLiteral("%1  %2  %3  %4  %5  %6")
                .arg(QStringLiteral("NAME"), -24)
-               .arg(QStringLiteral("TEMPLATE"), -14)
+               .arg(QStringLiteral("TEMPLATE"), -19)
                .arg(QStringLiteral("LATEST"), -12)
                .arg(QStringLiteral("VERSIONS"), 8)
                .arg(QStringLiteral("UPDATED"), -23)
@@ -63,7 +74,7 @@ CliOutcome list(StoreSession &s, QTextStream &out)
     for (const Bot &bot : *bots) {
         out << QStringLiteral("%1  %2  %3  %4  %5  %6")
                    .arg(shown(bot.name), -24)
-                   .arg(shown(bot.strategyTemplate), -14)
+                   .arg(shown(bot.strategyTemplate), -19)
                    .arg(bot.latestHash.isEmpty() ? QStringLiteral("-") : shortHash(bot.latestHash), -12)
                    .arg(bot.versionCount, 8)
                    .arg(report::utcSecond(bot.updatedAtMs), -23)
@@ -80,17 +91,18 @@ CliOutcome create(const QStringList &arguments, const QCommandLineParser &parser
     if (!name)
         return cliFailure(name.error().message, kCliExitUsage);
     if (!parser.isSet(QStringLiteral("template")))
-        return cliFailure(QStringLiteral("bots create needs --template (a built-in strategy: see 'botdesk-cli strategies')"),
+        return cliFailure(QStringLiteral("bots create needs --template (a built-in strategy or a Python template such as "
+                                         "ema_crossover_v1.py: see 'botdesk-cli strategies')"),
                           kCliExitUsage);
     const QString templateName = parser.value(QStringLiteral("template"));
     auto params = paramsOption(parser);
     if (!params)
         return cliFailure(params.error().message, kCliExitUsage);
-    auto version = defaultVersionOf(templateName);
+    auto version = firstVersionOf(templateName);
     if (!version)
         return cliFailure(version.error().message + QStringLiteral("; run 'botdesk-cli strategies' for the list"),
                           kCliExitUsage);
-    if (auto valid = createStrategy(templateName, *params); !valid)
+    if (auto valid = loadVersionStrategy(templateName, version->code, templateName, *params); !valid)
         return cliFailure(valid.error().message, kCliExitUsage);
     version->params = *params;
     version->codeHash = computeCodeHash(version->code, version->params);
@@ -171,10 +183,18 @@ CliOutcome newVersion(const QStringList &arguments, const QCommandLineParser &pa
     version.code = hasCode ? code : base->code;
     version.params = hasParams ? *params : base->params;
     version.notes = parser.value(QStringLiteral("notes"));
-    // Parameters of this binary's built-in are checked against its declared ranges; other code runs from issue 7
-    // and declares its own.
+    // A Python bot's code is loaded by the host with the parameters before anything is stored: a syntax error, an
+    // exception while the module runs or a bad parameter is refused with the file, the line and the traceback.
+    if (isPythonTemplate(bot->strategyTemplate)) {
+        const QString codeName = hasCode ? parser.value(QStringLiteral("code"))
+                                         : versionCodeName(bot->name, base->codeHash);
+        if (auto valid = loadVersionStrategy(bot->strategyTemplate, version.code, codeName, version.params); !valid)
+            return cliFailure(QStringLiteral("nothing saved: %1").arg(valid.error().message), kCliExitUsage);
+    }
+    // Parameters of this binary's built-in are checked against its declared ranges; other code in a bot made from a
+    // built-in is stored but does not run (make a bot from a Python template for code of your own).
     auto builtin = builtinStrategySource(bot->strategyTemplate);
-    if (builtin && *builtin == version.code) {
+    if (!isPythonTemplate(bot->strategyTemplate) && builtin && *builtin == version.code) {
         if (auto valid = createStrategy(bot->strategyTemplate, version.params); !valid)
             return cliFailure(valid.error().message, kCliExitUsage);
     }
@@ -218,7 +238,7 @@ CliOutcome versions(const QStringList &arguments, const QCommandLineParser &pars
                .arg(QStringLiteral("HASH"), -12)
                .arg(QStringLiteral("CREATED"), -23)
                .arg(QStringLiteral("PARENT"), -12)
-               .arg(QStringLiteral("CODE"), -22)
+               .arg(QStringLiteral("CODE"), -28)
                .arg(QStringLiteral("PARAMS / NOTES"))
         << Qt::endl;
     for (const BotVersion &v : *all) {
@@ -227,7 +247,7 @@ CliOutcome versions(const QStringList &arguments, const QCommandLineParser &pars
                    .arg(shortHash(v.codeHash), -12)
                    .arg(report::utcSecond(v.createdAtMs), -23)
                    .arg(parent, -12)
-                   .arg(codeOrigin(v, *bot).section(QLatin1Char(' '), 0, 1).remove(QLatin1Char('(')), -22)
+                   .arg(codeOrigin(v, *bot).section(QLatin1Char(' '), 0, 1).remove(QLatin1Char('(')), -28)
                    .arg(shown(compactJson(v.params)))
                    .arg(v.notes.isEmpty() ? QString() : QStringLiteral("  ") + shown(v.notes))
             << Qt::endl;
@@ -251,7 +271,13 @@ CliOutcome show(const QStringList &arguments, const QCommandLineParser &parser, 
         auto p = session->store->findVersionById(v->parentId);
         parent = p ? p->second.codeHash : v->parentId.toString(QUuid::WithoutBraces);
     }
-    auto resolved = resolveStrategyParams(bot->strategyTemplate, v->params);
+    Result<QJsonObject> resolved = QJsonObject{};
+    if (isPythonTemplate(bot->strategyTemplate)) {
+        auto loaded = loadVersionStrategy(bot->strategyTemplate, v->code, versionCodeName(bot->name, v->codeHash), v->params);
+        resolved = loaded ? Result<QJsonObject>(loaded->resolvedParams) : Result<QJsonObject>(loaded.error());
+    } else {
+        resolved = resolveStrategyParams(bot->strategyTemplate, v->params);
+    }
     out << "bot:       " << shown(bot->name) << " (template " << shown(bot->strategyTemplate) << ", owner "
         << shown(bot->owner) << ')' << Qt::endl
         << "version:   " << v->codeHash << Qt::endl

@@ -2,12 +2,15 @@
 // botdesk-cli bots ...: bots and their immutable versions (issue 6 §2; docs/bots.md).
 //   bots list                                    every bot the login sees, with its latest version
 //   bots create NAME --template T [--params JSON|@file] [--notes TEXT]
-//                                                a bot on built-in strategy T; its first version is T's code with
+//                                                a bot on built-in strategy T, or on Python template T (a name
+//                                                ending in .py, botstrategy.h); its first version is T's code with
 //                                                the given parameters (none: every default)
 //   bots new-version NAME[@HASH] [--code FILE] [--params JSON|@file] [--notes TEXT]
 //                                                a version derived from HASH (default: the latest): its code, or
 //                                                FILE's; its parameters, or the given ones (the rest default).
-//                                                Identical content is the existing version: nothing is saved
+//                                                Identical content is the existing version: nothing is saved. A
+//                                                Python bot's code is loaded first: one that does not load, or
+//                                                bad parameters, are refused (exit 2) before anything is stored
 //   bots versions NAME                           its versions, newest first
 //   bots show NAME[@HASH]                        one version (default: the latest) with its code
 // HASH is 4 or more leading hex digits of a code_hash. The database: --db, else BOTDESK_DB_URL, else BotDesk's own.

@@ -13,6 +13,8 @@ namespace {
 struct HostEntryPoints {
     BotdeskLoadPythonStrategyFile load = nullptr;
     BotdeskSetPythonStrategyBars setBars = nullptr;
+    BotdeskLoadPythonStrategySource loadSource = nullptr;
+    BotdeskPythonTemplates templates = nullptr;
 };
 
 // The host library next to the executable (the build tree), else in ../lib/botdesk (an installed BotDesk).
@@ -41,7 +43,10 @@ Result<HostEntryPoints> hostEntryPoints()
         }
         entry.load = reinterpret_cast<BotdeskLoadPythonStrategyFile>(library.resolve(kBotdeskLoadPythonStrategyFileSymbol));
         entry.setBars = reinterpret_cast<BotdeskSetPythonStrategyBars>(library.resolve(kBotdeskSetPythonStrategyBarsSymbol));
-        if (entry.load && entry.setBars)
+        entry.loadSource =
+            reinterpret_cast<BotdeskLoadPythonStrategySource>(library.resolve(kBotdeskLoadPythonStrategySourceSymbol));
+        entry.templates = reinterpret_cast<BotdeskPythonTemplates>(library.resolve(kBotdeskPythonTemplatesSymbol));
+        if (entry.load && entry.setBars && entry.loadSource && entry.templates)
             return entry;
         entry = {};
         lastError = library.errorString();
@@ -54,7 +59,47 @@ Result<HostEntryPoints> hostEntryPoints()
                               lastError.isEmpty() ? QString() : QStringLiteral(": ") + lastError));
 }
 
+// Wraps a strategy the host made (or its error) into a LoadedPythonStrategy.
+Result<LoadedPythonStrategy> loaded(Strategy *made, QJsonObject resolvedParams, const QString &error,
+                                    BotdeskSetPythonStrategyBars setBars)
+{
+    if (!made)
+        return makeError(error);
+    LoadedPythonStrategy out;
+    out.strategy.reset(made);
+    out.resolvedParams = std::move(resolvedParams);
+    out.setBars = [made, setBars](std::span<const Bar> bars) { setBars(made, bars.data(), qsizetype(bars.size())); };
+    return out;
+}
+
 } // namespace
+
+Result<LoadedPythonStrategy> loadPythonStrategySource(const QString &fileName, const QString &code,
+                                                      const QJsonObject &params, const std::string &logLevel)
+{
+    auto entry = hostEntryPoints();
+    if (!entry)
+        return entry.error();
+    QJsonObject resolved;
+    QString error;
+    Strategy *made = entry->loadSource(fileName, code, params, logLevel.c_str(), &resolved, &error);
+    return loaded(made, std::move(resolved), error, entry->setBars);
+}
+
+Result<std::vector<PythonTemplateText>> pythonTemplateTexts()
+{
+    auto entry = hostEntryPoints();
+    if (!entry)
+        return entry.error();
+    QStringList names, sources;
+    QString error;
+    if (!entry->templates(&names, &sources, &error))
+        return makeError(error);
+    std::vector<PythonTemplateText> out;
+    for (qsizetype i = 0; i < names.size() && i < sources.size(); ++i)
+        out.push_back({names.at(i), sources.at(i)});
+    return out;
+}
 
 Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const QJsonObject &params,
                                                     const std::string &logLevel)
@@ -62,15 +107,10 @@ Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const Q
     auto entry = hostEntryPoints();
     if (!entry)
         return entry.error();
-    LoadedPythonStrategy out;
+    QJsonObject resolved;
     QString error;
-    out.strategy.reset(entry->load(path, params, logLevel.c_str(), &out.resolvedParams, &error));
-    if (!out.strategy)
-        return makeError(error);
-    Strategy *strategy = out.strategy.get();
-    const BotdeskSetPythonStrategyBars setBars = entry->setBars;
-    out.setBars = [strategy, setBars](std::span<const Bar> bars) { setBars(strategy, bars.data(), qsizetype(bars.size())); };
-    return out;
+    Strategy *made = entry->load(path, params, logLevel.c_str(), &resolved, &error);
+    return loaded(made, std::move(resolved), error, entry->setBars);
 }
 
 } // namespace bd

@@ -15,6 +15,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace bd {
 
@@ -30,5 +31,21 @@ struct LoadedPythonStrategy {
 // cannot start, or any load error of loadPythonStrategy (file, line and traceback in the message).
 Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const QJsonObject &params,
                                                     const std::string &logLevel);
+
+// Loads the strategy whose Python source is `code` (a stored bot version's code, not a file on disk) with
+// `params`; `fileName` is the name its errors and tracebacks show ("eurusd_ema_py@1a2b3c4d5e6f.py", or the path
+// the code was read from). Errors as loadPythonStrategyFile, except reading a file.
+Result<LoadedPythonStrategy> loadPythonStrategySource(const QString &fileName, const QString &code,
+                                                      const QJsonObject &params, const std::string &logLevel);
+
+// A Python template shipped with the host (strategies/python/templates, compiled in).
+struct PythonTemplateText {
+    QString fileName;  // "ema_crossover_v1.py"
+    QString code;      // its source, LF line ends
+};
+
+// The Python templates, in display order. Errors: the host library does not load (as above), or a template is
+// missing from it (rebuild).
+Result<std::vector<PythonTemplateText>> pythonTemplateTexts();
 
 } // namespace bd

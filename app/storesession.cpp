@@ -15,9 +15,11 @@ void addStoreOptions(QCommandLineParser &parser)
         {QStringLiteral("bot"), QStringLiteral("backtest: run stored bot NAME's latest version, or NAME@HASH's, and save "
                                                "the run; backtests list: only NAME's runs."),
          QStringLiteral("name[@hash]")},
-        {QStringLiteral("template"), QStringLiteral("bots create: the built-in strategy the bot is made from."),
+        {QStringLiteral("template"), QStringLiteral("bots create: the built-in strategy (ema_crossover) or Python template "
+                                                    "(ema_crossover_v1.py) the bot is made from; see 'strategies'."),
          QStringLiteral("strategy")},
-        {QStringLiteral("code"), QStringLiteral("bots new-version: the version's code from this file (UTF-8)."),
+        {QStringLiteral("code"), QStringLiteral("bots new-version: the version's code from this file (UTF-8); a Python "
+                                                "bot's code must load (checked before saving)."),
          QStringLiteral("file")},
         {QStringLiteral("notes"), QStringLiteral("bots create / new-version: notes kept with the version."),
          QStringLiteral("text")},

@@ -4,7 +4,9 @@
 #     server): eurusd_ema from the ema_crossover template and xauusd_box from box_breakout (created once);
 #  2. botdesk-cli backtests each bot's latest version (EURUSD M1 2024, XAUUSD M1 2023), printing the MT5-style
 #     report, writing JSON reports to out/ and saving the runs; lists the stored runs and reruns the EURUSD one,
-#     which must give identical trades and statistics;
+#     which must give identical trades and statistics; then the Python bot eurusd_ema_py (made once from the
+#     ema_crossover_v1.py template, its code stored as a version) is backtested on EURUSD 2024 through the embedded
+#     Python host, printing its report;
 #  3. the botdesk window runs the EURUSD backtest: on screen when a display is available, otherwise
 #     offscreen, saving screenshots of the Strategy Tester (out/botdesk.png) and the Bots page (out/botdesk_bots.png).
 #  4. the MetaTrader 5 bridge: botdesk-mt5sim (the simulator, a demo account replaying EURUSD M1 2024 at 600x on
@@ -34,6 +36,10 @@ echo
 echo
 RUN_ID=$(sed -n 's/^saved as backtest run \([0-9a-f-]*\).*/\1/p' out/EURUSD_ema_crossover.txt)
 "$CLI" backtests rerun "$RUN_ID"
+echo
+"$CLI" bots versions eurusd_ema_py >/dev/null 2>&1 || "$CLI" bots create eurusd_ema_py --template ema_crossover_v1.py
+"$CLI" backtest --bot eurusd_ema_py --data "$DATA_DIR/EURUSD_M1_2024.csv.gz" --symbol EURUSD \
+  | tee out/EURUSD_ema_crossover_py.txt
 echo
 
 if [ -x "$BUILD_DIR/app/botdesk" ]; then

@@ -24,6 +24,37 @@ botdesk_load_python_strategy_file(const QString &path, const QJsonObject &params
     return std::move(loaded).value().release();
 }
 
+extern "C" __attribute__((visibility("default"))) bd::Strategy *
+botdesk_load_python_strategy_source(const QString &fileName, const QString &code, const QJsonObject &params,
+                                    const char *logLevel, QJsonObject *resolvedParams, QString *error)
+{
+    [[maybe_unused]] constexpr BotdeskLoadPythonStrategySource check = &botdesk_load_python_strategy_source;
+    bd::logging::setLevel(logLevel ? logLevel : "warn");
+    auto loaded = bd::loadPythonStrategy(bd::PythonSource{fileName, code}, params);
+    if (!loaded) {
+        *error = loaded.error().message;
+        return nullptr;
+    }
+    *resolvedParams = (*loaded)->resolvedParams();
+    return std::move(loaded).value().release();
+}
+
+extern "C" __attribute__((visibility("default"))) bool botdesk_python_templates(QStringList *fileNames,
+                                                                                QStringList *sources, QString *error)
+{
+    [[maybe_unused]] constexpr BotdeskPythonTemplates check = &botdesk_python_templates;
+    for (const QString &name : bd::pythonTemplateNames()) {
+        auto source = bd::pythonTemplate(name);
+        if (!source) {
+            *error = source.error().message;
+            return false;
+        }
+        *fileNames << name;
+        *sources << source->code;
+    }
+    return true;
+}
+
 extern "C" __attribute__((visibility("default"))) void botdesk_set_python_strategy_bars(bd::Strategy *strategy,
                                                                                         const bd::Bar *bars,
                                                                                         qsizetype count)

@@ -8,6 +8,7 @@
 
 #include <QJsonObject>
 #include <QString>
+#include <QStringList>
 
 namespace bd {
 class Strategy;
@@ -23,6 +24,16 @@ using BotdeskLoadPythonStrategyFile = bd::Strategy *(*)(const QString &path, con
                                                         const char *logLevel, QJsonObject *resolvedParams,
                                                         QString *error);
 
+// As above for source text already in memory (a stored bot version's code): `fileName` is the name errors and
+// tracebacks show (it need not exist on disk), `code` the strategy's Python source.
+using BotdeskLoadPythonStrategySource = bd::Strategy *(*)(const QString &fileName, const QString &code,
+                                                          const QJsonObject &params, const char *logLevel,
+                                                          QJsonObject *resolvedParams, QString *error);
+
+// The Python templates compiled into the host (pythonstrategy.h: pythonTemplateNames, pythonTemplate): their file
+// names and, at the same index, their source (LF line ends). Returns false and fills `error` when one is missing.
+using BotdeskPythonTemplates = bool (*)(QStringList *fileNames, QStringList *sources, QString *error);
+
 // PythonStrategy::setBars for a strategy made by the function above (`count` bars at `bars`, which must outlive
 // its run); does nothing for any other strategy.
 using BotdeskSetPythonStrategyBars = void (*)(bd::Strategy *strategy, const bd::Bar *bars, qsizetype count);
@@ -31,3 +42,5 @@ using BotdeskSetPythonStrategyBars = void (*)(bd::Strategy *strategy, const bd::
 // The exported symbols' names.
 inline constexpr const char *kBotdeskLoadPythonStrategyFileSymbol = "botdesk_load_python_strategy_file";
 inline constexpr const char *kBotdeskSetPythonStrategyBarsSymbol = "botdesk_set_python_strategy_bars";
+inline constexpr const char *kBotdeskLoadPythonStrategySourceSymbol = "botdesk_load_python_strategy_source";
+inline constexpr const char *kBotdeskPythonTemplatesSymbol = "botdesk_python_templates";
