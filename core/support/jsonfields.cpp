@@ -101,9 +101,7 @@ qint64 JsonFields::integer(const QString &key, qint64 min, qint64 max)
     if (v.isUndefined())
         return 0;
     const double d = v.toDouble(std::nan(""));
-    // Qt keeps integers written without a fraction as qint64, so 2^53 + 1 reads as itself: check both forms.
-    if (!v.isDouble() || !(d == std::floor(d)) || d < double(min) || d > double(max) || v.toInteger() < min
-        || v.toInteger() > max) {
+    if (!isExactInteger(v) || d < double(min) || d > double(max) || v.toInteger() < min || v.toInteger() > max) {
         fail(key, QStringLiteral("is %1; expected a whole number from %2 to %3").arg(describe(v)).arg(min).arg(max));
         return 0;
     }
@@ -166,6 +164,16 @@ JsonFields JsonFields::element(const QString &key, const QJsonArray &array, qsiz
     if (!v.isObject())
         fail(path, QStringLiteral("is %1; expected an object").arg(describe(v)));
     return JsonFields(v.toObject(), pathOf(path), m_error);
+}
+
+bool JsonFields::isExactInteger(const QJsonValue &v)
+{
+    if (!v.isDouble())
+        return false;
+    const double d = v.toDouble();
+    const qint64 i = v.toInteger();
+    return std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= double(kMaxExactInteger) && i <= kMaxExactInteger
+           && i >= -kMaxExactInteger;
 }
 
 } // namespace bd

@@ -60,6 +60,9 @@ public:
 
     // The JSON text of `v` for messages, shortened: "abc" in quotes, numbers, true, null, an object, an array.
     static QString describe(const QJsonValue &v);
+    // A JSON number that is a whole number within ±2^53 (the integers a double holds exactly), written 5 or 5.0.
+    // Qt keeps an integer written without a fraction as qint64, so 2^53 + 1 is refused too (its double rounds).
+    static bool isExactInteger(const QJsonValue &v);
     QString pathOf(const QString &key) const;
 
 private:

@@ -1,5 +1,7 @@
 #include "envelope.h"
 
+#include "jsonfields.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QJsonArray>
@@ -11,17 +13,6 @@
 namespace bd::mt5b {
 
 namespace {
-
-bool isWhole(const QJsonValue &v)
-{
-    if (!v.isDouble())
-        return false;
-    const double d = v.toDouble();
-    // Qt keeps an integer written without a fraction as qint64 (2^53 + 1 stays itself): bound both forms.
-    constexpr qint64 kMax = qint64(1) << 53;
-    return std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= double(kMax) && v.toInteger() <= kMax
-           && v.toInteger() >= -kMax;
-}
 
 QJsonValue withoutNulls(const QJsonValue &value)
 {
@@ -55,7 +46,7 @@ Result<Envelope> parseEnvelope(const QByteArray &json)
     Envelope e;
     e.object = doc.object();
     const QJsonValue v = e.object.value(QLatin1String("v"));
-    if (!isWhole(v) || v.toInteger() != 1)
+    if (!JsonFields::isExactInteger(v) || v.toInteger() != 1)
         return makeError(v.isUndefined() ? QStringLiteral("field 'v' is missing")
                                          : QStringLiteral("field 'v' is %1; expected 1")
                                                .arg(QString::fromUtf8(QJsonDocument(QJsonArray{v}).toJson(QJsonDocument::Compact)).mid(1).chopped(1)));
@@ -65,7 +56,7 @@ Result<Envelope> parseEnvelope(const QByteArray &json)
     e.type = type.toString();
     const QJsonValue seq = e.object.value(QLatin1String("seq"));
     if (!seq.isUndefined() && !seq.isNull()) {
-        if (!isWhole(seq) || seq.toInteger() < 0)
+        if (!JsonFields::isExactInteger(seq) || seq.toInteger() < 0)
             return makeError(QStringLiteral("field 'seq' is not an integer >= 0"));
         e.seq = seq.toInteger();
     }

@@ -1,5 +1,7 @@
 #include "marketframe.h"
 
+#include "jsonfields.h"
+
 #include "mt5bjson.h"
 
 #include <QJsonDocument>
@@ -345,19 +347,13 @@ MarketParse parseMarketFrameQt(const QByteArray &json, MarketFrame &out, QString
             *error = message;
         return MarketParse::Invalid;
     };
-    // JSON integers only: QJsonDocument keeps integers that fit in a double as doubles; the text decides.
-    const auto isInteger = [](const QJsonValue &value) {
-        return value.isDouble() && std::isfinite(value.toDouble()) && value.toDouble() == std::floor(value.toDouble())
-               && std::fabs(value.toDouble()) <= 9007199254740992.0 && value.toInteger() <= (qint64(1) << 53)
-               && value.toInteger() >= -(qint64(1) << 53);
-    };
     const QJsonValue v = o.value(QLatin1String("v"));
-    if (!isInteger(v) || v.toInteger() != 1)
+    if (!JsonFields::isExactInteger(v) || v.toInteger() != 1)
         return fail(v.isUndefined() ? QStringLiteral("field 'v' is missing") : QStringLiteral("field 'v' is not 1"));
     const QJsonValue seq = o.value(QLatin1String("seq"));
     if (seq.isUndefined())
         return fail(QStringLiteral("field 'seq' is missing"));
-    if (!isInteger(seq) || seq.toInteger() < 1)
+    if (!JsonFields::isExactInteger(seq) || seq.toInteger() < 1)
         return fail(QStringLiteral("field 'seq' is not an integer >= 1"));
     MarketFrame f;
     f.seq = seq.toInteger();

@@ -1,6 +1,7 @@
 #include "simserver.h"
 
 #include "barloader.h"
+#include "jsonfields.h"
 #include "logging.h"
 #include "mt5bjson.h"
 #include "nodelay.h"
@@ -52,14 +53,6 @@ bool tokenMatches(const QString &given, const QByteArray &expected)
     for (int i = 0; i < a.size(); ++i)
         diff |= static_cast<unsigned char>(a[i] ^ b[i]);
     return diff == 0 && !expected.isEmpty();
-}
-
-bool isInteger(const QJsonValue &v)
-{
-    if (!v.isDouble())
-        return false;
-    const double d = v.toDouble();
-    return std::isfinite(d) && d == std::floor(d) && std::fabs(d) <= 9007199254740992.0;
 }
 
 // In entity objects (deal/order/position) a missing ticket is "0", as MT5 has it (docs/mt5b-protocol.md §2.1).
@@ -440,7 +433,7 @@ void SimServer::onText(QWebSocket *ws, const QString &text)
         sendError(c, id, QStringLiteral("BAD_REQUEST"), QStringLiteral("field '%1' %2").arg(field, what),
                   QJsonObject{{"field", field}});
     };
-    if (!isInteger(v) || v.toInt() != 1)
+    if (!JsonFields::isExactInteger(v) || v.toInt() != 1)
         return bad(QStringLiteral("v"), QStringLiteral("must be the integer 1"));
     if (!type.isString() || type.toString().isEmpty())
         return bad(QStringLiteral("type"), QStringLiteral("must be a message type string"));
@@ -471,7 +464,8 @@ void SimServer::handleHello(Connection &c, const QJsonObject &msg)
     if (!proto.isUndefined() && !proto.isNull()) {
         const QJsonObject p = proto.toObject();
         const QJsonValue mn = p.value(QStringLiteral("min")), mx = p.value(QStringLiteral("max"));
-        if (!proto.isObject() || !isInteger(mn) || !isInteger(mx) || mn.toInt() > 1 || mx.toInt() < 1) {
+        if (!proto.isObject() || !JsonFields::isExactInteger(mn) || !JsonFields::isExactInteger(mx) || mn.toInt() > 1
+            || mx.toInt() < 1) {
             log()->warn("{}: unsupported protocol version; closing 4002", c.peer.toStdString());
             return refuse(QStringLiteral("UNSUPPORTED_VERSION"), QStringLiteral("this bridge speaks mt5b v1 only"), 4002);
         }
@@ -481,7 +475,7 @@ void SimServer::handleHello(Connection &c, const QJsonObject &msg)
     const QJsonObject resume = msg.value(QStringLiteral("resume")).toObject();
     const QString resumeId = resume.value(QStringLiteral("session_id")).toString();
     const QJsonValue lastSeq = resume.value(QStringLiteral("last_seq"));
-    if (!resumeId.isEmpty() && isInteger(lastSeq)) {
+    if (!resumeId.isEmpty() && JsonFields::isExactInteger(lastSeq)) {
         auto sit = m_sessions.find(resumeId);
         if (sit != m_sessions.end() && sit->second->covers(qint64(lastSeq.toDouble()) + 1)) {
             Session &s = *sit->second;
@@ -645,7 +639,7 @@ void SimServer::handleSubscribe(Connection &c, const QJsonObject &msg, const QSt
         const QJsonValue tf = st.value(QStringLiteral("timeframe")), forming = st.value(QStringLiteral("forming")),
                          history = st.value(QStringLiteral("history"));
         if ((!tf.isUndefined() && !tf.isNull() && !tf.isString()) || (!forming.isUndefined() && !forming.isNull() && !forming.isBool())
-            || (!history.isUndefined() && !history.isNull() && (!isInteger(history) || history.toDouble() < 0)))
+            || (!history.isUndefined() && !history.isNull() && (!JsonFields::isExactInteger(history) || history.toDouble() < 0)))
             return sendError(c, id, QStringLiteral("BAD_REQUEST"),
                              QStringLiteral("field '%1': timeframe must be a string, forming a boolean, history an "
                                             "integer ≥ 0").arg(field), QJsonObject{{"field", field}});
@@ -882,11 +876,11 @@ void SimServer::handleHistoryRates(Connection &c, const QJsonObject &msg, const 
         return badField(QStringLiteral("symbol"), QStringLiteral("must be a string"));
     if (given(tfV) && !tfV.isString())
         return badField(QStringLiteral("timeframe"), QStringLiteral("must be a timeframe string such as \"M1\""));
-    if (given(fromV) && !isInteger(fromV))
+    if (given(fromV) && !JsonFields::isExactInteger(fromV))
         return badField(QStringLiteral("from"), QStringLiteral("must be an integer (server-clock epoch seconds)"));
-    if (given(toV) && !isInteger(toV))
+    if (given(toV) && !JsonFields::isExactInteger(toV))
         return badField(QStringLiteral("to"), QStringLiteral("must be an integer (server-clock epoch seconds)"));
-    if (given(countV) && (!isInteger(countV) || countV.toDouble() < 0))
+    if (given(countV) && (!JsonFields::isExactInteger(countV) || countV.toDouble() < 0))
         return badField(QStringLiteral("count"), QStringLiteral("must be an integer ≥ 0"));
     const auto sym = resolve(symV.toString());
     if (!sym)
@@ -1031,10 +1025,10 @@ void SimServer::handleHistoryDeals(Connection &c, const QJsonObject &msg, const 
 {
     const QJsonValue fromV = msg.value(QStringLiteral("from")), toV = msg.value(QStringLiteral("to")),
                      posV = msg.value(QStringLiteral("position"));
-    if (!isInteger(fromV) || !isInteger(toV))
+    if (!JsonFields::isExactInteger(fromV) || !JsonFields::isExactInteger(toV))
         return sendError(c, id, QStringLiteral("BAD_REQUEST"),
                          QStringLiteral("fields 'from' and 'to' must be integers (server-clock epoch seconds)"),
-                         QJsonObject{{"field", isInteger(fromV) ? "to" : "from"}});
+                         QJsonObject{{"field", JsonFields::isExactInteger(fromV) ? "to" : "from"}});
     auto position = mt5b::ticketFromJson(posV, QStringLiteral("position"));
     if (!position)
         return sendError(c, id, QStringLiteral("BAD_REQUEST"), position.error().message, QJsonObject{{"field", "position"}});
@@ -1323,10 +1317,10 @@ void SimServer::handleResync(Connection &c, const QJsonObject &msg, const QStrin
     const QJsonValue since = msg.value(QStringLiteral("since_seq"));
     const QJsonValue dealsSince = msg.value(QStringLiteral("deals_since_msc"));
     const QJsonValue mode = msg.value(QStringLiteral("mode"));
-    if (!isInteger(since) || since.toDouble() < 0)
+    if (!JsonFields::isExactInteger(since) || since.toDouble() < 0)
         return sendError(c, id, QStringLiteral("BAD_REQUEST"), QStringLiteral("field 'since_seq' must be an integer ≥ 0"),
                          QJsonObject{{"field", "since_seq"}});
-    if (!dealsSince.isUndefined() && !dealsSince.isNull() && !isInteger(dealsSince))
+    if (!dealsSince.isUndefined() && !dealsSince.isNull() && !JsonFields::isExactInteger(dealsSince))
         return sendError(c, id, QStringLiteral("BAD_REQUEST"), QStringLiteral("field 'deals_since_msc' must be an integer"),
                          QJsonObject{{"field", "deals_since_msc"}});
     if (!mode.isUndefined() && !mode.isNull() && mode.toString() != QLatin1String("auto") && mode.toString() != QLatin1String("snapshot"))
@@ -1377,7 +1371,7 @@ void SimServer::handleSimControl(Connection &c, const QJsonObject &msg, const QS
         m_stepLeft = 0;
     } else if (cmd == QLatin1String("seek")) {
         const QJsonValue t = msg.value(QStringLiteral("time_msc"));
-        if (!isInteger(t))
+        if (!JsonFields::isExactInteger(t))
             return bad(QStringLiteral("time_msc"), QStringLiteral("seek needs time_msc, an integer (server clock, epoch ms)"));
         m_replay->seek(qint64(t.toDouble()));
         primeQuotes();
@@ -1388,7 +1382,7 @@ void SimServer::handleSimControl(Connection &c, const QJsonObject &msg, const QS
         m_speed = x.toDouble();
     } else if (cmd == QLatin1String("step")) {
         const QJsonValue n = msg.value(QStringLiteral("ticks"));
-        if (!isInteger(n) || n.toDouble() < 1 || n.toDouble() > 1e7)
+        if (!JsonFields::isExactInteger(n) || n.toDouble() < 1 || n.toDouble() > 1e7)
             return bad(QStringLiteral("ticks"), QStringLiteral("step needs ticks, an integer from 1 to 10,000,000"));
         m_stepLeft = qint64(n.toDouble());
         m_playing = false;
