@@ -1,5 +1,7 @@
 // End-to-end: botdesk-cli on the real EURUSD M1 2024 data, and its errors on bad input.
 
+#include "processrun.h"
+
 #include <QtTest>
 
 #include <QElapsedTimer>
@@ -17,21 +19,11 @@ namespace {
 const QString kCli = QStringLiteral(BOTDESK_CLI);
 const QString kEurusd = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = ProcessRun;
 
 Run runCli(const QStringList &args, const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
-    QProcess p;
-    p.setProcessEnvironment(environment);
-    p.start(kCli, args);
-    if (!p.waitForFinished(300000))
-        return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return runProcess(kCli, args, environment);
 }
 
 } // namespace

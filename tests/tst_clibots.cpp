@@ -4,6 +4,7 @@
 // reported; a stored run tampered with makes the rerun name the difference; an outage at the end of a run spools it
 // and the next command saves it; usage errors; --strategy needs no database.
 
+#include "processrun.h"
 #include "migrator.h"
 #include "pgharness.h"
 #include "resultcheck.h"
@@ -22,23 +23,7 @@ namespace {
 
 const QString kCli = QStringLiteral(BOTDESK_CLI);
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QString describe(const Run &r)
-{
-    return QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exitCode).arg(r.out, r.err);
-}
-
-// The run id after "saved as backtest run ".
-QString savedRunId(const QString &out)
-{
-    static const QRegularExpression re(QStringLiteral("saved as backtest run ([0-9a-f-]{36})"));
-    return re.match(out).captured(1);
-}
+using Run = ProcessRun;
 
 } // namespace
 
@@ -54,13 +39,7 @@ class TestCliBots : public QObject {
     {
         if (withDb)
             args << QStringLiteral("--db") << m_url;
-        QProcess p;
-        p.setProcessEnvironment(environment ? *environment : m_env);
-        p.start(kCli, args);
-        if (!p.waitForFinished(120000))
-            return {};
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return runProcess(kCli, args, environment ? *environment : m_env, 120000);
     }
 
     QString spoolDir() const { return m_home.path() + QStringLiteral("/spool/runs"); }

@@ -5,6 +5,7 @@
 // identical; a changed code file and changed parameters make new versions (identical content = the existing one);
 // a code file that does not load, or bad parameters, are refused with file/line before anything is stored.
 
+#include "processrun.h"
 #include "codehash.h"
 #include "database.h"
 #include "pgharness.h"
@@ -26,22 +27,7 @@ namespace {
 const QString kCli = QStringLiteral(BOTDESK_CLI);
 const QString kTemplates = QStringLiteral(BOTDESK_PYTHON_TEMPLATES_DIR);
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-QString describe(const Run &r)
-{
-    return QStringLiteral("exit %1\nstdout:\n%2\nstderr:\n%3").arg(r.exitCode).arg(r.out, r.err);
-}
-
-QString savedRunId(const QString &out)
-{
-    static const QRegularExpression re(QStringLiteral("saved as backtest run ([0-9a-f-]{36})"));
-    return re.match(out).captured(1);
-}
+using Run = ProcessRun;
 
 QString readText(const QString &path)
 {
@@ -72,16 +58,7 @@ class TestCliPyBots : public QObject {
     Run cli(QStringList args)
     {
         args << QStringLiteral("--db") << m_url;
-        QProcess p;
-        p.setProcessEnvironment(m_env);
-        p.start(kCli, args);
-        if (!p.waitForFinished(120000)) {
-            p.kill();
-            p.waitForFinished();
-            return {};
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return runProcess(kCli, args, m_env, 120000);
     }
 
     // Every stored trade of run `id`, one line each in close order (every column but the run's own).

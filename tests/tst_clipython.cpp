@@ -2,6 +2,8 @@
 // built-in's trades and statistics, and a bad file or a failing strategy gives the file, line and traceback with
 // the documented exit codes.
 
+#include "processrun.h"
+
 #include <QtTest>
 
 #include <QJsonArray>
@@ -16,20 +18,11 @@ const QString kCli = QStringLiteral(BOTDESK_CLI);
 const QString kEurusd = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
 const QString kTemplates = QStringLiteral(BOTDESK_PYTHON_TEMPLATES_DIR);
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = ProcessRun;
 
 Run runCli(const QStringList &args)
 {
-    QProcess p;
-    p.start(kCli, args);
-    if (!p.waitForFinished(300000))
-        return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return runProcess(kCli, args);
 }
 
 QJsonObject readJson(const QString &path)

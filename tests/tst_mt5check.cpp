@@ -2,6 +2,7 @@
 // A passing check with one order round trip; an order whose reply is lost and reconciled (passes, one position);
 // a requote (fails naming the retcode); a bad token, an unknown symbol, no token, nothing listening; wss with the
 // server's certificate trusted through --ca-cert, and refused without it. The token is never printed.
+#include "processrun.h"
 #include "selfsignedcert.h"
 
 #include <QProcess>
@@ -46,35 +47,16 @@ struct Sim {
     }
 };
 
-struct Run {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = ProcessRun;
 
 Run check(const QStringList &args, const QString &token = kToken)
 {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.remove(QStringLiteral("BOTDESK_BRIDGE_TOKEN"));
     if (!token.isNull())
         env.insert(QStringLiteral("BOTDESK_BRIDGE_TOKEN"), token);
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(BOTDESK_MT5), QStringList{"check"} + args);
-    Run r;
-    if (!p.waitForFinished(60000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = QStringLiteral("botdesk-mt5 did not finish within 60 s");
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = QString::fromUtf8(p.readAllStandardOutput());
-    r.err = QString::fromUtf8(p.readAllStandardError());
-    return r;
+    return runProcess(QStringLiteral(BOTDESK_MT5), QStringList{"check"} + args, env, 60000);
 }
-
-QString show(const Run &r) { return QStringLiteral("exit %1\n%2\n%3").arg(r.exitCode).arg(r.out, r.err); }
 
 } // namespace
 
@@ -86,7 +68,7 @@ private slots:
         Sim sim;
         QVERIFY(sim.start({}));
         const Run r = check({"--url", sim.url, "--history-bars", "3", "--live-bars", "2", "--trade", "0.01"});
-        QVERIFY2(r.exitCode == 0, qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         QVERIFY2(r.out.contains(QStringLiteral("simulator, session")), qPrintable(r.out));
         QVERIFY2(r.out.contains(QStringLiteral("symbol    EURUSD -> EURUSD.sim: digits 5")), qPrintable(r.out));
         QCOMPARE(r.out.count(QStringLiteral("[live]")), 2);
@@ -106,7 +88,7 @@ private slots:
         Sim sim;
         QVERIFY(sim.start({"--faults", "drop-reply=1", "--seed", "3"}));
         const Run r = check({"--url", sim.url, "--live-bars", "0", "--trade", "0.02"});
-        QVERIFY2(r.exitCode == 0, qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         QVERIFY2(r.out.contains(QRegularExpression(QStringLiteral("open      BUY 0.02 EURUSD.sim: done, .*reconciled"))),
                  qPrintable(r.out));
         QCOMPARE(r.out.count(QStringLiteral("position ")), 2);  // the open names it, the close closes that one
@@ -119,7 +101,7 @@ private slots:
         Sim sim;
         QVERIFY(sim.start({"--faults", "requote=1"}));
         const Run r = check({"--url", sim.url, "--live-bars", "0", "--trade", "0.01"});
-        QVERIFY2(r.exitCode == 1, qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
         QVERIFY2(r.out.contains(QStringLiteral("10004")) && r.out.contains(QStringLiteral("check     FAILED: the BUY was not filled")),
                  qPrintable(r.out));
         QVERIFY(!r.out.contains(QStringLiteral("close     SELL")));
@@ -131,18 +113,18 @@ private slots:
         QVERIFY(sim.start({}));
         const QString wrong = QStringLiteral("wrong-TOKEN-555");
         Run r = check({"--url", sim.url, "--live-bars", "0"}, wrong);
-        QVERIFY2(r.exitCode == 1 && r.out.contains(QStringLiteral("AUTH_FAILED")), qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 1 && r.out.contains(QStringLiteral("AUTH_FAILED")), qPrintable(describe(r)));
         QVERIFY(!r.out.contains(wrong) && !r.err.contains(wrong));
 
         r = check({"--url", sim.url, "--symbol", "EURUSDX", "--live-bars", "0"});
         QVERIFY2(r.exitCode == 1 && r.out.contains(QStringLiteral("UNKNOWN_SYMBOL"))
-                     && r.out.contains(QStringLiteral("EURUSD.sim")), qPrintable(show(r)));
+                     && r.out.contains(QStringLiteral("EURUSD.sim")), qPrintable(describe(r)));
 
         r = check({"--url", sim.url}, QString());
-        QVERIFY2(r.exitCode == 2 && r.err.contains(QStringLiteral("BOTDESK_BRIDGE_TOKEN")), qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 2 && r.err.contains(QStringLiteral("BOTDESK_BRIDGE_TOKEN")), qPrintable(describe(r)));
 
         r = check({"--url", sim.url, "--trade", "-1"});
-        QVERIFY2(r.exitCode == 2 && r.err.contains(QStringLiteral("--trade")), qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 2 && r.err.contains(QStringLiteral("--trade")), qPrintable(describe(r)));
 
         // A port nobody listens on: the one the simulator had, after it stopped.
         const QString url = sim.url;
@@ -150,7 +132,7 @@ private slots:
         QVERIFY(sim.proc->waitForFinished(5000));
         r = check({"--url", url, "--timeout", "2"});
         QVERIFY2(r.exitCode == 1 && r.out.contains(QStringLiteral("timed out after 2 s: no welcome from the bridge")),
-                 qPrintable(show(r)));
+                 qPrintable(describe(r)));
     }
 
     void wssVerifiesTheServerCertificate()
@@ -164,10 +146,10 @@ private slots:
         Sim sim;
         QVERIFY(sim.start({"--tls-cert", cert, "--tls-key", key}, QStringLiteral("wss")));
         Run r = check({"--url", sim.url, "--live-bars", "0", "--ca-cert", cert});
-        QVERIFY2(r.exitCode == 0, qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 0, qPrintable(describe(r)));
         r = check({"--url", sim.url, "--live-bars", "0", "--timeout", "5"});
-        QVERIFY2(r.exitCode == 1, qPrintable(show(r)));
-        QVERIFY2(r.out.contains(QStringLiteral("certificate"), Qt::CaseInsensitive), qPrintable(show(r)));
+        QVERIFY2(r.exitCode == 1, qPrintable(describe(r)));
+        QVERIFY2(r.out.contains(QStringLiteral("certificate"), Qt::CaseInsensitive), qPrintable(describe(r)));
     }
 };
 

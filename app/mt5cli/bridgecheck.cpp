@@ -173,35 +173,32 @@ void BridgeCheck::proceed()
 
 void BridgeCheck::sendOpen()
 {
-    m_openId = newClientReqId();
     TradeRequest request;
-    request.action = TradeAction::Deal;
-    request.symbol = m_symbol.name;
     request.type = OrderType::Buy;
-    request.volume = m_options.tradeVolume;
-    request.comment = QStringLiteral("botdesk check");
-    BrokerPort *broker = m_client->broker();
-    const QString id = m_openId;
-    m_sent.start();
-    QMetaObject::invokeMethod(broker, [broker, id, request] { broker->sendOrder(id, request, QString()); },
-                              Qt::QueuedConnection);
+    m_openId = send(request);
 }
 
 void BridgeCheck::sendClose(Ticket position)
 {
-    m_closeId = newClientReqId();
     TradeRequest request;
+    request.type = OrderType::Sell;
+    request.position = position;
+    m_closeId = send(request);
+}
+
+// One market deal of the check's volume on the resolved symbol; returns its client_req_id.
+QString BridgeCheck::send(TradeRequest request)
+{
     request.action = TradeAction::Deal;
     request.symbol = m_symbol.name;
-    request.type = OrderType::Sell;
     request.volume = m_options.tradeVolume;
-    request.position = position;
     request.comment = QStringLiteral("botdesk check");
+    const QString id = newClientReqId();
     BrokerPort *broker = m_client->broker();
-    const QString id = m_closeId;
     m_sent.start();
     QMetaObject::invokeMethod(broker, [broker, id, request] { broker->sendOrder(id, request, QString()); },
                               Qt::QueuedConnection);
+    return id;
 }
 
 void BridgeCheck::onOutcome(const OrderOutcome &o)

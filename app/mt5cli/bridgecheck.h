@@ -60,6 +60,7 @@ private:
     void proceed();
     void sendOpen();
     void sendClose(bd::mt5::Ticket position);
+    QString send(bd::mt5::TradeRequest request);
     void succeed();
     void fail(const QString &why);
     void stopClient();
