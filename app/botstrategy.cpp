@@ -6,10 +6,20 @@
 
 namespace bd {
 
-bool isPythonTemplate(const QString &strategyTemplate)
+namespace {
+
+// A built-in's source, checked to be this binary's.
+Result<void> checkBuiltinCode(const QString &strategyTemplate, const QString &code)
 {
-    return strategyTemplate.endsWith(QLatin1String(".py"));
+    auto builtin = builtinStrategySource(strategyTemplate);
+    if (!builtin)
+        return builtin.error();
+    if (*builtin != code)
+        return makeError(QStringLiteral("the code is not this BotDesk's built-in '%1'").arg(strategyTemplate));
+    return {};
 }
+
+} // namespace
 
 Result<BotVersion> firstVersionOf(const QString &templateName)
 {
@@ -32,11 +42,6 @@ Result<BotVersion> firstVersionOf(const QString &templateName)
                          .arg(templateName, names.join(QStringLiteral(", "))));
 }
 
-QString versionCodeName(const QString &botName, const QString &codeHash)
-{
-    return QStringLiteral("%1@%2.py").arg(botName, shortHash(codeHash));
-}
-
 Result<VersionStrategy> loadVersionStrategy(const QString &strategyTemplate, const QString &code,
                                             const QString &codeName, const QJsonObject &params,
                                             const std::string &logLevel)
@@ -51,11 +56,8 @@ Result<VersionStrategy> loadVersionStrategy(const QString &strategyTemplate, con
         out.setBars = std::move(loaded->setBars);
         return out;
     }
-    auto builtin = builtinStrategySource(strategyTemplate);
-    if (!builtin)
-        return builtin.error();
-    if (*builtin != code)
-        return makeError(QStringLiteral("the code is not this BotDesk's built-in '%1'").arg(strategyTemplate));
+    if (auto same = checkBuiltinCode(strategyTemplate, code); !same)
+        return same.error();
     auto resolved = resolveStrategyParams(strategyTemplate, params);
     if (!resolved)
         return resolved.error();
@@ -66,6 +68,52 @@ Result<VersionStrategy> loadVersionStrategy(const QString &strategyTemplate, con
     out.resolvedParams = std::move(resolved).value();
     out.setBars = [](std::span<const Bar>) {};
     return out;
+}
+
+
+Result<QStringList> AppVersionStrategies::templateNames() const
+{
+    QStringList names = builtinTemplateNames();
+    auto templates = pythonTemplateTexts();
+    if (!templates)
+        return templates.error();
+    for (const PythonTemplateText &t : *templates)
+        names << t.fileName;
+    return names;
+}
+
+QStringList AppVersionStrategies::builtinTemplateNames() const
+{
+    QStringList names;
+    for (const StrategyInfo &info : builtinStrategies())
+        names << info.name;
+    return names;
+}
+
+Result<BotVersion> AppVersionStrategies::firstVersionOf(const QString &templateName) const
+{
+    return bd::firstVersionOf(templateName);
+}
+
+Result<std::vector<ParameterSpec>> AppVersionStrategies::parameterSpecs(const QString &strategyTemplate,
+                                                                        const QString &code,
+                                                                        const QString &codeName) const
+{
+    if (isPythonTemplate(strategyTemplate))
+        return pythonParameterSpecs(codeName, code);
+    if (auto same = checkBuiltinCode(strategyTemplate, code); !same)
+        return same.error();
+    for (const StrategyInfo &info : builtinStrategies()) {
+        if (info.name == strategyTemplate)
+            return info.parameters;
+    }
+    return makeError(QStringLiteral("unknown built-in strategy '%1'").arg(strategyTemplate));
+}
+
+Result<VersionStrategy> AppVersionStrategies::load(const QString &strategyTemplate, const QString &code,
+                                                   const QString &codeName, const QJsonObject &params) const
+{
+    return loadVersionStrategy(strategyTemplate, code, codeName, params, m_logLevel);
 }
 
 } // namespace bd

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QLibrary>
+#include <QMutex>
 
 namespace bd {
 namespace {
@@ -15,20 +16,30 @@ struct HostEntryPoints {
     BotdeskSetPythonStrategyBars setBars = nullptr;
     BotdeskLoadPythonStrategySource loadSource = nullptr;
     BotdeskPythonTemplates templates = nullptr;
+    BotdeskPythonParameterSpecs parameterSpecs = nullptr;
 };
 
-// The host library next to the executable (the build tree), else in ../lib/botdesk (an installed BotDesk).
-Result<HostEntryPoints> hostEntryPoints()
+QMutex preferredDirectoryMutex;
+QString preferredDirectory;  // preferPythonHostDirectory's, under the mutex
+
+// The host library in the preferred directory, else next to the executable (the build tree), else in
+// ../lib/botdesk (an installed BotDesk). Loaded once per process, by the first caller on any thread (a failure is
+// remembered too).
+Result<HostEntryPoints> loadHost()
 {
     static QLibrary library;
-    static HostEntryPoints entry;
-    if (entry.load)
-        return entry;
+    HostEntryPoints entry;
     const QString dir = QCoreApplication::applicationDirPath();
+    QStringList candidates{dir + QStringLiteral("/libbotdesk_pyhost.so"),
+                           QDir::cleanPath(dir + QStringLiteral("/../lib/botdesk/libbotdesk_pyhost.so"))};
+    {
+        QMutexLocker lock(&preferredDirectoryMutex);
+        if (!preferredDirectory.isEmpty())
+            candidates.prepend(QDir(preferredDirectory).filePath(QStringLiteral("libbotdesk_pyhost.so")));
+    }
     QStringList tried;
     QString lastError;
-    for (const QString &candidate : {dir + QStringLiteral("/libbotdesk_pyhost.so"),
-                                     QDir::cleanPath(dir + QStringLiteral("/../lib/botdesk/libbotdesk_pyhost.so"))}) {
+    for (const QString &candidate : candidates) {
         if (!QFile::exists(candidate)) {
             tried << candidate;
             continue;
@@ -46,7 +57,9 @@ Result<HostEntryPoints> hostEntryPoints()
         entry.loadSource =
             reinterpret_cast<BotdeskLoadPythonStrategySource>(library.resolve(kBotdeskLoadPythonStrategySourceSymbol));
         entry.templates = reinterpret_cast<BotdeskPythonTemplates>(library.resolve(kBotdeskPythonTemplatesSymbol));
-        if (entry.load && entry.setBars && entry.loadSource && entry.templates)
+        entry.parameterSpecs =
+            reinterpret_cast<BotdeskPythonParameterSpecs>(library.resolve(kBotdeskPythonParameterSpecsSymbol));
+        if (entry.load && entry.setBars && entry.loadSource && entry.templates && entry.parameterSpecs)
             return entry;
         entry = {};
         lastError = library.errorString();
@@ -57,6 +70,12 @@ Result<HostEntryPoints> hostEntryPoints()
                                     "install Debian's libpython3.11 (scripts/install-deps.sh)")
                          .arg(tried.join(QStringLiteral(", ")),
                               lastError.isEmpty() ? QString() : QStringLiteral(": ") + lastError));
+}
+
+Result<HostEntryPoints> hostEntryPoints()
+{
+    static const Result<HostEntryPoints> host = loadHost();  // thread-safe one-time initialisation
+    return host;
 }
 
 // Wraps a strategy the host made (or its error) into a LoadedPythonStrategy.
@@ -73,6 +92,12 @@ Result<LoadedPythonStrategy> loaded(Strategy *made, QJsonObject resolvedParams, 
 }
 
 } // namespace
+
+void preferPythonHostDirectory(const QString &directory)
+{
+    QMutexLocker lock(&preferredDirectoryMutex);
+    preferredDirectory = directory;
+}
 
 Result<LoadedPythonStrategy> loadPythonStrategySource(const QString &fileName, const QString &code,
                                                       const QJsonObject &params, const std::string &logLevel)
@@ -99,6 +124,18 @@ Result<std::vector<PythonTemplateText>> pythonTemplateTexts()
     for (qsizetype i = 0; i < names.size() && i < sources.size(); ++i)
         out.push_back({names.at(i), sources.at(i)});
     return out;
+}
+
+Result<std::vector<ParameterSpec>> pythonParameterSpecs(const QString &fileName, const QString &code)
+{
+    auto entry = hostEntryPoints();
+    if (!entry)
+        return entry.error();
+    std::vector<ParameterSpec> specs;
+    QString error;
+    if (!entry->parameterSpecs(fileName, code, &specs, &error))
+        return makeError(error);
+    return specs;
 }
 
 Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const QJsonObject &params,

@@ -2,9 +2,10 @@
 // botdesk-cli's way to a Python strategy file (--strategy-file): loads it through the embedded Python host
 // (strategies/python, pythonstrategy.h) with the given parameters. The host is a shared library
 // (libbotdesk_pyhost.so, pythonhostplugin.h) loaded with QLibrary on the first call, so botdesk-cli does not link
-// libpython and starts as fast as before for every other command.
+// libpython and starts as fast as before for every other command. Every function may be called from any thread.
 
 #include "bar.h"
+#include "parameterspec.h"
 #include "result.h"
 #include "strategy.h"
 
@@ -37,6 +38,15 @@ Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const Q
 // the code was read from). Errors as loadPythonStrategyFile, except reading a file.
 Result<LoadedPythonStrategy> loadPythonStrategySource(const QString &fileName, const QString &code,
                                                       const QJsonObject &params, const std::string &logLevel);
+
+// Looks for libbotdesk_pyhost.so in `directory` first (before the executable's folder and ../lib/botdesk): for
+// tests, whose executables live elsewhere in the build tree. Call it before the first use of the host; later calls
+// have no effect (the host is loaded once per process).
+void preferPythonHostDirectory(const QString &directory);
+
+// The parameters the Python source `code` declares, in declaration order (`fileName` as above). Errors as
+// loadPythonStrategySource (no parameter values are checked).
+Result<std::vector<ParameterSpec>> pythonParameterSpecs(const QString &fileName, const QString &code);
 
 // A Python template shipped with the host (strategies/python/templates, compiled in).
 struct PythonTemplateText {

@@ -55,6 +55,20 @@ extern "C" __attribute__((visibility("default"))) bool botdesk_python_templates(
     return true;
 }
 
+extern "C" __attribute__((visibility("default"))) bool
+botdesk_python_parameter_specs(const QString &fileName, const QString &code, std::vector<bd::ParameterSpec> *specs,
+                               QString *error)
+{
+    [[maybe_unused]] constexpr BotdeskPythonParameterSpecs check = &botdesk_python_parameter_specs;
+    auto info = bd::inspectPythonStrategy(bd::PythonSource{fileName, code});
+    if (!info) {
+        *error = info.error().message;
+        return false;
+    }
+    *specs = info->parameters;
+    return true;
+}
+
 extern "C" __attribute__((visibility("default"))) void botdesk_set_python_strategy_bars(bd::Strategy *strategy,
                                                                                         const bd::Bar *bars,
                                                                                         qsizetype count)

@@ -9,10 +9,12 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <vector>
 
 namespace bd {
 class Strategy;
 struct Bar;
+struct ParameterSpec;
 }
 
 extern "C" {
@@ -34,6 +36,11 @@ using BotdeskLoadPythonStrategySource = bd::Strategy *(*)(const QString &fileNam
 // names and, at the same index, their source (LF line ends). Returns false and fills `error` when one is missing.
 using BotdeskPythonTemplates = bool (*)(QStringList *fileNames, QStringList *sources, QString *error);
 
+// The parameters the Python source `code` declares (pythonstrategy.h: inspectPythonStrategy), in declaration order;
+// `fileName` as above. Returns false and fills `error` (file, line, traceback) when the code does not load.
+using BotdeskPythonParameterSpecs = bool (*)(const QString &fileName, const QString &code,
+                                             std::vector<bd::ParameterSpec> *specs, QString *error);
+
 // PythonStrategy::setBars for a strategy made by the function above (`count` bars at `bars`, which must outlive
 // its run); does nothing for any other strategy.
 using BotdeskSetPythonStrategyBars = void (*)(bd::Strategy *strategy, const bd::Bar *bars, qsizetype count);
@@ -44,3 +51,4 @@ inline constexpr const char *kBotdeskLoadPythonStrategyFileSymbol = "botdesk_loa
 inline constexpr const char *kBotdeskSetPythonStrategyBarsSymbol = "botdesk_set_python_strategy_bars";
 inline constexpr const char *kBotdeskLoadPythonStrategySourceSymbol = "botdesk_load_python_strategy_source";
 inline constexpr const char *kBotdeskPythonTemplatesSymbol = "botdesk_python_templates";
+inline constexpr const char *kBotdeskPythonParameterSpecsSymbol = "botdesk_python_parameter_specs";

@@ -1,6 +1,7 @@
 #pragma once
-// ParameterSpec: one parameter of a built-in strategy, declared once in the strategy's own source file (so its
-// default and range are part of the strategy's code, and of its code_hash). Validation (StrategyParams), the
+// ParameterSpec: one declared parameter of a strategy, declared once in the strategy's own source (a built-in's
+// .cpp, a Python strategy's botdesk.Int/Float class attributes), so its default and range are part of the
+// strategy's code, and of its code_hash. Validation (StrategyParams), the
 // resolved parameters of a stored run (resolveStrategyParams) and the GUI's typed parameter forms all read it.
 
 #include <QJsonValue>
