@@ -17,6 +17,7 @@
 
 #include "backtestform.h"
 #include "barcache.h"
+#include "botstrategy.h"
 #include "cliarguments.h"
 #include "databasebotstore.h"
 #include "databasedialog.h"
@@ -189,6 +190,7 @@ int main(int argc, char *argv[])
     // Resolving only reads the option, the environment and the setting; nothing connects until the Bots page shows.
     std::vector<std::shared_ptr<bd::PendingPassword>> pendingPasswords;
     const QString environmentUrl = qEnvironmentVariable("BOTDESK_DB_URL");
+    window.setVersionStrategies(std::make_shared<bd::AppVersionStrategies>());
     window.setBotStoreFactory(botStoreFactory(
         bd::resolveDatabaseTarget(dbValue, environmentUrl,
                                   userSettings.value(bd::DatabaseDialog::settingKey()).toString()),

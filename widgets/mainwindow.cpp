@@ -238,6 +238,11 @@ void MainWindow::setBotStoreFactory(BotLibrary::StoreFactory factory)
         showBotsPage();
 }
 
+void MainWindow::setVersionStrategies(std::shared_ptr<const VersionStrategyProvider> strategies)
+{
+    m_versionStrategies = std::move(strategies);
+}
+
 void MainWindow::addBotsPlaceholder()
 {
     auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);

@@ -6,6 +6,7 @@
 
 #include "backtestrun.h"
 #include "botlibrary.h"
+#include "versionstrategy.h"
 #include "metatypes.h"
 
 #include <QElapsedTimer>
@@ -67,6 +68,10 @@ public:
     // database chosen in the Database dialog), it replaces the page's library and view: a page already shown asks
     // the new store for its bots at once.
     void setBotStoreFactory(BotLibrary::StoreFactory factory);
+    // How bot versions' strategies are made, in either language (app: AppVersionStrategies, app/botstrategy.h).
+    // Set it before the Bots page is first shown; without it bots can be listed but not created, checked or run.
+    void setVersionStrategies(std::shared_ptr<const VersionStrategyProvider> strategies);
+    std::shared_ptr<const VersionStrategyProvider> versionStrategies() const { return m_versionStrategies; }
     // Switches to the Bots page, creating its library and view (and asking for the bot list) the first time.
     void showBotsPage();
     // Switches to the Strategy Tester page.
@@ -115,6 +120,7 @@ private:
     BotsView *m_botsView = nullptr;
     BotLibrary *m_botLibrary = nullptr;
     BotLibrary::StoreFactory m_botStoreFactory;
+    std::shared_ptr<const VersionStrategyProvider> m_versionStrategies;
     quint64 m_shownToken = 0;  // increases with every result shown or cleared: late stored-run bars are dropped
     bool m_interactive = true;
     BacktestJob *m_job = nullptr;
