@@ -9,11 +9,11 @@
 #include "jsontext.h"
 #include "reportformat.h"
 #include "engineversion.h"
+#include "filesha256.h"
 #include "mt5report.h"
 #include "runrecordjson.h"
 #include "strategyregistry.h"
 
-#include <QCryptographicHash>
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
@@ -34,18 +34,6 @@ constexpr int kDefaultListLimit = 50;
 QString shown(const QString &text)
 {
     return escapeForDisplay(text);
-}
-
-// Lowercase hex SHA-256 of the file's bytes; an error naming the file when it cannot be read.
-Result<QString> sha256OfFile(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(QStringLiteral("cannot read the data file %1: %2").arg(path, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return makeError(QStringLiteral("cannot read the data file %1: %2").arg(path, file.errorString()));
-    return QString::fromLatin1(hash.result().toHex());
 }
 
 // A Python bot's code runs through the embedded host (its errors surface when it loads); a bot made from a

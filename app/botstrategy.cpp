@@ -46,16 +46,9 @@ Result<VersionStrategy> loadVersionStrategy(const QString &strategyTemplate, con
                                             const QString &codeName, const QJsonObject &params,
                                             const std::string &logLevel)
 {
+    if (isPythonTemplate(strategyTemplate))
+        return loadPythonStrategySource(codeName, code, params, logLevel);
     VersionStrategy out;
-    if (isPythonTemplate(strategyTemplate)) {
-        auto loaded = loadPythonStrategySource(codeName, code, params, logLevel);
-        if (!loaded)
-            return loaded.error();
-        out.strategy = std::move(loaded->strategy);
-        out.resolvedParams = std::move(loaded->resolvedParams);
-        out.setBars = std::move(loaded->setBars);
-        return out;
-    }
     if (auto same = checkBuiltinCode(strategyTemplate, code); !same)
         return same.error();
     auto resolved = resolveStrategyParams(strategyTemplate, params);
@@ -67,6 +60,7 @@ Result<VersionStrategy> loadVersionStrategy(const QString &strategyTemplate, con
     out.strategy = std::move(strategy).value();
     out.resolvedParams = std::move(resolved).value();
     out.setBars = [](std::span<const Bar>) {};
+    out.setCancelFlag = [](const std::atomic<bool> *) {};  // the engine checks the flag between bars
     return out;
 }
 

@@ -17,6 +17,7 @@ struct HostEntryPoints {
     BotdeskLoadPythonStrategySource loadSource = nullptr;
     BotdeskPythonTemplates templates = nullptr;
     BotdeskPythonParameterSpecs parameterSpecs = nullptr;
+    BotdeskSetPythonStrategyCancelFlag setCancelFlag = nullptr;
 };
 
 QMutex preferredDirectoryMutex;
@@ -59,7 +60,10 @@ Result<HostEntryPoints> loadHost()
         entry.templates = reinterpret_cast<BotdeskPythonTemplates>(library.resolve(kBotdeskPythonTemplatesSymbol));
         entry.parameterSpecs =
             reinterpret_cast<BotdeskPythonParameterSpecs>(library.resolve(kBotdeskPythonParameterSpecsSymbol));
-        if (entry.load && entry.setBars && entry.loadSource && entry.templates && entry.parameterSpecs)
+        entry.setCancelFlag = reinterpret_cast<BotdeskSetPythonStrategyCancelFlag>(
+            library.resolve(kBotdeskSetPythonStrategyCancelFlagSymbol));
+        if (entry.load && entry.setBars && entry.loadSource && entry.templates && entry.parameterSpecs &&
+            entry.setCancelFlag)
             return entry;
         entry = {};
         lastError = library.errorString();
@@ -80,14 +84,19 @@ Result<HostEntryPoints> hostEntryPoints()
 
 // Wraps a strategy the host made (or its error) into a LoadedPythonStrategy.
 Result<LoadedPythonStrategy> loaded(Strategy *made, QJsonObject resolvedParams, const QString &error,
-                                    BotdeskSetPythonStrategyBars setBars)
+                                    const HostEntryPoints &entry)
 {
     if (!made)
         return makeError(error);
     LoadedPythonStrategy out;
     out.strategy.reset(made);
     out.resolvedParams = std::move(resolvedParams);
-    out.setBars = [made, setBars](std::span<const Bar> bars) { setBars(made, bars.data(), qsizetype(bars.size())); };
+    out.setBars = [made, setBars = entry.setBars](std::span<const Bar> bars) {
+        setBars(made, bars.data(), qsizetype(bars.size()));
+    };
+    out.setCancelFlag = [made, setCancelFlag = entry.setCancelFlag](const std::atomic<bool> *cancel) {
+        setCancelFlag(made, cancel);
+    };
     return out;
 }
 
@@ -108,7 +117,7 @@ Result<LoadedPythonStrategy> loadPythonStrategySource(const QString &fileName, c
     QJsonObject resolved;
     QString error;
     Strategy *made = entry->loadSource(fileName, code, params, logLevel.c_str(), &resolved, &error);
-    return loaded(made, std::move(resolved), error, entry->setBars);
+    return loaded(made, std::move(resolved), error, *entry);
 }
 
 Result<std::vector<PythonTemplateText>> pythonTemplateTexts()
@@ -147,7 +156,7 @@ Result<LoadedPythonStrategy> loadPythonStrategyFile(const QString &path, const Q
     QJsonObject resolved;
     QString error;
     Strategy *made = entry->load(path, params, logLevel.c_str(), &resolved, &error);
-    return loaded(made, std::move(resolved), error, entry->setBars);
+    return loaded(made, std::move(resolved), error, *entry);
 }
 
 } // namespace bd

@@ -8,6 +8,7 @@
 #include "parameterspec.h"
 #include "result.h"
 #include "strategy.h"
+#include "versionstrategy.h"
 
 #include <QJsonObject>
 #include <QString>
@@ -20,12 +21,9 @@
 
 namespace bd {
 
-struct LoadedPythonStrategy {
-    std::unique_ptr<Strategy> strategy;
-    QJsonObject resolvedParams;  // every declared parameter with its value
-    // Gives the strategy the run's bars (for ctx.history(); they must outlive the run).
-    std::function<void(std::span<const Bar>)> setBars;
-};
+// A loaded Python strategy is a VersionStrategy (versionstrategy.h): the strategy, its resolved parameters and
+// the hooks that give it the run's bars and cancel flag.
+using LoadedPythonStrategy = VersionStrategy;
 
 // Reads `path` and loads its strategy with `params`; the host logs at `logLevel` ("warn", ...). Errors: the host
 // library is missing or does not load (the paths tried), the file cannot be read or is not .py, the embedded Python

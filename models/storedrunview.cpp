@@ -1,9 +1,8 @@
 #include "storedrunview.h"
 
 #include "barcache.h"
+#include "filesha256.h"
 
-#include <QCryptographicHash>
-#include <QFile>
 #include <QFileInfo>
 
 namespace bd {
@@ -31,13 +30,10 @@ Result<BarSeries> loadStoredRunBars(const BacktestRunRecord &run, const QString 
     const QFileInfo info(run.dataPath);
     if (!info.exists())
         return makeError(QObject::tr("the run's data file %1 is no longer there").arg(run.dataPath));
-    QFile file(run.dataPath);
-    if (!file.open(QIODevice::ReadOnly))
-        return makeError(QObject::tr("cannot read the run's data file %1: %2").arg(run.dataPath, file.errorString()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    if (!hash.addData(&file))
-        return makeError(QObject::tr("cannot read the run's data file %1: %2").arg(run.dataPath, file.errorString()));
-    const QString sha = QString::fromLatin1(hash.result().toHex());
+    auto hashed = sha256OfFile(run.dataPath);
+    if (!hashed)
+        return hashed.error();
+    const QString &sha = *hashed;
     if (sha != run.dataSha256) {
         return makeError(QObject::tr("the run's data file %1 has changed since the run (SHA-256 %2 instead of %3)")
                              .arg(run.dataPath, sha.left(12), run.dataSha256.left(12)));

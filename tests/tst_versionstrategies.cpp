@@ -1,12 +1,17 @@
 // The app's VersionStrategyProvider (app/botstrategy.h) through the port only, as the GUI uses it: templates of both
 // languages, declared parameters of built-in and Python code, errors with the code's name and line, and loading
 // from several threads at once.
+#include "backtestengine.h"
 #include "botstrategy.h"
 #include "pythonstrategyloader.h"
 #include "strategyregistry.h"
+#include "symbolspec.h"
 
 #include <QtConcurrent>
 #include <QtTest>
+
+#include <atomic>
+#include <thread>
 
 using namespace bd;
 
@@ -71,6 +76,43 @@ private slots:
         auto unknown = provider().firstVersionOf("nope.py");
         QVERIFY(!unknown.ok());
         QVERIFY2(unknown.error().message.contains("ema_crossover_v1.py"), qPrintable(unknown.error().message));
+    }
+
+    // Cancel reaches Python code stuck in on_bar through the port's setCancelFlag: the run ends cancelled within 1 s.
+    void cancelReachesAnEndlessLoop()
+    {
+        const QString code = QStringLiteral("import botdesk as bd\n\nclass Loop(bd.Strategy):\n"
+                                            "    def on_bar(self, bar, ctx):\n"
+                                            "        while ctx.bar_index == 50:\n            pass\n");
+        auto loaded = provider().load("x.py", code, "loop@000000000000.py", {});
+        QVERIFY2(loaded.ok(), loaded.ok() ? "" : qPrintable(loaded.error().message));
+        auto catalog = SymbolCatalog::builtin();
+        QVERIFY(catalog.ok());
+        const SymbolSpec *spec = catalog->find("EURUSD");
+        QVERIFY(spec);
+        Bars bars;
+        for (int i = 0; i < 200; ++i)
+            bars.push_back(Bar{1704067200000 + i * 60000LL, 1.1, 1.1002, 1.0998, 1.1001, 10, 2});
+        std::atomic<bool> cancel{false};
+        loaded->setBars(bars);
+        loaded->setCancelFlag(&cancel);
+        BacktestControl control;
+        control.cancelRequested = &cancel;
+        QElapsedTimer clock;
+        clock.start();
+        std::atomic<qint64> cancelledAtNs{0};
+        std::thread canceller([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            cancelledAtNs = clock.nsecsElapsed();
+            cancel = true;
+        });
+        auto result = runBacktest(bars, *spec, *loaded->strategy, BacktestConfig{}, control);
+        const qint64 endedAtNs = clock.nsecsElapsed();
+        canceller.join();
+        QVERIFY2(result.ok(), result.ok() ? "" : qPrintable(result.error().message));
+        QVERIFY(result->cancelled);
+        QVERIFY(result->barsProcessed < 200);
+        QVERIFY2(endedAtNs - cancelledAtNs < 1000000000LL, qPrintable(QString::number(endedAtNs - cancelledAtNs)));
     }
 
     // The GUI loads versions on worker threads: the host is loaded once, by whichever thread comes first.

@@ -20,6 +20,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
+
 #include <functional>
 #include <memory>
 #include <span>
@@ -34,6 +36,10 @@ struct VersionStrategy {
     // Gives the strategy the run's bars before the run (Python's ctx.history(); they must outlive the run);
     // nothing to do for a built-in. Never empty.
     std::function<void(std::span<const Bar>)> setBars;
+    // Gives the strategy the run's cancel flag (BacktestControl::cancelRequested; it must outlive the run): once
+    // set, Python code still running in on_bar is interrupted within about 25 ms (a built-in needs nothing: the
+    // engine checks the flag between bars). Never empty.
+    std::function<void(const std::atomic<bool> *)> setCancelFlag;
 };
 
 class VersionStrategyProvider {

@@ -77,3 +77,11 @@ extern "C" __attribute__((visibility("default"))) void botdesk_set_python_strate
     if (auto *python = dynamic_cast<bd::PythonStrategy *>(strategy))
         python->setBars(std::span<const bd::Bar>(bars, size_t(count)));
 }
+
+extern "C" __attribute__((visibility("default"))) void
+botdesk_set_python_strategy_cancel_flag(bd::Strategy *strategy, const std::atomic<bool> *cancel)
+{
+    [[maybe_unused]] constexpr BotdeskSetPythonStrategyCancelFlag check = &botdesk_set_python_strategy_cancel_flag;
+    if (auto *python = dynamic_cast<bd::PythonStrategy *>(strategy))
+        python->setCancelFlag(cancel);
+}

@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QString>
 #include <QStringList>
+#include <atomic>
 #include <vector>
 
 namespace bd {
@@ -44,6 +45,9 @@ using BotdeskPythonParameterSpecs = bool (*)(const QString &fileName, const QStr
 // PythonStrategy::setBars for a strategy made by the function above (`count` bars at `bars`, which must outlive
 // its run); does nothing for any other strategy.
 using BotdeskSetPythonStrategyBars = void (*)(bd::Strategy *strategy, const bd::Bar *bars, qsizetype count);
+
+// PythonStrategy::setCancelFlag for a strategy made by the functions above; does nothing for any other strategy.
+using BotdeskSetPythonStrategyCancelFlag = void (*)(bd::Strategy *strategy, const std::atomic<bool> *cancel);
 }
 
 // The exported symbols' names.
@@ -52,3 +56,4 @@ inline constexpr const char *kBotdeskSetPythonStrategyBarsSymbol = "botdesk_set_
 inline constexpr const char *kBotdeskLoadPythonStrategySourceSymbol = "botdesk_load_python_strategy_source";
 inline constexpr const char *kBotdeskPythonTemplatesSymbol = "botdesk_python_templates";
 inline constexpr const char *kBotdeskPythonParameterSpecsSymbol = "botdesk_python_parameter_specs";
+inline constexpr const char *kBotdeskSetPythonStrategyCancelFlagSymbol = "botdesk_set_python_strategy_cancel_flag";
