@@ -3,11 +3,15 @@
 #include "barcache.h"
 
 #include "barloader.h"
+#include "engineversion.h"
+#include "filesha256.h"
 #include "logging.h"
 #include "strategyregistry.h"
 #include "symbolspec.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
+#include <QUuid>
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QtConcurrent/QtConcurrentRun>
@@ -120,6 +124,13 @@ void BacktestJob::handlePhase(quint64 jobId, const QString &phase)
     emit phaseChanged(phase);
 }
 
+void BacktestJob::handleVersionRunRecorded(quint64 jobId, const std::shared_ptr<const BacktestRunRecord> &run)
+{
+    if (jobId != m_jobId || !m_running)
+        return;  // stale: a newer request replaced this run
+    emit versionRunRecorded(run);
+}
+
 void BacktestJob::handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<const BacktestResult> result,
                              BarSeries bars, const QString &message)
 {
@@ -186,9 +197,25 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
             return done(Outcome::Failed, nullptr,
                         QObject::tr("Unknown symbol '%1'; choose one of: %2").arg(request.symbol, names.join(QStringLiteral(", "))));
         }
-        auto strategy = createStrategy(request.strategy, request.params);
-        if (!strategy)
-            return done(Outcome::Failed, nullptr, strategy.error().message);
+        // A built-in by name, or a stored bot version's own code (either language) through the app's provider.
+        VersionStrategy strategy;
+        QString strategyTitle = request.strategy;
+        if (request.version) {
+            const VersionRun &v = *request.version;
+            strategyTitle = QStringLiteral("%1@%2").arg(v.bot.name, shortHash(v.version.codeHash));
+            phase(QObject::tr("Loading %1…").arg(strategyTitle));
+            auto loaded = v.strategies->load(v.bot.strategyTemplate, v.version.code,
+                                             versionCodeName(v.bot.name, v.version.codeHash), v.version.params);
+            if (!loaded)
+                return done(Outcome::Failed, nullptr, QObject::tr("%1: %2").arg(strategyTitle, loaded.error().message));
+            strategy = std::move(loaded).value();
+            strategy.setCancelFlag(&channel->cancel);
+        } else {
+            auto builtin = createStrategy(request.strategy, request.params);
+            if (!builtin)
+                return done(Outcome::Failed, nullptr, builtin.error().message);
+            strategy.strategy = std::move(builtin).value();
+        }
 
         phase(QObject::tr("Loading %1…").arg(QFileInfo(request.dataFile).fileName()));
         progress(-1);
@@ -209,8 +236,22 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
         if (channel->cancel.load())
             return done(Outcome::Cancelled, nullptr, {});
 
+        // What a stored run needs to name its data: the file's SHA-256 (read once more, in pieces; ~50 ms for the
+        // EURUSD year's .gz).
+        QString dataSha256;
+        if (request.version) {
+            auto sha = sha256OfFile(request.dataFile);
+            if (!sha)
+                return done(Outcome::Failed, nullptr, sha.error().message);
+            dataSha256 = *sha;
+            strategy.setBars(*bars);
+        }
+        const qint64 startedAtMs = QDateTime::currentMSecsSinceEpoch();
+        QElapsedTimer runClock;
+        runClock.start();
+
         phase(QObject::tr("Testing %1 on %2 (%3 bars)…")
-                  .arg(request.strategy, spec->name)
+                  .arg(strategyTitle, spec->name)
                   .arg(bars->size()));
         progress(0);
         int lastPercent = 0;
@@ -222,7 +263,7 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
             lastPercent = percent;
             progress(percent);
         };
-        auto result = runBacktest(*bars, *spec, **strategy, request.config, control);
+        auto result = runBacktest(*bars, *spec, *strategy.strategy, request.config, control);
         if (!result)
             return done(Outcome::Failed, nullptr, result.error().message);
         log->info("job {}: {} trades, net {:.2f}, {} ms total{}", id, result->trades.size(),
@@ -230,7 +271,26 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
         if (result->cancelled || channel->cancel.load())
             return done(Outcome::Cancelled, nullptr, {});
         progress(100);
-        done(Outcome::Finished, std::make_shared<const BacktestResult>(std::move(result).value()), {});
+        auto shared = std::make_shared<const BacktestResult>(std::move(result).value());
+        if (request.version) {
+            auto run = std::make_shared<BacktestRunRecord>();
+            run->id = QUuid::createUuid();
+            run->versionId = request.version->version.id;
+            run->config = request.config;
+            run->params = strategy.resolvedParams;
+            run->symbol = spec->name;
+            run->symbolSpec = *spec;
+            run->dataPath = QFileInfo(request.dataFile).absoluteFilePath();
+            run->dataSha256 = dataSha256;
+            run->engineVersion = engineVersion();
+            run->startedAtMs = startedAtMs;
+            recordOutcome(*run, *shared);
+            run->durationMs = runClock.elapsed();
+            channel->post([id, run = std::shared_ptr<const BacktestRunRecord>(std::move(run))](BacktestJob *job) {
+                job->handleVersionRunRecorded(id, run);
+            });
+        }
+        done(Outcome::Finished, std::move(shared), {});
     } catch (const std::exception &e) {
         done(Outcome::Failed, nullptr, QObject::tr("Internal error during the backtest: %1").arg(QString::fromUtf8(e.what())));
     } catch (...) {

@@ -11,6 +11,7 @@
 // * Destroying the job cancels its run and never waits for it; the worker then posts nothing.
 
 #include "backtestrequest.h"
+#include "backtestrun.h"
 #include "metatypes.h"
 
 #include <QObject>
@@ -42,6 +43,9 @@ signals:
     void phaseChanged(const QString &phase);
     // `bars` are the bars the run was tested on (loaded or mapped on the worker and shared, never copied).
     void finished(std::shared_ptr<const bd::BacktestResult> result, bd::BarSeries bars);
+    // A run of a bot version (BacktestRequest::version) finished: its record for the store (id new, the version's
+    // id, resolved parameters, symbol snapshot, data file and its SHA-256, outcome), emitted just before finished.
+    void versionRunRecorded(std::shared_ptr<const bd::BacktestRunRecord> run);
     void failed(const QString &message);
     void cancelled();
     void runningChanged(bool running);
@@ -52,6 +56,7 @@ private:
 
     void handleProgress(quint64 jobId, int percent);
     void handlePhase(quint64 jobId, const QString &phase);
+    void handleVersionRunRecorded(quint64 jobId, const std::shared_ptr<const BacktestRunRecord> &run);
     void handleDone(quint64 jobId, Outcome outcome, std::shared_ptr<const BacktestResult> result,
                     BarSeries bars, const QString &message);
     void setRunning(bool running);

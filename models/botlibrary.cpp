@@ -204,6 +204,16 @@ void BotLibrary::saveVersion(const BotVersion &draft)
     });
 }
 
+void BotLibrary::saveRun(const BacktestRunRecordPtr &run)
+{
+    post(Operation::SaveRun, [this, run](BotStore &store) -> Delivery {
+        auto saved = store.saveBacktestRun(*run);
+        if (!saved)
+            return {[this, message = saved.error().message] { emit failed(Operation::SaveRun, message); }};
+        return {[this, id = run->id, versionId = run->versionId] { emit runSaved(id, versionId); }};
+    });
+}
+
 quint64 BotLibrary::loadRuns(const QList<QUuid> &ids)
 {
     const quint64 requestId = ++m_loadRequest;

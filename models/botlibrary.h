@@ -42,7 +42,7 @@ class BotLibrary : public QObject {
     Q_OBJECT
 public:
     using StoreFactory = std::function<std::unique_ptr<BotStore>()>;
-    enum class Operation { ListBots, ListVersions, ListRuns, CreateBot, SaveVersion, LoadRuns };
+    enum class Operation { ListBots, ListVersions, ListRuns, CreateBot, SaveVersion, LoadRuns, SaveRun };
     Q_ENUM(Operation)
 
     // At most this many runs are listed per refreshRuns (newest first).
@@ -64,6 +64,9 @@ public:
     // (computeCodeHash). -> versionSaved(version, created): created=false when identical content was already
     // stored (the existing version is given).
     void saveVersion(const BotVersion &draft);
+    // Stores a finished run of a version (BacktestRunRecord::versionId names it; the id makes a retried save
+    // idempotent). -> runSaved(runId, versionId).
+    void saveRun(const BacktestRunRecordPtr &run);
     // Loads whole stored runs (trades, equity) in the order given. -> runsLoaded(requestId, records).
     // Returns the request id (increasing from 1) so callers can match the answer.
     quint64 loadRuns(const QList<QUuid> &ids);
@@ -78,6 +81,7 @@ signals:
     void botCreated(const bd::Bot &bot, const bd::BotVersion &firstVersion);
     void versionSaved(const bd::BotVersion &version, bool created);
     void runsLoaded(quint64 requestId, const std::vector<bd::BacktestRunRecordPtr> &runs);
+    void runSaved(const QUuid &runId, const QUuid &versionId);
     void failed(bd::BotLibrary::Operation operation, const QString &message);
     // true while a request is pending.
     void busyChanged(bool busy);

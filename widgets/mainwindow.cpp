@@ -92,6 +92,7 @@ MainWindow::MainWindow(QSettings *settings, QWidget *parent)
     connect(m_job, &BacktestJob::progressChanged, this, &MainWindow::handleProgress);
     connect(m_job, &BacktestJob::phaseChanged, this, &MainWindow::handlePhase);
     connect(m_job, &BacktestJob::finished, this, &MainWindow::handleFinished);
+    connect(m_job, &BacktestJob::versionRunRecorded, this, &MainWindow::handleVersionRunRecorded);
     connect(m_job, &BacktestJob::failed, this, &MainWindow::handleFailed);
     connect(m_job, &BacktestJob::cancelled, this, &MainWindow::handleCancelled);
 
@@ -274,6 +275,23 @@ void MainWindow::showBotsPage()
     m_botsPage->layout()->addWidget(m_botsView);
     connect(m_botsView, &BotsView::openRunRequested, this, &MainWindow::showStoredRun);
     m_botsView->refresh();
+    connect(m_botLibrary, &BotLibrary::runSaved, this, [this](const QUuid &runId, const QUuid &) {
+        if (runId != m_savingRunId)
+            return;
+        statusBar()->showMessage(tr("%1 Stored as run %2 of the version.")
+                                     .arg(statusBar()->currentMessage(), runId.toString(QUuid::WithoutBraces).left(8)));
+        if (m_botsView)
+            m_botsView->refresh();  // the version's run history shows it
+        emit versionRunSaved(runId, {});
+    });
+    connect(m_botLibrary, &BotLibrary::failed, this, [this](BotLibrary::Operation operation, const QString &message) {
+        if (operation != BotLibrary::Operation::SaveRun)
+            return;
+        const QString text = tr("The run could not be stored: %1").arg(message);
+        statusBar()->showMessage(text);
+        showError(tr("Run not stored"), text);
+        emit versionRunSaved(m_savingRunId, message);
+    });
 }
 
 void MainWindow::showStoredRun(std::shared_ptr<const BacktestRunRecord> run, const QString &title)
@@ -341,23 +359,59 @@ QWidget *MainWindow::buildSummary()
 bool MainWindow::startBacktest()
 {
     QString error;
-    const auto request = m_form->request(&error);
+    auto request = m_form->request(&error);
     if (!request) {
         m_form->setStatus(error, BacktestForm::StatusKind::Error);
         showError(tr("Cannot start the backtest"), error);
         return false;
     }
+    m_versionRunTitle.clear();
+    return startRequest(std::move(*request), request->strategy);
+}
+
+bool MainWindow::backtestVersion(const Bot &bot, const BotVersion &version)
+{
+    const QString title = QStringLiteral("%1@%2").arg(bot.name, shortHash(version.codeHash));
+    QString error;
+    auto request = m_form->request(&error);
+    if (!m_versionStrategies)
+        error = tr("this window cannot load bot versions (no strategy provider)");
+    else if (!m_botLibrary)
+        error = tr("no bot database is open: the run could not be stored");
+    if (!request || !error.isEmpty()) {
+        showTesterPage();
+        m_form->setStatus(tr("Cannot backtest %1: %2").arg(title, error), BacktestForm::StatusKind::Error);
+        showError(tr("Cannot backtest %1").arg(title), error);
+        return false;
+    }
+    request->version = VersionRun{bot, version, m_versionStrategies};
+    m_versionRunTitle = title;
+    showTesterPage();
+    return startRequest(std::move(*request), title);
+}
+
+bool MainWindow::startRequest(BacktestRequest request, const QString &title)
+{
     if (m_settings)
         m_form->saveSettings(*m_settings);
     m_runDigits = m_form->symbolSpec() ? m_form->symbolSpec()->digits : 5;
     clearResult();
     m_runClock.start();
-    m_form->setStatus(tr("Starting %1 on %2…").arg(request->strategy, request->symbol));
-    statusBar()->showMessage(tr("Backtest running…"));
-    BacktestRequest cached = *request;
-    cached.barCacheDirectory = m_barCacheDirectory;
-    m_job->start(cached);
+    m_form->setStatus(tr("Starting %1 on %2…").arg(title, request.symbol));
+    statusBar()->showMessage(tr("Backtest of %1 running…").arg(title));
+    request.barCacheDirectory = m_barCacheDirectory;
+    m_job->start(request);
     return true;
+}
+
+void MainWindow::handleVersionRunRecorded(const std::shared_ptr<const BacktestRunRecord> &run)
+{
+    if (!m_botLibrary) {
+        emit versionRunSaved(run->id, tr("no bot database is open"));
+        return;
+    }
+    m_savingRunId = run->id;
+    m_botLibrary->saveRun(run);
 }
 
 void MainWindow::cancelBacktest()
@@ -389,8 +443,10 @@ void MainWindow::handleFinished(std::shared_ptr<const BacktestResult> result, Ba
     const double seconds = m_runClock.elapsed() / 1000.0;
     showResult(result, bars);
     m_form->setProgress(100);
-    const QString text = tr("Finished in %1 s: %2 trades, net profit %3 %4.")
-                             .arg(seconds, 0, 'f', 1)
+    const QString finished = m_versionRunTitle.isEmpty() ? tr("Finished in %1 s")
+                                                         : tr("%1 finished in %2 s").arg(m_versionRunTitle);
+    const QString text = tr("%1: %2 trades, net profit %3 %4.")
+                             .arg(finished.arg(seconds, 0, 'f', 1))
                              .arg(result->stats.totalTrades)
                              .arg(report::money(result->stats.totalNetProfit), result->config.depositCurrency);
     if (result->warnings.isEmpty()) {

@@ -87,6 +87,11 @@ public:
 
     // Validates the form and starts the job; false (with the error shown) when the input is invalid.
     bool startBacktest();
+    // "Backtest this version" (issue 7 §3): runs `version` of `bot` — its own code and parameters — on the Strategy
+    // Tester form's data, symbol and settings, shows the result there, and stores the run against the version
+    // through the Bots page's library (versionRunSaved, or the store's error in the status bar). False, with the
+    // reason shown, when the form's input is invalid or no VersionStrategyProvider / bot database is set.
+    bool backtestVersion(const bd::Bot &bot, const bd::BotVersion &version);
     void cancelBacktest();
 
 signals:
@@ -97,6 +102,8 @@ signals:
     void runEnded(bool success);
     // showStoredRun finished: `barsShown` = the price chart shows the run's bars; `message` says why not otherwise.
     void storedRunShown(bool barsShown, const QString &message);
+    // A version's run started by backtestVersion was stored (its id), or could not be (`error`).
+    void versionRunSaved(const QUuid &runId, const QString &error);
 
 private:
     // The Bots page's "Open this page to see your bots." label, shown until its BotsView is made.
@@ -106,6 +113,8 @@ private:
     void handleRunningChanged(bool running);
     void handleProgress(int percent);
     void handlePhase(const QString &phase);
+    bool startRequest(BacktestRequest request, const QString &title);
+    void handleVersionRunRecorded(const std::shared_ptr<const BacktestRunRecord> &run);
     void handleFinished(std::shared_ptr<const BacktestResult> result, BarSeries bars);
     void handleTradeActivated(const QModelIndex &proxyIndex);
     void handleFailed(const QString &message);
@@ -144,6 +153,8 @@ private:
     QLabel *m_sumSharpe = nullptr;
     QLabel *m_sumRecovery = nullptr;
     QElapsedTimer m_runClock;
+    QString m_versionRunTitle;     // "alpha@1a2b3c4d5e6f" while a version's run is shown, else empty
+    QUuid m_savingRunId;           // the version run being stored
     int m_runDigits = 5;
     std::shared_ptr<const BacktestResult> m_result;
     BarSeries m_bars;

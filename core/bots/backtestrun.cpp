@@ -4,7 +4,9 @@
 
 namespace bd {
 
-void recordOutcome(BacktestRunRecord &run, BacktestResult &&result)
+namespace {
+
+void recordSummary(BacktestRunRecord &run, const BacktestResult &result)
 {
     run.status = result.cancelled ? RunStatus::Cancelled : RunStatus::Completed;
     run.fromMs = result.firstBarTimeMs;
@@ -13,9 +15,22 @@ void recordOutcome(BacktestRunRecord &run, BacktestResult &&result)
     run.stats = result.stats;
     run.rejectedOrders = result.rejectedOrders;
     run.warnings = result.warnings;
-    run.trades = std::move(result.trades);
     run.equity = decimateEquityCurve(result.equity, kStoredEquityPoints);
+}
+
+} // namespace
+
+void recordOutcome(BacktestRunRecord &run, BacktestResult &&result)
+{
+    recordSummary(run, result);
+    run.trades = std::move(result.trades);
     result.equity.clear();
+}
+
+void recordOutcome(BacktestRunRecord &run, const BacktestResult &result)
+{
+    recordSummary(run, result);
+    run.trades = result.trades;
 }
 
 } // namespace bd

@@ -87,6 +87,8 @@ struct BacktestRunRecord {
 // cancelled), the bar window and count, statistics, rejected orders, warnings, trades and the equity curve
 // decimated to at most kStoredEquityPoints (decimateEquityCurve). `result` is left empty of trades and equity.
 void recordOutcome(BacktestRunRecord &run, BacktestResult &&result);
+// The same, copying the trades from a result the caller keeps (the GUI shows it while the record is stored).
+void recordOutcome(BacktestRunRecord &run, const BacktestResult &result);
 
 // One line of a run listing: the run and its key metrics (copies of stats fields), for sorting.
 // The value-initialisers below (absent from the design's sketch) keep a default-constructed summary defined.
