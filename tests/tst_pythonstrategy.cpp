@@ -416,6 +416,86 @@ private slots:
         QCOMPARE(pythonRun->stats.finalBalance, nativeRun->stats.finalBalance);
     }
 
+    // on_tick through the adapter, called directly (the live tick mode is a later issue; the backtest engine runs on
+    // bars only): one refilled botdesk.Tick, ctx from the given context, actions as core Actions, errors with file,
+    // line and tick time.
+    void onTickAdapter()
+    {
+        const char *code = R"PY(import botdesk as bd
+
+class Ticks(bd.Strategy):
+    def on_start(self, ctx):
+        self.ids = set()
+        self.seen = []
+        self.started_at = ctx.time
+
+    def on_bar(self, bar, ctx):
+        pass
+
+    def on_tick(self, tick, ctx):
+        self.ids.add(id(tick))
+        self.seen.append((tick.time, tick.bid, tick.ask, tick.last, tick.volume, tick.flags))
+        assert len(self.ids) == 1, "one tick object, refilled"
+        assert ctx.balance == 10000.0 and ctx.equity == 10050.0 and ctx.bar_index == 7 and ctx.spread == 12, ctx
+        assert len(ctx.positions) == 1 and ctx.positions[0].volume == 0.5 and self.started_at == 1704153600000
+        if tick.ask - tick.bid > 0.0002:
+            ctx.close_position(side=bd.BUY, volume=0.1)
+        if tick.flags & 32:
+            assert self.seen[-1] == (1704153600123, 1.1, 1.1003, 1.10015, 2.5, 36), self.seen[-1]
+            ctx.reduce_position(0.2, bd.SELL)
+        if tick.bid < 1.0:
+            raise ValueError(f"bad tick {tick.bid}")
+)PY";
+        auto strategy = loadPythonStrategy(PythonSource{QStringLiteral("ticks.py"), QString::fromUtf8(code)}, {});
+        QVERIFY_OK(strategy);
+        QVERIFY((*strategy)->wantsTicks());
+        Position open;
+        open.ticket = 3;
+        open.volume = 0.5;
+        const std::vector<Position> positions{open};
+        const StrategyContext context{m_eurusdSpec, 10000.0, 10050.0, positions, 7, 12};
+
+        std::vector<Action> actions;
+        (*strategy)->onTick(MarketTick{1704153600000, 1.1, 1.1001, 0.0, 0.0, 6}, context, actions);  // on_start first
+        QVERIFY(actions.empty());
+        (*strategy)->onTick(MarketTick{1704153600123, 1.1, 1.1003, 1.10015, 2.5, 36}, context, actions);
+        QCOMPARE(actions.size(), size_t(2));
+        const Action close = Action::closePart(0.1, 0, Side::Buy);
+        QCOMPARE(actions[0].type, close.type);
+        QCOMPARE(actions[0].volume, close.volume);
+        QCOMPARE(actions[0].ticket, close.ticket);
+        QVERIFY(actions[0].onlySide == close.onlySide);
+        QCOMPARE(actions[1].type, ActionType::ReducePosition);
+        QCOMPARE(actions[1].volume, 0.2);
+        QVERIFY(actions[1].onlySide == std::optional<Side>(Side::Sell));
+
+        actions.clear();
+        try {
+            (*strategy)->onTick(MarketTick{1704153660000, 0.9, 0.9001, 0.0, 0.0, 6}, context, actions);
+            QFAIL("a Python exception in on_tick must end the call with an error");
+        } catch (const std::runtime_error &e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains("ticks.py:24: ValueError: bad tick 0.9 (in on_tick at tick 2024-01-02 00:01 UTC "
+                                      "(bid 0.9, ask 0.9001))"),
+                     qPrintable(message));
+            QVERIFY2(message.contains("Traceback"), qPrintable(message));
+        }
+
+        // A class without on_tick wants none, and onTick does nothing.
+        auto templ = pythonTemplate(QStringLiteral("ema_crossover_v1.py"));
+        QVERIFY_OK(templ);
+        auto ema = loadPythonStrategy(*templ, {});
+        QVERIFY_OK(ema);
+        QVERIFY(!(*ema)->wantsTicks());
+        (*ema)->onTick(MarketTick{1704153600000, 1.1, 1.1001, 0.0, 0.0, 6}, context, actions);
+        QVERIFY(actions.empty());
+
+        // The backtest engine runs on bars only: an on_tick that always raises does not disturb a backtest.
+        auto barsOnly = run(strategyWithBody("barsonly.py", "\n    def on_tick(self, tick, ctx):\n        raise RuntimeError('called')\n"), 200);
+        QVERIFY_OK(barsOnly);
+        QCOMPARE(barsOnly->barsProcessed, 200);
+    }
+
     // ctx.history(n): a read-only numpy view of the run's own bars up to this one, no copy.
     void historyView()
     {

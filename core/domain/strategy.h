@@ -13,6 +13,7 @@
 // A strategy must be deterministic given the bars it has seen; it owns no threads and does no I/O.
 
 #include "bar.h"
+#include "markettick.h"
 #include "symbolspec.h"
 #include "tradetypes.h"
 
@@ -121,7 +122,7 @@ struct Action {
     }
 };
 
-// What a strategy may read when it decides. Valid only during the onBar call.
+// What a strategy may read when it decides. Valid only during the onBar (onTick) call.
 struct StrategyContext {
     const SymbolSpec &symbol;
     double balance = 0.0;                 // deposit currency
@@ -142,6 +143,19 @@ public:
     virtual qint64 warmupBars() const { return 0; }
     // Called once per closed bar, in time order. Append actions to `actions` (it arrives empty).
     virtual void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) = 0;
+
+    // The live tick mode (issue 7; the live engine is a later issue) will call onTick with every price update of the
+    // symbol between bar closes, for strategies whose wantsTicks() is true, and turn its actions into orders as it
+    // does onBar's. The context is that of the last closed bar (barIndex, balance, equity, positions, spread as then
+    // known). The BACKTEST ENGINE DOES NOT CALL onTick: it runs on bars only, so a strategy's backtest is its onBar.
+    // Default: no ticks wanted, onTick does nothing.
+    virtual bool wantsTicks() const { return false; }
+    virtual void onTick(const MarketTick &tick, const StrategyContext &context, std::vector<Action> &actions)
+    {
+        Q_UNUSED(tick);
+        Q_UNUSED(context);
+        Q_UNUSED(actions);
+    }
 };
 
 } // namespace bd

@@ -21,6 +21,7 @@ namespace {
 
 PyObject *g_barType = nullptr;
 PyObject *g_contextType = nullptr;
+PyObject *g_tickType = nullptr;
 PyTypeObject *g_positionType = nullptr;
 PyTypeObject *g_symbolType = nullptr;
 PyObject *g_strategyClass = nullptr;
@@ -88,7 +89,9 @@ class Strategy:
         raise NotImplementedError("the strategy must define on_bar(self, bar, ctx)")
 
     def on_tick(self, tick, ctx):
-        """Live tick mode (not called in bar backtests)."""
+        """Live tick mode: called with every price update (botdesk.Tick) between bar closes, ctx as at the last bar's
+        close; may place actions like on_bar. Not called in bar backtests. Override it only when the strategy uses
+        ticks."""
 
 
 def _declared_params(cls):
@@ -140,6 +143,37 @@ PyType_Slot kBarSlots[] = {
 PyType_Spec kBarSpec = {"botdesk.Bar", sizeof(BarObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
                         kBarSlots};
 
+// --- Tick ----------------------------------------------------------------------------------------------------
+
+PyMemberDef kTickMembers[] = {
+    {"time", T_LONGLONG, offsetof(TickObject, time), READONLY, "tick time, UTC epoch milliseconds"},
+    {"bid", T_DOUBLE, offsetof(TickObject, bid), READONLY, "bid, quote currency"},
+    {"ask", T_DOUBLE, offsetof(TickObject, ask), READONLY, "ask, quote currency"},
+    {"last", T_DOUBLE, offsetof(TickObject, last), READONLY, "price of the last deal, quote currency; 0 = none"},
+    {"volume", T_DOUBLE, offsetof(TickObject, volume), READONLY, "volume of the last deal; 0 = none"},
+    {"flags", T_INT, offsetof(TickObject, flags), READONLY,
+     "what changed: TICK_FLAG_BID 2, ASK 4, LAST 8, VOLUME 16, BUY 32, SELL 64"},
+    {nullptr, 0, 0, 0, nullptr},
+};
+
+PyObject *tickRepr(PyObject *self)
+{
+    const auto *t = reinterpret_cast<TickObject *>(self);
+    const std::string text = "botdesk.Tick(time=" + std::to_string(t->time) + ", bid=" + std::to_string(t->bid) +
+                             ", ask=" + std::to_string(t->ask) + ")";
+    return PyUnicode_FromString(text.c_str());
+}
+
+PyType_Slot kTickSlots[] = {
+    {Py_tp_members, kTickMembers},
+    {Py_tp_dealloc, reinterpret_cast<void *>(heapTypeDealloc)},
+    {Py_tp_repr, reinterpret_cast<void *>(tickRepr)},
+    {Py_tp_doc, const_cast<char *>("One price update (reused by the host: read its fields during on_tick, do not keep it).")},
+    {0, nullptr},
+};
+PyType_Spec kTickSpec = {"botdesk.Tick", sizeof(TickObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+                         kTickSlots};
+
 // --- Context -------------------------------------------------------------------------------------------------
 
 PyMemberDef kContextMembers[] = {
@@ -166,7 +200,7 @@ std::vector<Action> *actionsOf(PyObject *self, const char *method)
 {
     auto *c = reinterpret_cast<ContextObject *>(self);
     if (!c->actions)
-        PyErr_Format(PyExc_RuntimeError, "ctx.%s() can be called only inside on_bar", method);
+        PyErr_Format(PyExc_RuntimeError, "ctx.%s() can be called only inside on_bar or on_tick", method);
     return c->actions;
 }
 
@@ -730,9 +764,11 @@ void initModule(pybind11::module_ &m)
     m.doc() = "BotDesk's strategy API: subclass botdesk.Strategy (docs/python-strategies.md).";
     g_barType = PyType_FromSpec(&kBarSpec);
     g_contextType = PyType_FromSpec(&kContextSpec);
-    if (!g_barType || !g_contextType)
+    g_tickType = PyType_FromSpec(&kTickSpec);
+    if (!g_barType || !g_contextType || !g_tickType)
         throw py::error_already_set();
     m.add_object("Bar", g_barType);
+    m.add_object("Tick", g_tickType);
     m.add_object("Context", g_contextType);
     g_positionType = PyStructSequence_NewType(&kPositionDesc);
     g_symbolType = PyStructSequence_NewType(&kSymbolDesc);
@@ -780,6 +816,12 @@ BarObject *newBar()
 {
     auto *type = reinterpret_cast<PyTypeObject *>(g_barType);
     return reinterpret_cast<BarObject *>(type->tp_alloc(type, 0));
+}
+
+TickObject *newTick()
+{
+    auto *type = reinterpret_cast<PyTypeObject *>(g_tickType);
+    return reinterpret_cast<TickObject *>(type->tp_alloc(type, 0));
 }
 
 ContextObject *newContext(const SymbolSpec &symbol)
