@@ -895,6 +895,209 @@ private slots:
         QCOMPARE(r.trades[0].sl, 1.098);
     }
 
+    // ---- CLOSE_POSITION by side / in part, REDUCE_POSITION (strategy.h; docs/backtest-model.md) ----
+
+    void partialCloseSplitsVolumeProfitAndCommission()
+    {
+        // BUY 1.00 lot filled at bar 1's ask 1.10010, 3.5 USD per lot per deal: entry commission −3.50.
+        // Bar 1 decides closing 0.30: at bar 2's open bid 1.10110, 100 points · 0.30 = 30.00 USD profit; the part
+        // carries 0.30/1.00 of the entry commission (−1.05) and its own exit commission (−1.05). MAE/MFE of the
+        // part: worst bid 1.09980 (bar 1's low, −30 points), best 1.10110 (its exit) -> −9.00 / +30.00.
+        // The rest (0.70, entry commission −2.45) closes at the end at bar 3's bid close 1.10100: 90 points ·
+        // 0.70 = 63.00, commission −2.45 − 2.45 = −4.90, MAE −30 · 0.70 = −21.00, MFE 140 · 0.70 = 98.00
+        // (bar 2's high 1.10150).
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10050, 1.09980, 1.10040),
+                  bar(2, 1.10110, 1.10150, 1.10100, 1.10120), bar(3, 1.10120, 1.10130, 1.10090, 1.10100)};
+        struct Probe : ScriptedStrategy {
+            std::vector<Position> seen;
+            void onBar(const Bar &b, const StrategyContext &ctx, std::vector<Action> &actions) override
+            {
+                seen.insert(seen.end(), ctx.positions.begin(), ctx.positions.end());
+                ScriptedStrategy::onBar(b, ctx, actions);
+            }
+        } s;
+        s.script[0] = {fixedOpen(Side::Buy, 1.0)};
+        s.script[1] = {Action::closePart(0.30)};
+        BacktestConfig c;
+        c.commissionPerLot = 3.5;
+        const BacktestResult r = run(bars, s, c);
+        QCOMPARE(r.rejectedOrders, 0);
+        QCOMPARE(r.trades.size(), size_t(2));
+        const Trade &part = r.trades[0];
+        QCOMPARE(part.ticket, quint64(1));
+        QCOMPARE(part.volume, 0.30);
+        QCOMPARE(part.openPrice, 1.10010);
+        QCOMPARE(part.openTimeMs, bars[1].timeMs);
+        QCOMPARE(part.closePrice, 1.10110);
+        QCOMPARE(part.closeTimeMs, bars[2].timeMs);
+        QCOMPARE(part.closeReason, CloseReason::StrategyExit);
+        QCOMPARE(part.profit, 30.0);
+        QCOMPARE(part.commission, -2.10);
+        QCOMPARE(part.mae, -9.0);
+        QCOMPARE(part.mfe, 30.0);
+        const Trade &rest = r.trades[1];
+        QCOMPARE(rest.ticket, quint64(1));
+        QCOMPARE(rest.volume, 0.70);
+        QCOMPARE(rest.closeReason, CloseReason::EndOfTest);
+        QCOMPARE(rest.profit, 63.0);
+        QCOMPARE(rest.commission, -4.90);
+        QCOMPARE(rest.mae, -21.0);
+        QCOMPARE(rest.mfe, 98.0);
+        // The strategy saw the position whole at bar 1 and with the rest from bar 2 on.
+        QCOMPARE(s.seen.size(), size_t(3));
+        QCOMPARE(s.seen[0].volume, 1.0);
+        QCOMPARE(s.seen[0].commission, -3.5);
+        QCOMPARE(s.seen[1].volume, 0.70);
+        QCOMPARE(s.seen[1].commission, -2.45);
+        QCOMPARE(s.seen[1].ticket, quint64(1));
+        // Each exit deal is a trade (MT5's rule): 2 trades, 3 deals; the balance is the sum of the deals.
+        QCOMPARE(r.stats.totalTrades, 2);
+        QCOMPARE(r.stats.totalDeals, 3);
+        QVERIFY(qAbs(r.stats.finalBalance - (10000.0 - 3.5 + 30.0 - 1.05 + 63.0 - 2.45)) < 1e-9);
+        QVERIFY(qAbs(r.stats.totalNetProfit - (part.netProfit() + rest.netProfit())) < 1e-9);
+    }
+
+    void partialCloseOfAShortAndOfItsWholeVolume()
+    {
+        // SELL 0.50 at bar 1's bid 1.10000 (spread 10). Bar 1: close 0.20 of the SELL side -> bar 2's ask
+        // 1.09900 + 0.00010 = 1.09910: 90 points · 0.20 = 18.00. Bar 2: close 0.30 (all that is left) of ticket 1:
+        // a whole close at bar 3's ask 1.09960: 40 points · 0.30 = 12.00.
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10010, 1.09950, 1.09960),
+                  bar(2, 1.09900, 1.09960, 1.09880, 1.09950), bar(3, 1.09950, 1.10000, 1.09940, 1.09990)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Sell, 0.5)};
+        s.script[1] = {Action::closePart(0.20, 0, Side::Sell)};
+        s.script[2] = {Action::closePart(0.30, 1)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.rejectedOrders, 0);
+        QCOMPARE(r.trades.size(), size_t(2));
+        QCOMPARE(r.trades[0].volume, 0.20);
+        QCOMPARE(r.trades[0].closePrice, 1.09910);
+        QCOMPARE(r.trades[0].profit, 18.0);
+        QCOMPARE(r.trades[1].volume, 0.30);
+        QCOMPARE(r.trades[1].closePrice, 1.09960);
+        QCOMPARE(r.trades[1].profit, 12.0);
+        QCOMPARE(r.trades[1].closeReason, CloseReason::StrategyExit);
+        QCOMPARE(s.positionsSeen.back(), size_t(0));
+    }
+
+    void closeBySideClosesOnlyThatSide()
+    {
+        // Tickets 1 BUY 0.10, 2 SELL 0.20, 3 BUY 0.30, all filled at bar 1's open. Closing the BUY side at bar 2's
+        // open closes 1 and 3 (opening order); 2 stays until the end.
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000),
+                  bar(2, 1.10000, 1.10020, 1.09990, 1.10000), bar(3, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 0.1), fixedOpen(Side::Sell, 0.2), fixedOpen(Side::Buy, 0.3)};
+        s.script[1] = {Action::closeSide(Side::Buy), Action::closeSide(Side::Buy)};  // the second finds none: no-op
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.rejectedOrders, 0);
+        QVERIFY2(r.journal.isEmpty(), qPrintable(r.journal.join('\n')));
+        QCOMPARE(r.trades.size(), size_t(3));
+        QCOMPARE(r.trades[0].ticket, quint64(1));
+        QCOMPARE(r.trades[1].ticket, quint64(3));
+        QCOMPARE(r.trades[0].closeTimeMs, bars[2].timeMs);
+        QCOMPARE(r.trades[1].closeTimeMs, bars[2].timeMs);
+        QCOMPARE(r.trades[2].ticket, quint64(2));
+        QCOMPARE(r.trades[2].closeReason, CloseReason::EndOfTest);
+    }
+
+    void reduceClosesMostRecentFirstAcrossPositions()
+    {
+        // BUY 0.10 (ticket 1), SELL 0.40 (2), BUY 0.20 (3), BUY 0.30 (4). Reducing the BUY side by 0.45: ticket 4
+        // whole (0.30), then 0.15 of ticket 3 (0.05 stays); 1 and 2 untouched. Then reducing by 0.50 over both sides:
+        // ticket 3's 0.05, ticket 2's 0.40 (a SELL), then 0.05 of ticket 1 (0.05 stays to the end).
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000),
+                  bar(2, 1.10050, 1.10060, 1.10040, 1.10050), bar(3, 1.10100, 1.10120, 1.10090, 1.10100),
+                  bar(4, 1.10100, 1.10120, 1.10090, 1.10100)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 0.1), fixedOpen(Side::Sell, 0.4), fixedOpen(Side::Buy, 0.2),
+                       fixedOpen(Side::Buy, 0.3)};
+        s.script[1] = {Action::reducePosition(0.45, Side::Buy)};
+        s.script[2] = {Action::reducePosition(0.50)};
+        const BacktestResult r = run(bars, s);
+        QCOMPARE(r.rejectedOrders, 0);
+        QCOMPARE(r.trades.size(), size_t(6));
+        const auto is = [&](size_t i, quint64 ticket, double volume, qint64 closeBar) {
+            const Trade &t = r.trades[i];
+            return t.ticket == ticket && t.volume == volume && t.closeTimeMs == bars[size_t(closeBar)].timeMs;
+        };
+        QVERIFY(is(0, 4, 0.30, 2));
+        QVERIFY(is(1, 3, 0.15, 2));
+        QVERIFY(is(2, 3, 0.05, 3));
+        QVERIFY(is(3, 2, 0.40, 3));
+        QVERIFY(is(4, 1, 0.05, 3));
+        QVERIFY(is(5, 1, 0.05, 4));  // the rest of ticket 1 at the end
+        QCOMPARE(r.trades[5].closeReason, CloseReason::EndOfTest);
+        // BUY 0.15 of ticket 3: bought at ask 1.10010, sold at bid 1.10050: 40 points · 0.15 = 6.00.
+        QCOMPARE(r.trades[1].profit, 6.0);
+        // SELL 0.40 of ticket 2: sold at bid 1.10000, bought back at ask 1.10110: −110 · 0.40 = −44.00.
+        QCOMPARE(r.trades[3].profit, -44.0);
+        QCOMPARE(r.stats.totalTrades, 6);
+        QCOMPARE(r.stats.totalDeals, 4 + 6);
+    }
+
+    void refusedClosesAreJournaledAndTheRunGoesOn()
+    {
+        // Volume min 0.10, step 0.01. BUY 0.50 (ticket 1) and BUY 0.50 (ticket 2).
+        SymbolSpec sym = testSymbol();
+        sym.volumeMin = 0.10;
+        Bars bars{bar(0, 1.1, 1.1, 1.1, 1.1), bar(1, 1.10000, 1.10020, 1.09990, 1.10000),
+                  bar(2, 1.10000, 1.10020, 1.09990, 1.10000), bar(3, 1.10000, 1.10020, 1.09990, 1.10000)};
+        ScriptedStrategy s;
+        s.script[0] = {fixedOpen(Side::Buy, 0.5), fixedOpen(Side::Buy, 0.5)};
+        s.script[1] = {
+            Action::closePart(0.05),                   // part below the min
+            Action::closePart(0.109),                  // rounded down to 0.10 of ticket 2: accepted, 0.40 stay
+            Action::closePart(0.45, 1),                // would leave 0.05 of ticket 1: remainder below the min
+            Action::closePart(0.60),                   // more than ticket 2's 0.40 after the close above
+            Action::closePart(0.10, 99),               // no such ticket
+            Action::closePosition(99),                 // no such ticket, whole
+            Action::closePart(0.10, 0, Side::Sell),    // no SELL position
+            Action::reducePosition(0.20, Side::Sell),  // no SELL position
+            Action::reducePosition(0.0),               // no volume
+            Action::reducePosition(std::numeric_limits<double>::quiet_NaN()),
+            Action::reducePosition(2.0),               // more than the 0.90 open
+            Action::reducePosition(0.45),              // ticket 2's 0.40, then 0.05 of ticket 1: part below the min
+            Action::reducePosition(0.85),              // ticket 2's 0.40, then 0.45 of ticket 1: rest 0.05 below
+        };
+        s.script[2] = {Action::reducePosition(0.60)};  // 0.40 + 0.20: allowed
+        const BacktestResult r = run(bars, s, {}, sym);
+        const QString journal = r.journal.join('\n');
+        QCOMPARE(r.rejectedOrders, 12);
+        for (const char *want : {
+                 "close rejected: volume 0.05 lots (0.05 on the volume step) is below TEST's volume min 0.1 (MT5 retcode "
+                 "10014 TRADE_RETCODE_INVALID_VOLUME)",
+                 "close rejected: closing 0.45 of the 0.50 lots of BUY ticket 1 would leave 0.05 lots open, below "
+                 "TEST's volume min 0.1 (MT5 retcode 10014 TRADE_RETCODE_INVALID_VOLUME)",
+                 "close rejected: volume 0.60 lots is above the 0.40 lots of BUY ticket 2 (MT5 retcode 10038 "
+                 "TRADE_RETCODE_INVALID_CLOSE_VOLUME)",
+                 "close rejected: no open ticket 99 to close (2 open positions)",
+                 "close rejected: no open SELL positions to close (2 open positions)",
+                 "reduce rejected: no open SELL positions to close",
+                 "reduce rejected: volume 0 is not a positive number of lots",
+                 "reduce rejected: volume nan is not a positive number of lots",
+                 "reduce rejected: volume 2.00 lots is above the 0.90 lots of the open positions (MT5 retcode 10038",
+                 "reduce rejected: closing 0.05 of the 0.50 lots of BUY ticket 1 would close a part below TEST's volume "
+                 "min 0.1 (MT5 retcode 10014 TRADE_RETCODE_INVALID_VOLUME)",
+                 "reduce rejected: closing 0.45 of the 0.50 lots of BUY ticket 1 would leave 0.05 lots open, below "
+                 "TEST's volume min 0.1"})
+            QVERIFY2(journal.contains(QString::fromUtf8(want)), qPrintable(QStringLiteral("%1\nnot in:\n%2").arg(want, journal)));
+        QCOMPARE(journal.count(QStringLiteral("no open ticket 99")), 2);
+        // Accepted: 0.10 of ticket 2 at bar 2; then 0.40 (ticket 2's rest) and 0.20 of ticket 1 at bar 3; ticket 1's
+        // 0.30 at the end.
+        QCOMPARE(r.trades.size(), size_t(4));
+        QCOMPARE(r.trades[0].ticket, quint64(2));
+        QCOMPARE(r.trades[0].volume, 0.10);
+        QCOMPARE(r.trades[1].ticket, quint64(2));
+        QCOMPARE(r.trades[1].volume, 0.40);
+        QCOMPARE(r.trades[2].ticket, quint64(1));
+        QCOMPARE(r.trades[2].volume, 0.20);
+        QCOMPARE(r.trades[2].closeTimeMs, bars[3].timeMs);
+        QCOMPARE(r.trades[3].volume, 0.30);
+        QCOMPARE(r.trades[3].closeReason, CloseReason::EndOfTest);
+    }
+
     void invalidInputsAreExplicitErrors()
     {
         ScriptedStrategy s;

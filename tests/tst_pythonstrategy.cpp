@@ -53,6 +53,75 @@ void compareTrades(const std::vector<Trade> &python, const std::vector<Trade> &n
     }
 }
 
+// Native twin of kExitsPy: the same opens, closes by side and ticket, partial closes, reductions and refusals at the
+// same bars, through core's Action factories.
+class NativeExits final : public Strategy {
+public:
+    QString name() const override { return QStringLiteral("native_exits"); }
+    void onBar(const Bar &, const StrategyContext &ctx, std::vector<Action> &actions) override
+    {
+        const auto volume = [](Side side, double lots) {
+            Action a = Action::openTrade(side, 0.0, 0.0, 0.0, 0.0);
+            a.volume = lots;
+            return a;
+        };
+        switch (ctx.barIndex) {
+        case 100: actions = {volume(Side::Buy, 0.5), volume(Side::Sell, 0.3), volume(Side::Buy, 0.2)}; break;
+        case 110: actions = {Action::closePart(0.1)}; break;
+        case 120: actions = {Action::closeSide(Side::Sell)}; break;
+        case 130: actions = {Action::reducePosition(0.35, Side::Buy)}; break;
+        case 140: actions = {volume(Side::Sell, 0.4), volume(Side::Sell, 0.1)}; break;
+        case 150: actions = {Action::closePart(0.05, 0, Side::Sell)}; break;
+        case 160: actions = {Action::closePart(0.1, 4)}; break;
+        case 170: actions = {Action::reducePosition(5.0), Action::reducePosition(0.001), Action::closePart(0.1, 999)}; break;
+        case 180: actions = {Action::reducePosition(0.4)}; break;
+        case 190: actions = {Action::closePosition()}; break;
+        default: break;
+        }
+    }
+};
+
+constexpr const char *kExitsPy = R"PY(import botdesk as bd
+
+
+class Exits(bd.Strategy):
+    def on_bar(self, bar, ctx):
+        i = ctx.bar_index
+        volumes = [round(p.volume, 2) for p in ctx.positions]
+        if i == 100:
+            ctx.buy(volume=0.5)
+            ctx.sell(volume=0.3)
+            ctx.buy(volume=0.2)
+        elif i == 110:
+            assert volumes == [0.5, 0.3, 0.2], volumes
+            ctx.close_position(volume=0.1)
+        elif i == 120:
+            assert volumes == [0.5, 0.3, 0.1], volumes
+            ctx.close_position(side=bd.SELL)
+        elif i == 130:
+            assert volumes == [0.5, 0.1], volumes
+            ctx.reduce_position(0.35, bd.BUY)
+        elif i == 140:
+            assert volumes == [0.25], volumes
+            ctx.sell(volume=0.4)
+            ctx.sell(volume=0.1)
+        elif i == 150:
+            ctx.close_position(side="SELL", volume=0.05)
+        elif i == 160:
+            assert [p.ticket for p in ctx.positions] == [1, 4, 5], ctx.positions
+            ctx.close_position(4, volume=0.1)
+        elif i == 170:
+            assert volumes == [0.25, 0.3, 0.05], volumes
+            ctx.reduce_position(5.0)
+            ctx.reduce_position(0.001)
+            ctx.close_position(999, volume=0.1)
+        elif i == 180:
+            ctx.reduce_position(volume=0.4)
+        elif i == 190:
+            assert volumes == [0.2], volumes
+            ctx.close_position()
+)PY";
+
 } // namespace
 
 class TestPythonStrategy : public QObject {
@@ -241,6 +310,25 @@ private slots:
             << QStringList{"run.py:10: TypeError", "must be real number, not str", "at bar %1 (index 1234)"};
         QTest::newRow("wrong side") << QByteArray("        if ctx.bar_index == 1234:\n            ctx.open_trade('LONG', sl=1.0)\n")
                                     << QStringList{"run.py:10: ValueError: side must be botdesk.BUY or botdesk.SELL, not 'LONG'"};
+        QTest::newRow("close side") << QByteArray("        if ctx.bar_index == 1234:\n            ctx.close_position(side='LONG')\n")
+                                    << QStringList{"run.py:10: ValueError: close_position(side='LONG'): side must be botdesk.BUY, botdesk.SELL or None (both sides)"};
+        QTest::newRow("close volume negative")
+            << QByteArray("        if ctx.bar_index == 1234:\n            ctx.close_position(volume=-0.1)\n")
+            << QStringList{"run.py:10: ValueError: close_position(volume=-0.1): volume must be 0 (close whole positions) or a positive number of lots"};
+        QTest::newRow("close volume text")
+            << QByteArray("        if ctx.bar_index == 1234:\n            ctx.close_position(volume='half')\n")
+            << QStringList{"run.py:10: TypeError: close_position(volume='half'): volume must be a number of lots (e.g. 0.1), not str"};
+        QTest::newRow("close side positional")
+            << QByteArray("        if ctx.bar_index == 1234:\n            ctx.close_position(0, '', bd.BUY)\n")
+            << QStringList{"run.py:10: TypeError: close_position() takes at most 2 positional arguments (3 given)"};
+        QTest::newRow("reduce without volume") << QByteArray("        if ctx.bar_index == 1234:\n            ctx.reduce_position()\n")
+                                               << QStringList{"run.py:10: TypeError: reduce_position() missing required argument 'volume' (pos 1)"};
+        QTest::newRow("reduce zero") << QByteArray("        if ctx.bar_index == 1234:\n            ctx.reduce_position(0)\n")
+                                     << QStringList{"run.py:10: ValueError: reduce_position(volume=0): volume must be a positive number of lots"};
+        QTest::newRow("reduce nan") << QByteArray("        if ctx.bar_index == 1234:\n            ctx.reduce_position(float('nan'), bd.SELL)\n")
+                                    << QStringList{"run.py:10: ValueError: reduce_position(volume=nan): volume must be a positive number of lots"};
+        QTest::newRow("reduce side") << QByteArray("        if ctx.bar_index == 1234:\n            ctx.reduce_position(0.1, side=1)\n")
+                                     << QStringList{"run.py:10: ValueError: reduce_position(side=1): side must be botdesk.BUY, botdesk.SELL or None"};
         QTest::newRow("indicator outside on_start") << QByteArray("        if ctx.bar_index == 1234:\n            bd.EMA(5)\n")
                                                     << QStringList{"run.py:10: RuntimeError: botdesk.EMA(...) must be created in on_start"};
         QTest::newRow("bad indicator period in on_start")
@@ -290,6 +378,122 @@ private slots:
         QCOMPARE(t.openTimeMs, m_eurusd[101].timeMs);
         QCOMPARE(t.closeTimeMs, m_eurusd[105].timeMs);
         QCOMPARE(t.comment, QStringLiteral("probe"));
+    }
+
+    // Closes by side and ticket, partial closes and reductions from Python build the same core actions as a native
+    // strategy's: the same trades (volumes, prices, commissions, MAE/MFE), refusals and journal.
+    void exitActionsMatchNative()
+    {
+        const auto bars = std::span<const Bar>(m_eurusd).first(300);
+        BacktestConfig config;
+        config.commissionPerLot = 3.5;
+        NativeExits native;
+        auto nativeRun = runBacktest(bars, m_eurusdSpec, native, config);
+        QVERIFY_OK(nativeRun);
+        auto python = loadPythonStrategy(PythonSource{QStringLiteral("exits.py"), QString::fromUtf8(kExitsPy)}, {});
+        QVERIFY_OK(python);
+        auto pythonRun = runBacktest(bars, m_eurusdSpec, **python, config);
+        QVERIFY_OK(pythonRun);
+        // 0.1 of ticket 3, ticket 2, ticket 3's 0.1 and 0.25 of ticket 1, 0.05 of ticket 5, 0.1 of ticket 4, then
+        // 5's 0.05, 4's 0.3 and 0.05 of 1, then 1's 0.2.
+        const std::vector<std::pair<quint64, double>> want{{3, 0.1}, {2, 0.3}, {3, 0.1}, {1, 0.25}, {5, 0.05},
+                                                           {4, 0.1}, {5, 0.05}, {4, 0.3}, {1, 0.05}, {1, 0.2}};
+        QCOMPARE(nativeRun->trades.size(), want.size());
+        for (size_t i = 0; i < want.size(); ++i) {
+            QCOMPARE(nativeRun->trades[i].ticket, want[i].first);
+            QCOMPARE(nativeRun->trades[i].volume, want[i].second);
+            QCOMPARE(nativeRun->trades[i].closeReason, CloseReason::StrategyExit);
+        }
+        compareTrades(pythonRun->trades, nativeRun->trades);
+        for (size_t i = 0; i < want.size(); ++i) {
+            QCOMPARE(pythonRun->trades[i].mae, nativeRun->trades[i].mae);
+            QCOMPARE(pythonRun->trades[i].mfe, nativeRun->trades[i].mfe);
+        }
+        QCOMPARE(nativeRun->rejectedOrders, 3);
+        QCOMPARE(pythonRun->rejectedOrders, nativeRun->rejectedOrders);
+        QCOMPARE(pythonRun->journal, nativeRun->journal);
+        QCOMPARE(pythonRun->stats.totalTrades, 10);
+        QCOMPARE(pythonRun->stats.finalBalance, nativeRun->stats.finalBalance);
+    }
+
+    // on_tick through the adapter, called directly (the live tick mode is a later issue; the backtest engine runs on
+    // bars only): one refilled botdesk.Tick, ctx from the given context, actions as core Actions, errors with file,
+    // line and tick time.
+    void onTickAdapter()
+    {
+        const char *code = R"PY(import botdesk as bd
+
+class Ticks(bd.Strategy):
+    def on_start(self, ctx):
+        self.ids = set()
+        self.seen = []
+        self.started_at = ctx.time
+
+    def on_bar(self, bar, ctx):
+        pass
+
+    def on_tick(self, tick, ctx):
+        self.ids.add(id(tick))
+        self.seen.append((tick.time, tick.bid, tick.ask, tick.last, tick.volume, tick.flags))
+        assert len(self.ids) == 1, "one tick object, refilled"
+        assert ctx.balance == 10000.0 and ctx.equity == 10050.0 and ctx.bar_index == 7 and ctx.spread == 12, ctx
+        assert len(ctx.positions) == 1 and ctx.positions[0].volume == 0.5 and self.started_at == 1704153600000
+        if tick.ask - tick.bid > 0.0002:
+            ctx.close_position(side=bd.BUY, volume=0.1)
+        if tick.flags & 32:
+            assert self.seen[-1] == (1704153600123, 1.1, 1.1003, 1.10015, 2.5, 36), self.seen[-1]
+            ctx.reduce_position(0.2, bd.SELL)
+        if tick.bid < 1.0:
+            raise ValueError(f"bad tick {tick.bid}")
+)PY";
+        auto strategy = loadPythonStrategy(PythonSource{QStringLiteral("ticks.py"), QString::fromUtf8(code)}, {});
+        QVERIFY_OK(strategy);
+        QVERIFY((*strategy)->wantsTicks());
+        Position open;
+        open.ticket = 3;
+        open.volume = 0.5;
+        const std::vector<Position> positions{open};
+        const StrategyContext context{m_eurusdSpec, 10000.0, 10050.0, positions, 7, 12};
+
+        std::vector<Action> actions;
+        (*strategy)->onTick(MarketTick{1704153600000, 1.1, 1.1001, 0.0, 0.0, 6}, context, actions);  // on_start first
+        QVERIFY(actions.empty());
+        (*strategy)->onTick(MarketTick{1704153600123, 1.1, 1.1003, 1.10015, 2.5, 36}, context, actions);
+        QCOMPARE(actions.size(), size_t(2));
+        const Action close = Action::closePart(0.1, 0, Side::Buy);
+        QCOMPARE(actions[0].type, close.type);
+        QCOMPARE(actions[0].volume, close.volume);
+        QCOMPARE(actions[0].ticket, close.ticket);
+        QVERIFY(actions[0].onlySide == close.onlySide);
+        QCOMPARE(actions[1].type, ActionType::ReducePosition);
+        QCOMPARE(actions[1].volume, 0.2);
+        QVERIFY(actions[1].onlySide == std::optional<Side>(Side::Sell));
+
+        actions.clear();
+        try {
+            (*strategy)->onTick(MarketTick{1704153660000, 0.9, 0.9001, 0.0, 0.0, 6}, context, actions);
+            QFAIL("a Python exception in on_tick must end the call with an error");
+        } catch (const std::runtime_error &e) {
+            const QString message = QString::fromUtf8(e.what());
+            QVERIFY2(message.contains("ticks.py:24: ValueError: bad tick 0.9 (in on_tick at tick 2024-01-02 00:01 UTC "
+                                      "(bid 0.9, ask 0.9001))"),
+                     qPrintable(message));
+            QVERIFY2(message.contains("Traceback"), qPrintable(message));
+        }
+
+        // A class without on_tick wants none, and onTick does nothing.
+        auto templ = pythonTemplate(QStringLiteral("ema_crossover_v1.py"));
+        QVERIFY_OK(templ);
+        auto ema = loadPythonStrategy(*templ, {});
+        QVERIFY_OK(ema);
+        QVERIFY(!(*ema)->wantsTicks());
+        (*ema)->onTick(MarketTick{1704153600000, 1.1, 1.1001, 0.0, 0.0, 6}, context, actions);
+        QVERIFY(actions.empty());
+
+        // The backtest engine runs on bars only: an on_tick that always raises does not disturb a backtest.
+        auto barsOnly = run(strategyWithBody("barsonly.py", "\n    def on_tick(self, tick, ctx):\n        raise RuntimeError('called')\n"), 200);
+        QVERIFY_OK(barsOnly);
+        QCOMPARE(barsOnly->barsProcessed, 200);
     }
 
     // ctx.history(n): a read-only numpy view of the run's own bars up to this one, no copy.

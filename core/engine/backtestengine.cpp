@@ -634,7 +634,14 @@ private:
     void executeAtOpen(const Action &a, qint64 timeMs, const BarPoints &px, int spread)
     {
         if (a.type == ActionType::ClosePosition) {
-            closeMatching(a.ticket, timeMs, px, spread);
+            if (a.volume == 0.0)
+                closeMatching(a, timeMs, px, spread);
+            else
+                closePartOfLatest(a, timeMs, px, spread);
+            return;
+        }
+        if (a.type == ActionType::ReducePosition) {
+            reducePositions(a, timeMs, px, spread);
             return;
         }
         openTrade(a, timeMs, px, spread);
@@ -789,16 +796,263 @@ private:
         }
     }
 
-    void closeMatching(quint64 ticket, qint64 timeMs, const BarPoints &px, int spread)
+    // ---- closes, partial closes, reductions (strategy.h, docs/backtest-model.md) ----
+
+    // Does `p` fall under a CLOSE_POSITION / REDUCE_POSITION's ticket (0 = any) and side (none = any)?
+    static bool matches(const Action &a, const Position &p)
     {
+        return (a.ticket == 0 || p.ticket == a.ticket) && (!a.onlySide || p.side == *a.onlySide);
+    }
+
+    // A strategy's market exit of m_positions[k] at this bar's open: a long at bid − slippage, a short at ask +
+    // slippage.
+    qint64 strategyExitPrice(size_t k, const BarPoints &px, int spread) const
+    {
+        return m_levels[k].buy ? px.open - m_slippage : px.open + spread + m_slippage;
+    }
+
+    // Volume steps of an open position (its volume is a whole number of steps).
+    qint64 heldSteps(const Position &p) const { return std::llround(p.volume / m_symbol.volumeStep); }
+
+    bool belowVolumeMin(qint64 steps) const { return steps <= 0 || lots(steps) + kVolumeEpsilon < m_symbol.volumeMin; }
+
+    // A refused CLOSE_POSITION / REDUCE_POSITION: counted in rejectedOrders and journaled ("close rejected: ...").
+    template <typename MakeReason> void refuseExit(const Action &a, qint64 timeMs, MakeReason reason)
+    {
+        ++m_rejected;
+        journal(timeMs, [&](QString &line) {
+            line += QLatin1String(a.type == ActionType::ReducePosition ? "reduce rejected: " : "close rejected: ");
+            appendText(line, reason);
+        });
+    }
+
+    // "ticket 7", "SELL positions", "SELL ticket 7", "positions": what an exit action asks for.
+    QString exitTarget(const Action &a) const
+    {
+        const QString side = a.onlySide ? QString::fromLatin1(sideName(*a.onlySide)) + QLatin1Char(' ') : QString();
+        if (a.ticket != 0)
+            return side + QStringLiteral("ticket %1").arg(a.ticket);
+        return side + QStringLiteral("positions");
+    }
+
+    void refuseNoMatch(const Action &a, qint64 timeMs)
+    {
+        refuseExit(a, timeMs, [&] {
+            return QStringLiteral("no open %1 to close (%2 open position%3)")
+                .arg(exitTarget(a))
+                .arg(m_positions.size())
+                .arg(m_positions.size() == 1 ? "" : "s");
+        });
+    }
+
+    // The whole number of volume steps in a close or reduce volume (rounded down), or -1 after refusing it: not a
+    // positive finite number, or below the symbol's volume min (MT5 retcode 10014).
+    qint64 exitSteps(const Action &a, qint64 timeMs)
+    {
+        if (!std::isfinite(a.volume) || a.volume <= 0.0) {
+            refuseExit(a, timeMs, [&] {
+                return QStringLiteral("volume %1 is not a positive number of lots").arg(num(a.volume));
+            });
+            return -1;
+        }
+        const double steps = std::floor(a.volume / m_symbol.volumeStep + kVolumeEpsilon);
+        const qint64 whole = steps < 1e15 ? qint64(steps) : qint64(1e15);
+        if (belowVolumeMin(whole)) {
+            refuseExit(a, timeMs, [&](QString &line) {
+                line += QLatin1String("volume ");
+                line += num(a.volume);
+                line += QLatin1String(" lots (");
+                appendVolume(line, whole);
+                line += QLatin1String(" on the volume step) is below ");
+                line += m_symbol.name;
+                line += QLatin1String("'s volume min ");
+                line += m_volumeMinText;
+                line += QLatin1String(" (MT5 retcode 10014 TRADE_RETCODE_INVALID_VOLUME)");
+            });
+            return -1;
+        }
+        return whole;
+    }
+
+    // Why closing `steps` of the `held` steps of `p` in part is refused (the part or the rest below the volume
+    // min, MT5 retcode 10014), or empty when it may close.
+    QString partProblem(const Position &p, qint64 steps, qint64 held) const
+    {
+        const bool partSmall = belowVolumeMin(steps);
+        if (!partSmall && !belowVolumeMin(held - steps))
+            return {};
+        QString line = QStringLiteral("closing ");
+        appendVolume(line, steps);
+        line += QStringLiteral(" of the ");
+        appendVolume(line, held);
+        line += QStringLiteral(" lots of %1 ticket %2 would ").arg(sideName(p.side)).arg(p.ticket);
+        if (partSmall) {
+            line += QStringLiteral("close a part below ");
+        } else {
+            line += QStringLiteral("leave ");
+            appendVolume(line, held - steps);
+            line += QStringLiteral(" lots open, below ");
+        }
+        line += m_symbol.name + QStringLiteral("'s volume min ") + m_volumeMinText +
+                QStringLiteral(" (MT5 retcode 10014 TRADE_RETCODE_INVALID_VOLUME)");
+        return line;
+    }
+
+    // CLOSE_POSITION without a volume: every matching position, whole, in opening order.
+    void closeMatching(const Action &a, qint64 timeMs, const BarPoints &px, int spread)
+    {
+        bool found = false;
         for (size_t k = 0; k < m_positions.size();) {
-            if (ticket != 0 && m_positions[k].ticket != ticket) {
+            if (!matches(a, m_positions[k])) {
                 ++k;
                 continue;
             }
-            const qint64 price = m_levels[k].buy ? px.open - m_slippage : px.open + spread + m_slippage;
-            closeAt(k, timeMs, price, CloseReason::StrategyExit);
+            found = true;
+            closeAt(k, timeMs, strategyExitPrice(k, px, spread), CloseReason::StrategyExit);
         }
+        if (!found && a.ticket != 0)
+            refuseNoMatch(a, timeMs);
+    }
+
+    // CLOSE_POSITION with a volume: that many lots of the most recent matching position (all of it when equal).
+    void closePartOfLatest(const Action &a, qint64 timeMs, const BarPoints &px, int spread)
+    {
+        const qint64 steps = exitSteps(a, timeMs);
+        if (steps < 0)
+            return;
+        size_t k = m_positions.size();
+        while (k > 0 && !matches(a, m_positions[k - 1]))
+            --k;
+        if (k == 0) {
+            refuseNoMatch(a, timeMs);
+            return;
+        }
+        --k;
+        const Position &p = m_positions[k];
+        const qint64 held = heldSteps(p);
+        if (steps > held) {
+            refuseExit(a, timeMs, [&](QString &line) {
+                line += QLatin1String("volume ");
+                appendVolume(line, steps);
+                line += QStringLiteral(" lots is above the ");
+                appendVolume(line, held);
+                line += QStringLiteral(" lots of %1 ticket %2 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)")
+                            .arg(sideName(p.side))
+                            .arg(p.ticket);
+            });
+            return;
+        }
+        if (steps == held) {
+            closeAt(k, timeMs, strategyExitPrice(k, px, spread), CloseReason::StrategyExit);
+            return;
+        }
+        if (const QString problem = partProblem(p, steps, held); !problem.isEmpty()) {
+            refuseExit(a, timeMs, [&] { return problem; });
+            return;
+        }
+        closePartAt(k, timeMs, strategyExitPrice(k, px, spread), steps, held);
+    }
+
+    // REDUCE_POSITION: `volume` lots off the matching positions, most recent first; all or nothing.
+    void reducePositions(const Action &a, qint64 timeMs, const BarPoints &px, int spread)
+    {
+        const qint64 steps = exitSteps(a, timeMs);
+        if (steps < 0)
+            return;
+        qint64 rest = steps;
+        qint64 matched = 0;
+        for (size_t k = m_positions.size(); k-- > 0;) {
+            if (!matches(a, m_positions[k]))
+                continue;
+            const qint64 held = heldSteps(m_positions[k]);
+            matched += held;
+            if (rest > 0 && held > rest) {
+                if (const QString problem = partProblem(m_positions[k], rest, held); !problem.isEmpty()) {
+                    refuseExit(a, timeMs, [&] { return problem; });
+                    return;
+                }
+            }
+            rest -= std::min(rest, held);
+        }
+        if (matched == 0) {
+            refuseNoMatch(a, timeMs);
+            return;
+        }
+        if (rest > 0) {
+            refuseExit(a, timeMs, [&](QString &line) {
+                line += QLatin1String("volume ");
+                appendVolume(line, steps);
+                line += QStringLiteral(" lots is above the ");
+                appendVolume(line, matched);
+                line += QStringLiteral(" lots of the open %1 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)")
+                            .arg(exitTarget(a));
+            });
+            return;
+        }
+        rest = steps;
+        for (size_t k = m_positions.size(); k-- > 0 && rest > 0;) {
+            if (!matches(a, m_positions[k]))
+                continue;
+            const qint64 held = heldSteps(m_positions[k]);
+            const qint64 price = strategyExitPrice(k, px, spread);
+            if (held <= rest) {
+                rest -= held;
+                closeAt(k, timeMs, price, CloseReason::StrategyExit);
+            } else {
+                closePartAt(k, timeMs, price, rest, held);
+                rest = 0;
+            }
+        }
+    }
+
+    // Closes `steps` of the `held` volume steps of m_positions[k] at `price` points (0 < steps < held): a Trade for
+    // that part (same ticket, its share of the entry commission, its own exit commission, profit and MAE/MFE for its
+    // volume); the position stays open with the rest and the rest of the entry commission. A price <= 0 fills at
+    // 1 point, as in closeAt.
+    void closePartAt(size_t k, qint64 timeMs, qint64 price, qint64 steps, qint64 held)
+    {
+        Position &p = m_positions[k];
+        OpenLevels &l = m_levels[k];
+        if (price <= 0) {
+            ++m_clampedExits;
+            journal(timeMs, [&] {
+                return QStringLiteral("exit of ticket %1 at %2 points is not a price (%3 points of slippage); filled "
+                                      "at 1 point, %4")
+                    .arg(p.ticket)
+                    .arg(price)
+                    .arg(m_slippage)
+                    .arg(priceText(1));
+            });
+            price = 1;
+        }
+        const qint64 worst = l.buy ? std::min(l.worst, price) : std::max(l.worst, price);
+        const qint64 best = l.buy ? std::max(l.best, price) : std::min(l.best, price);
+        const double closed = lots(steps);
+        const double entryCommission = roundMoney(p.commission * double(steps) / double(held));
+        const double exitCommission = roundMoney(-m_config.commissionPerLot * closed);
+        Trade t;
+        t.ticket = p.ticket;
+        t.side = p.side;
+        t.volume = closed;
+        t.openTimeMs = p.openTimeMs;
+        t.openPrice = p.openPrice;
+        t.closeTimeMs = timeMs;
+        t.closePrice = m_symbol.fromPoints(price);
+        t.sl = p.sl;
+        t.tp = p.tp;
+        t.commission = entryCommission + exitCommission;
+        const auto money = [&](qint64 move) { return double(move) * m_moneyPerPointPerLot * closed; };
+        t.profit = roundMoney(money(l.buy ? price - l.open : l.open - price));
+        t.closeReason = CloseReason::StrategyExit;
+        t.mae = roundMoney(std::min(0.0, money(l.buy ? worst - l.open : l.open - worst)));
+        t.mfe = roundMoney(std::max(0.0, money(l.buy ? best - l.open : l.open - best)));
+        t.comment = p.comment;
+        p.volume = lots(held - steps);
+        p.commission = roundMoney(p.commission - entryCommission);
+        l.moneyPerPoint = p.volume * m_moneyPerPointPerLot;
+        m_balance += t.profit + exitCommission;
+        ++m_deals;
+        m_trades.push_back(std::move(t));
     }
 
     // Closes m_positions[k] (and removes it) at `price` points. A price <= 0 (slippage larger than the price)
@@ -1039,7 +1293,7 @@ private:
     quint64 m_nextTicket = 1;
     qint64 m_currentBar = 0;
     int m_deals = 0;
-    int m_rejected = 0;      // rejected OPEN_TRADE and MODIFY_SLTP requests
+    int m_rejected = 0;      // rejected OPEN_TRADE, MODIFY_SLTP, CLOSE_POSITION and REDUCE_POSITION requests
     int m_openOrders = 0;    // OPEN_TRADE actions executed
     int m_rejectedOpens = 0; // ... of which rejected
     std::array<int, kRejectKinds> m_rejectCounts{};

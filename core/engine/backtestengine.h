@@ -19,6 +19,11 @@
 //    capped at volume max; below volume min the order is rejected (journal entry, no trade).
 //  * Commission: commissionPerLot money per lot on EACH deal (entry and exit), as MT5 deals carry it.
 //  * A fill price <= 0 is never booked: such an entry is rejected; such an exit fills at 1 point.
+//  * Strategy exits (CLOSE_POSITION whole, by side, by ticket or in part; REDUCE_POSITION, most recent position
+//    first) fill at the next bar's open like every close; a partial close books a Trade for the closed part (same
+//    ticket, its volume, its share of the entry commission) and leaves the rest open. Close volumes are rounded
+//    DOWN to the volume step; a part or rest below the volume min (MT5 10014), a volume above what is open (MT5
+//    10038) or no matching position is refused (journal, rejectedOrders).
 //  * Positions still open after the last bar close at its close (END_OF_TEST).
 
 #include "backteststats.h"
@@ -74,7 +79,7 @@ struct BacktestResult {
     std::vector<Trade> trades;          // in close order
     std::vector<EquityPoint> equity;    // one point per processed bar (empty unless BacktestControl::keepEquityCurve)
     BacktestStats stats;
-    int rejectedOrders = 0;
+    int rejectedOrders = 0;             // refused OPEN_TRADE, MODIFY_SLTP, CLOSE_POSITION and REDUCE_POSITION actions
     qint64 offGridBars = 0;             // bars with a price off the symbol's grid (snapped to the nearest point)
     QStringList journal;                // warnings and rejections, "YYYY-MM-DD hh:mm UTC: text" (first 1000)
     // Things the user must be told although the run succeeded, one sentence each with the likely cause and
@@ -103,7 +108,8 @@ struct BacktestControl {
 // price that is not a positive finite number of points within SymbolSpec::kMaxPricePoints (the message names
 // the bar), or the strategy throws (the message names the strategy, the bar and the exception text).
 // Invalid actions from a strategy (wrong-side stops, volume below the minimum, non-finite numbers, a fill
-// price <= 0) do not fail the run: they are rejected, counted in rejectedOrders and described in the journal.
+// price <= 0, a close or reduction that cannot be done: strategy.h) do not fail the run: they are rejected, counted
+// in rejectedOrders and described in the journal.
 Result<BacktestResult> runBacktest(std::span<const Bar> bars, const SymbolSpec &symbol, Strategy &strategy,
                                    const BacktestConfig &config, const BacktestControl &control = {});
 

@@ -1,8 +1,8 @@
 #pragma once
 // The MetaTrader 5 Strategy Tester report metrics, computed from a finished test.
 // Definitions follow the MT5 Help "Testing Report" and MQL5 ENUM_STATISTICS (see
-// shared/docs/ANCHORS.md §4). A "trade" is a closed position; its result is net profit
-// (price P/L + commission). Money figures are in deposit currency.
+// shared/docs/ANCHORS.md §4). A "trade" is an exit deal (a closed position or a closed part of one); its result is
+// net profit (price P/L + commission). Money figures are in deposit currency.
 
 #include "tradetypes.h"
 
@@ -55,7 +55,7 @@ struct BacktestStats {
     double equityDrawdownRelativePercent = 0.0;
     double equityDrawdownRelative = 0.0;
 
-    int totalTrades = 0;            // STAT_TRADES: closed positions
+    int totalTrades = 0;            // STAT_TRADES: exit deals (a position closed in two parts counts twice)
     int totalDeals = 0;             // STAT_DEALS: entry + exit deals
     int shortTrades = 0;
     int shortTradesWon = 0;

@@ -14,12 +14,14 @@
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace bd::pyhost {
 namespace {
 
 PyObject *g_barType = nullptr;
 PyObject *g_contextType = nullptr;
+PyObject *g_tickType = nullptr;
 PyTypeObject *g_positionType = nullptr;
 PyTypeObject *g_symbolType = nullptr;
 PyObject *g_strategyClass = nullptr;
@@ -82,11 +84,14 @@ class Strategy:
         """Called once before the first bar: create indicators here."""
 
     def on_bar(self, bar, ctx):
-        """Called at every bar's close; place actions with ctx.open_trade / close_position / modify_sltp."""
+        """Called at every bar's close; place actions with ctx.open_trade (buy, sell) / close_position /
+        reduce_position / modify_sltp."""
         raise NotImplementedError("the strategy must define on_bar(self, bar, ctx)")
 
     def on_tick(self, tick, ctx):
-        """Live tick mode (not called in bar backtests)."""
+        """Live tick mode: called with every price update (botdesk.Tick) between bar closes, ctx as at the last bar's
+        close; may place actions like on_bar. Not called in bar backtests. Override it only when the strategy uses
+        ticks."""
 
 
 def _declared_params(cls):
@@ -138,6 +143,37 @@ PyType_Slot kBarSlots[] = {
 PyType_Spec kBarSpec = {"botdesk.Bar", sizeof(BarObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
                         kBarSlots};
 
+// --- Tick ----------------------------------------------------------------------------------------------------
+
+PyMemberDef kTickMembers[] = {
+    {"time", T_LONGLONG, offsetof(TickObject, time), READONLY, "tick time, UTC epoch milliseconds"},
+    {"bid", T_DOUBLE, offsetof(TickObject, bid), READONLY, "bid, quote currency"},
+    {"ask", T_DOUBLE, offsetof(TickObject, ask), READONLY, "ask, quote currency"},
+    {"last", T_DOUBLE, offsetof(TickObject, last), READONLY, "price of the last deal, quote currency; 0 = none"},
+    {"volume", T_DOUBLE, offsetof(TickObject, volume), READONLY, "volume of the last deal; 0 = none"},
+    {"flags", T_INT, offsetof(TickObject, flags), READONLY,
+     "what changed: TICK_FLAG_BID 2, ASK 4, LAST 8, VOLUME 16, BUY 32, SELL 64"},
+    {nullptr, 0, 0, 0, nullptr},
+};
+
+PyObject *tickRepr(PyObject *self)
+{
+    const auto *t = reinterpret_cast<TickObject *>(self);
+    const std::string text = "botdesk.Tick(time=" + std::to_string(t->time) + ", bid=" + std::to_string(t->bid) +
+                             ", ask=" + std::to_string(t->ask) + ")";
+    return PyUnicode_FromString(text.c_str());
+}
+
+PyType_Slot kTickSlots[] = {
+    {Py_tp_members, kTickMembers},
+    {Py_tp_dealloc, reinterpret_cast<void *>(heapTypeDealloc)},
+    {Py_tp_repr, reinterpret_cast<void *>(tickRepr)},
+    {Py_tp_doc, const_cast<char *>("One price update (reused by the host: read its fields during on_tick, do not keep it).")},
+    {0, nullptr},
+};
+PyType_Spec kTickSpec = {"botdesk.Tick", sizeof(TickObject), 0, Py_TPFLAGS_DEFAULT | Py_TPFLAGS_DISALLOW_INSTANTIATION,
+                         kTickSlots};
+
 // --- Context -------------------------------------------------------------------------------------------------
 
 PyMemberDef kContextMembers[] = {
@@ -164,7 +200,7 @@ std::vector<Action> *actionsOf(PyObject *self, const char *method)
 {
     auto *c = reinterpret_cast<ContextObject *>(self);
     if (!c->actions)
-        PyErr_Format(PyExc_RuntimeError, "ctx.%s() can be called only inside on_bar", method);
+        PyErr_Format(PyExc_RuntimeError, "ctx.%s() can be called only inside on_bar or on_tick", method);
     return c->actions;
 }
 
@@ -234,19 +270,93 @@ bool ticketOf(long long ticket)
     return false;
 }
 
+// side=None (both sides), botdesk.BUY or botdesk.SELL: which positions a close or reduction acts on.
+bool sideFilterOf(PyObject *side, const char *method, std::optional<Side> &out)
+{
+    out.reset();
+    if (!side || side == Py_None)
+        return true;
+    if (PyUnicode_Check(side)) {
+        if (PyUnicode_CompareWithASCIIString(side, "BUY") == 0) {
+            out = Side::Buy;
+            return true;
+        }
+        if (PyUnicode_CompareWithASCIIString(side, "SELL") == 0) {
+            out = Side::Sell;
+            return true;
+        }
+    }
+    PyErr_Format(PyExc_ValueError, "%s(side=%R): side must be botdesk.BUY, botdesk.SELL or None (both sides)", method,
+                 side);
+    return false;
+}
+
+// A close or reduce volume in lots: a finite number >= 0 (> 0 when `positive`). Rounding to the volume step and the
+// volume min are the engine's (journaled refusals, as for a native strategy), not argument errors.
+bool lotsOf(PyObject *value, const char *method, bool positive, double &out)
+{
+    if (!value)
+        return true;
+    if (PyBool_Check(value) || !(PyFloat_Check(value) || PyLong_Check(value))) {
+        PyErr_Format(PyExc_TypeError, "%s(volume=%R): volume must be a number of lots (e.g. 0.1), not %s", method, value,
+                     Py_TYPE(value)->tp_name);
+        return false;
+    }
+    out = PyFloat_AsDouble(value);
+    if (out == -1.0 && PyErr_Occurred())
+        return false;
+    if (!std::isfinite(out) || out < 0.0 || (positive && out == 0.0)) {
+        if (positive)
+            PyErr_Format(PyExc_ValueError, "%s(volume=%R): volume must be a positive number of lots (e.g. 0.1)", method,
+                         value);
+        else
+            PyErr_Format(PyExc_ValueError, "%s(volume=%R): volume must be 0 (close whole positions) or a positive number "
+                         "of lots to close of the most recent matching position (e.g. 0.1)", method, value);
+        return false;
+    }
+    return true;
+}
+
 PyObject *contextClosePosition(PyObject *self, PyObject *args, PyObject *kwargs)
 {
     std::vector<Action> *actions = actionsOf(self, "close_position");
     if (!actions)
         return nullptr;
-    static const char *names[] = {"ticket", "comment", nullptr};
+    // (ticket, comment) stay positional as they always were (stored bot versions call close_position(ticket, "...")).
+    static const char *names[] = {"ticket", "comment", "side", "volume", nullptr};
     long long ticket = 0;
     PyObject *comment = nullptr;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|LU:close_position", const_cast<char **>(names), &ticket, &comment)
-        || !ticketOf(ticket))
+    PyObject *side = nullptr;
+    PyObject *volumeArg = nullptr;
+    double volume = 0.0;
+    std::optional<Side> onlySide;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|LU$OO:close_position", const_cast<char **>(names), &ticket,
+                                     &comment, &side, &volumeArg)
+        || !ticketOf(ticket) || !sideFilterOf(side, "close_position", onlySide)
+        || !lotsOf(volumeArg, "close_position", false, volume))
         return nullptr;
-    actions->push_back(
-        Action::closePosition(quint64(ticket), comment ? QString::fromUtf8(PyUnicode_AsUTF8(comment)) : QString()));
+    actions->push_back(Action::closePart(volume, quint64(ticket), onlySide,
+                                         comment ? QString::fromUtf8(PyUnicode_AsUTF8(comment)) : QString()));
+    Py_RETURN_NONE;
+}
+
+PyObject *contextReducePosition(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    std::vector<Action> *actions = actionsOf(self, "reduce_position");
+    if (!actions)
+        return nullptr;
+    static const char *names[] = {"volume", "side", "comment", nullptr};
+    PyObject *volumeArg = nullptr;
+    PyObject *side = nullptr;
+    PyObject *comment = nullptr;
+    double volume = 0.0;
+    std::optional<Side> onlySide;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "O|OU:reduce_position", const_cast<char **>(names), &volumeArg, &side,
+                                     &comment)
+        || !lotsOf(volumeArg, "reduce_position", true, volume) || !sideFilterOf(side, "reduce_position", onlySide))
+        return nullptr;
+    actions->push_back(Action::reducePosition(volume, onlySide,
+                                              comment ? QString::fromUtf8(PyUnicode_AsUTF8(comment)) : QString()));
     Py_RETURN_NONE;
 }
 
@@ -330,7 +440,15 @@ PyMethodDef kContextMethods[] = {
      "sell(sl=0, tp=0, rr=0, risk_percent=0, volume=0, comment=''): open_trade(botdesk.SELL, ...)"},
     {"close_position", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(contextClosePosition)),
      METH_VARARGS | METH_KEYWORDS,
-     "close_position(ticket=0, comment=''): market close at the next bar's open; ticket 0 = every open position."},
+     "close_position(ticket=0, comment='', *, side=None, volume=0.0): market close at the next bar's open (long at bid, "
+     "short at ask). ticket 0 = any position, side botdesk.BUY / botdesk.SELL / None (both). volume 0 = close every "
+     "matching position whole; volume > 0 = that many lots (rounded down to the volume step) of the most recent "
+     "matching position, the rest stays open. Volumes in lots."},
+    {"reduce_position", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(contextReducePosition)),
+     METH_VARARGS | METH_KEYWORDS,
+     "reduce_position(volume, side=None, comment=''): close `volume` lots (> 0, rounded down to the volume step) at the "
+     "next bar's open off this strategy's positions (side botdesk.BUY / botdesk.SELL / None = both), most recent "
+     "position first, across as many positions as it takes; all or nothing."},
     {"modify_sltp", reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(contextModifySltp)),
      METH_VARARGS | METH_KEYWORDS,
      "modify_sltp(ticket=0, sl=0, tp=0): new SL/TP (quote currency; 0 = unchanged), in force from the next bar; "
@@ -646,9 +764,11 @@ void initModule(pybind11::module_ &m)
     m.doc() = "BotDesk's strategy API: subclass botdesk.Strategy (docs/python-strategies.md).";
     g_barType = PyType_FromSpec(&kBarSpec);
     g_contextType = PyType_FromSpec(&kContextSpec);
-    if (!g_barType || !g_contextType)
+    g_tickType = PyType_FromSpec(&kTickSpec);
+    if (!g_barType || !g_contextType || !g_tickType)
         throw py::error_already_set();
     m.add_object("Bar", g_barType);
+    m.add_object("Tick", g_tickType);
     m.add_object("Context", g_contextType);
     g_positionType = PyStructSequence_NewType(&kPositionDesc);
     g_symbolType = PyStructSequence_NewType(&kSymbolDesc);
@@ -696,6 +816,12 @@ BarObject *newBar()
 {
     auto *type = reinterpret_cast<PyTypeObject *>(g_barType);
     return reinterpret_cast<BarObject *>(type->tp_alloc(type, 0));
+}
+
+TickObject *newTick()
+{
+    auto *type = reinterpret_cast<PyTypeObject *>(g_tickType);
+    return reinterpret_cast<TickObject *>(type->tp_alloc(type, 0));
 }
 
 ContextObject *newContext(const SymbolSpec &symbol)

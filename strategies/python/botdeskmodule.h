@@ -1,6 +1,6 @@
 #pragma once
 // The embedded `botdesk` Python module (PYBIND11_EMBEDDED_MODULE): what a Python strategy imports.
-// Python side (docs/python-strategies.md): Strategy, Int/Float parameter declarations, BUY/SELL, Cancelled, and
+// Python side (docs/python-strategies.md): Strategy, Int/Float parameter declarations, BUY/SELL, Cancelled, Tick, and
 // the native streaming indicators EMA, SMA, RSI, ATR, Donchian, Bollinger, MACD.
 // C++ side (this header, for the host only): the per-bar objects the host fills in place — one Bar and one Context
 // per strategy, reused on every bar, so no Python object is built per bar — and the indicators a strategy created
@@ -34,6 +34,18 @@ struct BarObject {
     int spread;
 };
 
+// botdesk.Tick: time (UTC epoch ms), bid/ask/last (quote currency; last 0 = none), volume (of the last deal; 0 =
+// none), flags (MT5 TICK_FLAG_*). One per strategy, refilled for every on_tick call (markettick.h).
+struct TickObject {
+    PyObject_HEAD
+    long long time;
+    double bid;
+    double ask;
+    double last;
+    double volume;
+    int flags;
+};
+
 struct IndicatorObject;
 
 // botdesk.Context: balance/equity (deposit currency), positions (tuple of botdesk.Position), symbol
@@ -48,7 +60,7 @@ struct ContextObject {
     int spread;
     PyObject *positions;           // tuple, rebuilt only when the open positions change
     PyObject *symbol;              // botdesk.SymbolInfo, set once
-    std::vector<Action> *actions;  // where the action methods append; null outside on_bar
+    std::vector<Action> *actions;  // where the action methods append; null outside on_bar and on_tick
     const Bar *bars;               // the run's bars for ctx.history() (PythonStrategy::setBars); null = not given
     long long barCount;
 };
@@ -83,6 +95,7 @@ public:
 
 // New objects (a new reference), or nullptr with a Python error set.
 BarObject *newBar();
+TickObject *newTick();
 ContextObject *newContext(const SymbolSpec &symbol);
 
 // Sets ctx.positions to a tuple of botdesk.Position for `positions`. Returns false with a Python error set.

@@ -241,7 +241,9 @@ struct PythonStrategy::State {
     PyRef instance;
     PyRef onBar;
     PyRef onStart;
+    PyRef onTick;   // the bound on_tick when the class overrides botdesk.Strategy.on_tick, else null
     PyRef bar;      // BarObject
+    PyRef tick;     // TickObject, made on the first onTick
     PyRef context;  // ContextObject
     std::vector<IndicatorObject *> indicators;  // owned references
     std::vector<SeenPosition> seen;
@@ -255,6 +257,45 @@ struct PythonStrategy::State {
     [[noreturn]] void fail(const QString &where)
     {
         throw std::runtime_error(describePythonError(fileName, where).toStdString());
+    }
+
+    // Makes the context and calls on_start(ctx), once, before the first bar or tick (`timeMs`). The GIL is held.
+    void start(const StrategyContext &context, qint64 timeMs, const QString &before)
+    {
+        auto *c = newContext(context.symbol);
+        if (!c)
+            fail(QStringLiteral("while preparing the context"));
+        this->context = PyRef(reinterpret_cast<PyObject *>(c));
+        started = true;
+        c->bars = bars.data();
+        c->barCount = qint64(bars.size());
+        c->time = timeMs;
+        c->balance = context.balance;
+        c->equity = context.equity;
+        IndicatorRegistryScope registering(&indicators);
+        watched->threadId = PyThread_get_thread_ident();
+        watched->inPython = true;
+        PyRef r(PyObject_CallOneArg(onStart.get(), this->context.get()));
+        watched->inPython = false;
+        if (!r)
+            fail(QStringLiteral("in on_start, before the first %1").arg(before));
+    }
+
+    // Rebuilds ctx.positions when the open positions changed since the strategy last saw them.
+    void refreshPositions(ContextObject *c, std::span<const Position> positions)
+    {
+        bool changed = positions.size() != seen.size();
+        for (size_t i = 0; !changed && i < positions.size(); ++i) {
+            const Position &p = positions[i];
+            changed = !(seen[i] == SeenPosition{p.ticket, p.volume, p.sl, p.tp});
+        }
+        if (!changed) [[likely]]
+            return;
+        if (!setPositions(c, positions))
+            fail(QStringLiteral("while listing the positions"));
+        seen.clear();
+        for (const Position &p : positions)
+            seen.push_back({p.ticket, p.volume, p.sl, p.tp});
     }
 };
 
@@ -270,6 +311,8 @@ PythonStrategy::~PythonStrategy()
     m->indicators.clear();
     m->onBar = PyRef();
     m->onStart = PyRef();
+    m->onTick = PyRef();
+    m->tick = PyRef();
     m->instance = PyRef();
     m->bar = PyRef();
     m->context = PyRef();
@@ -317,23 +360,8 @@ void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::
     auto *b = reinterpret_cast<BarObject *>(m->bar.get());
     auto *c = reinterpret_cast<ContextObject *>(m->context.get());
     if (!m->started) [[unlikely]] {
-        c = newContext(context.symbol);
-        if (!c)
-            m->fail(QStringLiteral("while preparing the context"));
-        m->context = PyRef(reinterpret_cast<PyObject *>(c));
-        m->started = true;
-        c->bars = m->bars.data();
-        c->barCount = qint64(m->bars.size());
-        c->time = bar.timeMs;
-        c->balance = context.balance;
-        c->equity = context.equity;
-        IndicatorRegistryScope registering(&m->indicators);
-        watched.threadId = PyThread_get_thread_ident();
-        watched.inPython = true;
-        PyRef r(PyObject_CallOneArg(m->onStart.get(), m->context.get()));
-        watched.inPython = false;
-        if (!r)
-            m->fail(QStringLiteral("in on_start, before the first bar (%1)").arg(barTimeText(bar.timeMs)));
+        m->start(context, bar.timeMs, QStringLiteral("bar (%1)").arg(barTimeText(bar.timeMs)));
+        c = reinterpret_cast<ContextObject *>(m->context.get());
     }
     b->time = bar.timeMs;
     b->open = bar.open;
@@ -349,18 +377,7 @@ void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::
     c->barIndex = context.barIndex;
     c->time = bar.timeMs;
     c->spread = context.spreadPoints;
-    bool positionsChanged = context.positions.size() != m->seen.size();
-    for (size_t i = 0; !positionsChanged && i < context.positions.size(); ++i) {
-        const Position &p = context.positions[i];
-        positionsChanged = !(m->seen[i] == SeenPosition{p.ticket, p.volume, p.sl, p.tp});
-    }
-    if (positionsChanged) [[unlikely]] {
-        if (!setPositions(c, context.positions))
-            m->fail(QStringLiteral("while listing the positions"));
-        m->seen.clear();
-        for (const Position &p : context.positions)
-            m->seen.push_back({p.ticket, p.volume, p.sl, p.tp});
-    }
+    m->refreshPositions(c, context.positions);
 
     c->actions = &actions;
     watched.threadId = PyThread_get_thread_ident();
@@ -388,6 +405,71 @@ void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::
                                                 "ctx.modify_sltp)")
                                      .arg(m->fileName, type, barTimeText(bar.timeMs))
                                      .arg(context.barIndex)
+                                     .toStdString());
+    }
+    Py_DECREF(result);
+}
+
+bool PythonStrategy::wantsTicks() const { return bool(m->onTick); }
+
+void PythonStrategy::onTick(const MarketTick &tick, const StrategyContext &context, std::vector<Action> &actions)
+{
+    if (!m->onTick || m->cancelled)
+        return;
+    WatchedCall &watched = *m->watched;
+    if (watched.cancel && watched.cancel->load(std::memory_order_relaxed)) {
+        m->cancelled = true;
+        return;
+    }
+    PythonCall gil;
+    if (!m->started)
+        m->start(context, tick.timeMs, QStringLiteral("tick (%1)").arg(barTimeText(tick.timeMs)));
+    if (!m->tick) {
+        m->tick = PyRef(reinterpret_cast<PyObject *>(newTick()));
+        if (!m->tick)
+            m->fail(QStringLiteral("while preparing the tick"));
+    }
+    auto *t = reinterpret_cast<TickObject *>(m->tick.get());
+    auto *c = reinterpret_cast<ContextObject *>(m->context.get());
+    t->time = tick.timeMs;
+    t->bid = tick.bid;
+    t->ask = tick.ask;
+    t->last = tick.last;
+    t->volume = tick.volume;
+    t->flags = tick.flags;
+    // ctx as at the last bar's close: its time stays that bar's (ctx.history() keeps working), the tick has its own.
+    c->balance = context.balance;
+    c->equity = context.equity;
+    c->barIndex = context.barIndex;
+    c->spread = context.spreadPoints;
+    m->refreshPositions(c, context.positions);
+
+    c->actions = &actions;
+    watched.threadId = PyThread_get_thread_ident();
+    watched.inPython = true;
+    PyObject *args[2] = {m->tick.get(), m->context.get()};
+    PyObject *result = PyObject_Vectorcall(m->onTick.get(), args, 2, nullptr);
+    watched.inPython = false;
+    c->actions = nullptr;
+    if (watched.interrupted) {
+        PyThreadState_SetAsyncExc(watched.threadId, nullptr);
+        if (!result && PyErr_ExceptionMatches(cancelledException())) {
+            PyErr_Clear();
+            m->cancelled = true;
+            actions.clear();
+            return;
+        }
+    }
+    if (!result)
+        m->fail(QStringLiteral("in on_tick at tick %1 (bid %2, ask %3)")
+                    .arg(barTimeText(tick.timeMs), QString::number(tick.bid, 'g', 12), QString::number(tick.ask, 'g', 12)));
+    if (result != Py_None) {
+        const QString type = typeNameOf(result);
+        Py_DECREF(result);
+        throw std::runtime_error(QStringLiteral("%1: on_tick returned a %2 at tick %3; it must return None (place orders "
+                                                "with ctx.open_trade, ctx.close_position, ctx.reduce_position, "
+                                                "ctx.modify_sltp)")
+                                     .arg(m->fileName, type, barTimeText(tick.timeMs))
                                      .toStdString());
     }
     Py_DECREF(result);
@@ -476,6 +558,19 @@ Result<std::unique_ptr<PythonStrategy>> loadPythonStrategy(const PythonSource &s
         PyErr_Clear();
         return makeError(QStringLiteral("%1: %2.on_bar and on_start must be methods (def on_bar(self, bar, ctx): ...)")
                              .arg(source.fileName, loaded->className));
+    }
+    // on_tick only when the class overrides botdesk.Strategy's (which does nothing): no tick reaches Python otherwise.
+    PyRef ownTick(PyObject_GetAttrString(loaded->strategyClass.get(), "on_tick"));
+    PyRef baseTick(PyObject_GetAttrString(strategyBaseClass(), "on_tick"));
+    if (!ownTick || !baseTick || !PyCallable_Check(ownTick.get())) {
+        PyErr_Clear();
+        return makeError(QStringLiteral("%1: %2.on_tick must be a method (def on_tick(self, tick, ctx): ...)")
+                             .arg(source.fileName, loaded->className));
+    }
+    if (ownTick.get() != baseTick.get()) {
+        state->onTick = PyRef(PyObject_GetAttrString(state->instance.get(), "on_tick"));
+        if (!state->onTick)
+            return makeError(describePythonError(source.fileName, QStringLiteral("while reading on_tick")));
     }
     state->bar = PyRef(reinterpret_cast<PyObject *>(newBar()));
     if (!state->bar)

@@ -9,7 +9,7 @@
 // call validate_params() and get_min_bars_needed(). Every failure is a Result error naming the file, the line
 // and the Python traceback; nothing throws out of loading.
 // Running: on the first bar on_start(ctx) (indicators made there are fed every bar from then on, before on_bar),
-// then on_bar(bar, ctx) on every bar. A Python exception, or on_bar returning anything but None, makes onBar throw
+// then on_bar(bar, ctx) on every bar; on_tick(tick, ctx) only from onTick (the live tick mode, not backtests). A Python exception, or on_bar returning anything but None, makes onBar throw
 // std::runtime_error holding the file, line, bar time and traceback; the engine turns it into the run's error.
 // Per bar no Python object is built: the one Bar and Context objects are refilled in place, indicator values are
 // read from native memory, and ctx.positions is rebuilt only when the open positions change.
@@ -52,6 +52,13 @@ public:
     // get_min_bars_needed() of the strategy, asked once when it was loaded.
     qint64 warmupBars() const override;
     void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) override;
+    // True when the Python class overrides botdesk.Strategy.on_tick.
+    bool wantsTicks() const override;
+    // on_tick(tick, ctx) when the class overrides it, else nothing. One botdesk.Tick object is refilled for every
+    // call (no object built per tick); ctx is refilled from `context` (its time stays the last bar's); indicators are
+    // not fed (they are bar indicators). The first call runs on_start if no bar came before. Errors throw as onBar's
+    // do (file, line, tick time, traceback). The backtest engine does not call it (strategy.h); the live tick mode will.
+    void onTick(const MarketTick &tick, const StrategyContext &context, std::vector<Action> &actions) override;
 
     // The run's cancel flag (BacktestControl::cancelRequested). Once it is set, Python code still running in
     // on_bar is interrupted (botdesk.Cancelled raised in it within about 25 ms; cancelwatchdog.h) and no further
