@@ -759,6 +759,8 @@ void BotsView::handleVersionSaved(const BotVersion &version, bool created)
         m_formBaseline = m_form->allValues();
         m_versionCode->setUnmodified();
         m_formTitle->setText(tr("New version from %1").arg(shortHash(version.codeHash)));
+        if (created)
+            m_notes->clear();  // they are the new version's now
     }
     m_selectVersionAfterList = version.id;
     if (auto after = std::exchange(m_afterSaved, {}))
