@@ -919,7 +919,6 @@ void BotsView::showInEditor(const Bot &bot, const BotVersion &version)
     ++m_checkRequest;  // a check or save still running for the previous one is dropped
     ++m_specsRequest;
     m_checking = false;
-    m_specsRunning = false;
     m_afterSpecs = {};
     m_specsTimer->stop();
     const bool python = isPythonTemplate(bot.strategyTemplate);
@@ -967,7 +966,6 @@ void BotsView::clearEditor()
     ++m_checkRequest;
     ++m_specsRequest;
     m_checking = false;
-    m_specsRunning = false;
     m_afterSpecs = {};
     m_specsTimer->stop();
     m_versionCode->setCode(QString());
@@ -1014,14 +1012,12 @@ void BotsView::requestParameterSpecs()
     const QString codeName = editorCodeName();
     const QUuid versionId = m_editorVersion->id;
     const quint64 request = ++m_specsRequest;
-    m_specsRunning = true;
     using Specs = Result<std::vector<ParameterSpec>>;
     auto *watcher = new QFutureWatcher<Specs>(this);
     connect(watcher, &QFutureWatcher<Specs>::finished, this, [this, watcher, request, code, codeName, versionId] {
         watcher->deleteLater();
         if (request != m_specsRequest)
             return;  // a newer request runs
-        m_specsRunning = false;
         if (!m_editorVersion || m_editorVersion->id != versionId)
             return;
         if (code != m_versionCode->code()) {

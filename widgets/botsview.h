@@ -240,7 +240,6 @@ private:
     bool m_formReady = false;                  // the form holds the version's parameters (specs arrived)
     QString m_specsCode;                       // the code the form's parameters were declared by
     quint64 m_specsRequest = 0;                // the latest parameterSpecs request (older answers are dropped)
-    bool m_specsRunning = false;
     std::function<void()> m_afterSpecs;        // a Check or Save waiting for the parameters of the current code
     QString m_afterSpecsFailure;               // its status prefix when the parameters cannot be read
     QString m_checkDataFile;
