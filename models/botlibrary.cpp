@@ -176,10 +176,16 @@ void BotLibrary::refreshRuns(const QString &botName)
     });
 }
 
+void BotLibrary::setVersionStrategies(std::shared_ptr<const VersionStrategyProvider> strategies)
+{
+    m_strategies = std::move(strategies);
+}
+
 void BotLibrary::createBot(const QString &name, const QString &strategyTemplate)
 {
-    post(Operation::CreateBot, [this, name, strategyTemplate](BotStore &store) -> Delivery {
-        auto first = defaultVersionOf(strategyTemplate);
+    post(Operation::CreateBot, [this, name, strategyTemplate, strategies = m_strategies](BotStore &store) -> Delivery {
+        // The provider may be called from any thread; a Python template loads the host here, not on the GUI thread.
+        auto first = strategies ? strategies->firstVersionOf(strategyTemplate) : defaultVersionOf(strategyTemplate);
         if (!first)
             return {[this, message = first.error().message] { emit failed(Operation::CreateBot, message); }};
         auto bot = store.createBot(name, strategyTemplate, *first);

@@ -18,7 +18,7 @@
 
 #include "backtestrun.h"
 #include "bot.h"
-#include "bot.h"
+#include "versionstrategy.h"
 
 #include <QList>
 #include <QObject>
@@ -51,14 +51,20 @@ public:
     explicit BotLibrary(StoreFactory factory, QObject *parent = nullptr);
     ~BotLibrary() override;
 
+    // How createBot makes a bot's first version in either language (app: AppVersionStrategies). Without one
+    // (nullptr, the default), createBot knows the built-ins only (defaultVersionOf).
+    void setVersionStrategies(std::shared_ptr<const VersionStrategyProvider> strategies);
+    std::shared_ptr<const VersionStrategyProvider> versionStrategies() const { return m_strategies; }
+
     // -> botsListed: every bot the login sees, by name, with its number of versions and latest hash.
     void refreshBots();
     // -> versionsListed(botId, versions newest first).
     void refreshVersions(const QUuid &botId);
     // -> runsListed(botName, summaries newest first, at most kRunListLimit).
     void refreshRuns(const QString &botName);
-    // Creates bot `name` from built-in `strategyTemplate` with its default version (defaultVersionOf: the
-    // template's source, params {}). -> botCreated(bot, firstVersion).
+    // Creates bot `name` from `strategyTemplate` with its first version (the provider's firstVersionOf, made on
+    // the worker thread: the template's source, params {}; a Python template needs the host to load).
+    // -> botCreated(bot, firstVersion), or failed(CreateBot, the provider's or the store's message).
     void createBot(const QString &name, const QString &strategyTemplate);
     // Saves a version of draft.botId from draft.code, params, notes and parentId; the hash is computed here
     // (computeCodeHash). -> versionSaved(version, created): created=false when identical content was already
@@ -101,6 +107,7 @@ private:
     // m_*Generation of its kind) when it arrives, like the listing itself.
     Delivery listingFailed(Operation operation, const quint64 &latest, quint64 generation, const QString &message);
 
+    std::shared_ptr<const VersionStrategyProvider> m_strategies;
     QThread *m_thread = nullptr;
     BotStoreWorker *m_worker = nullptr;
     int m_pending = 0;

@@ -4,6 +4,7 @@
 // unreachable database shown as an error while the view stays usable.
 
 #include "botlistmodel.h"
+#include "botstrategy.h"
 #include "botsview.h"
 #include "codeeditor.h"
 #include "codehash.h"
@@ -61,7 +62,7 @@ private slots:
         QVERIFY_OK(url);
         const DatabaseTarget target = m_pg.target(*url);
         BotLibrary library(makeDatabaseBotStoreFactory(target, QStringLiteral("dialog-test")));
-        BotsView view(&library);
+        BotsView view(&library, std::make_shared<AppVersionStrategies>());
         view.show();
         view.refresh();
         QTRY_VERIFY_WITH_TIMEOUT(view.statusText().contains(QStringLiteral("No bots yet")), 5000);
@@ -108,7 +109,7 @@ private slots:
         QVERIFY_OK(url);
         const DatabaseTarget target = m_pg.target(*url);
         BotLibrary library(makeDatabaseBotStoreFactory(target, QStringLiteral("form-test")));
-        BotsView view(&library);
+        BotsView view(&library, std::make_shared<AppVersionStrategies>());
         view.show();
         QVERIFY(view.createBot(QStringLiteral("alpha"), QStringLiteral("ema_crossover")));
         QTRY_COMPARE_WITH_TIMEOUT(view.versionModel()->rowCount(), 1, 5000);

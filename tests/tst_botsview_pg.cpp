@@ -5,6 +5,7 @@
 // botdesk executable opening on its Bots page with --db.
 
 #include "botlistmodel.h"
+#include "botstrategy.h"
 #include "botsview.h"
 #include "database.h"
 #include "databasebotstore.h"
@@ -58,6 +59,7 @@ private slots:
 
         MainWindow window;
         window.setInteractive(false);
+        window.setVersionStrategies(std::make_shared<AppVersionStrategies>());
         window.setBotStoreFactory(makeDatabaseBotStoreFactory(target, QStringLiteral("gui-test")));
         window.show();
         window.showBotsPage();

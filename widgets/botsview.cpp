@@ -2,6 +2,7 @@
 
 #include "botlistmodel.h"
 #include "codeeditor.h"
+#include "codehash.h"
 #include "logging.h"
 #include "newbotdialog.h"
 #include "parameterform.h"
@@ -10,9 +11,20 @@
 #include "runlistmodel.h"
 #include "strategyregistry.h"
 #include "versiondiffview.h"
+#include "versioncheck.h"
 #include "versionlistmodel.h"
 
+#include <Qsci/qsciscintilla.h>
+
 #include <QCheckBox>
+#include <QFontDatabase>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QLocale>
+#include <QPlainTextEdit>
+#include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -69,15 +81,44 @@ QString operationText(BotLibrary::Operation operation)
     case BotLibrary::Operation::CreateBot: return QObject::tr("Cannot create the bot");
     case BotLibrary::Operation::SaveVersion: return QObject::tr("Cannot save the version");
     case BotLibrary::Operation::LoadRuns: return QObject::tr("Cannot load the run");
+    case BotLibrary::Operation::SaveRun: return QObject::tr("Cannot store the run");
     }
     return {};
 }
 
+bool sameSpecs(const std::vector<ParameterSpec> &a, const std::vector<ParameterSpec> &b)
+{
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i].key != b[i].key || a[i].type != b[i].type || a[i].defaultValue != b[i].defaultValue
+            || a[i].min != b[i].min || a[i].max != b[i].max || a[i].step != b[i].step
+            || a[i].description != b[i].description)
+            return false;
+    }
+    return true;
+}
+
+QString firstLineOf(const QString &text)
+{
+    return text.section(QLatin1Char('\n'), 0, 0);
+}
+
+QString noProviderText()
+{
+    return QObject::tr("This window has no strategy provider: bots can be listed and compared, but not created, "
+                       "checked or saved.");
+}
+
+// How long the editor waits after the last keystroke before reading the code's parameters again.
+constexpr int kSpecsDebounceMs = 1000;
+
 } // namespace
 
-BotsView::BotsView(BotLibrary *library, QWidget *parent)
+BotsView::BotsView(BotLibrary *library, std::shared_ptr<const VersionStrategyProvider> strategies, QWidget *parent)
     : QWidget(parent)
     , m_library(library)
+    , m_strategies(std::move(strategies))
 {
     setObjectName(QStringLiteral("botsView"));
     m_botModel = new BotListModel(this);
@@ -121,7 +162,23 @@ BotsView::BotsView(BotLibrary *library, QWidget *parent)
         else
             unsetCursor();
     });
+    m_specsTimer = new QTimer(this);
+    m_specsTimer->setSingleShot(true);
+    m_specsTimer->setInterval(kSpecsDebounceMs);
+    connect(m_specsTimer, &QTimer::timeout, this, [this] {
+        if (m_editorBot && isPythonTemplate(m_editorBot->strategyTemplate) && m_versionCode->code() != m_specsCode)
+            requestParameterSpecs();
+    });
+    connect(m_versionCode, &CodeEditor::textChanged, this, [this] {
+        if (!m_versionCode->isReadOnly())
+            m_specsTimer->start();
+        updateButtons();
+    });
+    connect(m_form, &ParameterForm::valuesChanged, this, &BotsView::updateButtons);
+    updateCheckInputLabel();
     updateButtons();
+    if (!m_strategies)
+        setStatus(noProviderText());  // a notice, not an error: listing still works
 }
 
 QWidget *BotsView::buildBotsPanel()
@@ -172,9 +229,20 @@ QWidget *BotsView::buildVersionsPanel()
     m_saveVersion->setToolTip(tr("Save the parameters above as a new version of this bot (identical content is the "
                                  "existing version)."));
     connect(m_saveVersion, &QPushButton::clicked, this, &BotsView::saveVersion);
+    m_backtestVersion = new QPushButton(tr("Backtest this version"), panel);
+    m_backtestVersion->setObjectName(QStringLiteral("backtestVersionButton"));
+    m_backtestVersion->setToolTip(tr("Run the selected version in the Strategy Tester and keep the run with it (save or "
+                                     "discard the edit first)."));
+    connect(m_backtestVersion, &QPushButton::clicked, this, [this] {
+        const std::optional<Bot> bot = currentBot();
+        const std::optional<BotVersion> version = currentVersion();
+        if (bot && version && !hasUnsavedChanges())
+            emit backtestVersionRequested(*bot, *version);
+    });
     auto *saveRow = new QHBoxLayout;
     saveRow->addWidget(m_notes, 1);
     saveRow->addWidget(m_saveVersion);
+    saveRow->addWidget(m_backtestVersion);
 
     auto *layout = new QVBoxLayout(panel);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -223,14 +291,94 @@ QWidget *BotsView::buildHistoryPanel()
 
     m_comparison = new RunComparisonWidget;
     m_versionDiff = new VersionDiffView;
-    m_versionCode = new CodeEditor;
-    m_versionCode->setObjectName(QStringLiteral("versionCode"));
-    m_versionCode->setReadOnly(true);
     m_historyTabs->addTab(runsPage, tr("Backtests"));
     m_historyTabs->addTab(m_comparison, tr("Compare"));
     m_historyTabs->addTab(m_versionDiff, tr("Diff"));
-    m_historyTabs->addTab(m_versionCode, tr("Code"));
+    m_historyTabs->addTab(buildCodePage(), tr("Code"));
     return m_historyTabs;
+}
+
+QWidget *BotsView::buildCodePage()
+{
+    m_codePage = new QWidget;
+    m_codePage->setObjectName(QStringLiteral("codePage"));
+    m_versionCode = new CodeEditor;
+    m_versionCode->setObjectName(QStringLiteral("versionCode"));
+    m_versionCode->setReadOnly(true);
+
+    m_checkInputLabel = new QLabel(m_codePage);
+    m_checkInputLabel->setObjectName(QStringLiteral("checkInputLabel"));
+    m_checkInputLabel->setWordWrap(true);
+    m_checkInputLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *undo = new QPushButton(tr("Undo"), m_codePage);
+    undo->setObjectName(QStringLiteral("undoButton"));
+    connect(undo, &QPushButton::clicked, this, [this] { m_versionCode->textEdit()->undo(); });
+    auto *redo = new QPushButton(tr("Redo"), m_codePage);
+    redo->setObjectName(QStringLiteral("redoButton"));
+    connect(redo, &QPushButton::clicked, this, [this] { m_versionCode->textEdit()->redo(); });
+    auto *find = new QPushButton(tr("Find…"), m_codePage);
+    find->setObjectName(QStringLiteral("findButton"));
+    find->setToolTip(tr("Find (Ctrl+F) and replace (Ctrl+H) in the code"));
+    connect(find, &QPushButton::clicked, this, [this] { m_versionCode->openFind(!m_versionCode->isReadOnly()); });
+    m_check = new QPushButton(tr("Check"), m_codePage);
+    m_check->setObjectName(QStringLiteral("checkButton"));
+    m_check->setToolTip(tr("Compile the code, create the strategy with the parameters and run it on the first %1 bars "
+                           "of the Strategy Tester's data file").arg(QLocale(QLocale::English).toString(kCheckBars)));
+    connect(m_check, &QPushButton::clicked, this, &BotsView::checkCode);
+    auto *tools = new QHBoxLayout;
+    tools->addWidget(m_checkInputLabel, 1);
+    tools->addWidget(undo);
+    tools->addWidget(redo);
+    tools->addWidget(find);
+    tools->addWidget(m_check);
+
+    m_codeNote = new QLabel(m_codePage);
+    m_codeNote->setObjectName(QStringLiteral("codeNote"));
+    m_codeNote->setWordWrap(true);
+    m_codeNote->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_codeNote->hide();
+
+    m_details = new QPlainTextEdit(m_codePage);
+    m_details->setObjectName(QStringLiteral("checkDetails"));
+    m_details->setReadOnly(true);
+    m_details->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_details->setPlaceholderText(tr("Check and Save report here: the bars a check ran on, or the error with its file, "
+                                     "line, bar time and traceback."));
+    auto *split = new QSplitter(Qt::Vertical, m_codePage);
+    split->addWidget(m_versionCode);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 5);
+    split->setStretchFactor(1, 1);
+    split->setChildrenCollapsible(false);
+
+    auto *layout = new QVBoxLayout(m_codePage);
+    layout->setContentsMargins(0, 4, 0, 0);
+    layout->addLayout(tools);
+    layout->addWidget(m_codeNote);
+    layout->addWidget(split, 1);
+    return m_codePage;
+}
+
+void BotsView::setCheckInput(const QString &dataFile, const QString &symbol, const QString &barCacheDirectory)
+{
+    m_checkDataFile = dataFile.trimmed();
+    m_checkSymbol = symbol;
+    m_barCacheDirectory = barCacheDirectory;
+    updateCheckInputLabel();
+}
+
+void BotsView::updateCheckInputLabel()
+{
+    const QString bars = QLocale(QLocale::English).toString(kCheckBars);
+    if (m_checkDataFile.isEmpty() || m_checkSymbol.isEmpty()) {
+        m_checkInputLabel->setText(tr("Check runs on the first %1 bars of the Strategy Tester's data file: choose a "
+                                      "file and a symbol there.").arg(bars));
+        m_checkInputLabel->setToolTip(QString());
+    } else {
+        m_checkInputLabel->setText(tr("Check runs on the first %1 bars of %2 (%3).")
+                                       .arg(bars, QFileInfo(m_checkDataFile).fileName(), m_checkSymbol));
+        m_checkInputLabel->setToolTip(m_checkDataFile);
+    }
 }
 
 void BotsView::refresh()
@@ -255,7 +403,17 @@ QString BotsView::statusText() const
 
 void BotsView::updateButtons()
 {
-    m_saveVersion->setEnabled(currentVersion().has_value());
+    const std::optional<BotVersion> version = currentVersion();
+    const bool editing = version && m_editorVersion && version->id == m_editorVersion->id;
+    const bool canRun = m_strategies && editing && !m_checking;
+    m_saveVersion->setEnabled(canRun);
+    m_check->setEnabled(canRun);
+    m_newBot->setEnabled(m_strategies != nullptr);
+    if (!m_strategies) {
+        for (QPushButton *button : {m_saveVersion, m_check, m_newBot})
+            button->setToolTip(noProviderText());
+    }
+    m_backtestVersion->setEnabled(version.has_value() && !hasUnsavedChanges());
     const size_t runs = selectedRunIds().size();
     m_openRun->setEnabled(runs == 1);
     m_compare->setEnabled(runs == 2);
@@ -359,7 +517,21 @@ void BotsView::handleBotsListed(const std::vector<Bot> &bots)
 
 void BotsView::handleBotSelected()
 {
+    if (m_restoring)
+        return;
     const std::optional<Bot> bot = currentBot();
+    if (m_editorBot && (!bot || bot->id != m_editorBot->id)) {
+        if (hasUnsavedChanges()) {
+            const QMessageBox::StandardButton answer = askUnsaved(tr("showing another bot"));
+            if (answer != QMessageBox::Discard) {
+                restoreSelection(m_botTable, m_botModel->rowOf(m_editorBot->id));
+                if (answer == QMessageBox::Save)
+                    saveVersion();
+                return;
+            }
+        }
+        clearEditor();  // another bot: its versions will be listed
+    }
     m_versionModel->clear();
     m_botRuns.clear();
     m_runModel->clear();
@@ -372,15 +544,8 @@ void BotsView::handleBotSelected()
         return;
     }
     m_shownBotId = bot->id;
-    const std::vector<StrategyInfo> strategies = builtinStrategies();
-    if (const StrategyInfo *info = findStrategy(strategies, bot->strategyTemplate)) {
-        m_form->setParameters(info->parameters);
-    } else {
-        m_form->setParameters({});
-        setStatus(tr("Bot '%1' uses the strategy template '%2', which this BotDesk does not have; its parameters "
-                     "cannot be edited here.").arg(bot->name, bot->strategyTemplate), true);
-    }
-    m_formTitle->setText(tr("Parameters of %1").arg(bot->name));
+    if (!m_editorBot)
+        m_formTitle->setText(tr("Parameters of %1").arg(bot->name));
     m_library->refreshVersions(bot->id);
     m_library->refreshRuns(bot->name);
     updateButtons();
@@ -394,6 +559,8 @@ void BotsView::handleVersionsListed(const QUuid &botId, const std::vector<BotVer
     m_versionTable->resizeColumnsToContents();
     int row = m_selectVersionAfterList.isNull() ? -1 : m_versionModel->rowOf(m_selectVersionAfterList);
     m_selectVersionAfterList = QUuid();
+    if (row < 0 && m_editorVersion && m_editorVersion->botId == botId)
+        row = m_versionModel->rowOf(m_editorVersion->id);  // a refresh keeps the version being edited
     if (row < 0 && !versions.empty())
         row = 0;  // the newest
     if (row >= 0)
@@ -404,6 +571,18 @@ void BotsView::handleVersionsListed(const QUuid &botId, const std::vector<BotVer
 
 void BotsView::handleVersionSelected()
 {
+    if (m_restoring)
+        return;
+    const std::optional<BotVersion> version = currentVersion();
+    if (m_editorVersion && (!version || version->id != m_editorVersion->id) && hasUnsavedChanges()) {
+        const QMessageBox::StandardButton answer = askUnsaved(tr("showing another version"));
+        if (answer != QMessageBox::Discard) {
+            restoreSelection(m_versionTable, m_versionModel->rowOf(m_editorVersion->id));
+            if (answer == QMessageBox::Save)
+                saveVersion();
+            return;
+        }
+    }
     const QModelIndexList rows = m_versionTable->selectionModel()->selectedRows();
     if (rows.size() == 2) {
         const BotVersion *a = m_versionModel->versionAt(rows[0].row());
@@ -416,21 +595,14 @@ void BotsView::handleVersionSelected()
     } else {
         m_versionDiff->clear(tr("Select two versions to compare them."));
     }
-    const std::optional<BotVersion> version = currentVersion();
-    if (version) {
-        if (auto shown = m_form->setValues(version->params); !shown) {
-            setStatus(tr("Version %1's parameters do not fit the form: %2").arg(shortHash(version->codeHash),
-                                                                               shown.error().message),
-                      true);
-        }
-        m_formTitle->setText(tr("New version from %1").arg(shortHash(version->codeHash)));
-        const std::optional<Bot> bot = currentBot();
-        const bool python = bot && bot->strategyTemplate.endsWith(QLatin1String(".py"));
-        m_versionCode->setLanguage(python ? CodeEditor::Language::Python : CodeEditor::Language::Cpp);
-        m_versionCode->setCode(version->code);
-        m_notes->clear();
+    const std::optional<Bot> bot = currentBot();
+    if (version && bot) {
+        if (!m_editorVersion || m_editorVersion->id != version->id)
+            showInEditor(*bot, *version);
+        else
+            m_editorVersion = *version;  // listed again (a refresh): the edit stays
     } else {
-        m_versionCode->setCode(QString());
+        clearEditor();
     }
     applyRunFilter();
     updateButtons();
@@ -461,6 +633,10 @@ void BotsView::applyRunFilter()
 
 bool BotsView::createBot(const QString &name, const QString &strategyTemplate)
 {
+    if (!m_strategies) {
+        setStatus(noProviderText(), true);
+        return false;
+    }
     if (const QString problem = NewBotDialog::nameProblem(name); !problem.isEmpty()) {
         setStatus(problem, true);
         return false;
@@ -472,10 +648,20 @@ bool BotsView::createBot(const QString &name, const QString &strategyTemplate)
 
 void BotsView::showNewBotDialog()
 {
+    if (!m_strategies) {
+        setStatus(noProviderText(), true);
+        return;
+    }
+    // The built-ins, then the Python templates; when the Python host does not load, the built-ins and why.
     QStringList templates;
-    for (const StrategyInfo &info : builtinStrategies())
-        templates << info.name;
-    auto *dialog = new NewBotDialog(templates, this);
+    QString note;
+    if (auto names = m_strategies->templateNames()) {
+        templates = *names;
+    } else {
+        templates = m_strategies->builtinTemplateNames();
+        note = tr("The Python templates are not available: %1").arg(names.error().message);
+    }
+    auto *dialog = new NewBotDialog(templates, this, note);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(dialog, &QDialog::accepted, this, [this, dialog] { createBot(dialog->name(), dialog->strategyTemplate()); });
     dialog->open();
@@ -493,36 +679,407 @@ bool BotsView::saveVersion()
 {
     const std::optional<Bot> bot = currentBot();
     const std::optional<BotVersion> parent = currentVersion();
-    if (!bot || !parent) {
-        setStatus(tr("Select the version to start from, then edit its parameters and save."), true);
+    if (!m_strategies) {
+        setStatus(tr("Not saved: %1").arg(noProviderText()), true);
         return false;
     }
-    const QJsonObject params = m_form->changedValues();
+    if (!bot || !parent || !m_editorVersion || m_editorVersion->id != parent->id) {
+        setStatus(tr("Select the version to start from, then edit its code or parameters and save."), true);
+        return false;
+    }
+    if (m_checking) {
+        setStatus(tr("Not saved: a check is running; save again when it has ended."), true);
+        return false;
+    }
     if (findStrategy(builtinStrategies(), bot->strategyTemplate)) {
-        if (auto resolved = resolveStrategyParams(bot->strategyTemplate, params); !resolved) {
+        // A built-in's rules between parameters, at once (no thread needed for them).
+        if (auto resolved = resolveStrategyParams(bot->strategyTemplate, m_form->changedValues()); !resolved) {
             setStatus(tr("Not saved: %1").arg(resolved.error().message), true);
             return false;
         }
     }
-    BotVersion draft;
-    draft.botId = bot->id;
-    draft.code = parent->code;
-    draft.params = params;
-    draft.notes = m_notes->text().trimmed();
-    draft.parentId = parent->id;
-    setStatus(tr("Saving a version of %1…").arg(bot->name));
-    m_library->saveVersion(draft);
+    m_checking = true;
+    m_versionCode->clearErrors();
+    setStatus(tr("Loading the code before saving a version of %1…").arg(bot->name));
+    updateButtons();
+    withCurrentParameters(tr("Not saved: "), [this] { startSave(); });
     return true;
+}
+
+void BotsView::startSave()
+{
+    BotVersion draft;
+    draft.botId = m_editorBot->id;
+    draft.code = m_versionCode->code();
+    draft.params = m_form->changedValues();
+    draft.notes = m_notes->text().trimmed();
+    draft.parentId = m_editorVersion->id;
+    const QString codeName = editorCodeName();
+    const QString strategyTemplate = m_editorBot->strategyTemplate;
+    const QString botName = m_editorBot->name;
+    const quint64 request = ++m_checkRequest;
+    auto *watcher = new QFutureWatcher<Result<void>>(this);
+    connect(watcher, &QFutureWatcher<Result<void>>::finished, this, [this, watcher, request, draft, codeName, botName] {
+        watcher->deleteLater();
+        if (request != m_checkRequest)
+            return;  // another version is shown by now
+        m_checking = false;
+        updateButtons();
+        const Result<void> loaded = watcher->result();
+        if (!loaded) {
+            m_afterSaved = {};
+            showCodeError(tr("Not saved: "), loaded.error().message, codeName, draft.code);
+            return;
+        }
+        setStatus(tr("Saving a version of %1…").arg(botName));
+        m_library->saveVersion(draft);
+    });
+    watcher->setFuture(QtConcurrent::run([strategies = m_strategies, strategyTemplate, draft, codeName]() -> Result<void> {
+        auto loaded = strategies->load(strategyTemplate, draft.code, codeName, draft.params);
+        if (!loaded)
+            return loaded.error();
+        return {};
+    }));
 }
 
 void BotsView::handleVersionSaved(const BotVersion &version, bool created)
 {
-    if (created)
+    if (created) {
         setStatus(tr("Saved version %1.").arg(shortHash(version.codeHash)));
-    else
-        setStatus(tr("Identical to version %1: nothing new was saved.").arg(shortHash(version.codeHash)));
+    } else {
+        QString which = tr("saved %1 UTC").arg(QDateTime::fromMSecsSinceEpoch(version.createdAtMs, Qt::UTC)
+                                                   .toString(QStringLiteral("yyyy-MM-dd hh:mm")));
+        if (!version.notes.isEmpty())
+            which += tr(", notes '%1'").arg(version.notes);
+        setStatus(tr("Identical to version %1 (%2): nothing new was saved.").arg(shortHash(version.codeHash), which));
+    }
+    // The editor holds exactly what was stored (unless it was edited meanwhile): nothing is unsaved any more.
+    if (m_editorBot && version.botId == m_editorBot->id
+        && computeCodeHash(m_versionCode->code(), m_form->changedValues()) == version.codeHash) {
+        m_editorVersion = version;
+        m_formBaseline = m_form->allValues();
+        m_versionCode->setUnmodified();
+        m_formTitle->setText(tr("New version from %1").arg(shortHash(version.codeHash)));
+        if (created)
+            m_notes->clear();  // they are the new version's now
+    }
     m_selectVersionAfterList = version.id;
+    if (auto after = std::exchange(m_afterSaved, {}))
+        after();
     refresh();  // the version count changes; the bot stays selected and its versions are listed again
+    updateButtons();
+}
+
+bool BotsView::checkCode()
+{
+    if (!m_strategies) {
+        setStatus(tr("Cannot check: %1").arg(noProviderText()), true);
+        return false;
+    }
+    if (!m_editorBot || !m_editorVersion) {
+        setStatus(tr("Select a version to check its code."), true);
+        return false;
+    }
+    if (m_checkDataFile.isEmpty() || m_checkSymbol.isEmpty()) {
+        setStatus(tr("Cannot check: choose a data file and a symbol in the Strategy Tester; Check runs on the first %1 "
+                     "bars of that file.").arg(QLocale(QLocale::English).toString(kCheckBars)), true);
+        return false;
+    }
+    if (m_checking) {
+        setStatus(tr("A check is already running."), true);
+        return false;
+    }
+    m_checking = true;
+    m_versionCode->clearErrors();
+    m_details->clear();
+    setStatus(tr("Checking %1 on the first %2 bars of %3…")
+                  .arg(m_editorBot->name, QLocale(QLocale::English).toString(kCheckBars),
+                       QFileInfo(m_checkDataFile).fileName()));
+    updateButtons();
+    withCurrentParameters(tr("Check failed: "), [this] {
+        VersionCheckInput input;
+        input.strategyTemplate = m_editorBot->strategyTemplate;
+        input.code = m_versionCode->code();
+        input.codeName = editorCodeName();
+        input.params = m_form->changedValues();
+        input.dataFile = m_checkDataFile;
+        input.symbol = m_checkSymbol;
+        input.barCacheDirectory = m_barCacheDirectory;
+        input.maxBars = kCheckBars;
+        const quint64 request = ++m_checkRequest;
+        auto *watcher = new QFutureWatcher<Result<VersionCheckReport>>(this);
+        connect(watcher, &QFutureWatcher<Result<VersionCheckReport>>::finished, this, [this, watcher, request, input] {
+            watcher->deleteLater();
+            if (request != m_checkRequest)
+                return;  // another version is shown by now
+            m_checking = false;
+            updateButtons();
+            const Result<VersionCheckReport> report = watcher->result();
+            if (!report) {
+                showCodeError(tr("Check failed: "), report.error().message, input.codeName, input.code);
+                emit checkFinished(false, statusText());
+                return;
+            }
+            const QLocale english(QLocale::English);
+            const QString file = QFileInfo(input.dataFile).fileName();
+            QString text = tr("Check passed on the first %1 bars of %2: %n trade(s).", nullptr, report->trades)
+                               .arg(english.toString(report->bars), file);
+            const auto utc = [](qint64 ms) {
+                return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+            };
+            QStringList details{tr("%1 (%2), bars %3 to %4 UTC: %n trade(s), net profit %5.", nullptr, report->trades)
+                                    .arg(input.dataFile, input.symbol, utc(report->firstBarTimeMs),
+                                         utc(report->lastBarTimeMs))
+                                    .arg(report->netProfit, 0, 'f', 2)};
+            for (const QString &warning : report->warnings)
+                details << tr("Warning: %1").arg(warning);
+            m_details->setPlainText(details.join(QLatin1Char('\n')));
+            setStatus(text);
+            emit checkFinished(true, text);
+        });
+        watcher->setFuture(QtConcurrent::run([strategies = m_strategies, input] { return checkVersion(*strategies, input); }));
+    });
+    return true;
+}
+
+void BotsView::showCodeError(const QString &prefix, const QString &message, const QString &codeName,
+                             const QString &code)
+{
+    const QString head = firstLineOf(message);
+    setStatus(prefix + head, true);
+    m_details->setPlainText(message);
+    const int line = errorLineOf(message, codeName);
+    if (line > 0 && code == m_versionCode->code()) {
+        // "alpha@….py:12: SyntaxError: …" -> "SyntaxError: …" under line 12.
+        const QString tag = QStringLiteral("%1:%2: ").arg(codeName).arg(line);
+        const qsizetype at = head.indexOf(tag);
+        m_versionCode->markError(line, at >= 0 ? head.mid(at + tag.size()) : head);
+        m_historyTabs->setCurrentWidget(m_codePage);
+    }
+}
+
+bool BotsView::hasUnsavedChanges() const
+{
+    if (!m_editorVersion)
+        return false;
+    if (m_versionCode->code() != m_editorVersion->code)
+        return true;
+    return m_formReady && m_form->allValues() != m_formBaseline;
+}
+
+void BotsView::setUnsavedChangesPrompt(UnsavedChangesPrompt prompt)
+{
+    m_prompt = std::move(prompt);
+}
+
+QMessageBox::StandardButton BotsView::askUnsaved(const QString &action)
+{
+    const QString question = tr("The code or parameters of %1@%2 have changed and are not saved. Save them as a new "
+                                "version before %3?")
+                                 .arg(m_editorBot ? m_editorBot->name : QString(),
+                                      m_editorVersion ? shortHash(m_editorVersion->codeHash) : QString(), action);
+    if (m_prompt)
+        return m_prompt(question);
+    return QMessageBox::question(this, tr("Unsaved changes"), question,
+                                 QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+}
+
+bool BotsView::confirmLeave(const QString &action, std::function<void()> afterSaved)
+{
+    if (!hasUnsavedChanges())
+        return true;
+    switch (askUnsaved(action)) {
+    case QMessageBox::Discard:
+        showInEditor(*m_editorBot, *m_editorVersion);  // back to the stored version
+        return true;
+    case QMessageBox::Save:
+        m_afterSaved = std::move(afterSaved);
+        if (!saveVersion())
+            m_afterSaved = {};
+        return false;
+    default:
+        return false;
+    }
+}
+
+void BotsView::restoreSelection(QTableView *table, int row)
+{
+    m_restoring = true;
+    if (row >= 0)
+        table->selectRow(row);
+    else
+        table->clearSelection();
+    m_restoring = false;
+    updateButtons();
+}
+
+void BotsView::showInEditor(const Bot &bot, const BotVersion &version)
+{
+    m_editorBot = bot;
+    m_editorVersion = version;
+    ++m_checkRequest;  // a check or save still running for the previous one is dropped
+    ++m_specsRequest;
+    m_checking = false;
+    m_afterSpecs = {};
+    m_specsTimer->stop();
+    const bool python = isPythonTemplate(bot.strategyTemplate);
+    m_versionCode->setLanguage(python ? CodeEditor::Language::Python : CodeEditor::Language::Cpp);
+    m_versionCode->setCode(version.code);
+    m_versionCode->setReadOnly(!python || !m_strategies);
+    if (!python) {
+        m_codeNote->setText(tr("%1 is a built-in strategy: only this BotDesk's own built-in source runs, so its code is "
+                               "read-only here. Its parameters can still be changed and saved as a new version.")
+                                .arg(bot.strategyTemplate));
+        m_codeNote->show();
+    } else {
+        m_codeNote->hide();
+    }
+    m_details->clear();
+    m_notes->clear();
+    m_formTitle->setText(tr("New version from %1").arg(shortHash(version.codeHash)));
+    m_formReady = false;
+    m_specsCode.clear();
+    m_formBaseline = {};
+    if (!python) {
+        // A built-in declares its parameters in this binary: no need to compile anything.
+        const std::vector<StrategyInfo> strategies = builtinStrategies();
+        if (const StrategyInfo *info = findStrategy(strategies, bot.strategyTemplate)) {
+            applyParameterSpecs(info->parameters);
+            m_specsCode = version.code;
+        } else {
+            m_form->setParameters({});
+            setStatus(tr("Bot '%1' uses the strategy template '%2', which this BotDesk does not have; its parameters "
+                         "cannot be edited here.").arg(bot.name, bot.strategyTemplate), true);
+        }
+    } else if (m_strategies) {
+        m_form->setParameters({});
+        requestParameterSpecs();
+    } else {
+        m_form->setParameters({});
+    }
+    updateButtons();
+}
+
+void BotsView::clearEditor()
+{
+    m_editorBot.reset();
+    m_editorVersion.reset();
+    ++m_checkRequest;
+    ++m_specsRequest;
+    m_checking = false;
+    m_afterSpecs = {};
+    m_specsTimer->stop();
+    m_versionCode->setCode(QString());
+    m_versionCode->setReadOnly(true);
+    m_codeNote->hide();
+    m_details->clear();
+    m_formReady = false;
+    m_specsCode.clear();
+    m_formBaseline = {};
+    m_form->setParameters({});
+    const std::optional<Bot> bot = currentBot();
+    m_formTitle->setText(bot ? tr("Parameters of %1").arg(bot->name) : tr("Parameters"));
+    updateButtons();
+}
+
+QString BotsView::editorCodeName() const
+{
+    if (!m_editorBot || !m_editorVersion)
+        return {};
+    if (!hasUnsavedChanges())
+        return versionCodeName(m_editorBot->name, m_editorVersion->codeHash);
+    // The hash it would be stored under.
+    return versionCodeName(m_editorBot->name, computeCodeHash(m_versionCode->code(), m_form->changedValues()));
+}
+
+void BotsView::withCurrentParameters(const QString &failurePrefix, std::function<void()> then)
+{
+    if (m_formReady && m_specsCode == m_versionCode->code()) {
+        then();
+        return;
+    }
+    m_afterSpecs = std::move(then);
+    m_afterSpecsFailure = failurePrefix;
+    m_specsTimer->stop();
+    requestParameterSpecs();
+}
+
+void BotsView::requestParameterSpecs()
+{
+    if (!m_strategies || !m_editorBot || !m_editorVersion)
+        return;
+    const QString code = m_versionCode->code();
+    const QString strategyTemplate = m_editorBot->strategyTemplate;
+    const QString codeName = editorCodeName();
+    const QUuid versionId = m_editorVersion->id;
+    const quint64 request = ++m_specsRequest;
+    using Specs = Result<std::vector<ParameterSpec>>;
+    auto *watcher = new QFutureWatcher<Specs>(this);
+    connect(watcher, &QFutureWatcher<Specs>::finished, this, [this, watcher, request, code, codeName, versionId] {
+        watcher->deleteLater();
+        if (request != m_specsRequest)
+            return;  // a newer request runs
+        if (!m_editorVersion || m_editorVersion->id != versionId)
+            return;
+        if (code != m_versionCode->code()) {
+            if (m_afterSpecs)
+                requestParameterSpecs();  // edited meanwhile: a Check or Save waits for the current code's
+            return;
+        }
+        const Specs specs = watcher->result();
+        if (!specs) {
+            if (auto then = std::exchange(m_afterSpecs, {})) {
+                m_checking = false;
+                updateButtons();
+                showCodeError(m_afterSpecsFailure, specs.error().message, codeName, code);
+                emit checkFinished(false, statusText());
+            } else {
+                setStatus(tr("The parameters could not be read from the code: %1").arg(firstLineOf(specs.error().message)),
+                          true);
+                m_details->setPlainText(specs.error().message);
+            }
+            return;
+        }
+        applyParameterSpecs(*specs);
+        m_specsCode = code;
+        if (auto then = std::exchange(m_afterSpecs, {}))
+            then();
+    });
+    watcher->setFuture(QtConcurrent::run([strategies = m_strategies, strategyTemplate, code, codeName] {
+        return strategies->parameterSpecs(strategyTemplate, code, codeName);
+    }));
+}
+
+void BotsView::applyParameterSpecs(const std::vector<ParameterSpec> &specs)
+{
+    if (!m_formReady) {
+        // The version just shown: its own parameters, which are what "unsaved" is measured against.
+        m_form->setParameters(specs);
+        if (auto shown = m_form->setValues(m_editorVersion->params); !shown) {
+            setStatus(tr("Version %1's parameters do not fit the form: %2")
+                          .arg(shortHash(m_editorVersion->codeHash), shown.error().message),
+                      true);
+        }
+        m_formBaseline = m_form->allValues();
+        m_formReady = true;
+        updateButtons();
+        return;
+    }
+    if (sameSpecs(specs, m_form->parameters()))
+        return;
+    // The code declares other parameters now: keep the values the user changed, by key (within the new ranges).
+    const QJsonObject changed = m_form->changedValues();
+    m_form->setParameters(specs);
+    QStringList dropped;
+    for (auto it = changed.begin(); it != changed.end(); ++it) {
+        if (!m_form->setValue(it.key(), it.value().toDouble()))
+            dropped << it.key();
+    }
+    if (!dropped.isEmpty()) {
+        setStatus(tr("The code no longer declares %1: the value(s) given to it were dropped.")
+                      .arg(dropped.join(QStringLiteral(", "))));
+    }
+    updateButtons();
 }
 
 QString BotsView::runTitle(const BacktestRunSummary &summary) const
@@ -582,6 +1139,8 @@ void BotsView::handleRunsLoaded(quint64 requestId, const std::vector<BacktestRun
 
 void BotsView::handleFailed(BotLibrary::Operation operation, const QString &message)
 {
+    if (operation == BotLibrary::Operation::SaveVersion)
+        m_afterSaved = {};  // the window stays open: the edit is not stored
     m_listingFailed = operation == BotLibrary::Operation::ListBots || operation == BotLibrary::Operation::ListVersions
                       || operation == BotLibrary::Operation::ListRuns;
     setStatus(QStringLiteral("%1: %2").arg(operationText(operation), message), true);

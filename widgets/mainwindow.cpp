@@ -13,6 +13,7 @@
 #include "symbolspec.h"
 #include "tradelistmodel.h"
 
+#include <QCloseEvent>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFutureWatcher>
@@ -261,8 +262,10 @@ void MainWindow::showTesterPage()
 void MainWindow::showBotsPage()
 {
     m_pages->setCurrentWidget(m_botsPage);
-    if (m_botsView)
+    if (m_botsView) {
+        updateBotsCheckInput();  // the form may have changed on the other page
         return;
+    }
     auto *placeholder = m_botsPage->findChild<QLabel *>(QStringLiteral("botsPlaceholder"));
     if (!m_botStoreFactory) {
         placeholder->setText(tr("No bot database is configured for this window."));
@@ -270,10 +273,13 @@ void MainWindow::showBotsPage()
     }
     // Created on first use: a window that never shows its bots never connects to a database.
     m_botLibrary = new BotLibrary(m_botStoreFactory, this);
-    m_botsView = new BotsView(m_botLibrary, m_botsPage);
+    m_botLibrary->setVersionStrategies(m_versionStrategies);
+    m_botsView = new BotsView(m_botLibrary, m_versionStrategies, m_botsPage);
+    updateBotsCheckInput();
     delete placeholder;
     m_botsPage->layout()->addWidget(m_botsView);
     connect(m_botsView, &BotsView::openRunRequested, this, &MainWindow::showStoredRun);
+    connect(m_botsView, &BotsView::backtestVersionRequested, this, &MainWindow::backtestVersion);
     m_botsView->refresh();
     connect(m_botLibrary, &BotLibrary::runSaved, this, [this](const QUuid &runId, const QUuid &) {
         if (runId != m_savingRunId)
@@ -292,6 +298,27 @@ void MainWindow::showBotsPage()
         showError(tr("Run not stored"), text);
         emit versionRunSaved(m_savingRunId, message);
     });
+}
+
+void MainWindow::setBarCacheDirectory(const QString &directory)
+{
+    m_barCacheDirectory = directory;
+    updateBotsCheckInput();
+}
+
+void MainWindow::updateBotsCheckInput()
+{
+    if (m_botsView)
+        m_botsView->setCheckInput(m_form->dataFile(), m_form->symbol(), m_barCacheDirectory);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_botsView && !m_botsView->confirmLeave(tr("closing the window"), [this] { close(); })) {
+        event->ignore();
+        return;
+    }
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::showStoredRun(std::shared_ptr<const BacktestRunRecord> run, const QString &title)

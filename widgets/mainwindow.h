@@ -58,7 +58,7 @@ public:
     std::shared_ptr<const BacktestResult> lastResult() const { return m_result; }
     BarSeries lastBars() const { return m_bars; }
     // Folder of the bar cache used by the runs started from now on (BarCache); empty = parse every time.
-    void setBarCacheDirectory(const QString &directory) { m_barCacheDirectory = directory; }
+    void setBarCacheDirectory(const QString &directory);
 
     // Switches to the Price tab zoomed to trade `index` of the last result (BacktestResult::trades order).
     bool showTradeOnChart(int index);
@@ -105,7 +105,13 @@ signals:
     // A version's run started by backtestVersion was stored (its id), or could not be (`error`).
     void versionRunSaved(const QUuid &runId, const QString &error);
 
+protected:
+    // With unsaved changes in the Bots page's editor, asks Save / Discard / Cancel (BotsView::confirmLeave) first.
+    void closeEvent(QCloseEvent *event) override;
+
 private:
+    // Gives the Bots view the Strategy Tester form's data file, symbol and the bar cache folder (for Check).
+    void updateBotsCheckInput();
     // The Bots page's "Open this page to see your bots." label, shown until its BotsView is made.
     void addBotsPlaceholder();
     void buildUi();

@@ -12,7 +12,7 @@
 
 namespace bd {
 
-NewBotDialog::NewBotDialog(const QStringList &templates, QWidget *parent)
+NewBotDialog::NewBotDialog(const QStringList &templates, QWidget *parent, const QString &note)
     : QDialog(parent)
 {
     setObjectName(QStringLiteral("newBotDialog"));
@@ -28,6 +28,12 @@ NewBotDialog::NewBotDialog(const QStringList &templates, QWidget *parent)
     m_hint->setObjectName(QStringLiteral("newBotHint"));
     m_hint->setWordWrap(true);
     m_hint->setStyleSheet(QStringLiteral("color: #6b7280;"));
+    m_note = new QLabel(note, this);
+    m_note->setObjectName(QStringLiteral("newBotTemplatesNote"));
+    m_note->setWordWrap(true);
+    m_note->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_note->setStyleSheet(QStringLiteral("color: #c62828;"));
+    m_note->setVisible(!note.isEmpty());
     m_buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttons->button(QDialogButtonBox::Ok)->setText(tr("Create"));
     connect(m_buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -37,6 +43,7 @@ NewBotDialog::NewBotDialog(const QStringList &templates, QWidget *parent)
     auto *form = new QFormLayout(this);
     form->addRow(tr("Name"), m_name);
     form->addRow(tr("Strategy template"), m_template);
+    form->addRow(m_note);
     form->addRow(m_hint);
     form->addRow(m_buttons);
     validate();
@@ -45,6 +52,11 @@ NewBotDialog::NewBotDialog(const QStringList &templates, QWidget *parent)
 QString NewBotDialog::name() const
 {
     return m_name->text();
+}
+
+QString NewBotDialog::note() const
+{
+    return m_note->text();
 }
 
 QString NewBotDialog::strategyTemplate() const

@@ -1,5 +1,5 @@
 #pragma once
-// "New bot": a name and a built-in strategy template. OK is enabled only for a valid name
+// "New bot": a name and a strategy template (the built-ins, then the Python templates). OK is enabled only for a valid name
 // (isValidBotName, the store's rule); the hint line says what is wrong otherwise.
 
 #include <QDialog>
@@ -15,14 +15,16 @@ namespace bd {
 class NewBotDialog : public QDialog {
     Q_OBJECT
 public:
-    // `templates`: the strategy names offered, in order (builtinStrategies()).
-    explicit NewBotDialog(const QStringList &templates, QWidget *parent = nullptr);
+    // `templates`: the strategy names offered, in order (VersionStrategyProvider::templateNames()). `note`, when
+    // not empty, is shown under them (why the Python templates are missing: the host's error).
+    explicit NewBotDialog(const QStringList &templates, QWidget *parent = nullptr, const QString &note = {});
 
     QString name() const;
     QString strategyTemplate() const;
     QLineEdit *nameEdit() const { return m_name; }
     QComboBox *templateBox() const { return m_template; }
     QDialogButtonBox *buttons() const { return m_buttons; }
+    QString note() const;
 
     // Empty when `name` is a valid bot name; else what is wrong and how to fix it.
     static QString nameProblem(const QString &name);
@@ -33,6 +35,7 @@ private:
     QLineEdit *m_name = nullptr;
     QComboBox *m_template = nullptr;
     QLabel *m_hint = nullptr;
+    QLabel *m_note = nullptr;
     QDialogButtonBox *m_buttons = nullptr;
 };
 
