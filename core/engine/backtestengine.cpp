@@ -19,6 +19,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+#include <cstddef>
 
 namespace bd {
 namespace {
@@ -188,6 +192,55 @@ template <typename MakeText> void appendText(QString &line, MakeText &makeText)
         line += makeText();
 }
 
+// ---- the stretch check --------------------------------------------------------------------------------------
+// Whether every price of `count` bars, times `scale`, rounds (to nearest, as x + 2^52 − 2^52 does) to a whole
+// number of points 1..2^50 and lies within kOnGridDistance of it: exactly the numbers toPoints accepts without a
+// snap. NaN fails every comparison below ("not >=", "not <=" are true for it). The same test, four prices per
+// instruction where the CPU has AVX2, else one at a time; both give the same answer for every input.
+bool pricesOnGridPortable(const Bar *bars, qint64 count, double scale)
+{
+    constexpr double kMagic = 4503599627370496.0; // 2^52
+    constexpr double kMax = double(SymbolSpec::kMaxPricePoints);
+    bool bad = false;
+    for (qint64 k = 0; k < count; ++k) {
+        for (double price : {bars[k].open, bars[k].high, bars[k].low, bars[k].close}) {
+            const double x = price * scale;
+            const double p = (x + kMagic) - kMagic;
+            bad |= !(p >= 1.0) | !(p <= kMax) | !(std::fabs(x - p) <= kOnGridDistance);
+        }
+    }
+    return !bad;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx2")]] bool pricesOnGridAvx2(const Bar *bars, qint64 count, double scale)
+{
+    static_assert(offsetof(Bar, high) == offsetof(Bar, open) + 8 && offsetof(Bar, low) == offsetof(Bar, open) + 16 &&
+                      offsetof(Bar, close) == offsetof(Bar, open) + 24,
+                  "open, high, low, close are four adjacent doubles");
+    const __m256d s = _mm256_set1_pd(scale);
+    const __m256d magic = _mm256_set1_pd(4503599627370496.0);
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d max = _mm256_set1_pd(double(SymbolSpec::kMaxPricePoints));
+    const __m256d near = _mm256_set1_pd(kOnGridDistance);
+    const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+    __m256d bad = _mm256_setzero_pd();
+    for (qint64 k = 0; k < count; ++k) {
+        const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bars[k].open), s);
+        const __m256d p = _mm256_sub_pd(_mm256_add_pd(x, magic), magic);
+        const __m256d outside = _mm256_or_pd(_mm256_cmp_pd(p, one, _CMP_NGE_UQ), _mm256_cmp_pd(p, max, _CMP_NLE_UQ));
+        const __m256d far = _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, p), absMask), near, _CMP_NLE_UQ);
+        bad = _mm256_or_pd(bad, _mm256_or_pd(outside, far));
+    }
+    return _mm256_movemask_pd(bad) == 0;
+}
+
+const bool s_haveAvx2 = [] {
+    __builtin_cpu_init();  // this runs as a static initializer, maybe before libgcc's own
+    return __builtin_cpu_supports("avx2") != 0;
+}();
+#endif
+
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
 // SymbolSpec::roundHalfAwayFromZero.
 inline qint64 snapPositive(double x)
@@ -262,29 +315,46 @@ public:
 
         // The equity statistics are fed each bar's point one bar late: the last point changes when the positions
         // still open close at the end of the test.
+        // A flat bar's point is fed at once (it cannot change at the end of the test); any other bar's point one
+        // bar late, as the last point changes when the positions still open close at the end of the test.
         EquityCurveStats equityStats(m_config.initialDeposit);
         EquityPoint point;  // this bar's; also appended to m_equity when the curve is kept
+        bool pointFed = true;  // `point` is already in equityStats (or there is none yet)
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
+        bool onGrid = true;  // every bar of the current stretch checked and on the grid: px only when needed
         bool cancelled = cancelRequested();
         // Bars run in stretches up to the next housekeeping point (progress, cancel check), so the bar loop itself
         // tests only its end, not the countdown and the cancel flag on every bar.
         while (i < total && !cancelled) {
             const qint64 stretchEnd = std::min(total, nextHousekeepingAt);
+            // The stretch's prices are checked ahead in one tight pass (a few KiB of bars, still in cache for the
+            // loop below). When every one is a positive number of points in range and on the grid, the loop
+            // converts a bar to points only when an order or a position needs them; otherwise it checks, snaps and
+            // counts bar by bar (toPoints), and a bad bar fails the run where it is.
+            onGrid = stretchOnGrid(i, stretchEnd);
             for (; i < stretchEnd; ++i) {
                 m_currentBar = i;
                 const Bar &bar = bars[i];
-                if (!toPoints(bar, px)) [[unlikely]]
-                    return badBarError(bar);
+                if (!onGrid) [[unlikely]] {
+                    if (!toPoints(bar, px)) [[unlikely]]
+                        return badBarError(bar);
+                }
                 spread = bar.spreadPoints >= ownSpreadFrom ? bar.spreadPoints : defaultSpread;
-                if (i > 0)
+                if (!pointFed) {
                     equityStats.add(point);
+                    pointFed = true;
+                }
 
                 // Most bars find the account flat: no position open, no order pending; its equity is its balance.
                 if (pending.empty() && m_levels.empty()) {
                     point = {bar.timeMs, m_balance, m_balance, m_balance};
+                    equityStats.addFlat(bar.timeMs, m_balance);
                 } else {
+                    if (onGrid)
+                        px = onGridPoints(bar);
+                    pointFed = false;
                     for (const Action &a : pending)
                         executeAtOpen(a, bar.timeMs, px, spread);
                     pending.clear();
@@ -302,6 +372,8 @@ public:
                 context.spreadPoints = spread;
                 m_strategy.onBar(bar, context, actions);
                 if (!actions.empty()) [[unlikely]] {
+                    if (onGrid)
+                        px = onGridPoints(bar);
                     for (Action &a : actions) {
                         if (a.type == ActionType::ModifySltp)
                             modifySltp(a, bar.timeMs, px, spread);
@@ -326,6 +398,8 @@ public:
         if (i > 0) {
             const Bar &last = m_bars[size_t(i - 1)];
             result.lastBarTimeMs = last.timeMs;
+            if (onGrid)
+                px = onGridPoints(last);
             for (const Action &a : pending) {
                 if (a.type == ActionType::OpenTrade)
                     journal(last.timeMs, [&] {
@@ -339,7 +413,8 @@ public:
             point.equityLow = std::min(point.equityLow, m_balance);
             if (keepCurve)
                 m_equity.back() = point;
-            equityStats.add(point);
+            if (!pointFed)
+                equityStats.add(point);
         }
         if (!result.cancelled)
             reportProgress(100, lastPercent);
@@ -421,6 +496,39 @@ private:
         if (!m_lastDigitUsed) [[unlikely]]
             m_lastDigitUsed = ((out.open % 10) | (out.high % 10) | (out.low % 10) | (out.close % 10)) != 0;
         return true;
+    }
+
+    // Bid OHLC of a bar already found on the grid (stretchOnGrid): the same rounding as toPoints, no checks.
+    BarPoints onGridPoints(const Bar &bar) const
+    {
+        constexpr double kMagic = 4503599627370496.0; // 2^52
+        constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
+        return {std::bit_cast<qint64>(bar.open * m_scale + kMagic) - kMagicBits,
+                std::bit_cast<qint64>(bar.high * m_scale + kMagic) - kMagicBits,
+                std::bit_cast<qint64>(bar.low * m_scale + kMagic) - kMagicBits,
+                std::bit_cast<qint64>(bar.close * m_scale + kMagic) - kMagicBits};
+    }
+
+    // True when every price of bars [from, to) passes toPoints without a snap: a whole number of points 1..2^50
+    // within kOnGridDistance (so toPoints would give onGridPoints's numbers and count nothing). Also looks for the
+    // symbol's last digit (m_lastDigitUsed) in such a stretch, as toPoints would. False sends the stretch through
+    // toPoints bar by bar, which classifies every price exactly.
+    bool stretchOnGrid(qint64 from, qint64 to)
+    {
+        const Bar *const bars = m_bars.data();
+#if defined(__x86_64__) && defined(__GNUC__)
+        const bool onGrid = s_haveAvx2 ? pricesOnGridAvx2(bars + from, to - from, m_scale)
+                                       : pricesOnGridPortable(bars + from, to - from, m_scale);
+#else
+        const bool onGrid = pricesOnGridPortable(bars + from, to - from, m_scale);
+#endif
+        if (onGrid && !m_lastDigitUsed) [[unlikely]] {
+            for (qint64 k = from; k < to && !m_lastDigitUsed; ++k) {
+                const BarPoints p = onGridPoints(bars[k]);
+                m_lastDigitUsed = ((p.open % 10) | (p.high % 10) | (p.low % 10) | (p.close % 10)) != 0;
+            }
+        }
+        return onGrid;
     }
 
     // Every price 1..2^50 points: (p − 1) < 2^50 for all four, as unsigned numbers.
