@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <type_traits>
 
@@ -224,15 +225,20 @@ bool pricesOnGridPortable(const Bar *bars, qint64 count, double scale)
     const __m256d max = _mm256_set1_pd(double(SymbolSpec::kMaxPricePoints));
     const __m256d near = _mm256_set1_pd(kOnGridDistance);
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
-    __m256d bad = _mm256_setzero_pd();
-    for (qint64 k = 0; k < count; ++k) {
+    // All ones in a lane whose price fails: outside 1..2^50 points after rounding, or farther than kOnGridDistance.
+    // Two bars per turn on two chains.
+    __m256d bad = _mm256_setzero_pd(), bad2 = _mm256_setzero_pd();
+    for (qint64 k = 0; k < count; k += 2) {
         const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bars[k].open), s);
         const __m256d p = _mm256_sub_pd(_mm256_add_pd(x, magic), magic);
-        const __m256d outside = _mm256_or_pd(_mm256_cmp_pd(p, one, _CMP_NGE_UQ), _mm256_cmp_pd(p, max, _CMP_NLE_UQ));
-        const __m256d far = _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, p), absMask), near, _CMP_NLE_UQ);
-        bad = _mm256_or_pd(bad, _mm256_or_pd(outside, far));
+        bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(p, one, _CMP_NGE_UQ), _mm256_cmp_pd(p, max, _CMP_NLE_UQ)));
+        bad = _mm256_or_pd(bad, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, p), absMask), near, _CMP_NLE_UQ));
+        const __m256d x2 = _mm256_mul_pd(_mm256_loadu_pd(&bars[k + 1 < count ? k + 1 : k].open), s);
+        const __m256d p2 = _mm256_sub_pd(_mm256_add_pd(x2, magic), magic);
+        bad2 = _mm256_or_pd(bad2, _mm256_or_pd(_mm256_cmp_pd(p2, one, _CMP_NGE_UQ), _mm256_cmp_pd(p2, max, _CMP_NLE_UQ)));
+        bad2 = _mm256_or_pd(bad2, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x2, p2), absMask), near, _CMP_NLE_UQ));
     }
-    return _mm256_movemask_pd(bad) == 0;
+    return _mm256_movemask_pd(_mm256_or_pd(bad, bad2)) == 0;
 }
 
 const bool s_haveAvx2 = [] {
@@ -240,6 +246,32 @@ const bool s_haveAvx2 = [] {
     return __builtin_cpu_supports("avx2") != 0;
 }();
 #endif
+
+// The equity points of a run of flat bars, {bar time, balance, balance, balance}, as a forward range over the bars.
+struct FlatPoints {
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = EquityPoint;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const EquityPoint *;
+    using reference = EquityPoint;
+
+    const Bar *bar = nullptr;
+    double balance = 0.0;
+
+    EquityPoint operator*() const { return EquityPoint{bar->timeMs, balance, balance, balance}; }
+    FlatPoints &operator++()
+    {
+        ++bar;
+        return *this;
+    }
+    FlatPoints operator++(int)
+    {
+        FlatPoints before = *this;
+        ++bar;
+        return before;
+    }
+    bool operator==(const FlatPoints &other) const { return bar == other.bar; }
+};
 
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
 // SymbolSpec::roundHalfAwayFromZero.
@@ -320,6 +352,7 @@ public:
         EquityCurveStats equityStats(m_config.initialDeposit);
         EquityPoint point;  // this bar's; also appended to m_equity when the curve is kept
         bool pointFed = true;  // `point` is already in equityStats (or there is none yet)
+        bool contextFlat = false;  // context.balance and .equity hold the flat balance (set once per flat run)
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
@@ -347,13 +380,22 @@ public:
                     pointFed = true;
                 }
 
-                // Most bars find the account flat: no position open, no order pending; its equity is its balance.
+                // Most bars find the account flat: no position open, no order pending; its equity is its balance,
+                // which nothing can change before the next order fills. Their curve points are written in bulk when
+                // the flat run ends (fillFlatCurve), not one by one here.
                 if (pending.empty() && m_levels.empty()) {
-                    point = {bar.timeMs, m_balance, m_balance, m_balance};
                     equityStats.addFlat(bar.timeMs, m_balance);
+                    if (!contextFlat) {
+                        context.balance = m_balance;
+                        context.equity = m_balance;
+                        contextFlat = true;
+                    }
                 } else {
+                    contextFlat = false;
                     if (onGrid)
                         px = onGridPoints(bar);
+                    if (keepCurve)
+                        fillFlatCurve(i);
                     pointFed = false;
                     for (const Action &a : pending)
                         executeAtOpen(a, bar.timeMs, px, spread);
@@ -362,12 +404,12 @@ public:
                         checkStopsAndExcursions(bar.timeMs, px, spread);
                     context.positions = std::span<const Position>(m_positions);
                     point = markToMarket(bar.timeMs, px, spread);
+                    if (keepCurve)
+                        m_equity.push_back(point);
+                    context.balance = point.balance;
+                    context.equity = point.equity;
                 }
-                if (keepCurve)
-                    m_equity.push_back(point);
 
-                context.balance = point.balance;
-                context.equity = point.equity;
                 context.barIndex = i;
                 context.spreadPoints = spread;
                 m_strategy.onBar(bar, context, actions);
@@ -383,6 +425,8 @@ public:
                     actions.clear();
                 }
             }
+            if (keepCurve)
+                fillFlatCurve(i);  // while this stretch's bars are still in cache
             if (i == nextHousekeepingAt) {
                 if (i == nextProgressAt) {
                     reportProgress(int(i * 100 / total), lastPercent);
@@ -400,6 +444,10 @@ public:
             result.lastBarTimeMs = last.timeMs;
             if (onGrid)
                 px = onGridPoints(last);
+            if (keepCurve)
+                fillFlatCurve(i);
+            if (pointFed)  // the last bar was flat: its point was not kept in `point`
+                point = {last.timeMs, m_balance, m_balance, m_balance};
             for (const Action &a : pending) {
                 if (a.type == ActionType::OpenTrade)
                     journal(last.timeMs, [&] {
@@ -496,6 +544,19 @@ private:
         if (!m_lastDigitUsed) [[unlikely]]
             m_lastDigitUsed = ((out.open % 10) | (out.high % 10) | (out.low % 10) | (out.close % 10)) != 0;
         return true;
+    }
+
+    // The curve's points of the flat bars m_equity.size() .. end - 1: {bar time, balance, balance, balance}, the
+    // balance being the one the flat run kept throughout (no order filled in it). Written in one tight loop when
+    // the run ends (or the stretch: the bars are still in cache), instead of one push_back per bar.
+    void fillFlatCurve(qint64 end)
+    {
+        const size_t from = m_equity.size();
+        if (size_t(end) <= from)
+            return;
+        // Constructed in place from the bars (no zero-fill first, as resize would do).
+        const Bar *const bars = m_bars.data();
+        m_equity.insert(m_equity.end(), FlatPoints{bars + from, m_balance}, FlatPoints{bars + end, m_balance});
     }
 
     // Bid OHLC of a bar already found on the grid (stretchOnGrid): the same rounding as toPoints, no checks.
@@ -607,10 +668,12 @@ private:
         if (!keep && !m_log->should_log(spdlog::level::debug))
             return;
         QString line;
+        line.reserve(256);  // a rejection's line is ~200 characters: one allocation, not a growth per append
         appendUtcMinute(line, timeMs);
         line += QLatin1String(" UTC: ");
         appendText(line, makeText);
-        m_log->debug("{}", line.toStdString());
+        if (m_log->should_log(spdlog::level::debug))  // the UTF-8 copy only when it is logged
+            m_log->debug("{}", line.toStdString());
         if (keep)
             m_journal.push_back(std::move(line));
     }
