@@ -10,7 +10,6 @@
 #include <bit>
 #include <cmath>
 #include <cstdint>
-#include <iterator>
 #include <limits>
 #include <type_traits>
 
@@ -31,6 +30,9 @@ namespace {
 constexpr int kJournalLimit = 1000;
 // A cancel request is looked at after at most this many bars (and at every progress percent).
 constexpr qint64 kCancelCheckBars = 4096;
+// Bars checked ahead in one pass (stretchOnGrid): 12 KiB of bars, still in the L1 cache when the loop reads them.
+// The loop prefetches the next such run of bars while it works on this one, so the check does not wait for memory.
+constexpr qint64 kCheckAheadBars = 256;
 // A bar price within this many points of a whole point is on the grid without further checks (2^-20: on-grid
 // decimals of up to 2^30 points parse far closer than that).
 constexpr double kOnGridDistance = 1.0 / 1048576.0;
@@ -247,32 +249,6 @@ const bool s_haveAvx2 = [] {
 }();
 #endif
 
-// The equity points of a run of flat bars, {bar time, balance, balance, balance}, as a forward range over the bars.
-struct FlatPoints {
-    using iterator_category = std::forward_iterator_tag;
-    using value_type = EquityPoint;
-    using difference_type = std::ptrdiff_t;
-    using pointer = const EquityPoint *;
-    using reference = EquityPoint;
-
-    const Bar *bar = nullptr;
-    double balance = 0.0;
-
-    EquityPoint operator*() const { return EquityPoint{bar->timeMs, balance, balance, balance}; }
-    FlatPoints &operator++()
-    {
-        ++bar;
-        return *this;
-    }
-    FlatPoints operator++(int)
-    {
-        FlatPoints before = *this;
-        ++bar;
-        return before;
-    }
-    bool operator==(const FlatPoints &other) const { return bar == other.bar; }
-};
-
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
 // SymbolSpec::roundHalfAwayFromZero.
 inline qint64 snapPositive(double x)
@@ -361,7 +337,7 @@ public:
         // Bars run in stretches up to the next housekeeping point (progress, cancel check), so the bar loop itself
         // tests only its end, not the countdown and the cancel flag on every bar.
         while (i < total && !cancelled) {
-            const qint64 stretchEnd = std::min(total, nextHousekeepingAt);
+            const qint64 stretchEnd = std::min({total, nextHousekeepingAt, i + kCheckAheadBars});
             // The stretch's prices are checked ahead in one tight pass (a few KiB of bars, still in cache for the
             // loop below). When every one is a positive number of points in range and on the grid, the loop
             // converts a bar to points only when an order or a position needs them; otherwise it checks, snaps and
@@ -370,6 +346,7 @@ public:
             for (; i < stretchEnd; ++i) {
                 m_currentBar = i;
                 const Bar &bar = bars[i];
+                __builtin_prefetch(bars + i + kCheckAheadBars);  // past the end is harmless: a prefetch never faults
                 if (!onGrid) [[unlikely]] {
                     if (!toPoints(bar, px)) [[unlikely]]
                         return badBarError(bar);
@@ -381,10 +358,11 @@ public:
                 }
 
                 // Most bars find the account flat: no position open, no order pending; its equity is its balance,
-                // which nothing can change before the next order fills. Their curve points are written in bulk when
-                // the flat run ends (fillFlatCurve), not one by one here.
+                // which nothing can change before the next order fills.
                 if (pending.empty() && m_levels.empty()) {
                     equityStats.addFlat(bar.timeMs, m_balance);
+                    if (keepCurve)  // one point per bar, written as the loop goes (a burst would wait for memory)
+                        m_equity.push_back(EquityPoint{bar.timeMs, m_balance, m_balance, m_balance});
                     if (!contextFlat) {
                         context.balance = m_balance;
                         context.equity = m_balance;
@@ -394,8 +372,6 @@ public:
                     contextFlat = false;
                     if (onGrid)
                         px = onGridPoints(bar);
-                    if (keepCurve)
-                        fillFlatCurve(i);
                     pointFed = false;
                     for (const Action &a : pending)
                         executeAtOpen(a, bar.timeMs, px, spread);
@@ -425,8 +401,6 @@ public:
                     actions.clear();
                 }
             }
-            if (keepCurve)
-                fillFlatCurve(i);  // while this stretch's bars are still in cache
             if (i == nextHousekeepingAt) {
                 if (i == nextProgressAt) {
                     reportProgress(int(i * 100 / total), lastPercent);
@@ -444,8 +418,6 @@ public:
             result.lastBarTimeMs = last.timeMs;
             if (onGrid)
                 px = onGridPoints(last);
-            if (keepCurve)
-                fillFlatCurve(i);
             if (pointFed)  // the last bar was flat: its point was not kept in `point`
                 point = {last.timeMs, m_balance, m_balance, m_balance};
             for (const Action &a : pending) {
@@ -544,19 +516,6 @@ private:
         if (!m_lastDigitUsed) [[unlikely]]
             m_lastDigitUsed = ((out.open % 10) | (out.high % 10) | (out.low % 10) | (out.close % 10)) != 0;
         return true;
-    }
-
-    // The curve's points of the flat bars m_equity.size() .. end - 1: {bar time, balance, balance, balance}, the
-    // balance being the one the flat run kept throughout (no order filled in it). Written in one tight loop when
-    // the run ends (or the stretch: the bars are still in cache), instead of one push_back per bar.
-    void fillFlatCurve(qint64 end)
-    {
-        const size_t from = m_equity.size();
-        if (size_t(end) <= from)
-            return;
-        // Constructed in place from the bars (no zero-fill first, as resize would do).
-        const Bar *const bars = m_bars.data();
-        m_equity.insert(m_equity.end(), FlatPoints{bars + from, m_balance}, FlatPoints{bars + end, m_balance});
     }
 
     // Bid OHLC of a bar already found on the grid (stretchOnGrid): the same rounding as toPoints, no checks.
