@@ -249,6 +249,14 @@ const bool s_haveAvx2 = [] {
 }();
 #endif
 
+// Asks for the cache line `offset` bytes from `base`, for reading (kWrite 0) or writing (1). Past the end of the data
+// is harmless: a prefetch never faults, and the address is formed as an integer, not as a pointer beyond an array.
+template <int kWrite> inline void prefetch(const void *base, qint64 offset)
+{
+    __builtin_prefetch(reinterpret_cast<const void *>(reinterpret_cast<std::uintptr_t>(base) + std::uintptr_t(offset)),
+                       kWrite);
+}
+
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
 // SymbolSpec::roundHalfAwayFromZero.
 inline qint64 snapPositive(double x)
@@ -346,7 +354,9 @@ public:
             for (; i < stretchEnd; ++i) {
                 m_currentBar = i;
                 const Bar &bar = bars[i];
-                __builtin_prefetch(bars + i + kCheckAheadBars);  // past the end is harmless: a prefetch never faults
+                prefetch<0>(bars, (i + kCheckAheadBars) * qint64(sizeof(Bar)));  // the bars checked next
+                if (keepCurve)  // the curve's storage is reserved: its line for 64 bars on, fetched for writing
+                    prefetch<1>(m_equity.data(), (i + 64) * qint64(sizeof(EquityPoint)));
                 if (!onGrid) [[unlikely]] {
                     if (!toPoints(bar, px)) [[unlikely]]
                         return badBarError(bar);
