@@ -2,6 +2,8 @@
 // that applies the same fill rules (docs/backtest-model.md) to the same bars, in the same process.
 //
 //   build/bench/bench_engine_floor [--data FILE] [--runs N] [--bars N (first N bars only)]
+//   valgrind --tool=callgrind --toggle-collect='*runOnly*' build/bench/bench_engine_floor --only engine|lean|idle|floor
+//     (one run of that variant alone, for instructions per bar: collected Ir / bars)
 //
 // The floor has no virtual call, no journal, no strategy context, no action vectors and no equity curve: it
 // converts each bar to points, updates EMA(12), EMA(26) and ATR(14) with core's exact arithmetic, fills at the
@@ -314,6 +316,28 @@ bool sameTrades(const std::vector<Trade> &engine, const std::vector<FloorTrade> 
     return engine.size() == floor.size();
 }
 
+// One run of one variant (engine, lean, idle, floor), for callgrind's --toggle-collect='*runOnly*'.
+[[gnu::noinline]] bool runOnly(const QString &which, std::span<const Bar> bars, const SymbolSpec &symbol, Floor &floor,
+                               const BacktestControl &statsOnly)
+{
+    if (which == QLatin1String("floor")) {
+        clearAvxUpperState();
+        floor.run(bars);
+        return !floor.trades.empty();
+    }
+    if (which == QLatin1String("idle")) {
+        Idle idle;
+        return bool(runBacktest(bars, symbol, idle, BacktestConfig{}));
+    }
+    auto strategy = createStrategy(QStringLiteral("ema_crossover"), {});
+    if (which == QLatin1String("engine"))
+        return bool(runBacktest(bars, symbol, **strategy, BacktestConfig{}));
+    if (which == QLatin1String("lean"))
+        return bool(runBacktest(bars, symbol, **strategy, BacktestConfig{}, statsOnly));
+    std::fprintf(stderr, "--only %s: give engine, lean, idle or floor\n", qPrintable(which));
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -350,9 +374,15 @@ int main(int argc, char *argv[])
     floor.stepUnits = 1;
     floor.defaultSpread = symbol.defaultSpreadPoints;
 
-    std::vector<double> engineNs, leanNs, floorNs, idleNs;
     BacktestControl statsOnly;  // as botdesk-cli runs it for a text report: no per-bar equity curve kept
     statsOnly.keepEquityCurve = false;
+    if (const QString only = argValue(args, "--only", QString()); !only.isEmpty()) {
+        const bool ok = runOnly(only, bars, symbol, floor, statsOnly);
+        std::printf("%s: one run on %zu bars%s\n", qPrintable(only), bars.size(), ok ? "" : " FAILED");
+        return ok ? 0 : 1;
+    }
+
+    std::vector<double> engineNs, leanNs, floorNs, idleNs;
     double coldNs = 0.0;
     long coldFaults = 0, warmFaults = 0;
     std::vector<Trade> engineTrades;

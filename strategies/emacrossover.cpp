@@ -47,6 +47,26 @@ qint64 EmaCrossover::warmupBars() const
 
 void EmaCrossover::onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)
 {
+    // Steady state (every indicator ready, a previous spread seen): the engine hands over only bars whose prices
+    // it has checked (positive, finite), so the indicators take their unchecked steps. The same arithmetic and
+    // cross rule as the warm-up path below.
+    if (m_steady) [[likely]] {
+        m_fast.updateReady(bar.close);
+        m_slow.updateReady(bar.close);
+        m_atr.updateReady(bar.high, bar.low, bar.close);
+        const double spread = m_fast.current() - m_slow.current();
+        const bool crossedUp = m_previousSpread <= 0.0 && spread > 0.0;
+        const bool crossedDown = m_previousSpread >= 0.0 && spread < 0.0;
+        m_previousSpread = spread;
+        if (crossedUp || crossedDown) [[unlikely]]
+            onCross(crossedUp ? Side::Buy : Side::Sell, bar, context, actions);
+        return;
+    }
+    warmUp(bar, context, actions);
+}
+
+void EmaCrossover::warmUp(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)
+{
     m_fast.update(bar.close);
     m_slow.update(bar.close);
     m_atr.update(bar.high, bar.low, bar.close);
@@ -58,6 +78,7 @@ void EmaCrossover::onBar(const Bar &bar, const StrategyContext &context, std::ve
     const bool crossedDown = m_havePrevious && m_previousSpread >= 0.0 && spread < 0.0;
     m_previousSpread = spread;
     m_havePrevious = true;
+    m_steady = m_atr.ready();
     if (crossedUp || crossedDown) [[unlikely]]
         onCross(crossedUp ? Side::Buy : Side::Sell, bar, context, actions);
 }

@@ -39,9 +39,13 @@ public:
     // The first cross can be seen one bar after the slow EMA is ready (bar index `slow`), and a trade needs the
     // ATR, ready at bar index `atr_period`: max(fast, slow, atr_period) bars before the first signal.
     qint64 warmupBars() const override;
+    // Expects the bar prices runBacktest hands over: finite (it checks every bar before onBar). Once its indicators
+    // are ready it updates them without per-input checks (Ema/Atr::updateReady).
     void onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions) override;
 
 private:
+    // Bars until every indicator is ready (checked updates; the steady state is inline in onBar).
+    [[gnu::noinline]] void warmUp(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions);
     // A cross happened at this bar's close (rare): close the other side, open `want` unless already in.
     [[gnu::noinline]] void onCross(Side want, const Bar &bar, const StrategyContext &context, std::vector<Action> &actions);
 
@@ -51,6 +55,7 @@ private:
     Atr m_atr;
     double m_previousSpread = 0.0;  // fast − slow at the previous close
     bool m_havePrevious = false;
+    bool m_steady = false;          // fast, slow and ATR ready and a previous spread seen: unchecked updates
 };
 
 } // namespace bd

@@ -877,6 +877,70 @@ private slots:
         }
     }
 
+    // The bar loop checks a stretch of bars ahead and converts prices only when an order or a position needs them
+    // when the whole stretch is on the grid; a stretch with a price off the grid goes through the per-bar check and
+    // snap. Both must give the same run: here every 50th bar of B is off the grid (by 0.3 point, snapped back to
+    // A's price), so every stretch of B takes the per-bar path and none of A's does.
+    void onGridStretchesAndPerBarChecksGiveTheSameRun()
+    {
+        Bars a;
+        std::uint64_t seed = 12345;
+        const auto next = [&] { seed = seed * 6364136223846793005ULL + 1442695040888963407ULL; return int(seed >> 59); };
+        qint64 points = 110000;
+        for (int i = 0; i < 10000; ++i) {
+            const qint64 open = points;
+            const qint64 close = open + next() - 16;
+            const qint64 high = std::max(open, close) + next() / 4;
+            const qint64 low = std::min(open, close) - next() / 4;
+            a.push_back(bar(i, open / 1e5, high / 1e5, low / 1e5, close / 1e5));
+            points = close;
+        }
+        Bars b = a;
+        for (size_t i = 25; i < b.size(); i += 50)
+            b[i].high = (std::round(b[i].high * 1e5) + 0.3) / 1e5;
+        const auto script = [](ScriptedStrategy &s) {
+            for (qint64 i = 10; i < 9990; i += 37)
+                s.script[i] = {fixedOpen(i % 2 ? Side::Buy : Side::Sell, 1.0, 0.0, 0.0)};
+            for (qint64 i = 30; i < 9990; i += 53)
+                s.script[i].push_back(Action::closePosition(0));
+        };
+        ScriptedStrategy sa, sb;
+        script(sa);
+        script(sb);
+        const BacktestResult ra = run(a, sa);
+        const BacktestResult rb = run(b, sb);
+        QCOMPARE(ra.offGridBars, qint64(0));
+        QCOMPARE(rb.offGridBars, qint64(200));
+        QVERIFY(ra.trades.size() > 100);
+        QCOMPARE(rb.trades.size(), ra.trades.size());
+        for (size_t k = 0; k < ra.trades.size(); ++k) {
+            QCOMPARE(rb.trades[k].openPrice, ra.trades[k].openPrice);
+            QCOMPARE(rb.trades[k].closePrice, ra.trades[k].closePrice);
+            QCOMPARE(rb.trades[k].profit, ra.trades[k].profit);
+            QCOMPARE(rb.trades[k].mae, ra.trades[k].mae);
+            QCOMPARE(rb.trades[k].mfe, ra.trades[k].mfe);
+        }
+        QCOMPARE(sb.equitySeen, sa.equitySeen);
+        QCOMPARE(rb.equity.size(), ra.equity.size());
+        for (size_t k = 0; k < ra.equity.size(); ++k) {
+            QCOMPARE(rb.equity[k].equity, ra.equity[k].equity);
+            QCOMPARE(rb.equity[k].equityLow, ra.equity[k].equityLow);
+        }
+        QCOMPARE(rb.stats.equityDrawdownMaximal, ra.stats.equityDrawdownMaximal);
+        QCOMPARE(rb.stats.sharpeRatio, ra.stats.sharpeRatio);
+
+        // A bad price deep inside a clean series fails the run at that bar, whatever stretch it falls in.
+        for (double badPrice : {0.0, std::nan(""), 1e300}) {
+            Bars bad = a;
+            bad[9000].low = badPrice;
+            ScriptedStrategy sc;
+            const auto r = runBacktest(bad, testSymbol(), sc, {});
+            QVERIFY(!r.ok());
+            QVERIFY2(r.error().message.contains("bar 9000 ("), qPrintable(r.error().message));
+            QCOMPARE(sc.equitySeen.size(), size_t(9000));  // the strategy saw every bar before it, none after
+        }
+    }
+
     void modifyToTheWrongSideIsRejectedAndTheOldStopStays()
     {
         // Long from 1.10010, SL 1.09800. At bar 1's close (bid 1.10000) a new SL 1.10005 is above the bid: rejected.

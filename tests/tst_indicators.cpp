@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -511,6 +512,7 @@ private slots:
     void bollingerQuietFxWindowKeepsRealWidth();
     void bollingerFlatWindowNeverNaN();
     void rsiIsScaleInvariant();
+    void updateReadyEqualsCheckedUpdate();
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1220,6 +1222,37 @@ void TestIndicators::rsiIsScaleInvariant()
     const ref::Series taLib04 = ref::rsi(scaled, 14, kTaLib04Epsilon, &hits);
     QVERIFY(hits > 0);                   // TA-Lib 0.4.0 would collapse these to 0
     QCOMPARE(taLib04.out.back(), 0.0);
+}
+
+// The unchecked fast path (updateReady/current, for validated input) gives bit-for-bit the checked path's values once
+// ready, on the 50,000-bar walk: same step, same operation order.
+void TestIndicators::updateReadyEqualsCheckedUpdate()
+{
+    const Walk &w = walk();
+    bd::Ema checkedEma(12), fastEma(12);
+    bd::Atr checkedAtr(14), fastAtr(14);
+    int compared = 0;
+    for (std::size_t i = 0; i < w.close.size(); ++i) {
+        checkedEma.update(w.close[i]);
+        checkedAtr.update(w.high[i], w.low[i], w.close[i]);
+        if (fastEma.ready())
+            fastEma.updateReady(w.close[i]);
+        else
+            fastEma.update(w.close[i]);
+        if (fastAtr.ready())
+            fastAtr.updateReady(w.high[i], w.low[i], w.close[i]);
+        else
+            fastAtr.update(w.high[i], w.low[i], w.close[i]);
+        QCOMPARE(fastEma.ready(), checkedEma.ready());
+        QCOMPARE(fastAtr.ready(), checkedAtr.ready());
+        if (!checkedAtr.ready())
+            continue;
+        QCOMPARE(std::bit_cast<std::uint64_t>(fastEma.current()), std::bit_cast<std::uint64_t>(checkedEma.value()));
+        QCOMPARE(std::bit_cast<std::uint64_t>(fastAtr.current()), std::bit_cast<std::uint64_t>(checkedAtr.value()));
+        QCOMPARE(std::bit_cast<std::uint64_t>(fastAtr.trueRange()), std::bit_cast<std::uint64_t>(checkedAtr.trueRange()));
+        ++compared;
+    }
+    QVERIFY(compared > 49000);
 }
 
 QTEST_GUILESS_MAIN(TestIndicators)

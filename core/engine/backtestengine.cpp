@@ -19,6 +19,10 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+#include <cstddef>
 
 namespace bd {
 namespace {
@@ -26,6 +30,9 @@ namespace {
 constexpr int kJournalLimit = 1000;
 // A cancel request is looked at after at most this many bars (and at every progress percent).
 constexpr qint64 kCancelCheckBars = 4096;
+// Bars checked ahead in one pass (stretchOnGrid): 12 KiB of bars, still in the L1 cache when the loop reads them.
+// The loop prefetches the next such run of bars while it works on this one, so the check does not wait for memory.
+constexpr qint64 kCheckAheadBars = 256;
 // A bar price within this many points of a whole point is on the grid without further checks (2^-20: on-grid
 // decimals of up to 2^30 points parse far closer than that).
 constexpr double kOnGridDistance = 1.0 / 1048576.0;
@@ -188,6 +195,68 @@ template <typename MakeText> void appendText(QString &line, MakeText &makeText)
         line += makeText();
 }
 
+// ---- the stretch check --------------------------------------------------------------------------------------
+// Whether every price of `count` bars, times `scale`, rounds (to nearest, as x + 2^52 − 2^52 does) to a whole
+// number of points 1..2^50 and lies within kOnGridDistance of it: exactly the numbers toPoints accepts without a
+// snap. NaN fails every comparison below ("not >=", "not <=" are true for it). The same test, four prices per
+// instruction where the CPU has AVX2, else one at a time; both give the same answer for every input.
+bool pricesOnGridPortable(const Bar *bars, qint64 count, double scale)
+{
+    constexpr double kMagic = 4503599627370496.0; // 2^52
+    constexpr double kMax = double(SymbolSpec::kMaxPricePoints);
+    bool bad = false;
+    for (qint64 k = 0; k < count; ++k) {
+        for (double price : {bars[k].open, bars[k].high, bars[k].low, bars[k].close}) {
+            const double x = price * scale;
+            const double p = (x + kMagic) - kMagic;
+            bad |= !(p >= 1.0) | !(p <= kMax) | !(std::fabs(x - p) <= kOnGridDistance);
+        }
+    }
+    return !bad;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+[[gnu::target("avx2")]] bool pricesOnGridAvx2(const Bar *bars, qint64 count, double scale)
+{
+    static_assert(offsetof(Bar, high) == offsetof(Bar, open) + 8 && offsetof(Bar, low) == offsetof(Bar, open) + 16 &&
+                      offsetof(Bar, close) == offsetof(Bar, open) + 24,
+                  "open, high, low, close are four adjacent doubles");
+    const __m256d s = _mm256_set1_pd(scale);
+    const __m256d magic = _mm256_set1_pd(4503599627370496.0);
+    const __m256d one = _mm256_set1_pd(1.0);
+    const __m256d max = _mm256_set1_pd(double(SymbolSpec::kMaxPricePoints));
+    const __m256d near = _mm256_set1_pd(kOnGridDistance);
+    const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
+    // All ones in a lane whose price fails: outside 1..2^50 points after rounding, or farther than kOnGridDistance.
+    // Two bars per turn on two chains.
+    __m256d bad = _mm256_setzero_pd(), bad2 = _mm256_setzero_pd();
+    for (qint64 k = 0; k < count; k += 2) {
+        const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bars[k].open), s);
+        const __m256d p = _mm256_sub_pd(_mm256_add_pd(x, magic), magic);
+        bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(p, one, _CMP_NGE_UQ), _mm256_cmp_pd(p, max, _CMP_NLE_UQ)));
+        bad = _mm256_or_pd(bad, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, p), absMask), near, _CMP_NLE_UQ));
+        const __m256d x2 = _mm256_mul_pd(_mm256_loadu_pd(&bars[k + 1 < count ? k + 1 : k].open), s);
+        const __m256d p2 = _mm256_sub_pd(_mm256_add_pd(x2, magic), magic);
+        bad2 = _mm256_or_pd(bad2, _mm256_or_pd(_mm256_cmp_pd(p2, one, _CMP_NGE_UQ), _mm256_cmp_pd(p2, max, _CMP_NLE_UQ)));
+        bad2 = _mm256_or_pd(bad2, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x2, p2), absMask), near, _CMP_NLE_UQ));
+    }
+    return _mm256_movemask_pd(_mm256_or_pd(bad, bad2)) == 0;
+}
+
+const bool s_haveAvx2 = [] {
+    __builtin_cpu_init();  // this runs as a static initializer, maybe before libgcc's own
+    return __builtin_cpu_supports("avx2") != 0;
+}();
+#endif
+
+// Asks for the cache line `offset` bytes from `base`, for reading (kWrite 0) or writing (1). Past the end of the data
+// is harmless: a prefetch never faults, and the address is formed as an integer, not as a pointer beyond an array.
+template <int kWrite> inline void prefetch(const void *base, qint64 offset)
+{
+    __builtin_prefetch(reinterpret_cast<const void *>(reinterpret_cast<std::uintptr_t>(base) + std::uintptr_t(offset)),
+                       kWrite);
+}
+
 // x (>= 0.5, already range-checked) rounded half away from zero: the hot-path form of
 // SymbolSpec::roundHalfAwayFromZero.
 inline qint64 snapPositive(double x)
@@ -262,29 +331,58 @@ public:
 
         // The equity statistics are fed each bar's point one bar late: the last point changes when the positions
         // still open close at the end of the test.
+        // A flat bar's point is fed at once (it cannot change at the end of the test); any other bar's point one
+        // bar late, as the last point changes when the positions still open close at the end of the test.
         EquityCurveStats equityStats(m_config.initialDeposit);
         EquityPoint point;  // this bar's; also appended to m_equity when the curve is kept
+        bool pointFed = true;  // `point` is already in equityStats (or there is none yet)
+        bool contextFlat = false;  // context.balance and .equity hold the flat balance (set once per flat run)
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
+        bool onGrid = true;  // every bar of the current stretch checked and on the grid: px only when needed
         bool cancelled = cancelRequested();
         // Bars run in stretches up to the next housekeeping point (progress, cancel check), so the bar loop itself
         // tests only its end, not the countdown and the cancel flag on every bar.
         while (i < total && !cancelled) {
-            const qint64 stretchEnd = std::min(total, nextHousekeepingAt);
+            const qint64 stretchEnd = std::min({total, nextHousekeepingAt, i + kCheckAheadBars});
+            // The stretch's prices are checked ahead in one tight pass (a few KiB of bars, still in cache for the
+            // loop below). When every one is a positive number of points in range and on the grid, the loop
+            // converts a bar to points only when an order or a position needs them; otherwise it checks, snaps and
+            // counts bar by bar (toPoints), and a bad bar fails the run where it is.
+            onGrid = stretchOnGrid(i, stretchEnd);
             for (; i < stretchEnd; ++i) {
                 m_currentBar = i;
                 const Bar &bar = bars[i];
-                if (!toPoints(bar, px)) [[unlikely]]
-                    return badBarError(bar);
+                prefetch<0>(bars, (i + kCheckAheadBars) * qint64(sizeof(Bar)));  // the bars checked next
+                if (keepCurve)  // the curve's storage is reserved: its line for 64 bars on, fetched for writing
+                    prefetch<1>(m_equity.data(), (i + 64) * qint64(sizeof(EquityPoint)));
+                if (!onGrid) [[unlikely]] {
+                    if (!toPoints(bar, px)) [[unlikely]]
+                        return badBarError(bar);
+                }
                 spread = bar.spreadPoints >= ownSpreadFrom ? bar.spreadPoints : defaultSpread;
-                if (i > 0)
+                if (!pointFed) {
                     equityStats.add(point);
+                    pointFed = true;
+                }
 
-                // Most bars find the account flat: no position open, no order pending; its equity is its balance.
+                // Most bars find the account flat: no position open, no order pending; its equity is its balance,
+                // which nothing can change before the next order fills.
                 if (pending.empty() && m_levels.empty()) {
-                    point = {bar.timeMs, m_balance, m_balance, m_balance};
+                    equityStats.addFlat(bar.timeMs, m_balance);
+                    if (keepCurve)  // one point per bar, written as the loop goes (a burst would wait for memory)
+                        m_equity.push_back(EquityPoint{bar.timeMs, m_balance, m_balance, m_balance});
+                    if (!contextFlat) {
+                        context.balance = m_balance;
+                        context.equity = m_balance;
+                        contextFlat = true;
+                    }
                 } else {
+                    contextFlat = false;
+                    if (onGrid)
+                        px = onGridPoints(bar);
+                    pointFed = false;
                     for (const Action &a : pending)
                         executeAtOpen(a, bar.timeMs, px, spread);
                     pending.clear();
@@ -292,16 +390,18 @@ public:
                         checkStopsAndExcursions(bar.timeMs, px, spread);
                     context.positions = std::span<const Position>(m_positions);
                     point = markToMarket(bar.timeMs, px, spread);
+                    if (keepCurve)
+                        m_equity.push_back(point);
+                    context.balance = point.balance;
+                    context.equity = point.equity;
                 }
-                if (keepCurve)
-                    m_equity.push_back(point);
 
-                context.balance = point.balance;
-                context.equity = point.equity;
                 context.barIndex = i;
                 context.spreadPoints = spread;
                 m_strategy.onBar(bar, context, actions);
                 if (!actions.empty()) [[unlikely]] {
+                    if (onGrid)
+                        px = onGridPoints(bar);
                     for (Action &a : actions) {
                         if (a.type == ActionType::ModifySltp)
                             modifySltp(a, bar.timeMs, px, spread);
@@ -326,6 +426,10 @@ public:
         if (i > 0) {
             const Bar &last = m_bars[size_t(i - 1)];
             result.lastBarTimeMs = last.timeMs;
+            if (onGrid)
+                px = onGridPoints(last);
+            if (pointFed)  // the last bar was flat: its point was not kept in `point`
+                point = {last.timeMs, m_balance, m_balance, m_balance};
             for (const Action &a : pending) {
                 if (a.type == ActionType::OpenTrade)
                     journal(last.timeMs, [&] {
@@ -339,7 +443,8 @@ public:
             point.equityLow = std::min(point.equityLow, m_balance);
             if (keepCurve)
                 m_equity.back() = point;
-            equityStats.add(point);
+            if (!pointFed)
+                equityStats.add(point);
         }
         if (!result.cancelled)
             reportProgress(100, lastPercent);
@@ -423,6 +528,39 @@ private:
         return true;
     }
 
+    // Bid OHLC of a bar already found on the grid (stretchOnGrid): the same rounding as toPoints, no checks.
+    BarPoints onGridPoints(const Bar &bar) const
+    {
+        constexpr double kMagic = 4503599627370496.0; // 2^52
+        constexpr qint64 kMagicBits = std::bit_cast<qint64>(kMagic);
+        return {std::bit_cast<qint64>(bar.open * m_scale + kMagic) - kMagicBits,
+                std::bit_cast<qint64>(bar.high * m_scale + kMagic) - kMagicBits,
+                std::bit_cast<qint64>(bar.low * m_scale + kMagic) - kMagicBits,
+                std::bit_cast<qint64>(bar.close * m_scale + kMagic) - kMagicBits};
+    }
+
+    // True when every price of bars [from, to) passes toPoints without a snap: a whole number of points 1..2^50
+    // within kOnGridDistance (so toPoints would give onGridPoints's numbers and count nothing). Also looks for the
+    // symbol's last digit (m_lastDigitUsed) in such a stretch, as toPoints would. False sends the stretch through
+    // toPoints bar by bar, which classifies every price exactly.
+    bool stretchOnGrid(qint64 from, qint64 to)
+    {
+        const Bar *const bars = m_bars.data();
+#if defined(__x86_64__) && defined(__GNUC__)
+        const bool onGrid = s_haveAvx2 ? pricesOnGridAvx2(bars + from, to - from, m_scale)
+                                       : pricesOnGridPortable(bars + from, to - from, m_scale);
+#else
+        const bool onGrid = pricesOnGridPortable(bars + from, to - from, m_scale);
+#endif
+        if (onGrid && !m_lastDigitUsed) [[unlikely]] {
+            for (qint64 k = from; k < to && !m_lastDigitUsed; ++k) {
+                const BarPoints p = onGridPoints(bars[k]);
+                m_lastDigitUsed = ((p.open % 10) | (p.high % 10) | (p.low % 10) | (p.close % 10)) != 0;
+            }
+        }
+        return onGrid;
+    }
+
     // Every price 1..2^50 points: (p − 1) < 2^50 for all four, as unsigned numbers.
     static bool inRange(const BarPoints &p)
     {
@@ -499,10 +637,12 @@ private:
         if (!keep && !m_log->should_log(spdlog::level::debug))
             return;
         QString line;
+        line.reserve(256);  // a rejection's line is ~200 characters: one allocation, not a growth per append
         appendUtcMinute(line, timeMs);
         line += QLatin1String(" UTC: ");
         appendText(line, makeText);
-        m_log->debug("{}", line.toStdString());
+        if (m_log->should_log(spdlog::level::debug))  // the UTF-8 copy only when it is logged
+            m_log->debug("{}", line.toStdString());
         if (keep)
             m_journal.push_back(std::move(line));
     }

@@ -117,6 +117,17 @@ public:
         m_lastEquity = p.equity;
     }
 
+    // add({timeMs, value, value, value}): a flat account's point (no floating P/L), as add() takes it.
+    void addFlat(qint64 timeMs, double value)
+    {
+        if (value == m_lastEquity) [[likely]] {
+            if (timeMs >= m_nextDayStartMs) [[unlikely]]
+                newDay(timeMs);
+            return;
+        }
+        add(EquityPoint{timeMs, value, value, value});
+    }
+
     // Equity drawdowns as BacktestStats defines them.
     double drawdownAbsolute() const;
     double drawdownMaximal() const { return m_maximal; }

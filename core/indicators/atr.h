@@ -14,6 +14,8 @@
 //  * period < 1 is a programming error: Q_ASSERT in debug builds, treated as 1 in release.
 //  * A non-finite high, low or close makes ready() false and value() NaN until reset().
 //  * high < low is not checked; it is used as given (TR then comes from the close distances).
+// Fast path for validated input (a backtest's bars, whose prices the engine has checked): once ready(),
+// updateReady()/current() skip every check; update()/value() stay the checked API for other callers.
 
 #include "indicatorperiod.h"
 #include "bar.h"
@@ -53,6 +55,17 @@ public:
             m_value = m_seedSum / m_period;
     }
     void update(const Bar &bar) { update(bar.high, bar.low, bar.close); }
+    // Precondition: ready() and high, low, close finite (not checked; a non-finite input makes the value
+    // non-finite from then on, and ready() does not show it). The same Wilder step as update().
+    void updateReady(double high, double low, double close)
+    {
+        const double range = trueRangeTo(high, low, close);
+        m_value *= m_periodLessOne;
+        m_value += range;
+        m_value /= m_periodAsDouble;
+    }
+    // The value without the ready() check: value() when ready(), meaningless before.
+    double current() const { return m_value; }
     bool ready() const { return !m_poisoned && m_ranges >= m_period; }
     double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     double trueRange() const;            // TR of the last bar; NaN before the 2nd bar

@@ -11,6 +11,8 @@
 //  * period < 1 is a programming error: Q_ASSERT in debug builds, treated as 1 in release.
 //    (TA-Lib rejects N < 2; N == 1 gives k = 1, i.e. the input itself.)
 //  * A non-finite input makes ready() false and value() NaN until reset().
+// Fast path for validated input (a backtest's bars, whose prices the engine has checked): once ready(),
+// updateReady()/current() skip every check; update()/value() stay the checked API for other callers.
 
 #include "indicatorperiod.h"
 
@@ -39,6 +41,11 @@ public:
         if (++m_seen == m_period)
             m_value = m_seedSum / m_period;
     }
+    // Precondition: ready() and `price` finite (not checked; with a non-finite price the value is that NaN or
+    // infinity from then on, and ready() does not show it). TA-Lib's step, as update().
+    void updateReady(double price) { m_value = (price - m_value) * m_k + m_value; }
+    // The value without the ready() check: value() when ready(), meaningless before.
+    double current() const { return m_value; }
     bool ready() const { return !m_poisoned && m_seen >= m_period; }
     double value() const { return ready() ? m_value : detail::kNotReady; }  // NaN while !ready()
     int period() const { return m_period; }
