@@ -1071,15 +1071,7 @@ private:
         const Position &p = m_positions[k];
         const qint64 held = heldSteps(p);
         if (steps > held) {
-            refuseExit(a, timeMs, [&](QString &line) {
-                line += QLatin1String("volume ");
-                appendVolume(line, steps);
-                line += QStringLiteral(" lots is above the ");
-                appendVolume(line, held);
-                line += QStringLiteral(" lots of %1 ticket %2 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)")
-                            .arg(sideName(p.side))
-                            .arg(p.ticket);
-            });
+            refuseAboveOpen(a, timeMs, steps, held, QStringLiteral("%1 ticket %2").arg(sideName(p.side)).arg(p.ticket));
             return;
         }
         if (steps == held) {
@@ -1091,6 +1083,19 @@ private:
             return;
         }
         closePartAt(k, timeMs, strategyExitPrice(k, px, spread), steps, held);
+    }
+
+    // Refuses a close or reduction of `steps` volume steps when only `openSteps` are open in `what` ("BUY ticket 3",
+    // "the open SELL positions"): MT5 answers 10038.
+    void refuseAboveOpen(const Action &a, qint64 timeMs, qint64 steps, qint64 openSteps, const QString &what)
+    {
+        refuseExit(a, timeMs, [&](QString &line) {
+            line += QLatin1String("volume ");
+            appendVolume(line, steps);
+            line += QStringLiteral(" lots is above the ");
+            appendVolume(line, openSteps);
+            line += QStringLiteral(" lots of %1 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)").arg(what);
+        });
     }
 
     // REDUCE_POSITION: `volume` lots off the matching positions, most recent first; all or nothing.
@@ -1119,14 +1124,7 @@ private:
             return;
         }
         if (rest > 0) {
-            refuseExit(a, timeMs, [&](QString &line) {
-                line += QLatin1String("volume ");
-                appendVolume(line, steps);
-                line += QStringLiteral(" lots is above the ");
-                appendVolume(line, matched);
-                line += QStringLiteral(" lots of the open %1 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)")
-                            .arg(exitTarget(a));
-            });
+            refuseAboveOpen(a, timeMs, steps, matched, QStringLiteral("the open %1").arg(exitTarget(a)));
             return;
         }
         rest = steps;

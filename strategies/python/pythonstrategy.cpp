@@ -281,6 +281,46 @@ struct PythonStrategy::State {
             fail(QStringLiteral("in on_start, before the first %1").arg(before));
     }
 
+    // Calls callable(event, ctx) with `actions` as the target of ctx's order methods, watched for Cancel. Returns
+    // true when the call returned None. Returns false when Cancel interrupted it (then `cancelled` is set and
+    // `actions` cleared). Throws the run's error when it raised (`where` says in which call) or returned anything
+    // but None (`returned` is the message's start: "on_bar returned a X at ...").
+    // Both texts are made only when needed (no per-call cost on the hot path).
+    template <typename Where, typename Returned>
+    bool callWatched(PyObject *callable, PyObject *event, ContextObject *c, std::vector<Action> &actions,
+                     const Where &where, const Returned &returned)
+    {
+        WatchedCall &w = *watched;
+        c->actions = &actions;
+        w.threadId = PyThread_get_thread_ident();
+        w.inPython = true;
+        PyObject *args[2] = {event, context.get()};
+        PyObject *result = PyObject_Vectorcall(callable, args, 2, nullptr);
+        w.inPython = false;
+        c->actions = nullptr;
+        if (w.interrupted) [[unlikely]] {
+            PyThreadState_SetAsyncExc(w.threadId, nullptr);  // a Cancelled raised after the call returned
+            if (!result && PyErr_ExceptionMatches(cancelledException())) {
+                PyErr_Clear();
+                cancelled = true;
+                actions.clear();
+                return false;
+            }
+        }
+        if (!result) [[unlikely]]
+            fail(where());
+        if (result != Py_None) [[unlikely]] {
+            const QString type = typeNameOf(result);
+            Py_DECREF(result);
+            throw std::runtime_error(QStringLiteral("%1: %2; it must return None (place orders with ctx.open_trade, "
+                                                    "ctx.close_position, ctx.reduce_position, ctx.modify_sltp)")
+                                         .arg(fileName, returned(type))
+                                         .toStdString());
+        }
+        Py_DECREF(result);
+        return true;
+    }
+
     // Rebuilds ctx.positions when the open positions changed since the strategy last saw them.
     void refreshPositions(ContextObject *c, std::span<const Position> positions)
     {
@@ -379,35 +419,14 @@ void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::
     c->spread = context.spreadPoints;
     m->refreshPositions(c, context.positions);
 
-    c->actions = &actions;
-    watched.threadId = PyThread_get_thread_ident();
-    watched.inPython = true;
-    PyObject *args[2] = {m->bar.get(), m->context.get()};
-    PyObject *result = PyObject_Vectorcall(m->onBar.get(), args, 2, nullptr);
-    watched.inPython = false;
-    c->actions = nullptr;
-    if (watched.interrupted) [[unlikely]] {
-        PyThreadState_SetAsyncExc(watched.threadId, nullptr);  // a Cancelled raised after the call returned
-        if (!result && PyErr_ExceptionMatches(cancelledException())) {
-            PyErr_Clear();
-            m->cancelled = true;
-            actions.clear();
-            return;
-        }
-    }
-    if (!result) [[unlikely]]
-        m->fail(QStringLiteral("in on_bar at bar %1 (index %2)").arg(barTimeText(bar.timeMs)).arg(context.barIndex));
-    if (result != Py_None) [[unlikely]] {
-        const QString type = typeNameOf(result);
-        Py_DECREF(result);
-        throw std::runtime_error(QStringLiteral("%1: on_bar returned a %2 at bar %3 (index %4); it must return None "
-                                                "(place orders with ctx.open_trade, ctx.close_position, "
-                                                "ctx.modify_sltp)")
-                                     .arg(m->fileName, type, barTimeText(bar.timeMs))
-                                     .arg(context.barIndex)
-                                     .toStdString());
-    }
-    Py_DECREF(result);
+    m->callWatched(
+        m->onBar.get(), m->bar.get(), c, actions,
+        [&] { return QStringLiteral("in on_bar at bar %1 (index %2)").arg(barTimeText(bar.timeMs)).arg(context.barIndex); },
+        [&](const QString &type) {
+            return QStringLiteral("on_bar returned a %1 at bar %2 (index %3)")
+                .arg(type, barTimeText(bar.timeMs))
+                .arg(context.barIndex);
+        });
 }
 
 bool PythonStrategy::wantsTicks() const { return bool(m->onTick); }
@@ -444,35 +463,13 @@ void PythonStrategy::onTick(const MarketTick &tick, const StrategyContext &conte
     c->spread = context.spreadPoints;
     m->refreshPositions(c, context.positions);
 
-    c->actions = &actions;
-    watched.threadId = PyThread_get_thread_ident();
-    watched.inPython = true;
-    PyObject *args[2] = {m->tick.get(), m->context.get()};
-    PyObject *result = PyObject_Vectorcall(m->onTick.get(), args, 2, nullptr);
-    watched.inPython = false;
-    c->actions = nullptr;
-    if (watched.interrupted) {
-        PyThreadState_SetAsyncExc(watched.threadId, nullptr);
-        if (!result && PyErr_ExceptionMatches(cancelledException())) {
-            PyErr_Clear();
-            m->cancelled = true;
-            actions.clear();
-            return;
-        }
-    }
-    if (!result)
-        m->fail(QStringLiteral("in on_tick at tick %1 (bid %2, ask %3)")
-                    .arg(barTimeText(tick.timeMs), QString::number(tick.bid, 'g', 12), QString::number(tick.ask, 'g', 12)));
-    if (result != Py_None) {
-        const QString type = typeNameOf(result);
-        Py_DECREF(result);
-        throw std::runtime_error(QStringLiteral("%1: on_tick returned a %2 at tick %3; it must return None (place orders "
-                                                "with ctx.open_trade, ctx.close_position, ctx.reduce_position, "
-                                                "ctx.modify_sltp)")
-                                     .arg(m->fileName, type, barTimeText(tick.timeMs))
-                                     .toStdString());
-    }
-    Py_DECREF(result);
+    m->callWatched(
+        m->onTick.get(), m->tick.get(), c, actions,
+        [&] {
+            return QStringLiteral("in on_tick at tick %1 (bid %2, ask %3)")
+                .arg(barTimeText(tick.timeMs), QString::number(tick.bid, 'g', 12), QString::number(tick.ask, 'g', 12));
+        },
+        [&](const QString &type) { return QStringLiteral("on_tick returned a %1 at tick %2").arg(type, barTimeText(tick.timeMs)); });
 }
 
 Result<PythonStrategyInfo> inspectPythonStrategy(const PythonSource &source)
