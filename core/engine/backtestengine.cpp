@@ -1147,44 +1147,60 @@ private:
     // that part (same ticket, its share of the entry commission, its own exit commission, profit and MAE/MFE for its
     // volume); the position stays open with the rest and the rest of the entry commission. A price <= 0 fills at
     // 1 point, as in closeAt.
-    void closePartAt(size_t k, qint64 timeMs, qint64 price, qint64 steps, qint64 held)
+    // `price` points, or 1 point (the lowest price on the grid) when slippage took it to 0 or below: a price <= 0 is
+    // not a price, and the journal says so.
+    qint64 fillableExit(quint64 ticket, qint64 timeMs, qint64 price)
     {
-        Position &p = m_positions[k];
-        OpenLevels &l = m_levels[k];
-        if (price <= 0) {
-            ++m_clampedExits;
-            journal(timeMs, [&] {
-                return QStringLiteral("exit of ticket %1 at %2 points is not a price (%3 points of slippage); filled "
-                                      "at 1 point, %4")
-                    .arg(p.ticket)
-                    .arg(price)
-                    .arg(m_slippage)
-                    .arg(priceText(1));
-            });
-            price = 1;
-        }
-        const qint64 worst = l.buy ? std::min(l.worst, price) : std::max(l.worst, price);
-        const qint64 best = l.buy ? std::max(l.best, price) : std::min(l.best, price);
-        const double closed = lots(steps);
-        const double entryCommission = roundMoney(p.commission * double(steps) / double(held));
-        const double exitCommission = roundMoney(-m_config.commissionPerLot * closed);
+        if (price > 0) [[likely]]
+            return price;
+        ++m_clampedExits;
+        journal(timeMs, [&] {
+            return QStringLiteral("exit of ticket %1 at %2 points is not a price (%3 points of slippage); filled "
+                                  "at 1 point, %4")
+                .arg(ticket)
+                .arg(price)
+                .arg(m_slippage)
+                .arg(priceText(1));
+        });
+        return 1;
+    }
+
+    // The trade of `volume` lots of `p` leaving at `price` points (commission left to the caller): profit, and
+    // MAE/MFE from the worst and best prices seen while open (`worst`, `best`, points), money rounded to cents.
+    Trade exitTrade(const Position &p, const OpenLevels &l, qint64 timeMs, qint64 price, double volume, qint64 worst,
+                    qint64 best, CloseReason reason) const
+    {
         Trade t;
         t.ticket = p.ticket;
         t.side = p.side;
-        t.volume = closed;
+        t.volume = volume;
         t.openTimeMs = p.openTimeMs;
         t.openPrice = p.openPrice;
         t.closeTimeMs = timeMs;
         t.closePrice = m_symbol.fromPoints(price);
         t.sl = p.sl;
         t.tp = p.tp;
-        t.commission = entryCommission + exitCommission;
-        const auto money = [&](qint64 move) { return double(move) * m_moneyPerPointPerLot * closed; };
+        const auto money = [&](qint64 move) { return double(move) * m_moneyPerPointPerLot * volume; };
         t.profit = roundMoney(money(l.buy ? price - l.open : l.open - price));
-        t.closeReason = CloseReason::StrategyExit;
+        t.closeReason = reason;
         t.mae = roundMoney(std::min(0.0, money(l.buy ? worst - l.open : l.open - worst)));
         t.mfe = roundMoney(std::max(0.0, money(l.buy ? best - l.open : l.open - best)));
         t.comment = p.comment;
+        return t;
+    }
+
+    void closePartAt(size_t k, qint64 timeMs, qint64 price, qint64 steps, qint64 held)
+    {
+        Position &p = m_positions[k];
+        OpenLevels &l = m_levels[k];
+        price = fillableExit(p.ticket, timeMs, price);
+        const qint64 worst = l.buy ? std::min(l.worst, price) : std::max(l.worst, price);
+        const qint64 best = l.buy ? std::max(l.best, price) : std::min(l.best, price);
+        const double closed = lots(steps);
+        const double entryCommission = roundMoney(p.commission * double(steps) / double(held));
+        const double exitCommission = roundMoney(-m_config.commissionPerLot * closed);
+        Trade t = exitTrade(p, l, timeMs, price, closed, worst, best, CloseReason::StrategyExit);
+        t.commission = entryCommission + exitCommission;
         p.volume = lots(held - steps);
         p.commission = roundMoney(p.commission - entryCommission);
         l.moneyPerPoint = p.volume * m_moneyPerPointPerLot;
@@ -1197,18 +1213,7 @@ private:
     // is not a price: the exit fills at 1 point, the lowest price on the grid, and the journal says so.
     void closeAt(size_t k, qint64 timeMs, qint64 price, CloseReason reason)
     {
-        if (price <= 0) {
-            ++m_clampedExits;
-            journal(timeMs, [&] {
-                return QStringLiteral("exit of ticket %1 at %2 points is not a price (%3 points of slippage); filled "
-                                      "at 1 point, %4")
-                    .arg(m_positions[k].ticket)
-                    .arg(price)
-                    .arg(m_slippage)
-                    .arg(priceText(1));
-            });
-            price = 1;
-        }
+        price = fillableExit(m_positions[k].ticket, timeMs, price);
         const Position p = std::move(m_positions[k]);
         OpenLevels l = m_levels[k];
         m_positions.erase(m_positions.begin() + qptrdiff(k));
@@ -1220,24 +1225,9 @@ private:
             l.worst = std::max(l.worst, price);
             l.best = std::min(l.best, price);
         }
-        Trade t;
-        t.ticket = p.ticket;
-        t.side = p.side;
-        t.volume = p.volume;
-        t.openTimeMs = p.openTimeMs;
-        t.openPrice = p.openPrice;
-        t.closeTimeMs = timeMs;
-        t.closePrice = m_symbol.fromPoints(price);
-        t.sl = p.sl;
-        t.tp = p.tp;
+        Trade t = exitTrade(p, l, timeMs, price, p.volume, l.worst, l.best, reason);
         const double exitCommission = roundMoney(-m_config.commissionPerLot * p.volume);
         t.commission = p.commission + exitCommission;
-        const auto money = [&](qint64 move) { return double(move) * m_moneyPerPointPerLot * p.volume; };
-        t.profit = roundMoney(money(l.buy ? price - l.open : l.open - price));
-        t.closeReason = reason;
-        t.mae = roundMoney(std::min(0.0, money(l.buy ? l.worst - l.open : l.open - l.worst)));
-        t.mfe = roundMoney(std::max(0.0, money(l.buy ? l.best - l.open : l.open - l.best)));
-        t.comment = p.comment;
         m_balance += t.profit + exitCommission;
         ++m_deals;
         m_trades.push_back(std::move(t));

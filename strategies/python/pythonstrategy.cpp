@@ -321,6 +321,16 @@ struct PythonStrategy::State {
         return true;
     }
 
+    // Refills ctx from the engine's context (its time is the caller's: a bar's, or the last bar's for a tick).
+    void refill(ContextObject *c, const StrategyContext &context)
+    {
+        c->balance = context.balance;
+        c->equity = context.equity;
+        c->barIndex = context.barIndex;
+        c->spread = context.spreadPoints;
+        refreshPositions(c, context.positions);
+    }
+
     // Rebuilds ctx.positions when the open positions changed since the strategy last saw them.
     void refreshPositions(ContextObject *c, std::span<const Position> positions)
     {
@@ -412,12 +422,8 @@ void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::
     b->spread = bar.spreadPoints;
     for (IndicatorObject *indicator : m->indicators)
         indicator->feed->feed(bar, *indicator);
-    c->balance = context.balance;
-    c->equity = context.equity;
-    c->barIndex = context.barIndex;
     c->time = bar.timeMs;
-    c->spread = context.spreadPoints;
-    m->refreshPositions(c, context.positions);
+    m->refill(c, context);
 
     m->callWatched(
         m->onBar.get(), m->bar.get(), c, actions,
@@ -457,11 +463,7 @@ void PythonStrategy::onTick(const MarketTick &tick, const StrategyContext &conte
     t->volume = tick.volume;
     t->flags = tick.flags;
     // ctx as at the last bar's close: its time stays that bar's (ctx.history() keeps working), the tick has its own.
-    c->balance = context.balance;
-    c->equity = context.equity;
-    c->barIndex = context.barIndex;
-    c->spread = context.spreadPoints;
-    m->refreshPositions(c, context.positions);
+    m->refill(c, context);
 
     m->callWatched(
         m->onTick.get(), m->tick.get(), c, actions,
