@@ -113,6 +113,7 @@ Result<void> TextFileReader::open(const QString &path)
     if (!first)
         return first.error();
     const qint64 n = *first;
+    m_seen.fileBytesRead = m_fileRead;  // before the read-ahead thread starts: from then on it owns m_fileRead
     if (n >= 2 && static_cast<unsigned char>(m_in[0]) == 0x1f && static_cast<unsigned char>(m_in[1]) == 0x8b) {
         m_gzip = std::make_unique<GzipInflater>();
         m_gzip->setInput(m_in.data(), size_t(n), false);
@@ -127,7 +128,6 @@ Result<void> TextFileReader::open(const QString &path)
         m_pendingPlain = size_t(n);
         m_rawDone = n == 0;
     }
-    m_seen.fileBytesRead = m_fileRead;
     return {};
 }
 
