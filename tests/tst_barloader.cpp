@@ -753,6 +753,37 @@ private slots:
             QVERIFY(seen[i] > seen[i - 1]);
     }
 
+    void cancellationWhileInflatingAhead()
+    {
+        // gzip is inflated on a second thread ahead of the parse: cancelling part-way still stops the load
+        // within a piece and leaves no thread behind (the load returns; the next one works).
+        const QString path = writeFile(QStringLiteral("progress.csv.gz"), gzipBytes(kHeader + rows(200000)));
+        std::atomic<bool> cancel{false};
+        BarLoadOptions options;
+        options.cancelRequested = &cancel;
+        QList<int> seen;
+        options.onProgress = [&](int percent) {
+            seen << percent;
+            if (percent > 0)
+                cancel = true;
+        };
+        Result<Bars> r = loadBars(path, options);
+        QVERIFY(!r.ok());
+        QCOMPARE(r.error().message, path + QStringLiteral(":0: loading cancelled; no bars were loaded"));
+        QVERIFY2(seen.size() >= 2 && seen.last() < 100, qPrintable(QString::number(seen.last())));
+
+        cancel = false;
+        seen.clear();
+        options.onProgress = [&](int percent) { seen << percent; };
+        r = loadBars(path, options);
+        QVERIFY(r.ok());
+        QCOMPARE(r->size(), size_t(200000));
+        QCOMPARE(seen.first(), 0);
+        QCOMPARE(seen.last(), 100);
+        for (qsizetype i = 1; i < seen.size(); ++i)
+            QVERIFY(seen[i] > seen[i - 1]);
+    }
+
     void quotedTextEscapes_data()
     {
         QTest::addColumn<QByteArray>("bytes");

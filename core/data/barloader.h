@@ -20,7 +20,8 @@
 // Values are quoted with invisible and binary bytes escaped (quotedtext.h); a number that does not fit is
 // "out of range", not "not a number".
 //
-// Streaming: the file is read 256 KiB at a time and gzip inflated as it is read, so memory is the bars kept
+// Streaming: the file is read 256 KiB at a time and gzip inflated as it is read (on a second thread, at most
+// three pieces ahead of the parse: textfilereader.h), so memory is the bars kept
 // plus ~1 MiB, whatever the file's size; nothing is sized from a count in the file (TextFileReader, BarParser).
 // Hostile input fails fast with a clear error instead of exhausting memory or time:
 //  * not a regular file (directory, FIFO, device, socket): refused before reading, without blocking;

@@ -62,7 +62,10 @@ QString sizeText(qint64 bytes)
 
 TextFileReader::TextFileReader() = default;
 
-TextFileReader::~TextFileReader() = default;
+TextFileReader::~TextFileReader()
+{
+    m_readAhead.reset();  // joins the producer before the file and the inflater it uses go
+}
 
 Result<void> TextFileReader::open(const QString &path)
 {
@@ -110,10 +113,17 @@ Result<void> TextFileReader::open(const QString &path)
     if (!first)
         return first.error();
     const qint64 n = *first;
+    m_seen.fileBytesRead = m_fileRead;  // before the read-ahead thread starts: from then on it owns m_fileRead
     if (n >= 2 && static_cast<unsigned char>(m_in[0]) == 0x1f && static_cast<unsigned char>(m_in[1]) == 0x8b) {
         m_gzip = std::make_unique<GzipInflater>();
         m_gzip->setInput(m_in.data(), size_t(n), false);
-        m_out.resize(kChunkBytes);
+        m_readAhead = std::make_unique<ReadAhead>(kChunkBytes, kReadAheadPieces);
+        const bool started = m_readAhead->start(
+            [this](char *out, size_t capacity, ReadAhead::Mark &mark) { return inflateInto(out, capacity, mark); });
+        if (!started) {
+            m_readAhead.reset();
+            m_out.resize(kChunkBytes);
+        }
     } else {
         m_pendingPlain = size_t(n);
         m_rawDone = n == 0;
@@ -134,7 +144,7 @@ Result<qint64> TextFileReader::readSome(char *into, size_t capacity)
 
 qint64 TextFileReader::expectedTextBytes() const
 {
-    const qint64 used = m_gzip ? qint64(m_gzip->compressedBytesUsed()) : m_fileRead;
+    const qint64 used = m_gzip ? m_seen.compressedBytesUsed : m_seen.fileBytesRead;
     if (m_fileSize <= 0 || used <= 0 || m_textBytes <= 0)
         return 0;
     return qint64(double(m_fileSize) * (double(m_textBytes) / double(used)));
@@ -153,6 +163,7 @@ Result<std::string_view> TextFileReader::nextRaw()
     if (m_rawDone)
         return std::string_view();
     auto n = readSome(m_in.data(), m_in.size());
+    m_seen.fileBytesRead = m_fileRead;
     if (!n)
         return n.error();
     m_rawDone = *n == 0;
@@ -161,24 +172,50 @@ Result<std::string_view> TextFileReader::nextRaw()
 
 Result<std::string_view> TextFileReader::nextInflated()
 {
+    if (m_readAhead) {
+        auto piece = m_readAhead->next();
+        if (!piece) {
+            m_seen = m_readAhead->errorMark();
+            m_gzipDataFailed = m_seen.gzipDataFailed;
+            return piece.error();
+        }
+        if (!piece->text.empty())
+            m_seen = piece->mark;
+        return piece->text;
+    }
+    ReadAhead::Mark mark = m_seen;
+    auto produced = inflateInto(m_out.data(), m_out.size(), mark);
+    m_seen = mark;
+    if (!produced) {
+        m_gzipDataFailed = mark.gzipDataFailed;
+        return produced.error();
+    }
+    return std::string_view(m_out.data(), *produced);
+}
+
+Result<size_t> TextFileReader::inflateInto(char *out, size_t capacity, ReadAhead::Mark &mark)
+{
     for (;;) {
         if (m_rawDone)
-            return std::string_view();
+            return size_t(0);
         if (m_needInput) {
             auto n = readSome(m_in.data(), m_in.size());
+            mark.fileBytesRead = m_fileRead;
             if (!n)
                 return n.error();
             m_gzip->setInput(m_in.data(), size_t(*n), *n == 0);
             m_needInput = false;
         }
         size_t produced = 0;
-        const GzipInflater::Status status = m_gzip->inflate(m_out.data(), m_out.size(), produced);
+        const GzipInflater::Status status = m_gzip->inflate(out, capacity, produced);
+        mark.fileBytesRead = m_fileRead;
+        mark.compressedBytesUsed = qint64(m_gzip->compressedBytesUsed());
         if (status == GzipInflater::Status::Error) {
-            m_gzipDataFailed = true;
+            mark.gzipDataFailed = true;
             return makeError(m_gzip->errorText());
         }
         const qint64 text = qint64(m_gzip->textBytesProduced());
-        const qint64 compressed = qint64(m_gzip->compressedBytesUsed());
+        const qint64 compressed = mark.compressedBytesUsed;
         if (text > kRatioGraceBytes && text > kMaxCompressionRatio * compressed) {
             return makeError(QStringLiteral("gzip data decompresses more than %1× its size (%2 of text from %3 so far): "
                                             "not a bar file, whose text is 4-12× its gzip size; check that this is the right file")
@@ -188,7 +225,7 @@ Result<std::string_view> TextFileReader::nextInflated()
         m_needInput = status == GzipInflater::Status::NeedInput;
         m_rawDone = status == GzipInflater::Status::End;
         if (produced > 0)
-            return std::string_view(m_out.data(), produced);
+            return produced;
     }
 }
 

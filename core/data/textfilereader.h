@@ -5,7 +5,9 @@
 //  * Only regular files are read. A directory, FIFO, device or socket is refused before a byte is read, with
 //    what it is; the file is opened non-blocking, so that a FIFO swapped in after the check cannot hang the
 //    open, and checked again on the open descriptor. (POSIX: stat/open/read.)
-//  * gzip (recognised by its magic bytes 1f 8b, whatever the name) is inflated as it is read (GzipInflater).
+//  * gzip (recognised by its magic bytes 1f 8b, whatever the name) is inflated as it is read (GzipInflater), on a
+//    second thread up to kReadAheadPieces pieces ahead of the caller (ReadAhead), so inflating overlaps parsing;
+//    serially when no thread can be started. Pieces, errors and their order are the same either way.
 //  * The bytes go through TextDecoder: UTF-8 BOM dropped, UTF-16LE with BOM converted to UTF-8.
 //
 // Limits. A bar file never comes near them; they stop hostile input early, with a clear error:
@@ -16,6 +18,7 @@
 //  * at most kMaxTextBytes (8 GiB) of text in all (~100 M bar rows: twice the loader's bar limit).
 // Nothing is sized from what the file claims (the gzip trailer's length is ignored).
 
+#include "readahead.h"
 #include "result.h"
 #include "textdecoder.h"
 
@@ -34,6 +37,7 @@ class GzipInflater;
 class TextFileReader {
 public:
     static constexpr size_t kChunkBytes = 256 * 1024;  // read size, and inflated text per piece
+    static constexpr int kReadAheadPieces = 3;          // gzip: inflated pieces in flight (768 KiB)
     static constexpr qint64 kMaxCompressionRatio = 100;
     static constexpr qint64 kRatioGraceBytes = 64 * 1024;
     static constexpr qint64 kMaxTextBytes = qint64(8) << 30;
@@ -55,7 +59,7 @@ public:
     bool isUtf16() const { return m_decoder.isUtf16(); }
     bool failedInGzipData() const { return m_gzipDataFailed; }
     qint64 fileSize() const { return m_fileSize; }        // bytes on disk; 0 when unknown (/proc files)
-    qint64 fileBytesRead() const { return m_fileRead; }   // how far through the file reading is
+    qint64 fileBytesRead() const { return m_seen.fileBytesRead; }  // how far through the file the text handed out goes
     qint64 textBytes() const { return m_textBytes; }      // UTF-8 text handed out so far
     // The whole text's size estimated from what was read so far: fileSize × (text / input consumed).
     // 0 when unknown. Only a hint (e.g. for reserving memory): the file's size is real, the ratio measured.
@@ -65,7 +69,10 @@ private:
     Result<qint64> readSome(char *into, size_t capacity);
     Result<std::string_view> nextRaw();
     Result<std::string_view> nextInflated();
+    // Producer side (the read-ahead thread, or the caller's when serial): the next inflated piece into `out`.
+    Result<size_t> inflateInto(char *out, size_t capacity, ReadAhead::Mark &mark);
 
+    // Producer side: the file, the raw input and the inflater.
     QFile m_file;
     QString m_path;
     qint64 m_fileSize = 0;
@@ -77,9 +84,12 @@ private:
     std::unique_ptr<GzipInflater> m_gzip;
     bool m_needInput = false;
     bool m_rawDone = false;
+    // Caller side: where the text handed out came from, and the decoding.
+    ReadAhead::Mark m_seen;
     bool m_done = false;
     bool m_gzipDataFailed = false;
     TextDecoder m_decoder;
+    std::unique_ptr<ReadAhead> m_readAhead;  // gzip, when its thread started; stopped and joined first on destruction
 };
 
 } // namespace bd
