@@ -189,14 +189,10 @@ void BacktestJob::work(const std::shared_ptr<Channel> &channel, const BacktestRe
         auto catalog = SymbolCatalog::builtin();
         if (!catalog)
             return done(Outcome::Failed, nullptr, catalog.error().message);
-        const SymbolSpec *spec = catalog->find(request.symbol);
-        if (!spec) {
-            QStringList names;
-            for (const SymbolSpec &s : catalog->symbols())
-                names << s.name;
-            return done(Outcome::Failed, nullptr,
-                        QObject::tr("Unknown symbol '%1'; choose one of: %2").arg(request.symbol, names.join(QStringLiteral(", "))));
-        }
+        auto found = catalog->lookup(request.symbol);
+        if (!found)
+            return done(Outcome::Failed, nullptr, found.error().message);
+        const SymbolSpec *spec = *found;
         // A built-in by name, or a stored bot version's own code (either language) through the app's provider.
         VersionStrategy strategy;
         QString strategyTitle = request.strategy;

@@ -16,14 +16,10 @@ Result<VersionCheckReport> checkVersion(const VersionStrategyProvider &strategie
     auto catalog = SymbolCatalog::builtin();
     if (!catalog)
         return catalog.error();
-    const SymbolSpec *spec = catalog->find(input.symbol);
-    if (!spec) {
-        QStringList names;
-        for (const SymbolSpec &s : catalog->symbols())
-            names << s.name;
-        return makeError(QStringLiteral("unknown symbol '%1'; choose one of: %2")
-                             .arg(input.symbol, names.join(QStringLiteral(", "))));
-    }
+    auto found = catalog->lookup(input.symbol);
+    if (!found)
+        return found.error();
+    const SymbolSpec *spec = *found;
     // The code first: a syntax error or a bad parameter is worth more than the bars.
     auto loaded = strategies.load(input.strategyTemplate, input.code, input.codeName, input.params);
     if (!loaded)

@@ -1,5 +1,7 @@
 #include "symbolspec.h"
 
+#include <QStringList>
+
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -205,6 +207,16 @@ const SymbolSpec *SymbolCatalog::find(const QString &name) const
 {
     const auto it = m_indexByFoldedName.find(foldedKey(name));
     return it == m_indexByFoldedName.end() ? nullptr : &m_symbols[it->second];
+}
+
+Result<const SymbolSpec *> SymbolCatalog::lookup(const QString &name) const
+{
+    if (const SymbolSpec *spec = find(name))
+        return spec;
+    QStringList names;
+    for (const SymbolSpec &s : m_symbols)
+        names << s.name;
+    return makeError(QStringLiteral("unknown symbol '%1'; choose one of: %2").arg(name, names.join(QStringLiteral(", "))));
 }
 
 } // namespace bd

@@ -102,6 +102,8 @@ public:
 
     // Returns nullptr when unknown; lookup is case-insensitive (Unicode case folding), one hash lookup.
     const SymbolSpec *find(const QString &name) const;
+    // find(), or the error "unknown symbol 'NAME'; choose one of: EURUSD, ..." naming every symbol of the catalogue.
+    Result<const SymbolSpec *> lookup(const QString &name) const;
     const std::vector<SymbolSpec> &symbols() const { return m_symbols; }
 
 private:

@@ -321,6 +321,14 @@ struct PythonStrategy::State {
         return true;
     }
 
+    // True once the run was cancelled: Python is not called again (the engine sees the flag at its next check).
+    bool cancelRequested()
+    {
+        if (!cancelled && watched->cancel && watched->cancel->load(std::memory_order_relaxed)) [[unlikely]]
+            cancelled = true;
+        return cancelled;
+    }
+
     // Refills ctx from the engine's context (its time is the caller's: a bar's, or the last bar's for a tick).
     void refill(ContextObject *c, const StrategyContext &context)
     {
@@ -399,13 +407,8 @@ void PythonStrategy::setCancelFlag(const std::atomic<bool> *cancel)
 
 void PythonStrategy::onBar(const Bar &bar, const StrategyContext &context, std::vector<Action> &actions)
 {
-    if (m->cancelled) [[unlikely]]
+    if (m->cancelRequested()) [[unlikely]]
         return;
-    WatchedCall &watched = *m->watched;
-    if (watched.cancel && watched.cancel->load(std::memory_order_relaxed)) [[unlikely]] {
-        m->cancelled = true;  // the engine sees the flag at its next check; Python is not called again
-        return;
-    }
     PythonCall gil;
     auto *b = reinterpret_cast<BarObject *>(m->bar.get());
     auto *c = reinterpret_cast<ContextObject *>(m->context.get());
@@ -439,13 +442,8 @@ bool PythonStrategy::wantsTicks() const { return bool(m->onTick); }
 
 void PythonStrategy::onTick(const MarketTick &tick, const StrategyContext &context, std::vector<Action> &actions)
 {
-    if (!m->onTick || m->cancelled)
+    if (!m->onTick || m->cancelRequested())
         return;
-    WatchedCall &watched = *m->watched;
-    if (watched.cancel && watched.cancel->load(std::memory_order_relaxed)) {
-        m->cancelled = true;
-        return;
-    }
     PythonCall gil;
     if (!m->started)
         m->start(context, tick.timeMs, QStringLiteral("tick (%1)").arg(barTimeText(tick.timeMs)));
