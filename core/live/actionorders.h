@@ -35,6 +35,8 @@ struct OrderPlan {
     double volume = 0.0;           // CLOSE: lots to close; OPEN: as intent.volume (0 = from risk %)
     double sl = 0.0, tp = 0.0;     // MODIFY: the new absolute levels (0 = unchanged, resolved to the current one)
     QString fingerprint;           // the signal, for the idempotency key: action type, side, ticket, volume, levels
+    QString closeReason;           // CLOSE: STRATEGY_EXIT for a strategy's action (with closeSubreason EXIT_LONG /
+    QString closeSubreason;        // EXIT_SHORT by the position's side); the desk and the guardrails set their own
 };
 
 // The orders for `action` given the run's open `positions` (most recent last, as the broker lists them by open time)

@@ -48,6 +48,8 @@ struct IntentRecord {
     double price = 0.0;            // expected entry / close price
     double sl = 0.0, tp = 0.0;     // absolute prices, 0 = none
     qint64 barTimeMs = 0;          // the deciding bar's open time (0 for a manual order)
+    QString closeReason;           // CLOSE: why (STRATEGY_EXIT, MANUAL_CLOSE, RISK_CUTOFF, ...; LiveTrade::closeReason)
+    QString closeSubreason;        // CLOSE: EXIT_LONG, EXIT_SHORT, ... or empty
     QJsonObject request;           // the mt5b request as sent (for audit), may be empty
     IntentState state = IntentState::Persisted;
     int retcode = 0;               // MT5 retcode of the outcome (0 until known)
