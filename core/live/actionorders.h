@@ -10,10 +10,20 @@
 //    of the most recent matching position (a partial close).
 //  * REDUCE_POSITION → CLOSEs of the most recent matching positions first until the volume is taken (the last one in
 //    part); all or nothing.
-//  * MODIFY_SLTP → one MODIFY per matching position (ticket 0 = all of the run's), 0 leaving SL or TP unchanged.
+//  * MODIFY_SLTP → one MODIFY per matching position (ticket 0 = all of the run's), 0 leaving SL or TP unchanged
+//    (the plan carries the current level); levels are snapped to the symbol's grid. A position whose levels would
+//    not change gets no plan (MT5 would answer 10025 NO_CHANGES), and a ticket that is not open plans nothing (as in
+//    the backtest). A negative or non-finite level is refused.
 // Volumes are rounded DOWN to the symbol's volume step (10^-9 step tolerance), and refused as the backtest refuses
 // them (strategy.h): the refusal names the action, the volume and the MT5 retcode (10014 / 10038), and no order is
-// planned for the action. A whole close that finds no position plans nothing and is not an error.
+// planned for the action. A whole close that finds no position plans nothing and is not an error; a close of a
+// ticket that is not open (or not of onlySide) is refused, as the backtest refuses it. OPEN_TRADE's own refusals are
+// the backtest's too: a negative or non-finite number, no volume and no risk %/SL to size from, an SL on the wrong
+// side of the expected entry (10016), a given volume below the volume min or above the volume max (10014; the
+// backtest caps a volume above the max, a live order must not silently shrink). Volume from risk % is left to
+// buildTradeRequest (plan volume 0).
+// The fingerprint is the action type, side, tickets, volumes and levels written exactly ('g', 17 digits): the same
+// action on the same positions always gives the same text, any other action another.
 // Units: prices in quote currency, volume in lots, SL distance in points.
 
 #include "result.h"

@@ -15,6 +15,7 @@ namespace bd {
 
 // What the guardrails see of a run (and of its account) when they decide.
 struct RunRiskState {
+    QString symbol;                // BotDesk's name of the run's symbol ("EURUSD"), for the reasons' text
     double startingEquity = 0.0;   // the run's equity when it first started (fixed; the drawdown cap's base)
     double equity = 0.0;           // the account's equity now
     double dayStartEquity = 0.0;   // the account's equity at the start of the broker's day (server clock)
@@ -39,16 +40,28 @@ struct GuardrailDenial {
     QString reason;                // for people: "Cooldown: last entry 12 s ago, 60 s required"
 };
 
-// Nothing when the entry may go; else the first rule it breaks, in the order of the list above.
+// Nothing when the entry may go; else the first rule it breaks, in the order of the list above:
+//  * DAILY_LOSS: dailyLossPercent > 0 and the RUN's loss today, -runDayProfit, is at least dailyLossPercent % of
+//    dayStartEquity (the account's equity at the day's start is only the base; other runs' and manual losses do not
+//    count). dayStartEquity <= 0 makes the limit 0 money: an entry goes only while the run's day P/L is above 0.
+//  * MAX_OPEN_PER_SYMBOL: maxOpenPerSymbol > 0 and runOpenOnSymbol >= maxOpenPerSymbol.
+//  * MAX_OPEN_PER_ACCOUNT_SYMBOL: maxOpenPerAccountSymbol > 0 and accountOpenOnSymbol >= maxOpenPerAccountSymbol.
+//  * COOLDOWN: cooldownMs > 0, an entry before (lastEntryAtMs > 0) and nowMs - lastEntryAtMs < cooldownMs.
+//  * MAX_RISK: maxRiskPercent > 0 and entry.riskPercent > maxRiskPercent (at the limit it may go).
+//  * MARGIN: marginCheck and entry.requiredMargin > freeMargin (equal may go).
+//  * DRAWDOWN_CAP: as checkDrawdown (a tripped run makes no entry even before it is halted).
+// A limit of 0 (marginCheck false) switches its rule off. A figure that is NaN breaks the rule that reads it: a
+// guardrail never lets an unknown figure through.
 std::optional<GuardrailDenial> checkEntry(const Guardrails &limits, const RunRiskState &state,
                                           const EntryRequest &entry);
 
 // The run's drawdown from its starting equity as a percentage: max(0, -runProfit) / startingEquity * 100
-// (0 when startingEquity <= 0).
+// (0 when startingEquity <= 0; NaN when runProfit is NaN).
 double runDrawdownPercent(const RunRiskState &state);
 
-// Tripped when the drawdown cap is on and runDrawdownPercent >= drawdownCapPercent: the run must close every
-// position and HALT. `reason` reads "Drawdown 23.5% exceeds cap 20%" (the caller appends "; closed N positions").
+// Tripped when the drawdown cap is on (drawdownCapPercent > 0) and runDrawdownPercent >= drawdownCapPercent: the run
+// must close every position and HALT. `reason` reads "Drawdown 23.5% exceeds cap 20%" (the drawdown to one decimal,
+// the cap as given without trailing zeros; the caller appends "; closed N positions"). A NaN runProfit trips it.
 std::optional<GuardrailDenial> checkDrawdown(const Guardrails &limits, const RunRiskState &state);
 
 // Margin of `volume` lots of a Forex-mode symbol at `price` (MT5 SYMBOL_CALC_MODE_FOREX:

@@ -6,13 +6,16 @@
 //
 // Rules (the backtest engine's, core/engine/backtestengine.h):
 //  * A bar is handled once: a bar whose open time is not after the last handled one is ignored (a replayed or
-//    backfilled bar after a reconnect), and so is a bar that is not closed.
+//    backfilled bar after a reconnect). The runner cannot tell a forming bar from a closed one (Bar has no flag):
+//    the caller hands it closed bars only. A bar the backtest would refuse (a price not positive and finite, or
+//    low/high not enclosing open and close) is ignored too, so the strategy sees only bars the backtest lets through.
 //  * Warm-up bars (history before the run started) are fed to the strategy, which updates its indicators, but their
 //    actions are dropped: a run never trades on a bar it did not see live.
 //  * barIndex counts every bar fed, warm-up included (0-based), as the backtest counts bars from the file's start.
 //  * Tick mode (DecisionMode::Tick): onTick is called for strategies whose wantsTicks() is true, with the context of
 //    the last closed bar; before the first live bar it is not called.
 // Not thread-safe; one runner per run, used on the run's thread. Times: UTC epoch milliseconds.
+// An exception thrown by the strategy passes through to the caller (the bar then counts as not handled).
 
 #include "bar.h"
 #include "markettick.h"
