@@ -1,0 +1,573 @@
+#include "pgtradestore.h"
+
+#include "pglivesql.h"
+
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSqlQuery>
+
+namespace bd {
+
+using namespace pglive;
+
+namespace {
+
+const QString kIntentColumns =
+    QStringLiteral("idempotency_key, client_req_id, action, account, symbol, side, live_run_id, bot_version_id, "
+                   "source, signal_id, reason, correlation_id, position_ticket, volume, price, sl, tp, %1, "
+                   "request::text, state, retcode, message, order_ticket, deal_ticket, fill_price, %2, %3")
+        .arg(ms(QStringLiteral("bar_time")), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at")));
+
+const QString kTradeColumns =
+    QStringLiteral("account, position_ticket, live_run_id, bot_version_id, source, correlation_id, idempotency_key, "
+                   "symbol, side, volume, open_price, %1, sl, tp, commission, swap, profit, closed_volume, %2, "
+                   "close_price, coalesce(close_reason, ''), coalesce(close_subreason, ''), adopted")
+        .arg(ms(QStringLiteral("open_time")), ms(QStringLiteral("close_time")));
+
+const QString kCloseColumns =
+    QStringLiteral("account, position_ticket, deal_ticket, order_ticket, volume, price, profit, commission, swap, %1, "
+                   "coalesce(close_reason, ''), coalesce(close_subreason, ''), correlation_id")
+        .arg(ms(QStringLiteral("time")));
+
+const QString kEventColumns = QStringLiteral("id, live_run_id, account, type, correlation_id, %1, message, payload::text")
+                                  .arg(ms(QStringLiteral("at")));
+
+const QString kHeartbeatColumns =
+    QStringLiteral("live_run_id, %1, signals_received, intents_sent, intents_succeeded, intents_failed, trades, errors, "
+                   "loop_ms, %2")
+        .arg(ms(QStringLiteral("at")), ms(QStringLiteral("last_action_at")));
+
+TradeSource tradeSourceFromName(const QString &name)
+{
+    for (TradeSource s : {TradeSource::Manual, TradeSource::Ai, TradeSource::Bot, TradeSource::Backtest}) {
+        if (name == QLatin1String(tradeSourceName(s)))
+            return s;
+    }
+    return TradeSource::Bot;  // the column's CHECK allows no other text
+}
+
+QJsonObject objectOf(const QVariant &v)
+{
+    return QJsonDocument::fromJson(v.toString().toUtf8()).object();
+}
+
+QString jsonText(const QJsonObject &o)
+{
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+IntentRecord intentFrom(const QSqlQuery &q)
+{
+    IntentRecord r;
+    r.idempotencyKey = q.value(0).toString();
+    r.clientReqId = q.value(1).toString();
+    r.action = intentActionFromName(q.value(2).toString()).value_or(IntentAction::Open);
+    r.intent.account = q.value(3).toString();
+    r.intent.symbol = q.value(4).toString();
+    r.intent.side = sideFromName(q.value(5).toString()).value_or(Side::Buy);
+    r.intent.liveRunId = uuidOf(q.value(6));
+    r.intent.botVersionId = uuidOf(q.value(7));
+    r.intent.source = tradeSourceFromName(q.value(8).toString());
+    r.intent.signalId = q.value(9).toString();
+    r.intent.reason = q.value(10).toString();
+    r.intent.correlationId = q.value(11).toString();
+    r.positionTicket = quint64(q.value(12).toLongLong());
+    r.volume = q.value(13).toDouble();
+    r.price = q.value(14).toDouble();
+    r.sl = q.value(15).toDouble();
+    r.tp = q.value(16).toDouble();
+    r.barTimeMs = q.value(17).toLongLong();
+    r.request = objectOf(q.value(18));
+    r.state = intentStateFromName(q.value(19).toString()).value_or(IntentState::Unknown);
+    r.retcode = q.value(20).toInt();
+    r.message = q.value(21).toString();
+    r.orderTicket = quint64(q.value(22).toLongLong());
+    r.dealTicket = quint64(q.value(23).toLongLong());
+    r.fillPrice = q.value(24).toDouble();
+    r.createdAtMs = q.value(25).toLongLong();
+    r.updatedAtMs = q.value(26).toLongLong();
+    return r;
+}
+
+LiveTrade tradeFrom(const QSqlQuery &q)
+{
+    LiveTrade t;
+    t.account = q.value(0).toString();
+    t.positionTicket = quint64(q.value(1).toLongLong());
+    t.liveRunId = uuidOf(q.value(2));
+    t.botVersionId = uuidOf(q.value(3));
+    t.source = tradeSourceFromName(q.value(4).toString());
+    t.correlationId = q.value(5).toString();
+    t.idempotencyKey = q.value(6).toString();
+    t.symbol = q.value(7).toString();
+    t.side = sideFromName(q.value(8).toString()).value_or(Side::Buy);
+    t.volume = q.value(9).toDouble();
+    t.openPrice = q.value(10).toDouble();
+    t.openTimeMs = q.value(11).toLongLong();
+    t.sl = q.value(12).toDouble();
+    t.tp = q.value(13).toDouble();
+    t.commission = q.value(14).toDouble();
+    t.swap = q.value(15).toDouble();
+    t.profit = q.value(16).toDouble();
+    t.closedVolume = q.value(17).toDouble();
+    if (!q.value(18).isNull())
+        t.closeTimeMs = q.value(18).toLongLong();
+    t.closePrice = q.value(19).toDouble();
+    t.closeReason = q.value(20).toString();
+    t.closeSubreason = q.value(21).toString();
+    t.adopted = q.value(22).toBool();
+    return t;
+}
+
+TradeClose closeFrom(const QSqlQuery &q)
+{
+    TradeClose c;
+    c.account = q.value(0).toString();
+    c.positionTicket = quint64(q.value(1).toLongLong());
+    c.dealTicket = quint64(q.value(2).toLongLong());
+    c.orderTicket = quint64(q.value(3).toLongLong());
+    c.volume = q.value(4).toDouble();
+    c.price = q.value(5).toDouble();
+    c.profit = q.value(6).toDouble();
+    c.commission = q.value(7).toDouble();
+    c.swap = q.value(8).toDouble();
+    c.timeMs = q.value(9).toLongLong();
+    c.closeReason = q.value(10).toString();
+    c.closeSubreason = q.value(11).toString();
+    c.correlationId = q.value(12).toString();
+    return c;
+}
+
+LiveEvent eventFrom(const QSqlQuery &q)
+{
+    LiveEvent e;
+    e.id = q.value(0).toLongLong();
+    e.liveRunId = uuidOf(q.value(1));
+    e.account = q.value(2).toString();
+    e.type = q.value(3).toString();
+    e.correlationId = q.value(4).toString();
+    e.atMs = q.value(5).toLongLong();
+    e.message = q.value(6).toString();
+    e.payload = objectOf(q.value(7));
+    return e;
+}
+
+Heartbeat heartbeatFrom(const QSqlQuery &q)
+{
+    Heartbeat h;
+    h.liveRunId = uuidOf(q.value(0));
+    h.atMs = q.value(1).toLongLong();
+    h.signalsReceived = q.value(2).toLongLong();
+    h.intentsSent = q.value(3).toLongLong();
+    h.intentsSucceeded = q.value(4).toLongLong();
+    h.intentsFailed = q.value(5).toLongLong();
+    h.trades = q.value(6).toLongLong();
+    h.errors = q.value(7).toLongLong();
+    h.loopMs = q.value(8).toDouble();
+    h.lastActionAtMs = q.value(9).toLongLong();
+    return h;
+}
+
+QString intentName(const QString &key)
+{
+    return QStringLiteral("intent %1").arg(key.left(80));
+}
+
+QString positionName(const QString &account, quint64 ticket)
+{
+    return QStringLiteral("position %1 of account '%2'").arg(ticket).arg(account);
+}
+
+// The key and client_req_id an intent is stored under, checked.
+Result<void> checkKeys(const IntentRecord &r)
+{
+    static const QRegularExpression hex64(QStringLiteral("^[0-9a-f]{64}$"));
+    if (!hex64.match(r.idempotencyKey).hasMatch())
+        return makeError(QStringLiteral("%1: the idempotency key is not 64 lowercase hex digits; make it with "
+                                        "idempotencyKey() (idempotencykey.h)").arg(intentName(r.idempotencyKey)));
+    if (r.clientReqId != r.idempotencyKey.left(32))
+        return makeError(QStringLiteral("%1: client_req_id '%2' is not the key's first 32 hex digits; make it with "
+                                        "clientReqIdFor(key)").arg(intentName(r.idempotencyKey), r.clientReqId.left(80)));
+    return {};
+}
+
+Result<void> checkNumbers(const QString &what, std::initializer_list<std::pair<const char *, double>> numbers)
+{
+    for (const auto &[name, value] : numbers) {
+        if (!finite(value))
+            return makeError(QStringLiteral("%1: %2 is %3, not a finite number").arg(what, QLatin1String(name)).arg(value));
+    }
+    return {};
+}
+
+// The close reason and subreason names the tables allow ('' = none), checked before the CHECK constraint would.
+Result<void> checkCloseReasons(const QString &what, const QString &reason, const QString &subreason)
+{
+    static const QStringList reasons{QStringLiteral("TP_HIT"),       QStringLiteral("SL_HIT"),
+                                     QStringLiteral("STRATEGY_EXIT"), QStringLiteral("MANUAL_CLOSE"),
+                                     QStringLiteral("RISK_CUTOFF"),  QStringLiteral("RECONCILER_CLEANUP"),
+                                     QStringLiteral("STOP_OUT")};
+    static const QStringList subreasons{QStringLiteral("EXIT_LONG"), QStringLiteral("EXIT_SHORT"),
+                                        QStringLiteral("TRAILING_STOP_HIT"), QStringLiteral("TIME_STOP"),
+                                        QStringLiteral("INVALIDATION")};
+    if (!reason.isEmpty() && !reasons.contains(reason))
+        return makeError(QStringLiteral("%1: close reason '%2' is not one of %3")
+                             .arg(what, reason.left(80), reasons.join(QStringLiteral(", "))));
+    if (!subreason.isEmpty() && !subreasons.contains(subreason))
+        return makeError(QStringLiteral("%1: close subreason '%2' is not empty or one of %3")
+                             .arg(what, subreason.left(80), subreasons.join(QStringLiteral(", "))));
+    return {};
+}
+
+} // namespace
+
+// --- intents -----------------------------------------------------------------------------------------------------
+
+Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
+{
+    const QString what = QStringLiteral("cannot persist %1").arg(intentName(r.idempotencyKey));
+    if (auto keys = checkKeys(r); !keys)
+        return makeError(QStringLiteral("cannot persist %1").arg(keys.error().message));
+    if (r.intent.account.isEmpty())
+        return makeError(QStringLiteral("%1: it names no account").arg(what));
+    if (auto numbers = checkNumbers(what, {{"volume", r.volume}, {"price", r.price}, {"sl", r.sl}, {"tp", r.tp}});
+        !numbers)
+        return numbers.error();
+
+    auto inserted = m_db.exec(
+        QStringLiteral("INSERT INTO trade_intents (idempotency_key, client_req_id, action, account, symbol, side, "
+                       "live_run_id, bot_version_id, source, signal_id, reason, correlation_id, position_ticket, volume, "
+                       "price, sl, tp, bar_time, request, state, retcode, message, order_ticket, deal_ticket, "
+                       "fill_price) VALUES (?, ?, ?, ?, ?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, %1, "
+                       "?::jsonb, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2")
+            .arg(at(), kIntentColumns),
+        {r.idempotencyKey, r.clientReqId, QString::fromLatin1(intentActionName(r.action)), r.intent.account,
+         textValue(r.intent.symbol), QString::fromLatin1(sideName(r.intent.side)), uuidValue(r.intent.liveRunId),
+         uuidValue(r.intent.botVersionId), QString::fromLatin1(tradeSourceName(r.intent.source)),
+         textValue(r.intent.signalId), textValue(r.intent.reason), textValue(r.intent.correlationId),
+         ticketValue(r.positionTicket), r.volume, r.price, r.sl, r.tp, r.barTimeMs, jsonText(r.request),
+         QString::fromLatin1(intentStateName(r.state)), r.retcode, textValue(r.message), ticketValue(r.orderTicket),
+         ticketValue(r.dealTicket), r.fillPrice});
+    if (!inserted)
+        return explained(m_db, what, inserted.error());
+    if (inserted->next())
+        return PersistedIntent{true, intentFrom(*inserted)};
+    // The key was there (no conflict target: a race can hit client_req_id's index first, and client_req_id is the
+    // key's prefix). A new statement (a new snapshot) sees the row even when another connection committed it while
+    // our INSERT waited.
+    auto stored = readIntents(QStringLiteral("idempotency_key = ?"), {r.idempotencyKey}, what);
+    if (!stored)
+        return stored.error();
+    if (stored->empty()) {
+        auto sameReqId = readIntents(QStringLiteral("client_req_id = ?"), {r.clientReqId}, what);
+        if (sameReqId && !sameReqId->empty())
+            return makeError(QStringLiteral("%1: its client_req_id %2 is taken by intent %3 (the keys share their first "
+                                            "32 hex digits); do not send this intent")
+                                 .arg(what, r.clientReqId, sameReqId->front().idempotencyKey));
+        return makeError(QStringLiteral("%1: the key is stored by another login and not visible to this one; do not "
+                                        "send this intent").arg(what));
+    }
+    return PersistedIntent{false, stored->front()};
+}
+
+Result<void> PgTradeStore::updateIntent(const IntentRecord &r)
+{
+    const QString what = QStringLiteral("cannot update %1").arg(intentName(r.idempotencyKey));
+    if (!finite(r.fillPrice))
+        return makeError(QStringLiteral("%1: fill price %2 is not a finite number").arg(what).arg(r.fillPrice));
+    auto updated = m_db.exec(QStringLiteral("UPDATE trade_intents SET state = ?, retcode = ?, message = ?, "
+                                            "order_ticket = ?, deal_ticket = ?, fill_price = ?, updated_at = "
+                                            "clock_timestamp() WHERE idempotency_key = ? RETURNING 1"),
+                             {QString::fromLatin1(intentStateName(r.state)), r.retcode, textValue(r.message),
+                              ticketValue(r.orderTicket), ticketValue(r.dealTicket), r.fillPrice, r.idempotencyKey});
+    if (!updated)
+        return explained(m_db, what, updated.error());
+    if (!updated->next())
+        return makeError(QStringLiteral("%1: no intent has this key; persist it first").arg(what));
+    return {};
+}
+
+Result<std::vector<IntentRecord>> PgTradeStore::readIntents(const QString &where, const QVariantList &values,
+                                                            const QString &what)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM trade_intents WHERE %2").arg(kIntentColumns, where), values);
+    if (!q)
+        return explained(m_db, what, q.error());
+    std::vector<IntentRecord> out;
+    while (q->next())
+        out.push_back(intentFrom(*q));
+    return out;
+}
+
+Result<IntentRecord> PgTradeStore::intent(const QString &idempotencyKey)
+{
+    const QString what = QStringLiteral("cannot read %1").arg(intentName(idempotencyKey));
+    auto found = readIntents(QStringLiteral("idempotency_key = ?"), {idempotencyKey}, what);
+    if (!found)
+        return found.error();
+    if (found->empty())
+        return makeError(QStringLiteral("%1: no intent has this key").arg(what));
+    return found->front();
+}
+
+Result<std::optional<IntentRecord>> PgTradeStore::intentByClientReqId(const QString &clientReqId)
+{
+    auto found = readIntents(QStringLiteral("client_req_id = ?"), {clientReqId},
+                             QStringLiteral("cannot read the intent of client_req_id %1").arg(clientReqId.left(80)));
+    if (!found)
+        return found.error();
+    if (found->empty())
+        return std::optional<IntentRecord>();
+    return std::optional<IntentRecord>(found->front());
+}
+
+Result<std::vector<IntentRecord>> PgTradeStore::unfinishedIntents(const QString &account)
+{
+    return readIntents(QStringLiteral("account = ? AND state IN ('PERSISTED', 'SENT', 'UNKNOWN') "
+                                      "ORDER BY created_at, idempotency_key"),
+                       {textValue(account)},
+                       QStringLiteral("cannot list the unfinished intents of account '%1'").arg(account));
+}
+
+Result<std::vector<IntentRecord>> PgTradeStore::intentsOfRun(const QUuid &liveRunId)
+{
+    return readIntents(QStringLiteral("live_run_id = ?::uuid ORDER BY created_at, idempotency_key"),
+                       {uuidValue(liveRunId)},
+                       QStringLiteral("cannot list the intents of run %1").arg(liveRunId.toString(QUuid::WithoutBraces)));
+}
+
+// --- trades ------------------------------------------------------------------------------------------------------
+
+Result<void> PgTradeStore::recordTradeOpened(const LiveTrade &t)
+{
+    const QString what = QStringLiteral("cannot record %1").arg(positionName(t.account, t.positionTicket));
+    if (t.account.isEmpty() || t.positionTicket == 0)
+        return makeError(QStringLiteral("%1: a trade needs an account and a position ticket > 0").arg(what));
+    if (auto numbers = checkNumbers(what, {{"volume", t.volume}, {"open price", t.openPrice}, {"sl", t.sl},
+                                           {"tp", t.tp}, {"commission", t.commission}, {"swap", t.swap}});
+        !numbers)
+        return numbers.error();
+    if (!(t.volume > 0))
+        return makeError(QStringLiteral("%1: volume %2 lots is not > 0").arg(what).arg(t.volume));
+    if (t.openTimeMs <= 0)
+        return makeError(QStringLiteral("%1: it has no open time (UTC epoch ms)").arg(what));
+    auto inserted = m_db.exec(
+        QStringLiteral("INSERT INTO live_trades (account, position_ticket, live_run_id, bot_version_id, source, "
+                       "correlation_id, idempotency_key, symbol, side, volume, open_price, open_time, sl, tp, "
+                       "commission, swap, adopted) VALUES (?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?, ?, "
+                       "?) ON CONFLICT (owner, account, position_ticket) DO NOTHING")
+            .arg(at()),
+        {t.account, ticketValue(t.positionTicket), uuidValue(t.liveRunId), uuidValue(t.botVersionId),
+         QString::fromLatin1(tradeSourceName(t.source)), textValue(t.correlationId), textValue(t.idempotencyKey),
+         textValue(t.symbol), QString::fromLatin1(sideName(t.side)), t.volume, t.openPrice, t.openTimeMs, t.sl, t.tp,
+         t.commission, t.swap, t.adopted});
+    if (!inserted)
+        return explained(m_db, what, inserted.error());
+    return {};
+}
+
+Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
+{
+    const QString what = QStringLiteral("cannot record deal %1 closing %2").arg(c.dealTicket).arg(
+        positionName(c.account, c.positionTicket));
+    if (c.dealTicket == 0 || c.positionTicket == 0 || c.account.isEmpty())
+        return makeError(QStringLiteral("%1: a close needs an account, a position ticket and a deal ticket > 0").arg(what));
+    if (auto numbers = checkNumbers(what, {{"volume", c.volume}, {"price", c.price}, {"profit", c.profit},
+                                           {"commission", c.commission}, {"swap", c.swap}});
+        !numbers)
+        return numbers.error();
+    if (!(c.volume > 0))
+        return makeError(QStringLiteral("%1: volume %2 lots is not > 0").arg(what).arg(c.volume));
+    if (c.timeMs <= 0)
+        return makeError(QStringLiteral("%1: it has no time (UTC epoch ms)").arg(what));
+    if (auto reasons = checkCloseReasons(what, c.closeReason, c.closeSubreason); !reasons)
+        return reasons.error();
+
+    return m_db.transaction([&]() -> Result<void> {
+        // The trade first, locked: two closes of one position add up one after the other.
+        auto trade = m_db.exec(QStringLiteral("SELECT volume, closed_volume FROM live_trades WHERE owner = "
+                                              "current_user AND account = ? AND position_ticket = ? FOR UPDATE"),
+                               {c.account, ticketValue(c.positionTicket)});
+        if (!trade)
+            return explained(m_db, what, trade.error());
+        if (!trade->next())
+            return makeError(QStringLiteral("%1: the position is not in the store; record its opening first "
+                                            "(recordTradeOpened, or the reconciler adopts it)").arg(what));
+        const double volume = trade->value(0).toDouble();
+        const double closedVolume = trade->value(1).toDouble() + c.volume;
+        const bool closed = closedVolume >= volume - 1e-9;
+
+        auto inserted = m_db.exec(
+            QStringLiteral("INSERT INTO trade_closes (account, deal_ticket, position_ticket, order_ticket, volume, "
+                           "price, profit, commission, swap, time, close_reason, close_subreason, correlation_id) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?) ON CONFLICT (owner, account, deal_ticket) "
+                           "DO NOTHING RETURNING 1").arg(at()),
+            {c.account, ticketValue(c.dealTicket), ticketValue(c.positionTicket), ticketValue(c.orderTicket), c.volume,
+             c.price, c.profit, c.commission, c.swap, c.timeMs, textOrNull(c.closeReason), textOrNull(c.closeSubreason),
+             textValue(c.correlationId)});
+        if (!inserted)
+            return explained(m_db, what, inserted.error());
+        if (!inserted->next())
+            return Result<void>();  // the deal was recorded before: counted once
+        QString sql = QStringLiteral("UPDATE live_trades SET profit = profit + ?, commission = commission + ?, "
+                                     "swap = swap + ?, closed_volume = ?");
+        QVariantList values{c.profit, c.commission, c.swap, closedVolume};
+        if (closed) {
+            sql += QStringLiteral(", close_time = %1, close_price = ?, close_reason = ?, close_subreason = ?").arg(at());
+            values << c.timeMs << c.price << textOrNull(c.closeReason) << textOrNull(c.closeSubreason);
+        }
+        sql += QStringLiteral(" WHERE owner = current_user AND account = ? AND position_ticket = ?");
+        values << c.account << ticketValue(c.positionTicket);
+        if (auto updated = m_db.exec(sql, values); !updated)
+            return explained(m_db, what, updated.error());
+        return Result<void>();
+    });
+}
+
+Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp)
+{
+    const QString what = QStringLiteral("cannot set the stops of %1").arg(positionName(account, positionTicket));
+    if (auto numbers = checkNumbers(what, {{"sl", sl}, {"tp", tp}}); !numbers)
+        return numbers.error();
+    auto updated = m_db.exec(QStringLiteral("UPDATE live_trades SET sl = ?, tp = ? WHERE owner = current_user AND "
+                                            "account = ? AND position_ticket = ? AND close_time IS NULL RETURNING 1"),
+                             {sl, tp, account, ticketValue(positionTicket)});
+    if (!updated)
+        return explained(m_db, what, updated.error());
+    if (updated->next())
+        return {};
+    auto known = m_db.scalar(QStringLiteral("SELECT count(*) FROM live_trades WHERE owner = current_user AND "
+                                            "account = ? AND position_ticket = ?"),
+                             {account, ticketValue(positionTicket)});
+    if (!known)
+        return explained(m_db, what, known.error());
+    return makeError(known->toInt() > 0 ? QStringLiteral("%1: the trade is closed").arg(what)
+                                        : QStringLiteral("%1: the position is not in the store").arg(what));
+}
+
+Result<std::vector<LiveTrade>> PgTradeStore::readTrades(const QString &where, const QVariantList &values,
+                                                        const QString &what)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM live_trades WHERE %2").arg(kTradeColumns, where), values);
+    if (!q)
+        return explained(m_db, what, q.error());
+    std::vector<LiveTrade> out;
+    while (q->next())
+        out.push_back(tradeFrom(*q));
+    return out;
+}
+
+Result<std::vector<LiveTrade>> PgTradeStore::openTrades(const QString &account)
+{
+    return readTrades(QStringLiteral("account = ? AND close_time IS NULL ORDER BY open_time, position_ticket"),
+                      {textValue(account)}, QStringLiteral("cannot list the open trades of account '%1'").arg(account));
+}
+
+Result<std::vector<LiveTrade>> PgTradeStore::tradesOfRun(const QUuid &liveRunId)
+{
+    return readTrades(QStringLiteral("live_run_id = ?::uuid ORDER BY open_time, position_ticket"), {uuidValue(liveRunId)},
+                      QStringLiteral("cannot list the trades of run %1").arg(liveRunId.toString(QUuid::WithoutBraces)));
+}
+
+Result<std::vector<TradeClose>> PgTradeStore::closesOfTrade(const QString &account, quint64 positionTicket)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM trade_closes WHERE account = ? AND position_ticket = ? "
+                                      "ORDER BY time, deal_ticket").arg(kCloseColumns),
+                       {textValue(account), ticketValue(positionTicket)});
+    if (!q)
+        return explained(m_db, QStringLiteral("cannot list the closes of %1").arg(positionName(account, positionTicket)),
+                         q.error());
+    std::vector<TradeClose> out;
+    while (q->next())
+        out.push_back(closeFrom(*q));
+    return out;
+}
+
+// --- events and heartbeats ---------------------------------------------------------------------------------------
+
+Result<qint64> PgTradeStore::appendEvent(const LiveEvent &e)
+{
+    const QString what = QStringLiteral("cannot append the %1 event of run %2")
+                             .arg(e.type.left(64), e.liveRunId.toString(QUuid::WithoutBraces));
+    static const QRegularExpression typeName(QStringLiteral("^[A-Z][A-Za-z]{0,63}$"));
+    if (!typeName.match(e.type).hasMatch())
+        return makeError(QStringLiteral("%1: the type is not a name like TradeExecuted").arg(what));
+    auto id = m_db.scalar(QStringLiteral("INSERT INTO live_events (live_run_id, account, type, correlation_id, at, "
+                                         "message, payload) VALUES (?::uuid, ?, ?, ?, coalesce(%1, clock_timestamp()), "
+                                         "?, ?::jsonb) RETURNING id").arg(at()),
+                          {uuidValue(e.liveRunId), textValue(e.account), e.type, textValue(e.correlationId), e.atMs,
+                           textValue(e.message), jsonText(e.payload)});
+    if (!id)
+        return explained(m_db, what, id.error());
+    return id->toLongLong();
+}
+
+Result<std::vector<LiveEvent>> PgTradeStore::readEvents(const QString &where, const QVariantList &values,
+                                                        const QString &what)
+{
+    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM live_events WHERE %2").arg(kEventColumns, where), values);
+    if (!q)
+        return explained(m_db, what, q.error());
+    std::vector<LiveEvent> out;
+    while (q->next())
+        out.push_back(eventFrom(*q));
+    return out;
+}
+
+Result<std::vector<LiveEvent>> PgTradeStore::events(const QUuid &liveRunId, qint64 afterId, int limit,
+                                                    const QString &type)
+{
+    const QString what = QStringLiteral("cannot list the events of run %1").arg(liveRunId.toString(QUuid::WithoutBraces));
+    if (limit < 1)
+        return makeError(QStringLiteral("%1: limit %2 is not >= 1").arg(what).arg(limit));
+    if (type.isEmpty())
+        return readEvents(QStringLiteral("live_run_id = ?::uuid AND id > ? ORDER BY id LIMIT ?"),
+                          {uuidValue(liveRunId), afterId, limit}, what);
+    return readEvents(QStringLiteral("live_run_id = ?::uuid AND id > ? AND type = ? ORDER BY id LIMIT ?"),
+                      {uuidValue(liveRunId), afterId, type, limit}, what);
+}
+
+Result<std::vector<LiveEvent>> PgTradeStore::eventsByCorrelation(const QString &correlationId)
+{
+    const QString what = QStringLiteral("cannot list the events of correlation id '%1'").arg(correlationId.left(80));
+    if (correlationId.isEmpty())
+        return makeError(QStringLiteral("cannot list the events of a correlation id: none given"));
+    return readEvents(QStringLiteral("correlation_id = ? ORDER BY id"), {correlationId}, what);
+}
+
+Result<void> PgTradeStore::recordHeartbeat(const Heartbeat &h)
+{
+    const QString what = QStringLiteral("cannot record the heartbeat of run %1")
+                             .arg(h.liveRunId.toString(QUuid::WithoutBraces));
+    if (h.liveRunId.isNull())
+        return makeError(QStringLiteral("%1: it names no run").arg(what));
+    if (!finite(h.loopMs))
+        return makeError(QStringLiteral("%1: loop time %2 ms is not a finite number").arg(what).arg(h.loopMs));
+    auto inserted = m_db.exec(
+        QStringLiteral("INSERT INTO heartbeats (live_run_id, at, signals_received, intents_sent, intents_succeeded, "
+                       "intents_failed, trades, errors, loop_ms, last_action_at) VALUES (?::uuid, coalesce(%1, "
+                       "clock_timestamp()), ?, ?, ?, ?, ?, ?, ?, %1)").arg(at()),
+        {uuidValue(h.liveRunId), h.atMs, h.signalsReceived, h.intentsSent, h.intentsSucceeded, h.intentsFailed,
+         h.trades, h.errors, h.loopMs, h.lastActionAtMs});
+    if (!inserted)
+        return explained(m_db, what, inserted.error());
+    return {};
+}
+
+Result<std::vector<Heartbeat>> PgTradeStore::heartbeats(const QUuid &liveRunId, int limit)
+{
+    const QString what = QStringLiteral("cannot list the heartbeats of run %1").arg(liveRunId.toString(QUuid::WithoutBraces));
+    if (limit < 1)
+        return makeError(QStringLiteral("%1: limit %2 is not >= 1").arg(what).arg(limit));
+    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM heartbeats WHERE live_run_id = ?::uuid ORDER BY at DESC LIMIT ?")
+                           .arg(kHeartbeatColumns),
+                       {uuidValue(liveRunId), limit});
+    if (!q)
+        return explained(m_db, what, q.error());
+    std::vector<Heartbeat> out;
+    while (q->next())
+        out.push_back(heartbeatFrom(*q));
+    return out;
+}
+
+} // namespace bd

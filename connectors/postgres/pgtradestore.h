@@ -1,0 +1,66 @@
+#pragma once
+// PgTradeStore: the TradeStore port (core/live/tradestore.h) on BotDesk's PostgreSQL database (tables trade_intents,
+// live_trades, trade_closes, live_events, heartbeats of migration 0003), through one thread's Database connection.
+//
+//   Database db(target, options);   // on the live run's thread
+//   PgTradeStore trades(db);        // uses db; does not own it (db must outlive the store)
+//
+// Every call is one statement or one transaction (Database::transaction), committed before it returns; on error
+// nothing of it was written, and the message names the record (idempotency key, account and ticket, run) and the
+// cause (the Database's: unreachable, connection lost, statement refused).
+//
+// persistIntent is INSERT ... ON CONFLICT DO NOTHING (the key, or client_req_id: the key's prefix); when the key was there it reads the stored
+// row in a second statement (which sees a row another connection committed meanwhile), so of two connections
+// persisting the same key exactly one gets created=true. A key stored by another login (not visible here) is an
+// error: the intent must not be sent.
+//
+// recordTradeClose is one transaction: it locks the trade, inserts the deal ON CONFLICT DO NOTHING and, only when the
+// deal is new, adds it to the trade and closes the trade when closed_volume reaches volume (within 1e-9 lot).
+//
+// Rows are written as the database login (owner = current_user); row-level security decides what a login sees.
+// Trades and closes are keyed by (owner, account, ticket): account names are per login (accounts table), so are they.
+// Times: UTC epoch milliseconds; an event or heartbeat with atMs 0 is stamped with the server's clock.
+// Input refused before anything is sent (error naming the field): an idempotency key that is not 64 lowercase hex, a
+// client_req_id other than the key's first 32 hex, an empty account, a non-finite price or volume, a ticket of 0
+// where one is needed, a limit < 1.
+
+#include "database.h"
+#include "tradestore.h"
+
+namespace bd {
+
+class PgTradeStore final : public TradeStore {
+public:
+    explicit PgTradeStore(Database &db) : m_db(db) {}
+
+    Result<PersistedIntent> persistIntent(const IntentRecord &intent) override;
+    Result<void> updateIntent(const IntentRecord &intent) override;
+    Result<IntentRecord> intent(const QString &idempotencyKey) override;
+    Result<std::optional<IntentRecord>> intentByClientReqId(const QString &clientReqId) override;
+    Result<std::vector<IntentRecord>> unfinishedIntents(const QString &account) override;
+    Result<std::vector<IntentRecord>> intentsOfRun(const QUuid &liveRunId) override;
+
+    Result<void> recordTradeOpened(const LiveTrade &trade) override;
+    Result<void> recordTradeClose(const TradeClose &close) override;
+    Result<void> updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp) override;
+    Result<std::vector<LiveTrade>> openTrades(const QString &account) override;
+    Result<std::vector<LiveTrade>> tradesOfRun(const QUuid &liveRunId) override;
+    Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) override;
+
+    Result<qint64> appendEvent(const LiveEvent &event) override;
+    Result<std::vector<LiveEvent>> events(const QUuid &liveRunId, qint64 afterId, int limit,
+                                          const QString &type = {}) override;
+    Result<std::vector<LiveEvent>> eventsByCorrelation(const QString &correlationId) override;
+
+    Result<void> recordHeartbeat(const Heartbeat &heartbeat) override;
+    Result<std::vector<Heartbeat>> heartbeats(const QUuid &liveRunId, int limit) override;
+
+private:
+    Result<std::vector<IntentRecord>> readIntents(const QString &where, const QVariantList &values, const QString &what);
+    Result<std::vector<LiveTrade>> readTrades(const QString &where, const QVariantList &values, const QString &what);
+    Result<std::vector<LiveEvent>> readEvents(const QString &where, const QVariantList &values, const QString &what);
+
+    Database &m_db;
+};
+
+} // namespace bd
