@@ -15,7 +15,8 @@ namespace {
 const QString kIntentColumns =
     QStringLiteral("idempotency_key, client_req_id, action, account, symbol, side, live_run_id, bot_version_id, "
                    "source, signal_id, reason, correlation_id, position_ticket, volume, price, sl, tp, %1, "
-                   "request::text, state, retcode, message, order_ticket, deal_ticket, fill_price, %2, %3")
+                   "request::text, state, retcode, message, order_ticket, deal_ticket, fill_price, %2, %3, close_reason, "
+                   "close_subreason")
         .arg(ms(QStringLiteral("bar_time")), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at")));
 
 const QString kTradeColumns =
@@ -86,6 +87,8 @@ IntentRecord intentFrom(const QSqlQuery &q)
     r.fillPrice = q.value(24).toDouble();
     r.createdAtMs = q.value(25).toLongLong();
     r.updatedAtMs = q.value(26).toLongLong();
+    r.closeReason = q.value(27).toString();
+    r.closeSubreason = q.value(28).toString();
     return r;
 }
 
@@ -238,8 +241,8 @@ Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
         QStringLiteral("INSERT INTO trade_intents (idempotency_key, client_req_id, action, account, symbol, side, "
                        "live_run_id, bot_version_id, source, signal_id, reason, correlation_id, position_ticket, volume, "
                        "price, sl, tp, bar_time, request, state, retcode, message, order_ticket, deal_ticket, "
-                       "fill_price) VALUES (?, ?, ?, ?, ?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?, %1, "
-                       "?::jsonb, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2")
+                       "fill_price, close_reason, close_subreason) VALUES (?, ?, ?, ?, ?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, "
+                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2")
             .arg(at(), kIntentColumns),
         {r.idempotencyKey, r.clientReqId, QString::fromLatin1(intentActionName(r.action)), r.intent.account,
          textValue(r.intent.symbol), QString::fromLatin1(sideName(r.intent.side)), uuidValue(r.intent.liveRunId),
@@ -247,7 +250,7 @@ Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
          textValue(r.intent.signalId), textValue(r.intent.reason), textValue(r.intent.correlationId),
          ticketValue(r.positionTicket), r.volume, r.price, r.sl, r.tp, r.barTimeMs, jsonText(r.request),
          QString::fromLatin1(intentStateName(r.state)), r.retcode, textValue(r.message), ticketValue(r.orderTicket),
-         ticketValue(r.dealTicket), r.fillPrice});
+         ticketValue(r.dealTicket), r.fillPrice, textValue(r.closeReason), textValue(r.closeSubreason)});
     if (!inserted)
         return explained(m_db, what, inserted.error());
     if (inserted->next())

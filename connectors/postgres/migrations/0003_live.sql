@@ -84,6 +84,8 @@ CREATE TABLE trade_intents (
   order_ticket bigint NOT NULL DEFAULT 0,
   deal_ticket bigint NOT NULL DEFAULT 0,
   fill_price double precision NOT NULL DEFAULT 0,
+  close_reason text NOT NULL DEFAULT '',          -- CLOSE: why (STRATEGY_EXIT, MANUAL_CLOSE, RISK_CUTOFF, ...)
+  close_subreason text NOT NULL DEFAULT '',       -- CLOSE: EXIT_LONG, EXIT_SHORT, ... or ''
   created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
   updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );

@@ -1,0 +1,146 @@
+#pragma once
+// LiveRunExecutor: one live run at work (issue 9 §2, §4, §5) — the strategy fed by the account's feed through the
+// StrategyRunner (the engine part shared with the backtest), its actions turned into orders (plansForAction) and sent
+// through the account's TradeService with the run's guardrails; heartbeats, events and the drawdown cap.
+//
+//   history bars (warm-up) ─► runner.feedWarmup          live closed bar ─► runner.onClosedBar ─► decision
+//   decision ─► AUTO: plans ─► TradeService::submit(plan, bar time, guardrails)
+//            └► APPROVE: held (SignalReceived) until approve(signal) or the timeout (SignalExpired)
+//   every bar / tick ─► drawdown from the starting equity ─► over the cap: close every position of the run
+//                       (RISK_CUTOFF), status HALTED, event DrawdownCapTriggered "Drawdown 23.5% exceeds cap 20%;
+//                       closed 5 positions"; the trader's Resume starts trading again
+//   every 10 s ─► heartbeat (store + one JSON log line); stop(close) ─► STOPPING ─► (close positions) ─► STOPPED
+//
+// The run's positions are the trades the store holds for it (recorded by the TradeService); prices of the run's
+// symbol come from the feed. Bar times arrive on the server clock and are converted to UTC with the link's offset.
+// Threads: lives on the account's live thread with its TradeService and stores (same thread; not thread-safe).
+// Errors do not throw: a failing submit is counted, logged and recorded as an event; a store that cannot record
+// the run's status makes the executor report `degraded` until it can.
+
+#include "brokertypes.h"
+#include "guardrails.h"
+#include "liverun.h"
+#include "liverunstore.h"
+#include "strategyrunner.h"
+#include "tradeservice.h"
+#include "tradestore.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+
+namespace spdlog { class logger; }
+
+namespace bd {
+
+// What a run has done so far (the heartbeat's counters and the run's latency figures).
+struct LiveRunCounters {
+    qint64 signalsReceived = 0;    // decisions with at least one action
+    qint64 intentsSent = 0;        // submits queued to the broker
+    qint64 intentsSucceeded = 0;   // ... that ended DONE
+    qint64 intentsFailed = 0;      // ... REJECTED, or denied, or not persisted
+    qint64 trades = 0;             // positions opened
+    qint64 errors = 0;
+    double lastLoopMs = 0.0;       // the last bar's handling time
+    qint64 lastActionAtMs = 0;
+};
+
+class LiveRunExecutor : public QObject {
+    Q_OBJECT
+public:
+    struct Setup {
+        LiveRunRecord run;                  // spec, starting equity (fixed at first start), status
+        std::unique_ptr<Strategy> strategy; // the version's strategy, parameters applied
+        SymbolSpec symbol;                  // the catalogue's spec; digits, point, tick size/value, volumes replaced
+                                            // by the broker's when it resolves the symbol
+        qint64 heartbeatMs = 10'000;
+        std::function<qint64()> nowMs;      // UTC epoch ms; tests may replace it
+    };
+
+    LiveRunExecutor(Setup setup, TradeService &service, TradeStore &trades, LiveRunStore &runs,
+                    QObject *parent = nullptr);
+    ~LiveRunExecutor() override;
+
+    const QUuid &id() const { return m_run.spec.id; }
+    const LiveRunSpec &spec() const { return m_run.spec; }
+    LiveRunStatus status() const { return m_run.status; }
+    const LiveRunCounters &counters() const { return m_counters; }
+    bool degraded() const { return m_degraded; }
+    qint64 warmupBars() const { return m_runner.warmupBars(); }
+
+public slots:
+    // Starts the run: PENDING → RUNNING (the starting equity fixed on first start). Bars before start are warm-up.
+    void start();
+    // The account's feed (call on this thread; the host routes the connector's signals here).
+    void onBar(const bd::mt5::RateBar &bar);
+    void onTick(const bd::mt5::Tick &tick);
+    void onAccount(const bd::mt5::AccountInfo &account);
+    void onSymbol(const bd::mt5::BrokerSymbol &symbol);
+    void setServerUtcOffsetSec(qint64 offsetSec);
+    // STOPPING → STOPPED; `closePositions`: the run's positions are closed first (Stop and close).
+    void stop(bool closePositions);
+    // HALTED → RUNNING (the trader's decision after a guardrail halt).
+    void resume();
+    // APPROVE mode: sends (or drops) the held signal.
+    void approve(const QString &signalId);
+    void reject(const QString &signalId);
+
+signals:
+    void statusChanged(const QUuid &runId, bd::LiveRunStatus status, const QString &message);
+    void heartbeat(const bd::Heartbeat &heartbeat);
+    void signalPending(const QUuid &runId, const QString &signalId, qint64 expiresAtMs);
+
+private:
+    struct HeldSignal {
+        Decision decision;
+        qint64 receivedAtMs = 0;
+        qint64 expiresAtMs = 0;
+    };
+
+    void handleDecision(const Decision &decision);
+    void sendDecision(const Decision &decision, const QString &signalId);
+    std::vector<Position> runPositions() const;
+    RunRiskState riskState() const;
+    int closeAll(const QString &reason, const QString &subreason);
+    void checkDrawdown();
+    void writeHeartbeat();
+    void expireHeld();
+    bool applyStatus(LiveRunEvent event, const QString &message = {});
+    void runEvent(const QString &type, const QString &message, const QJsonObject &payload = {},
+                  const QString &correlationId = {});
+    void refreshTrades();
+    qint64 now() const { return m_nowMs(); }
+
+    LiveRunRecord m_run;
+    std::unique_ptr<Strategy> m_strategy;
+    SymbolSpec m_symbol;
+    StrategyRunner m_runner;
+    TradeService &m_service;
+    TradeStore &m_trades;
+    LiveRunStore &m_runs;
+    std::function<qint64()> m_nowMs;
+    std::shared_ptr<spdlog::logger> m_log;
+    QTimer m_heartbeatTimer;
+    QTimer m_approvalTimer;
+    LiveRunCounters m_counters;
+    std::optional<mt5::AccountInfo> m_account;
+    std::optional<Quote> m_quote;
+    qint64 m_serverOffsetSec = 0;
+    std::vector<LiveTrade> m_open;      // this run's open trades (from the store)
+    double m_realised = 0.0;            // this run's realised P/L (closed parts)
+    double m_dayStartRealised = 0.0;    // m_realised at the broker day's start
+    double m_dayStartEquity = 0.0;
+    qint64 m_day = -1;                  // the broker day (server clock days since epoch) of the last bar
+    qint64 m_lastEntryAtMs = 0;
+    QHash<QString, HeldSignal> m_held;  // APPROVE mode
+    QSet<QString> m_pendingEntries;     // idempotency keys of this run's entries sent and not final yet
+    int m_signalSeq = 0;
+    bool m_degraded = false;
+};
+
+} // namespace bd
