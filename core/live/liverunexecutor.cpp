@@ -259,6 +259,8 @@ void LiveRunExecutor::sendDecision(const Decision &decision, const QString &sign
                 ++m_counters.intentsFailed;
             else if (r.value().state == IntentState::Persisted) {
                 ++m_counters.intentsSent;
+                if (plan.action == IntentAction::Close)
+                    m_closing.insert(plan.positionTicket);
                 if (plan.action == IntentAction::Open) {
                     m_lastEntryAtMs = now();
                     m_pendingEntries.insert(r.value().idempotencyKey);
@@ -335,11 +337,15 @@ void LiveRunExecutor::refreshTrades()
     }
     m_open.clear();
     m_realised = 0.0;
+    QSet<quint64> stillOpen;
     for (const LiveTrade &t : all.value()) {
         m_realised += t.profit + t.commission + t.swap;
-        if (!t.closeTimeMs)
+        if (!t.closeTimeMs) {
             m_open.push_back(t);
+            stillOpen.insert(t.positionTicket);
+        }
     }
+    m_closing.intersect(stillOpen);
     if (m_run.status == LiveRunStatus::Stopping && m_open.empty())
         applyStatus(LiveRunEvent::Stopped);
 }
@@ -361,12 +367,13 @@ RunRiskState LiveRunExecutor::riskState() const
     }
     s.runProfit = m_realised + floating;
     s.runDayProfit = (m_realised - m_dayStartRealised) + floating;
-    s.runOpenOnSymbol = int(m_open.size() + m_pendingEntries.size());  // pending entries count as open
+    // Entries in flight count as open; positions whose close is in flight do not (a reversal closes, then opens).
+    s.runOpenOnSymbol = int(m_open.size()) - int(m_closing.size()) + int(m_pendingEntries.size());
     s.accountOpenOnSymbol = s.runOpenOnSymbol;
     if (Result<std::vector<LiveTrade>> open = m_trades.openTrades(m_run.spec.account); open) {
         s.accountOpenOnSymbol = int(std::count_if(open.value().begin(), open.value().end(),
                                                   [&](const LiveTrade &t) { return t.symbol == m_run.spec.symbol; }))
-                                + int(m_pendingEntries.size());
+                                - int(m_closing.size()) + int(m_pendingEntries.size());
     }
     s.lastEntryAtMs = m_lastEntryAtMs;
     s.nowMs = now();
@@ -395,6 +402,10 @@ int LiveRunExecutor::closeAll(const QString &reason, const QString &subreason)
         plan.closeSubreason = subreason;
         plan.fingerprint = QStringLiteral("%1 %2").arg(reason).arg(t.positionTicket);
         Result<IntentRecord> r = m_service.submit(plan, m_runner.lastBarTimeMs(), nullptr);
+        if (r && r.value().state == IntentState::Persisted) {
+            ++m_counters.intentsSent;
+            m_closing.insert(t.positionTicket);
+        }
         if (r && r.value().state != IntentState::Denied)
             ++sent;
     }

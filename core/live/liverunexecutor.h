@@ -139,6 +139,7 @@ private:
     qint64 m_lastEntryAtMs = 0;
     QHash<QString, HeldSignal> m_held;  // APPROVE mode
     QSet<QString> m_pendingEntries;     // idempotency keys of this run's entries sent and not final yet
+    QSet<quint64> m_closing;            // tickets of this run's positions with a close in flight
     int m_signalSeq = 0;
     bool m_degraded = false;
 };

@@ -1,0 +1,245 @@
+#include "accountdesk.h"
+
+#include "brokermetatypes.h"
+#include "liverunexecutor.h"
+#include "logging.h"
+#include "mt5client.h"
+#include "pgbotstore.h"
+#include "pgliverunstore.h"
+#include "pgorderoutbox.h"
+#include "pgtradestore.h"
+#include "tradeservice.h"
+#include "versionstrategy.h"
+
+#include <spdlog/logger.h>
+
+namespace bd {
+
+namespace {
+std::string utf8(const QString &s) { return s.toStdString(); }
+} // namespace
+
+AccountDesk::AccountDesk(Setup setup, QObject *parent)
+    : QObject(parent), m_setup(std::move(setup)), m_log(logging::get("live"))
+{
+}
+
+AccountDesk::~AccountDesk()
+{
+    if (m_io.isRunning()) {
+        if (m_client)
+            QMetaObject::invokeMethod(m_client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
+        m_io.quit();
+        m_io.wait();
+    }
+    qDeleteAll(m_runs);
+    m_runs.clear();
+}
+
+void AccountDesk::open()
+{
+    mt5::registerBrokerMetaTypes();
+    Database::Options options = m_setup.dbOptions;
+    options.purpose = QStringLiteral("live-") + m_setup.account.name;
+    m_db = std::make_unique<Database>(m_setup.target, options);
+    if (Result<void> r = m_db->open(); !r) {
+        emit failed(QStringLiteral("account %1: %2").arg(m_setup.account.name, r.error().message));
+        return;
+    }
+    m_trades = std::make_unique<PgTradeStore>(*m_db);
+    m_runStore = std::make_unique<PgLiveRunStore>(*m_db);
+    m_bots = std::make_unique<PgBotStore>(*m_db);
+
+    mt5::Mt5ClientConfig config;
+    config.url = QUrl(m_setup.account.bridgeUrl);
+    config.token = m_setup.token;
+    config.account = m_setup.account.name;
+    const DatabaseTarget target = m_setup.target;
+    Database::Options outboxOptions = m_setup.dbOptions;
+    outboxOptions.purpose = QStringLiteral("outbox-") + m_setup.account.name;
+    config.outboxFactory = [target, outboxOptions] { return makePgOrderOutbox(target, outboxOptions); };
+    m_client = mt5::Mt5Client::createOn(m_io, config);
+
+    TradeServiceConfig serviceConfig;
+    serviceConfig.account = m_setup.account.name;
+    serviceConfig.magic = m_setup.account.magic;
+    m_service = std::make_unique<TradeService>(serviceConfig, *m_trades, m_client->broker());
+    connectFeed();
+    m_io.start();
+    if (Result<int> r = m_service->resumeUnfinished(); !r)
+        m_log->error("[{}] unfinished intents not read: {}", utf8(m_setup.account.name), utf8(r.error().message));
+}
+
+void AccountDesk::connectFeed()
+{
+    mt5::MarketDataPort *md = m_client->marketData();
+    mt5::BrokerPort *br = m_client->broker();
+    connect(md, &mt5::MarketDataPort::symbolResolved, this, [this](const mt5::BrokerSymbol &s) {
+        const QString ours = s.requested.isEmpty() ? s.name : s.requested;
+        m_brokerSymbols.insert(ours, s.name);
+        m_service->setSymbol(ours, s);
+        for (LiveRunExecutor *run : std::as_const(m_runs))
+            run->onSymbol(s);
+    });
+    connect(md, &mt5::MarketDataPort::subscriptionFailed, this,
+            [this](const QString &requested, const QString &code, const QString &message, const QStringList &suggestions) {
+                for (LiveRunExecutor *run : std::as_const(m_runs)) {
+                    if (run->spec().symbol == requested && run->status() != LiveRunStatus::Error) {
+                        LiveRunRecord r;
+                        r.spec = run->spec();
+                        failRun(r, QStringLiteral("symbol %1 is not available at the broker (%2: %3)%4")
+                                       .arg(requested, code, message,
+                                            suggestions.isEmpty() ? QString()
+                                                                  : QStringLiteral("; did you mean %1?")
+                                                                        .arg(suggestions.join(QStringLiteral(", ")))));
+                    }
+                }
+            });
+    connect(md, &mt5::MarketDataPort::tickReceived, this, [this](const mt5::Tick &t) {
+        const QString ours = m_brokerSymbols.key(t.symbol, t.symbol);
+        m_service->setQuote(ours, Quote{t.bid, t.ask});
+        for (LiveRunExecutor *run : std::as_const(m_runs)) {
+            if (run->spec().symbol == ours)
+                run->onTick(t);
+        }
+    });
+    connect(md, &mt5::MarketDataPort::barReceived, this, [this](const mt5::RateBar &b) {
+        const QString ours = m_brokerSymbols.key(b.symbol, b.symbol);
+        for (LiveRunExecutor *run : std::as_const(m_runs)) {
+            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
+                run->onBar(b);
+        }
+    });
+    connect(br, &mt5::BrokerPort::accountChanged, this, [this](const mt5::AccountInfo &a) {
+        m_service->setAccount(a);
+        for (LiveRunExecutor *run : std::as_const(m_runs))
+            run->onAccount(a);
+    });
+    connect(br, &mt5::BrokerPort::linkStatusChanged, this, [this](const mt5::LinkStatus &s) {
+        const bool live = s.state == mt5::LinkStatus::State::Live;
+        for (LiveRunExecutor *run : std::as_const(m_runs))
+            run->setServerUtcOffsetSec(s.serverUtcOffsetSec);
+        if (live && !m_live) {
+            mt5::BrokerPort *broker = m_client->broker();
+            QMetaObject::invokeMethod(broker, [broker] { broker->requestAccount(); }, Qt::QueuedConnection);
+        }
+        m_live = live;
+    });
+}
+
+void AccountDesk::ensureRun(const LiveRunRecord &run)
+{
+    if (!m_runStore)
+        return;
+    LiveRunExecutor *executor = m_runs.value(run.spec.id);
+    if (executor) {
+        if (run.desired == DesiredState::Stopped || run.desired == DesiredState::StopAndClose) {
+            if (executor->status() != LiveRunStatus::Stopped && executor->status() != LiveRunStatus::Stopping
+                && executor->status() != LiveRunStatus::Error)
+                executor->stop(run.desired == DesiredState::StopAndClose);
+        } else if (executor->status() == LiveRunStatus::Halted && run.status == LiveRunStatus::Running) {
+            executor->resume();  // resumed by the trader (the store already says RUNNING)
+        }
+        return;
+    }
+    // Not hosted here yet.
+    const bool wantsRunning = run.desired == DesiredState::Running;
+    const bool live = run.status == LiveRunStatus::Pending || run.status == LiveRunStatus::Running
+                      || run.status == LiveRunStatus::Halted;
+    if (!wantsRunning) {
+        // Stopped while no host held it: record the stop (nothing of it trades here).
+        if (run.status == LiveRunStatus::Running)
+            (void)m_runStore->applyStatusEvent(run.spec.id, LiveRunEvent::Stop, QStringLiteral("stopped while not hosted"));
+        if (run.status == LiveRunStatus::Pending || run.status == LiveRunStatus::Halted)
+            (void)m_runStore->applyStatusEvent(run.spec.id, LiveRunEvent::Stop);
+        if (run.status == LiveRunStatus::Stopping || run.status == LiveRunStatus::Running)
+            (void)m_runStore->applyStatusEvent(run.spec.id, LiveRunEvent::Stopped);
+        return;
+    }
+    if (run.status == LiveRunStatus::Stopping) {
+        (void)m_runStore->applyStatusEvent(run.spec.id, LiveRunEvent::Stopped);
+        return;
+    }
+    if (live)
+        startRun(run);
+}
+
+void AccountDesk::failRun(const LiveRunRecord &run, const QString &reason)
+{
+    m_log->error("[LiveRun {}] [{}] [{}] [error] {}", utf8(run.spec.id.toString(QUuid::WithoutBraces)),
+                 utf8(m_setup.account.name), utf8(run.spec.symbol), utf8(reason));
+    if (Result<LiveRunRecord> r = m_runStore->applyStatusEvent(run.spec.id, LiveRunEvent::Fail, reason); !r)
+        m_log->error("[LiveRun {}] ERROR not recorded: {}", utf8(run.spec.id.toString(QUuid::WithoutBraces)),
+                     utf8(r.error().message));
+    if (LiveRunExecutor *executor = m_runs.take(run.spec.id))
+        executor->deleteLater();
+    emit runStatusChanged(run.spec.id, LiveRunStatus::Error, reason);
+}
+
+void AccountDesk::startRun(const LiveRunRecord &run)
+{
+    Result<BotVersion> version = m_bots->findVersion(run.spec.botName, run.spec.codeHash);
+    if (!version)
+        return failRun(run, QStringLiteral("its bot version is not in the database: %1").arg(version.error().message));
+    Result<Bot> bot = m_bots->findBot(run.spec.botName);
+    if (!bot)
+        return failRun(run, bot.error().message);
+    if (!m_setup.strategies)
+        return failRun(run, QStringLiteral("this host cannot load strategies"));
+    Result<VersionStrategy> loaded = m_setup.strategies->load(bot.value().strategyTemplate, version.value().code,
+                                                              versionCodeName(run.spec.botName, version.value().codeHash),
+                                                              version.value().params);
+    if (!loaded)
+        return failRun(run, QStringLiteral("its strategy does not load: %1").arg(loaded.error().message));
+    const SymbolSpec *spec = m_setup.catalog.find(run.spec.symbol);
+    if (!spec)
+        return failRun(run, QStringLiteral("symbol %1 is not in BotDesk's symbol catalogue").arg(run.spec.symbol));
+
+    LiveRunExecutor::Setup setup;
+    setup.run = run;
+    setup.strategy = std::move(loaded.value().strategy);
+    setup.symbol = *spec;
+    setup.heartbeatMs = m_setup.heartbeatMs;
+    auto *executor = new LiveRunExecutor(std::move(setup), *m_service, *m_trades, *m_runStore, this);
+    connect(executor, &LiveRunExecutor::statusChanged, this, &AccountDesk::runStatusChanged);
+    m_runs.insert(run.spec.id, executor);
+
+    // Its bars with the strategy's warm-up from history (+ a margin), and ticks. Subscribing a stream again sends its
+    // history again: runs already on it ignore bars they have seen (StrategyRunner), the new one warms up.
+    const int history = int(std::clamp<qint64>(executor->warmupBars() + 10, 10, 50'000));
+    mt5::MarketDataPort *md = m_client->marketData();
+    const QString symbol = run.spec.symbol;
+    const QString timeframe = run.spec.timeframe;
+    QMetaObject::invokeMethod(md, [md, symbol, timeframe, history] {
+        md->subscribeTicks(symbol);
+        md->subscribeBars(symbol, timeframe, history, false);
+    }, Qt::QueuedConnection);
+    executor->start();
+}
+
+void AccountDesk::approve(const QUuid &runId, const QString &signalId)
+{
+    if (LiveRunExecutor *executor = m_runs.value(runId))
+        executor->approve(signalId);
+}
+
+void AccountDesk::shutdown()
+{
+    // Positions stay under their SL/TP; each run is recorded STOPPED (the trader starts it again).
+    for (LiveRunExecutor *executor : std::as_const(m_runs)) {
+        if (m_runStore)
+            (void)m_runStore->setDesiredState(executor->id(), DesiredState::Stopped);
+        executor->stop(false);
+    }
+    if (m_client)
+        QMetaObject::invokeMethod(m_client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
+    m_io.quit();
+    m_io.wait();
+    m_client = nullptr;
+    qDeleteAll(m_runs);
+    m_runs.clear();
+    m_service.reset();
+    emit closed();
+}
+
+} // namespace bd

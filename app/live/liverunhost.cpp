@@ -1,0 +1,133 @@
+#include "liverunhost.h"
+
+#include "logging.h"
+#include "pgliverunstore.h"
+
+#include <QSqlDatabase>
+#include <QSqlDriver>
+
+#include <spdlog/logger.h>
+
+namespace bd {
+
+namespace {
+std::string utf8(const QString &s) { return s.toStdString(); }
+} // namespace
+
+LiveRunHost::LiveRunHost(Options options, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_log(logging::get("live"))
+{
+    m_pollTimer.setInterval(int(std::max<qint64>(50, m_options.pollMs)));
+    connect(&m_pollTimer, &QTimer::timeout, this, &LiveRunHost::poll);
+}
+
+LiveRunHost::~LiveRunHost() { stop(); }
+
+Result<void> LiveRunHost::start()
+{
+    Database::Options options = m_options.dbOptions;
+    options.purpose = QStringLiteral("live-host");
+    m_db = std::make_unique<Database>(m_options.target, options);
+    if (Result<void> r = m_db->open(); !r)
+        return r;
+    m_runs = std::make_unique<PgLiveRunStore>(*m_db);
+    const int n = m_options.threads > 0 ? m_options.threads : std::max(1, QThread::idealThreadCount());
+    for (int i = 0; i < n; ++i) {
+        auto thread = std::make_unique<QThread>();
+        thread->setObjectName(QStringLiteral("bd-live-%1").arg(i));
+        thread->start();
+        m_threads.push_back(std::move(thread));
+    }
+    m_log->info("live host {} on {} live thread(s), polling every {} ms", utf8(m_options.hostId), n, m_options.pollMs);
+    poll();
+    m_pollTimer.start();
+    return {};
+}
+
+AccountDesk *LiveRunHost::deskFor(const QString &accountName)
+{
+    if (AccountDesk *desk = m_desks.value(accountName))
+        return desk;
+    Result<LiveAccount> account = m_runs->account(accountName);
+    if (!account) {
+        m_failedAccounts.insert(accountName, account.error().message);
+        return nullptr;
+    }
+    QString token;
+    if (m_options.tokenFor) {
+        Result<QString> t = m_options.tokenFor(account.value());
+        if (!t) {
+            if (m_failedAccounts.value(accountName) != t.error().message) {
+                m_log->error("[{}] cannot connect: {}", utf8(accountName), utf8(t.error().message));
+                emit accountFailed(accountName, t.error().message);
+            }
+            m_failedAccounts.insert(accountName, t.error().message);
+            return nullptr;
+        }
+        token = t.value();
+    }
+    m_failedAccounts.remove(accountName);
+    AccountDesk::Setup setup;
+    setup.account = account.value();
+    setup.token = token;
+    setup.target = m_options.target;
+    setup.dbOptions = m_options.dbOptions;
+    setup.strategies = m_options.strategies;
+    setup.catalog = m_options.catalog;
+    setup.heartbeatMs = m_options.heartbeatMs;
+    auto *desk = new AccountDesk(std::move(setup));
+    QThread *thread = m_threads[size_t(m_nextThread++ % int(m_threads.size()))].get();
+    desk->moveToThread(thread);
+    connect(desk, &AccountDesk::runStatusChanged, this, &LiveRunHost::runStatusChanged);
+    connect(desk, &AccountDesk::failed, this, [this, accountName](const QString &reason) {
+        m_log->error("[{}] {}", utf8(accountName), utf8(reason));
+        emit accountFailed(accountName, reason);
+    });
+    QMetaObject::invokeMethod(desk, &AccountDesk::open, Qt::QueuedConnection);
+    m_desks.insert(accountName, desk);
+    return desk;
+}
+
+void LiveRunHost::poll()
+{
+    if (!m_runs)
+        return;
+    Result<std::vector<LiveRunRecord>> claimed = m_runs->claimRuns(m_options.hostId, m_options.leaseMs);
+    if (!claimed) {
+        m_log->warn("live host {}: runs not claimed ({}); retrying in {} ms", utf8(m_options.hostId),
+                    utf8(claimed.error().message), m_options.pollMs);
+        return;
+    }
+    for (const LiveRunRecord &run : claimed.value()) {
+        AccountDesk *desk = deskFor(run.spec.account);
+        if (!desk)
+            continue;
+        m_hosted.insert(run.spec.id, run.spec.account);
+        QMetaObject::invokeMethod(desk, [desk, run] { desk->ensureRun(run); }, Qt::QueuedConnection);
+    }
+}
+
+void LiveRunHost::stop()
+{
+    m_pollTimer.stop();
+    for (AccountDesk *desk : std::as_const(m_desks)) {
+        // The desk's thread runs its shutdown; this thread waits for it (ordered shutdown, STYLE §7.2 rule 5).
+        QMetaObject::invokeMethod(desk, &AccountDesk::shutdown, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(desk, [desk] { delete desk; }, Qt::BlockingQueuedConnection);
+    }
+    m_desks.clear();
+    for (auto &thread : m_threads) {
+        thread->quit();
+        thread->wait();
+    }
+    m_threads.clear();
+    if (m_runs) {
+        for (auto it = m_hosted.cbegin(); it != m_hosted.cend(); ++it)
+            (void)m_runs->releaseRun(it.key(), m_options.hostId);
+    }
+    m_hosted.clear();
+    m_runs.reset();
+    m_db.reset();
+}
+
+} // namespace bd

@@ -1,0 +1,245 @@
+// Live runs end to end in one process (issue 9 §2, §4, §5): LiveRunHost (app/live) with its live thread, the account's
+// desk (PgTradeStore, PgLiveRunStore, TradeService, the MT5 connector on its own thread) and the run's executor,
+// against botdesk-mt5sim replaying EURUSD M1 2024 at 600x and a throwaway PostgreSQL. The run is a stored version
+// of the built-in ema_crossover with short EMAs, so it trades within seconds.
+// What must hold: the host claims the run and it becomes RUNNING; it trades (every trade in the database with its
+// lineage, one simulator position per open trade, never two orders for one intent); heartbeats are written;
+// "stop and close" closes the run's positions and leaves it STOPPED; a drawdown cap closes everything and HALTS the
+// run with its event, and only Resume trades again.
+
+#include "botstrategy.h"
+#include "codehash.h"
+#include "brokermetatypes.h"
+#include "database.h"
+#include "liverunhost.h"
+#include "pgbotstore.h"
+#include "pgharness.h"
+#include "pgliverunstore.h"
+#include "pgtradestore.h"
+#include "resultcheck.h"
+#include "simprocess.h"
+#include "strategyregistry.h"
+
+#include <QJsonObject>
+#include <QtTest>
+
+#include <set>
+
+using namespace bd;
+using bd::pgtest::options;
+
+namespace {
+
+const QString kToken = QStringLiteral("tok-livehost-1");
+const QString kAccount = QStringLiteral("sim-demo");
+constexpr qint64 kMagic = 5150;
+
+// A bot "ema-fast" (ema_crossover, fast 3 / slow 8: crosses every few minutes of M1) and the account on `simUrl`.
+QUuid storedVersion(Database &db, const QUrl &simUrl, QString *name, QString *hash)
+{
+    PgBotStore bots(db);
+    Result<BotVersion> first = defaultVersionOf(QStringLiteral("ema_crossover"));
+    if (!first)
+        qFatal("%s", qPrintable(first.error().message));
+    *name = QStringLiteral("ema-fast-%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(6));
+    if (Result<Bot> bot = bots.createBot(*name, QStringLiteral("ema_crossover"), first.value()); !bot)
+        qFatal("%s", qPrintable(bot.error().message));
+    BotVersion fast = first.value();
+    fast.params = QJsonObject{{QStringLiteral("fast"), 3}, {QStringLiteral("slow"), 8}};
+    fast.codeHash = computeCodeHash(fast.code, fast.params);
+    Result<Bot> bot = bots.findBot(*name);
+    if (!bot)
+        qFatal("%s", qPrintable(bot.error().message));
+    fast.botId = bot.value().id;
+    auto saved = bots.saveVersion(fast);
+    if (!saved)
+        qFatal("%s", qPrintable(saved.error().message));
+    *hash = saved.value().first.codeHash;
+    PgLiveRunStore runs(db);
+    if (!runs.account(kAccount)) {
+        LiveAccount account;
+        account.name = kAccount;
+        account.bridgeUrl = simUrl.toString();
+        account.tokenEnv = QStringLiteral("BOTDESK_TEST_BRIDGE_TOKEN");
+        account.magic = kMagic;
+        if (Result<void> added = runs.addAccount(account); !added)
+            qFatal("%s", qPrintable(added.error().message));
+    }
+    return saved.value().first.id;
+}
+
+} // namespace
+
+class TestLiveHost : public QObject {
+    Q_OBJECT
+    PgHarness pg;
+    Result<SymbolCatalog> catalog = SymbolCatalog::builtin();
+    AppVersionStrategies strategies;
+
+    std::unique_ptr<LiveRunHost> makeHost(const DatabaseTarget &target)
+    {
+        LiveRunHost::Options o;
+        o.target = target;
+        o.dbOptions = options("host");
+        o.hostId = QStringLiteral("test-host-%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(6));
+        o.threads = 2;
+        o.leaseMs = 5000;
+        o.pollMs = 200;
+        o.heartbeatMs = 500;
+        o.strategies = &strategies;
+        o.catalog = catalog.value();
+        o.tokenFor = [](const LiveAccount &a) -> Result<QString> {
+            const QString t = qEnvironmentVariable(a.tokenEnv.toLatin1().constData());
+            if (t.isEmpty())
+                return makeError(QStringLiteral("%1 is not set").arg(a.tokenEnv));
+            return t;
+        };
+        return std::make_unique<LiveRunHost>(o);
+    }
+
+    static LiveRunSpec spec(const QUuid &version, const QString &name, const QString &hash)
+    {
+        LiveRunSpec s;
+        s.id = QUuid::createUuid();
+        s.botVersionId = version;
+        s.botName = name;
+        s.codeHash = hash;
+        s.account = kAccount;
+        s.symbol = QStringLiteral("EURUSD");
+        s.guardrails.maxRiskPercent = 5.0;
+        return s;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        mt5::registerBrokerMetaTypes();
+        QVERIFY(catalog.ok());
+        qputenv("BOTDESK_TEST_BRIDGE_TOKEN", kToken.toLatin1());
+        QVERIFY_OK(pg.start());
+    }
+
+    void aRunTradesAndStopsAndCloses()
+    {
+        test::SimProcess sim;
+        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
+                          {"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
+                           "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600"},
+                          kToken));
+        auto url = pg.createMigratedDatabase(QStringLiteral("trades"));
+        QVERIFY_OK(url);
+        Database db(pg.target(*url), options("check"));
+        QString name, hash;
+        const QUuid version = storedVersion(db, sim.url, &name, &hash);
+        PgLiveRunStore runs(db);
+        PgTradeStore trades(db);
+        const LiveRunSpec s = spec(version, name, hash);
+        QVERIFY_OK(runs.createRun(s));
+
+        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url));
+        QVERIFY_OK(host->start());
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).ok() && runs.run(s.id).value().status == LiveRunStatus::Running, 10000);
+        QVERIFY(runs.run(s.id).value().startingEquity.has_value());
+        // It trades: at 600x a 3/8 EMA cross comes every few seconds.
+        QTRY_VERIFY_WITH_TIMEOUT(trades.tradesOfRun(s.id).ok() && trades.tradesOfRun(s.id).value().size() >= 3, 40000);
+        QTRY_VERIFY_WITH_TIMEOUT(trades.heartbeats(s.id, 5).ok() && !trades.heartbeats(s.id, 5).value().empty(), 5000);
+
+        QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::StopAndClose));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopped, 15000);
+        host->stop();
+
+        Result<std::vector<LiveTrade>> all = trades.tradesOfRun(s.id);
+        QVERIFY_OK(all);
+        std::set<quint64> tickets;
+        std::set<QString> keys;
+        for (const LiveTrade &t : all.value()) {
+            QVERIFY2(t.closeTimeMs.has_value(), qPrintable(QStringLiteral("position %1 still open").arg(t.positionTicket)));
+            QCOMPARE(t.botVersionId, version);
+            QCOMPARE(t.source, TradeSource::Bot);
+            QVERIFY(!t.correlationId.isEmpty());
+            QVERIFY(QStringList({"STRATEGY_EXIT", "MANUAL_CLOSE", "SL_HIT", "TP_HIT"}).contains(t.closeReason));
+            QVERIFY(tickets.insert(t.positionTicket).second);
+            QVERIFY2(keys.insert(t.idempotencyKey).second, "two positions from one intent");
+        }
+        // Every intent is final; the opening ones that executed are exactly the trades.
+        Result<std::vector<IntentRecord>> intents = trades.intentsOfRun(s.id);
+        QVERIFY_OK(intents);
+        int opensDone = 0;
+        for (const IntentRecord &r : intents.value()) {
+            QVERIFY2(r.state == IntentState::Done || r.state == IntentState::Rejected || r.state == IntentState::Denied,
+                     qPrintable(r.clientReqId + QLatin1Char(' ') + QLatin1String(intentStateName(r.state))));
+            opensDone += r.action == IntentAction::Open && r.state == IntentState::Done;
+        }
+        QCOMPARE(size_t(opensDone), all.value().size());
+        // The run's life in its events.
+        Result<std::vector<LiveEvent>> events = trades.events(s.id, 0, 100000);
+        QVERIFY_OK(events);
+        QStringList statuses;
+        int signalCount = 0;
+        for (const LiveEvent &e : events.value()) {
+            if (e.type == QLatin1String("RunStatusChanged"))
+                statuses << e.payload.value(QStringLiteral("to")).toString();
+            signalCount += e.type == QLatin1String("SignalReceived");
+        }
+        QCOMPARE(statuses, (QStringList{"RUNNING", "STOPPING", "STOPPED"}));
+        QVERIFY(signalCount >= 3);
+    }
+
+    void theDrawdownCapHaltsAndClosesEverything()
+    {
+        test::SimProcess sim;
+        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
+                          {"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
+                           "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600"},
+                          kToken));
+        auto url = pg.createMigratedDatabase(QStringLiteral("halt"));
+        QVERIFY_OK(url);
+        Database db(pg.target(*url), options("check"));
+        QString name, hash;
+        const QUuid version = storedVersion(db, sim.url, &name, &hash);
+        PgLiveRunStore runs(db);
+        PgTradeStore trades(db);
+        LiveRunSpec s = spec(version, name, hash);
+        s.guardrails.drawdownCapPercent = 0.01;  // 1 USD on 10,000: the first adverse move trips it
+        QVERIFY_OK(runs.createRun(s));
+
+        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url));
+        QVERIFY_OK(host->start());
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).ok() && runs.run(s.id).value().status == LiveRunStatus::Halted, 40000);
+        const LiveRunRecord halted = runs.run(s.id).value();
+        QVERIFY2(halted.lastError.contains(QLatin1String("exceeds cap 0.01%; closed")), qPrintable(halted.lastError));
+        // Everything of the run is closed as RISK_CUTOFF (or by its own SL/TP in between).
+        const auto allClosed = [&] {
+            const Result<std::vector<LiveTrade>> all = trades.tradesOfRun(s.id);
+            if (!all.ok() || all.value().empty())
+                return false;
+            for (const LiveTrade &t : all.value()) {
+                if (!t.closeTimeMs)
+                    return false;
+            }
+            return true;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(allClosed(), 15000);
+        bool cutoff = false;
+        const Result<std::vector<LiveTrade>> afterHalt = trades.tradesOfRun(s.id);
+        QVERIFY_OK(afterHalt);
+        for (const LiveTrade &t : afterHalt.value())
+            cutoff = cutoff || t.closeReason == QLatin1String("RISK_CUTOFF");
+        QVERIFY(cutoff);
+        Result<std::vector<LiveEvent>> capped = trades.events(s.id, 0, 1000, QStringLiteral("DrawdownCapTriggered"));
+        QVERIFY_OK(capped);
+        QCOMPARE(capped.value().size(), size_t(1));
+        QVERIFY(capped.value().front().message.startsWith(QLatin1String("Drawdown ")));
+        // Halted means no new entries: none is persisted while it stays halted.
+        const size_t intentsAtHalt = trades.intentsOfRun(s.id).value().size();
+        QTest::qWait(3000);
+        const std::vector<IntentRecord> later = trades.intentsOfRun(s.id).value();
+        for (size_t i = intentsAtHalt; i < later.size(); ++i)
+            QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
+        QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
+        host->stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLiveHost)
+#include "tst_livehost.moc"
