@@ -9,6 +9,7 @@
 //   botdesk-cli db status|start|stop|migrate [--db URL]   BotDesk's database (dbcommand.h, docs/database.md)
 //   botdesk-cli bots list|create|new-version|versions|show ...   bots and their versions (botscommand.h)
 //   botdesk-cli backtest --bot NAME[@HASH] ...; backtests list|show|rerun ...   stored runs (backtestscommand.h)
+//   botdesk-cli accounts add|list|remove ...   the MT5 accounts live runs trade (accountscommand.h)
 // --db URL (any command; else BOTDESK_DB_URL, else BotDesk's local database) picks the PostgreSQL database.
 // Exit codes: 0 success (also --help, --version), 1 the run failed (bad data, I/O), 2 usage error (unknown option or
 // command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).
@@ -21,6 +22,7 @@
 #include "databaseurl.h"
 #include "dbcommand.h"
 #include "botscommand.h"
+#include "accountscommand.h"
 #include "backtestscommand.h"
 #include "displaytext.h"
 #include "logging.h"
@@ -265,7 +267,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("backtest, backtests, bots, strategies, symbols or db"));
+                                 QStringLiteral("backtest, backtests, bots, accounts, strategies, symbols or db"));
     parser.addOptions({
         {QStringLiteral("data"), QStringLiteral("Bar file: BotDesk CSV or MT5 export, optionally .gz."), QStringLiteral("file")},
         {QStringLiteral("symbol"), QStringLiteral("Symbol name from the catalogue, e.g. EURUSD."), QStringLiteral("name")},
@@ -284,7 +286,9 @@ int main(int argc, char *argv[])
                                            .arg(cliLimits::kMaxCommissionPerLot, 0, 'f', 0), QStringLiteral("money")},
         {QStringLiteral("symbols"), QStringLiteral("Symbol catalogue JSON instead of the built-in one."), QStringLiteral("file")},
         {QStringLiteral("server-utc-offset"), QStringLiteral("MT5 export files: server time minus UTC in whole seconds, "
-                                                             "-%1..%1 (default 0).").arg(cliLimits::kMaxServerUtcOffsetSeconds),
+                                                             "-%1..%1 (default 0). accounts add: the trade server's "
+                                                             "clock minus UTC in hours, -12..14 (default 0).")
+                                                  .arg(cliLimits::kMaxServerUtcOffsetSeconds),
          QStringLiteral("seconds")},
         {QStringLiteral("no-cache"), QStringLiteral("Parse the data file even when the bar cache has it, and do not cache it.")},
         {QStringLiteral("log-level"), QStringLiteral("trace, debug, info, warn, error or off (default warn)."), QStringLiteral("level")},
@@ -293,6 +297,7 @@ int main(int argc, char *argv[])
          QStringLiteral("url")},
        });
     addStoreOptions(parser);
+    addAccountsOptions(parser);
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
     if (!parser.parse(QCoreApplication::arguments()))
         return fail(QStringLiteral("%1 Run 'botdesk-cli --help' for the options.").arg(parser.errorText()), kExitUsage);
@@ -326,6 +331,11 @@ int main(int argc, char *argv[])
         out().flush();
         return outcome.exitCode == 0 ? 0 : fail(outcome.error, outcome.exitCode);
     }
+    if (args.value(0) == QLatin1String("accounts")) {
+        const CliOutcome outcome = runAccountsCommand(args.mid(1), parser, out());
+        out().flush();
+        return outcome.exitCode == 0 ? 0 : fail(outcome.error, outcome.exitCode);
+    }
     if (args.value(0) == QLatin1String("db")) {
         auto target = resolveDatabaseTarget(dbOption);
         if (!target)
@@ -337,7 +347,7 @@ int main(int argc, char *argv[])
         QStringList given;
         for (const QString &a : args)
             given << QLatin1Char('\'') + escapeForDisplay(a) + QLatin1Char('\'');
-        return fail(QStringLiteral("give one command: backtest, backtests, bots, strategies, symbols or db (got %1; see --help)")
+        return fail(QStringLiteral("give one command: backtest, backtests, bots, accounts, strategies, symbols or db (got %1; see --help)")
                         .arg(given.isEmpty() ? QStringLiteral("none") : given.join(QStringLiteral(", "))),
                     kExitUsage);
     }
@@ -348,6 +358,6 @@ int main(int argc, char *argv[])
         return listStrategies();
     if (command == QLatin1String("symbols"))
         return listSymbols(parser);
-    return fail(QStringLiteral("unknown command '%1': use backtest, backtests, bots, strategies, symbols or db").arg(escapeForDisplay(command)),
+    return fail(QStringLiteral("unknown command '%1': use backtest, backtests, bots, accounts, strategies, symbols or db").arg(escapeForDisplay(command)),
                 kExitUsage);
 }
