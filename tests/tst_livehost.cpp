@@ -12,6 +12,7 @@
 #include "brokermetatypes.h"
 #include "database.h"
 #include "liverunhost.h"
+#include "mt5client.h"
 #include "pgbotstore.h"
 #include "pgharness.h"
 #include "pgliverunstore.h"
@@ -68,6 +69,52 @@ QUuid storedVersion(Database &db, const QUrl &simUrl, QString *name, QString *ha
     return saved.value().first.id;
 }
 
+// What the simulator holds for our magic, asked through a second connector session: entry deals (every position
+// ever opened) and open positions.
+struct AtBroker {
+    int entryDeals = -1;
+    int openPositions = -1;
+};
+AtBroker atBroker(const QUrl &url, QObject *context)
+{
+    QThread io;
+    mt5::Mt5ClientConfig config;
+    config.url = url;
+    config.token = kToken;
+    config.account = QStringLiteral("checker");
+    mt5::Mt5Client *client = mt5::Mt5Client::createOn(io, config);
+    bool live = false;
+    AtBroker out;
+    mt5::BrokerPort *br = client->broker();
+    QObject::connect(br, &mt5::BrokerPort::linkStatusChanged, context,
+                     [&live](const mt5::LinkStatus &s) { live = s.state == mt5::LinkStatus::State::Live; });
+    QObject::connect(br, &mt5::BrokerPort::dealsReceived, context, [&out](const QVector<mt5::Deal> &deals) {
+        out.entryDeals = std::max(out.entryDeals, 0);
+        for (const mt5::Deal &d : deals)
+            out.entryDeals += d.magic == kMagic && d.entry == mt5::DealEntry::In;
+    });
+    QObject::connect(br, &mt5::BrokerPort::positionsSnapshot, context, [&out](const QVector<mt5::Position> &ps) {
+        out.openPositions = int(std::count_if(ps.begin(), ps.end(), [](const mt5::Position &p) { return p.magic == kMagic; }));
+    });
+    io.start();
+    QElapsedTimer t;
+    t.start();
+    while (!live && t.elapsed() < 10000)
+        QTest::qWait(20);
+    QMetaObject::invokeMethod(br, [br] {
+        br->requestDeals(0, 4'000'000'000LL);
+        br->requestPositions();
+    }, Qt::QueuedConnection);
+    t.restart();
+    while ((out.entryDeals < 0 || out.openPositions < 0) && t.elapsed() < 10000)
+        QTest::qWait(20);
+    QTest::qWait(300);  // a paged deal history arrives in several messages
+    QMetaObject::invokeMethod(client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
+    io.quit();
+    io.wait();
+    return out;
+}
+
 } // namespace
 
 class TestLiveHost : public QObject {
@@ -86,6 +133,7 @@ class TestLiveHost : public QObject {
         o.leaseMs = 5000;
         o.pollMs = 200;
         o.heartbeatMs = 500;
+        o.reconcileMs = 2000;
         o.strategies = &strategies;
         o.catalog = catalog.value();
         o.tokenFor = [](const LiveAccount &a) -> Result<QString> {
@@ -238,6 +286,60 @@ private slots:
             QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
         QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
         host->stop();
+    }
+
+    // Issue 9 §7: the bridge executes and drops the reply, sockets drop every few seconds, PostgreSQL stops for
+    // 10 s mid-run. Zero duplicate orders at the simulator, every simulator position in the database with its
+    // lineage, heartbeats resume, positions reconcile (none left open after stop and close).
+    void faultsAndAnOutageNeverDuplicateAnOrder()
+    {
+        test::SimProcess sim;
+        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
+                          {"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
+                           "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600",
+                           "--faults", "drop-reply=0.3,disconnect=3s", "--seed", "11"},
+                          kToken));
+        auto url = pg.createMigratedDatabase(QStringLiteral("faults"));
+        QVERIFY_OK(url);
+        Database db(pg.target(*url), options("check"));
+        QString name, hash;
+        const QUuid version = storedVersion(db, sim.url, &name, &hash);
+        PgLiveRunStore runs(db);
+        PgTradeStore trades(db);
+        const LiveRunSpec s = spec(version, name, hash);
+        QVERIFY_OK(runs.createRun(s));
+
+        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url));
+        QVERIFY_OK(host->start());
+        QTRY_VERIFY_WITH_TIMEOUT(trades.tradesOfRun(s.id).ok() && trades.tradesOfRun(s.id).value().size() >= 2, 40000);
+
+        QVERIFY_OK(pg.stopServer());
+        QTest::qWait(10'000);
+        QVERIFY_OK(pg.startServer());
+        const qint64 back = QDateTime::currentMSecsSinceEpoch();
+        const size_t before = trades.tradesOfRun(s.id).value().size();
+        // It trades again and its heartbeats resume.
+        QTRY_VERIFY_WITH_TIMEOUT(trades.tradesOfRun(s.id).ok() && trades.tradesOfRun(s.id).value().size() >= before + 2,
+                                 40000);
+        QTRY_VERIFY_WITH_TIMEOUT(trades.heartbeats(s.id, 1).ok() && !trades.heartbeats(s.id, 1).value().empty()
+                                     && trades.heartbeats(s.id, 1).value().front().atMs > back,
+                                 5000);
+
+        QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::StopAndClose));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).ok() && runs.run(s.id).value().status == LiveRunStatus::Stopped, 30000);
+        host->stop();
+
+        const Result<std::vector<LiveTrade>> all = trades.tradesOfRun(s.id);
+        QVERIFY_OK(all);
+        std::set<QString> keys;
+        for (const LiveTrade &t : all.value()) {
+            QVERIFY2(keys.insert(t.idempotencyKey).second, "two positions from one intent");
+            QCOMPARE(t.botVersionId, version);
+        }
+        const AtBroker broker = atBroker(sim.url, this);
+        QCOMPARE(broker.openPositions, 0);
+        // Every position the simulator ever opened for us is one trade in the database: no duplicate, none lost.
+        QCOMPARE(broker.entryDeals, int(all.value().size()));
     }
 };
 

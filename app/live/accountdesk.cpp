@@ -8,6 +8,7 @@
 #include "pgliverunstore.h"
 #include "pgorderoutbox.h"
 #include "pgtradestore.h"
+#include "reconciler.h"
 #include "tradeservice.h"
 #include "versionstrategy.h"
 
@@ -64,6 +65,18 @@ void AccountDesk::open()
     serviceConfig.account = m_setup.account.name;
     serviceConfig.magic = m_setup.account.magic;
     m_service = std::make_unique<TradeService>(serviceConfig, *m_trades, m_client->broker());
+    // After the service: its deal handler records closing deals before the reconciler looks again.
+    Reconciler::Options reconcile;
+    reconcile.account = m_setup.account.name;
+    reconcile.magic = m_setup.account.magic;
+    reconcile.intervalMs = m_setup.reconcileMs;
+    m_reconciler = std::make_unique<Reconciler>(reconcile, *m_trades, m_client->broker());
+    connect(m_reconciler.get(), &Reconciler::reconciled, this, [this](int adopted, int cleanedUp, int closedFromDeals) {
+        if (adopted + cleanedUp + closedFromDeals == 0)
+            return;
+        for (LiveRunExecutor *run : std::as_const(m_runs))
+            run->refreshFromStore();
+    });
     connectFeed();
     m_io.start();
     if (Result<int> r = m_service->resumeUnfinished(); !r)
@@ -78,6 +91,7 @@ void AccountDesk::connectFeed()
         const QString ours = s.requested.isEmpty() ? s.name : s.requested;
         m_brokerSymbols.insert(ours, s.name);
         m_service->setSymbol(ours, s);
+        m_reconciler->setSymbolName(s.name, ours);
         for (LiveRunExecutor *run : std::as_const(m_runs))
             run->onSymbol(s);
     });
@@ -98,6 +112,7 @@ void AccountDesk::connectFeed()
     connect(md, &mt5::MarketDataPort::tickReceived, this, [this](const mt5::Tick &t) {
         const QString ours = m_brokerSymbols.key(t.symbol, t.symbol);
         m_service->setQuote(ours, Quote{t.bid, t.ask});
+        m_reconciler->setServerTimeMs(t.timeMsc);
         for (LiveRunExecutor *run : std::as_const(m_runs)) {
             if (run->spec().symbol == ours)
                 run->onTick(t);
@@ -122,6 +137,8 @@ void AccountDesk::connectFeed()
         if (live && !m_live) {
             mt5::BrokerPort *broker = m_client->broker();
             QMetaObject::invokeMethod(broker, [broker] { broker->requestAccount(); }, Qt::QueuedConnection);
+            // (Re)connected: what happened at the broker meanwhile is reconciled now, then every period.
+            m_reconciler->start();
         }
         m_live = live;
     });
@@ -238,6 +255,7 @@ void AccountDesk::shutdown()
     m_client = nullptr;
     qDeleteAll(m_runs);
     m_runs.clear();
+    m_reconciler.reset();
     m_service.reset();
     emit closed();
 }

@@ -33,6 +33,7 @@ class LiveRunExecutor;
 class PgBotStore;
 class PgLiveRunStore;
 class PgTradeStore;
+class Reconciler;
 class TradeService;
 class VersionStrategyProvider;
 namespace mt5 { class Mt5Client; }
@@ -48,6 +49,7 @@ public:
         const VersionStrategyProvider *strategies = nullptr;  // must outlive the desk (any thread)
         SymbolCatalog catalog;                // the specs runs start from (the broker's values replace them)
         qint64 heartbeatMs = 10'000;
+        qint64 reconcileMs = 60'000;         // the reconciler's period (also after every reconnect)
     };
 
     explicit AccountDesk(Setup setup, QObject *parent = nullptr);
@@ -82,6 +84,7 @@ private:
     std::unique_ptr<PgLiveRunStore> m_runStore;
     std::unique_ptr<PgBotStore> m_bots;
     std::unique_ptr<TradeService> m_service;
+    std::unique_ptr<Reconciler> m_reconciler;
     QThread m_io;
     mt5::Mt5Client *m_client = nullptr;
     QHash<QUuid, LiveRunExecutor *> m_runs;          // children of the desk

@@ -75,6 +75,7 @@ AccountDesk *LiveRunHost::deskFor(const QString &accountName)
     setup.strategies = m_options.strategies;
     setup.catalog = m_options.catalog;
     setup.heartbeatMs = m_options.heartbeatMs;
+    setup.reconcileMs = m_options.reconcileMs;
     auto *desk = new AccountDesk(std::move(setup));
     QThread *thread = m_threads[size_t(m_nextThread++ % int(m_threads.size()))].get();
     desk->moveToThread(thread);

@@ -42,6 +42,7 @@ public:
         qint64 leaseMs = 30'000;
         qint64 pollMs = 2'000;
         qint64 heartbeatMs = 10'000;
+        qint64 reconcileMs = 60'000;
         const VersionStrategyProvider *strategies = nullptr;  // must outlive the host
         SymbolCatalog catalog;
         // The bridge token of an account (its environment variable, or the keychain); error naming what is missing.

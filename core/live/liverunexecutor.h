@@ -88,6 +88,8 @@ public slots:
     void resume();
     // APPROVE mode: sends (or drops) the held signal.
     void approve(const QString &signalId);
+    // Re-reads the run's trades (after the reconciler changed them behind the TradeService).
+    void refreshFromStore() { refreshTrades(); }
     void reject(const QString &signalId);
 
 signals:

@@ -1,0 +1,89 @@
+#pragma once
+// Reconciler: the database's view of an account's positions made to agree with the broker's (issue 9 §5), at start,
+// every `intervalMs`, and on demand (after the link or the database comes back).
+//
+//   1. the broker's open positions (positionsSnapshot) against the database's open trades of the account;
+//   2. a trade open in the database but not at the broker was closed there while BotDesk did not see it (a dropped
+//      link, the database down when its deal arrived): its deals are asked for (the last `historyDays` of the
+//      server's clock); the TradeService records the closing deals it finds with the broker's reason (SL_HIT,
+//      TP_HIT, STOP_OUT, ...). One still open after that, recorded before the pass began and absent from a second
+//      snapshot too (a position opened while the first was on its way is not touched), is closed as
+//      RECONCILER_CLEANUP at its open price (no deal tells the real one);
+//   3. a position carrying the account's magic that the database does not know is adopted: recorded as a trade
+//      with `adopted` set and no run, and an event ReconcilerAdopted says so.
+// Every change is an event (ReconcilerClosed, ReconcilerAdopted) on the account. Nothing here sends an order.
+// Threads: on the account's live thread with its TradeService and store; the broker on its own thread (queued).
+// Units: times UTC epoch milliseconds except the broker's server clock where said.
+
+#include "brokerport.h"
+#include "tradestore.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+namespace spdlog { class logger; }
+
+namespace bd {
+
+// A reconciler's cleanup has no broker deal: its TradeClose carries the position ticket with this bit set as its deal
+// ticket (unique per position, never a real MT5 ticket).
+inline constexpr quint64 kCleanupDealFlag = quint64(1) << 62;
+
+class Reconciler : public QObject {
+    Q_OBJECT
+public:
+    struct Options {
+        QString account;
+        qint64 magic = 0;
+        qint64 intervalMs = 60'000;
+        int historyDays = 7;
+        std::function<qint64()> nowMs;  // UTC epoch ms; tests may replace it
+    };
+
+    Reconciler(Options options, TradeStore &store, mt5::BrokerPort *broker, QObject *parent = nullptr);
+    ~Reconciler() override;
+
+    // BotDesk's name of a broker symbol ("EURUSD.sim" -> "EURUSD"), as the feed resolved it.
+    void setSymbolName(const QString &brokerName, const QString &name);
+    // The broker's clock (server epoch ms, from the last tick): the deal history is asked for up to it.
+    void setServerTimeMs(qint64 serverMs) { m_serverMs = serverMs; }
+
+    void start();
+    void reconcileNow();
+
+signals:
+    // One pass done: positions adopted, trades closed as cleanup, trades found closed through their deals.
+    void reconciled(int adopted, int cleanedUp, int closedFromDeals);
+
+private:
+    void onPositions(const QVector<mt5::Position> &positions);
+    void onDeals(const QVector<mt5::Deal> &deals);
+    void finishPass();
+    void cleanUp(const QVector<mt5::Position> &confirmed);
+    void event(const QString &type, const QString &message, const LiveTrade &trade);
+
+    Options m_options;
+    TradeStore &m_store;
+    QPointer<mt5::BrokerPort> m_broker;
+    std::shared_ptr<spdlog::logger> m_log;
+    QTimer m_timer;
+    QTimer m_dealsWait;                    // the deal history is paged: the pass ends this long after the last page
+    QHash<QString, QString> m_names;       // broker symbol -> BotDesk name
+    qint64 m_serverMs = 0;
+    bool m_awaitingPositions = false;
+    bool m_awaitingDeals = false;
+    bool m_awaitingConfirmation = false;
+    qint64 m_passStartMs = 0;
+    QVector<mt5::Position> m_brokerPositions;
+    int m_adopted = 0;
+    int m_closedFromDeals = 0;
+    int m_missing = 0;                     // open here, not at the broker, when the pass began
+};
+
+} // namespace bd
