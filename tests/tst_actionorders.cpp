@@ -207,6 +207,11 @@ private slots:
             QCOMPARE(p.action, IntentAction::Close);
         QCOMPARE(r->at(1).intent.side, Side::Sell); // the position's side
         QCOMPARE(r->at(0).intent.volume, 0.30);
+        for (const OrderPlan &p : *r) // a strategy's exit, by the side of the position it closes
+            QCOMPARE(p.closeReason, QStringLiteral("STRATEGY_EXIT"));
+        QCOMPARE(r->at(0).closeSubreason, QStringLiteral("EXIT_LONG"));
+        QCOMPARE(r->at(1).closeSubreason, QStringLiteral("EXIT_SHORT"));
+        QCOMPARE(r->at(2).closeSubreason, QStringLiteral("EXIT_LONG"));
 
         r = plan(Action::closeSide(Side::Buy));
         QVERIFY(r.ok());
@@ -291,6 +296,8 @@ private slots:
         Result<std::vector<OrderPlan>> r = plan(Action::reducePosition(0.35));
         QVERIFY2(r.ok(), qPrintable(errorOf(r)));
         QCOMPARE(closes(*r), (Closes{{3, 0.10}, {2, 0.20}, {1, 0.05}}));
+        QCOMPARE(r->at(1).closeSubreason, QStringLiteral("EXIT_SHORT"));
+        QCOMPARE(r->at(2).closeReason, QStringLiteral("STRATEGY_EXIT"));
         r = plan(Action::reducePosition(0.35, Side::Buy));
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{3, 0.10}, {1, 0.25}}));
@@ -336,6 +343,7 @@ private slots:
         for (const OrderPlan &p : *r) {
             QCOMPARE(p.action, IntentAction::Modify);
             QCOMPARE(p.sl, 1.095);
+            QVERIFY(p.closeReason.isEmpty());
         }
         QCOMPARE(r->at(0).tp, 1.12);
         QCOMPARE(r->at(1).tp, 0.0); // none stays none

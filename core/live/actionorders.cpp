@@ -151,6 +151,9 @@ OrderPlan closePlan(const TradeIntent &base, const SymbolSpec &symbol, const Act
     plan.intent.volume = volume;
     plan.positionTicket = p.ticket;
     plan.volume = volume;
+    // A strategy's exit (actionorders.h, OrderPlan::closeReason), by the side of the position it closes.
+    plan.closeReason = QStringLiteral("STRATEGY_EXIT");
+    plan.closeSubreason = p.side == Side::Buy ? QStringLiteral("EXIT_LONG") : QStringLiteral("EXIT_SHORT");
     plan.fingerprint =
         QStringLiteral("%1 ticket=%2 side=%3 volume=%4 action_ticket=%5 action_volume=%6 only=%7")
             .arg(QLatin1String(actionTypeName(a.type)))
