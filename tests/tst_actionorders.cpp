@@ -96,7 +96,8 @@ private slots:
     void openTrade()
     {
         // BUY: SL distance from the ask 1.10012 to 1.09900 = 112 points; TP from rr.
-        Result<std::vector<OrderPlan>> r = plan(Action::openTrade(Side::Buy, 1.0, 1.09900, 0.0, 1.5, QStringLiteral("ema up")));
+        Result<std::vector<OrderPlan>> r =
+            plan(Action::openTrade(Side::Buy, 1.0, 1.09900, 0.0, 1.5, QStringLiteral("ema up")));
         QVERIFY2(r.ok(), qPrintable(errorOf(r)));
         QCOMPARE(r->size(), size_t(1));
         const OrderPlan &buy = r->front();
@@ -107,7 +108,7 @@ private slots:
         QCOMPARE(buy.intent.tp, 0.0);
         QCOMPARE(buy.intent.rr, std::optional<double>(1.5));
         QCOMPARE(buy.intent.riskPercent, 1.0);
-        QCOMPARE(buy.intent.volume, 0.0);  // from risk %, by buildTradeRequest
+        QCOMPARE(buy.intent.volume, 0.0); // from risk %, by buildTradeRequest
         QCOMPARE(buy.volume, 0.0);
         QCOMPARE(buy.intent.comment, QStringLiteral("ema up"));
         QCOMPARE(buy.positionTicket, quint64(0));
@@ -120,14 +121,15 @@ private slots:
         QCOMPARE(r->front().intent.tp, 1.09500);
         QCOMPARE(r->front().intent.rr, std::optional<double>(0.0));
 
-        // Half a point rounds away from zero: BUY 110012 - 109900.5 = 111.5 -> 112; SELL 110010.5 - 110000 = 10.5 -> 11.
+        // Half a point rounds away from zero: BUY 110012 - 109900.5 = 111.5 -> 112; SELL 110010.5 - 110000 = 10.5
+        // -> 11.
         r = plan(Action::openTrade(Side::Buy, 1.0, 1.099005, 0, 0));
         QVERIFY(r.ok());
         QCOMPARE(r->front().intent.slPoints, 112.0);
         r = plan(Action::openTrade(Side::Sell, 1.0, 1.100105, 0, 0));
         QVERIFY(r.ok());
         QCOMPARE(r->front().intent.slPoints, 11.0);
-        r = plan(Action::openTrade(Side::Sell, 1.0, 1.1001049, 0, 0));  // 10.49 -> 10
+        r = plan(Action::openTrade(Side::Sell, 1.0, 1.1001049, 0, 0)); // 10.49 -> 10
         QVERIFY(r.ok());
         QCOMPARE(r->front().intent.slPoints, 10.0);
 
@@ -154,17 +156,18 @@ private slots:
             const Result<std::vector<OrderPlan>> r = plan(a);
             return r.ok() ? r->front().volume : -1.0;
         };
-        QCOMPARE(volumeOf(0.237), 0.23);          // down to the step
-        QCOMPARE(volumeOf(0.05), 0.05);           // at the min
+        QCOMPARE(volumeOf(0.237), 0.23);           // down to the step
+        QCOMPARE(volumeOf(0.05), 0.05);            // at the min
         QCOMPARE(volumeOf(0.0499999999999), 0.05); // within the 1e-9 step tolerance
-        QCOMPARE(volumeOf(10.0), 10.0);           // at the max
+        QCOMPARE(volumeOf(10.0), 10.0);            // at the max
 
-        a.volume = 0.049;  // 0.04 on the step: below the min 0.05
+        a.volume = 0.049; // 0.04 on the step: below the min 0.05
         Result<std::vector<OrderPlan>> r = plan(a);
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("OPEN_TRADE refused: BUY volume 0.049 lots (0.04 on the volume step) is "
-                                                   "below EURUSD's volume min 0.05 (MT5 retcode 10014 "
-                                                   "TRADE_RETCODE_INVALID_VOLUME)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("OPEN_TRADE refused: BUY volume 0.049 lots (0.04 on the volume step) is "
+                                "below EURUSD's volume min 0.05 (MT5 retcode 10014 "
+                                "TRADE_RETCODE_INVALID_VOLUME)"));
         a.volume = 10.01;
         r = plan(a);
         QVERIFY(!r.ok());
@@ -190,7 +193,7 @@ private slots:
         QVERIFY(!r.ok());
         QCOMPARE(r.error().message, QStringLiteral("OPEN_TRADE refused: BUY: SL 1.1002 is not below the ask 1.10012 "
                                                    "(MT5 retcode 10016 TRADE_RETCODE_INVALID_STOPS)"));
-        r = plan(Action::openTrade(Side::Sell, 1.0, 1.10000, 0, 2));  // at the bid: 0 points
+        r = plan(Action::openTrade(Side::Sell, 1.0, 1.10000, 0, 2)); // at the bid: 0 points
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QLatin1String("is not above the bid 1.1")));
     }
@@ -199,11 +202,16 @@ private slots:
     {
         Result<std::vector<OrderPlan>> r = plan(Action::closePosition());
         QVERIFY2(r.ok(), qPrintable(errorOf(r)));
-        QCOMPARE(closes(*r), (Closes{{1, 0.30}, {2, 0.20}, {3, 0.10}}));  // opening order, whole
+        QCOMPARE(closes(*r), (Closes{{1, 0.30}, {2, 0.20}, {3, 0.10}})); // opening order, whole
         for (const OrderPlan &p : *r)
             QCOMPARE(p.action, IntentAction::Close);
-        QCOMPARE(r->at(1).intent.side, Side::Sell);  // the position's side
+        QCOMPARE(r->at(1).intent.side, Side::Sell); // the position's side
         QCOMPARE(r->at(0).intent.volume, 0.30);
+        for (const OrderPlan &p : *r) // a strategy's exit, by the side of the position it closes
+            QCOMPARE(p.closeReason, QStringLiteral("STRATEGY_EXIT"));
+        QCOMPARE(r->at(0).closeSubreason, QStringLiteral("EXIT_LONG"));
+        QCOMPARE(r->at(1).closeSubreason, QStringLiteral("EXIT_SHORT"));
+        QCOMPARE(r->at(2).closeSubreason, QStringLiteral("EXIT_LONG"));
 
         r = plan(Action::closeSide(Side::Buy));
         QVERIFY(r.ok());
@@ -225,54 +233,61 @@ private slots:
         // A ticket that is not open (or not of the side asked) is refused, as in the backtest.
         r = plan(Action::closePosition(99));
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: no open ticket 99 to close (3 open positions)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: no open ticket 99 to close (3 open positions)"));
         Action wrongSide = Action::closePosition(2);
         wrongSide.onlySide = Side::Buy;
         r = plan(wrongSide);
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: no open BUY ticket 2 to close (3 open positions)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: no open BUY ticket 2 to close (3 open positions)"));
     }
 
     void closePartOfTheMostRecent()
     {
         Result<std::vector<OrderPlan>> r = plan(Action::closePart(0.05));
         QVERIFY2(r.ok(), qPrintable(errorOf(r)));
-        QCOMPARE(closes(*r), (Closes{{3, 0.05}}));  // the most recent position
+        QCOMPARE(closes(*r), (Closes{{3, 0.05}})); // the most recent position
         r = plan(Action::closePart(0.05, 0, Side::Sell));
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{2, 0.05}}));
         r = plan(Action::closePart(0.12, 1));
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{1, 0.12}}));
-        r = plan(Action::closePart(0.10));  // all of it
+        r = plan(Action::closePart(0.10)); // all of it
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{3, 0.10}}));
-        r = plan(Action::closePart(0.159, 2));  // down to the step: 0.15 of 0.20, 0.05 left
+        r = plan(Action::closePart(0.159, 2)); // down to the step: 0.15 of 0.20, 0.05 left
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{2, 0.15}}));
 
         r = plan(Action::closePart(0.20));
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: volume 0.20 lots is above the 0.10 lots of BUY "
-                                                   "ticket 3 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)"));
-        r = plan(Action::closePart(0.07));  // leaves 0.03 < 0.05
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: volume 0.20 lots is above the 0.10 lots of BUY "
+                                "ticket 3 (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)"));
+        r = plan(Action::closePart(0.07)); // leaves 0.03 < 0.05
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: closing 0.07 of the 0.10 lots of BUY ticket 3 "
-                                                   "would leave 0.03 lots open, below EURUSD's volume min 0.05 (MT5 "
-                                                   "retcode 10014 TRADE_RETCODE_INVALID_VOLUME)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: closing 0.07 of the 0.10 lots of BUY ticket 3 "
+                                "would leave 0.03 lots open, below EURUSD's volume min 0.05 (MT5 "
+                                "retcode 10014 TRADE_RETCODE_INVALID_VOLUME)"));
         r = plan(Action::closePart(0.03));
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: volume 0.03 lots (0.03 on the volume step) is "
-                                                   "below EURUSD's volume min 0.05 (MT5 retcode 10014 "
-                                                   "TRADE_RETCODE_INVALID_VOLUME)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: volume 0.03 lots (0.03 on the volume step) is "
+                                "below EURUSD's volume min 0.05 (MT5 retcode 10014 "
+                                "TRADE_RETCODE_INVALID_VOLUME)"));
         r = plan(Action::closePart(-0.1));
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: volume -0.1 is not a positive number of lots"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: volume -0.1 is not a positive number of lots"));
         r = plan(Action::closePart(std::numeric_limits<double>::quiet_NaN()));
         QVERIFY(!r.ok());
         r = plan(Action::closePart(0.05), {});
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("CLOSE_POSITION refused: no open positions to close (0 open positions)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("CLOSE_POSITION refused: no open positions to close (0 open positions)"));
     }
 
     void reduceLifoAllOrNothing()
@@ -281,29 +296,33 @@ private slots:
         Result<std::vector<OrderPlan>> r = plan(Action::reducePosition(0.35));
         QVERIFY2(r.ok(), qPrintable(errorOf(r)));
         QCOMPARE(closes(*r), (Closes{{3, 0.10}, {2, 0.20}, {1, 0.05}}));
+        QCOMPARE(r->at(1).closeSubreason, QStringLiteral("EXIT_SHORT"));
+        QCOMPARE(r->at(2).closeReason, QStringLiteral("STRATEGY_EXIT"));
         r = plan(Action::reducePosition(0.35, Side::Buy));
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{3, 0.10}, {1, 0.25}}));
-        r = plan(Action::reducePosition(0.60));  // everything, whole
+        r = plan(Action::reducePosition(0.60)); // everything, whole
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{3, 0.10}, {2, 0.20}, {1, 0.30}}));
-        r = plan(Action::reducePosition(0.108));  // 0.10: exactly the most recent
+        r = plan(Action::reducePosition(0.108)); // 0.10: exactly the most recent
         QVERIFY(r.ok());
         QCOMPARE(closes(*r), (Closes{{3, 0.10}}));
 
         // One part refused: nothing planned.
-        r = plan(Action::reducePosition(0.38, Side::Buy));  // would leave 0.02 of ticket 1
+        r = plan(Action::reducePosition(0.38, Side::Buy)); // would leave 0.02 of ticket 1
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("REDUCE_POSITION refused: closing 0.28 of the 0.30 lots of BUY ticket 1 "
-                                                   "would leave 0.02 lots open, below EURUSD's volume min 0.05 (MT5 "
-                                                   "retcode 10014 TRADE_RETCODE_INVALID_VOLUME)"));
-        r = plan(Action::reducePosition(0.13, Side::Buy));  // 0.03 of ticket 1: a part below the min
+        QCOMPARE(r.error().message,
+                 QStringLiteral("REDUCE_POSITION refused: closing 0.28 of the 0.30 lots of BUY ticket 1 "
+                                "would leave 0.02 lots open, below EURUSD's volume min 0.05 (MT5 "
+                                "retcode 10014 TRADE_RETCODE_INVALID_VOLUME)"));
+        r = plan(Action::reducePosition(0.13, Side::Buy)); // 0.03 of ticket 1: a part below the min
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QLatin1String("would close a part below EURUSD's volume min 0.05")));
         r = plan(Action::reducePosition(0.50, Side::Buy));
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("REDUCE_POSITION refused: volume 0.50 lots is above the 0.40 lots of the "
-                                                   "open BUY positions (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("REDUCE_POSITION refused: volume 0.50 lots is above the 0.40 lots of the "
+                                "open BUY positions (MT5 retcode 10038 TRADE_RETCODE_INVALID_CLOSE_VOLUME)"));
         r = plan(Action::reducePosition(0.04));
         QVERIFY(!r.ok());
         QVERIFY(r.error().message.contains(QLatin1String("(MT5 retcode 10014")));
@@ -311,7 +330,8 @@ private slots:
         QVERIFY(!r.ok());
         r = plan(Action::reducePosition(0.1, Side::Sell), {position(1, Side::Buy, 0.1, 0)});
         QVERIFY(!r.ok());
-        QCOMPARE(r.error().message, QStringLiteral("REDUCE_POSITION refused: no open SELL positions to close (1 open position)"));
+        QCOMPARE(r.error().message,
+                 QStringLiteral("REDUCE_POSITION refused: no open SELL positions to close (1 open position)"));
     }
 
     void modifySltp()
@@ -323,9 +343,10 @@ private slots:
         for (const OrderPlan &p : *r) {
             QCOMPARE(p.action, IntentAction::Modify);
             QCOMPARE(p.sl, 1.095);
+            QVERIFY(p.closeReason.isEmpty());
         }
         QCOMPARE(r->at(0).tp, 1.12);
-        QCOMPARE(r->at(1).tp, 0.0);  // none stays none
+        QCOMPARE(r->at(1).tp, 0.0); // none stays none
         QCOMPARE(r->at(2).tp, 1.13);
         QCOMPARE(r->at(1).intent.side, Side::Sell);
         QCOMPARE(r->at(1).positionTicket, quint64(2));
@@ -365,10 +386,10 @@ private slots:
         };
         const std::vector<Action> actions{
             Action::openTrade(Side::Buy, 1.0, 1.099, 0, 2),
-            Action::openTrade(Side::Buy, 1.0, 1.0991, 0, 2),   // another SL
+            Action::openTrade(Side::Buy, 1.0, 1.0991, 0, 2), // another SL
             Action::openTrade(Side::Sell, 1.0, 1.101, 0, 2),
-            Action::openTrade(Side::Buy, 1.5, 1.099, 0, 2),    // another risk
-            Action::openTrade(Side::Buy, 1.0, 1.099, 1.2, 2),  // a TP
+            Action::openTrade(Side::Buy, 1.5, 1.099, 0, 2),   // another risk
+            Action::openTrade(Side::Buy, 1.0, 1.099, 1.2, 2), // a TP
             Action::closePosition(),
             Action::closePosition(2),
             Action::closePart(0.05),
@@ -382,16 +403,17 @@ private slots:
         for (const Action &a : actions) {
             const QStringList once = fingerprintsOf(a);
             QVERIFY2(!once.isEmpty(), actionTypeName(a.type));
-            QCOMPARE(fingerprintsOf(a), once);  // stable
+            QCOMPARE(fingerprintsOf(a), once); // stable
             for (const QString &f : once) {
                 QVERIFY2(!f.contains(QLatin1Char('\n')), qPrintable(f));
                 // Usable as the idempotency key's fingerprint.
-                QVERIFY(idempotencyKey({lineage().liveRunId, 1'704'153'600'000, QStringLiteral("EURUSD"), Side::Buy, f}).ok());
+                QVERIFY(idempotencyKey({lineage().liveRunId, 1'704'153'600'000, QStringLiteral("EURUSD"), Side::Buy, f})
+                            .ok());
                 seen.insert(f);
                 ++total;
             }
         }
-        QCOMPARE(seen.size(), total);  // no two plans of different actions (or positions) share one
+        QCOMPARE(seen.size(), total); // no two plans of different actions (or positions) share one
         // The comment is not part of the signal.
         Action commented = actions.front();
         commented.comment = QStringLiteral("line one\nline two");

@@ -41,11 +41,15 @@ RunRiskState quietState()
     return s;
 }
 
+using G = Guardrails;
+using S = RunRiskState;
+using E = EntryRequest;
+
 struct Case {
     const char *name;
-    std::function<void(Guardrails &, RunRiskState &, EntryRequest &)> set;
-    QString rule;    // empty: the entry may go
-    QString reason;  // checked when not empty
+    std::function<void(G &, S &, E &)> set;
+    QString rule;   // empty: the entry may go
+    QString reason; // checked when not empty
 };
 
 } // namespace
@@ -59,65 +63,74 @@ private slots:
                       perAccount = QStringLiteral("MAX_OPEN_PER_ACCOUNT_SYMBOL"), cooldown = QStringLiteral("COOLDOWN"),
                       risk = QStringLiteral("MAX_RISK"), margin = QStringLiteral("MARGIN"),
                       drawdown = QStringLiteral("DRAWDOWN_CAP");
+        // One case a line:
+        // clang-format off
         const std::vector<Case> cases{
-            {"nothing on", [](Guardrails &, RunRiskState &, EntryRequest &) {}, {}, {}},
-            {"defaults, quiet run", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g = Guardrails{}; e.riskPercent = 1; }, {}, {}},
+            {"nothing on", [](G &, S &, E &) {}, {}, {}},
+            {"defaults, quiet run", [](G &g, S &, E &e) { g = Guardrails{}; e.riskPercent = 1; }, {}, {}},
             // Daily loss: 5 % of the day's starting equity 10000 = 500 of the RUN's loss.
-            {"daily loss below", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.runDayProfit = -499.99; }, {}, {}},
-            {"daily loss at", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.runDayProfit = -500; },
-             daily, QStringLiteral("Daily loss: this run lost 500.00 since the day's start, limit 5% of the day's starting "
-                                   "equity 10000.00 = 500.00; no new entries until the next broker day")},
-            {"daily loss above", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.runDayProfit = -500.01; }, daily, {}},
-            {"daily loss off", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 0; s.runDayProfit = -9000; }, {}, {}},
+            {"daily loss below", [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.runDayProfit = -499.99; }, {}, {}},
+            {"daily loss at", [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.runDayProfit = -500; },
+             daily, QStringLiteral("Daily loss: this run lost 500.00 since the day's start, limit 5% of the "
+                                   "day's starting equity 10000.00 = 500.00; no new entries until the next broker "
+                                   "day")},
+            {"daily loss above", [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.runDayProfit = -500.01; }, daily, {}},
+            {"daily loss off", [](G &g, S &s, E &) { g.dailyLossPercent = 0; s.runDayProfit = -9000; }, {}, {}},
             {"daily loss is the run's, not the account's",
-             [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.equity = 8000; s.runDayProfit = -100; }, {}, {}},
-            {"daily loss, a day in profit", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.runDayProfit = 700; }, {}, {}},
+             [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.equity = 8000; s.runDayProfit = -100; }, {}, {}},
+            {"daily loss, a day in profit",
+             [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.runDayProfit = 700; }, {}, {}},
             {"daily loss, day's equity unknown",
-             [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.dayStartEquity = 0; s.runDayProfit = 0; }, daily, {}},
-            {"daily loss, NaN P/L", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.dailyLossPercent = 5; s.runDayProfit = std::nan(""); }, daily, {}},
+             [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.dayStartEquity = 0; s.runDayProfit = 0; }, daily, {}},
+            {"daily loss, NaN P/L",
+             [](G &g, S &s, E &) { g.dailyLossPercent = 5; s.runDayProfit = std::nan(""); }, daily, {}},
             // Open positions of the run on its symbol: limit 1.
-            {"per symbol below", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerSymbol = 1; s.runOpenOnSymbol = 0; }, {}, {}},
-            {"per symbol at", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerSymbol = 1; s.runOpenOnSymbol = 1; },
+            {"per symbol below", [](G &g, S &s, E &) { g.maxOpenPerSymbol = 1; s.runOpenOnSymbol = 0; }, {}, {}},
+            {"per symbol at", [](G &g, S &s, E &) { g.maxOpenPerSymbol = 1; s.runOpenOnSymbol = 1; },
              perSymbol, QStringLiteral("Max open positions on EURUSD for this run: 1 open, limit 1")},
-            {"per symbol above", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerSymbol = 1; s.runOpenOnSymbol = 2; },
+            {"per symbol above", [](G &g, S &s, E &) { g.maxOpenPerSymbol = 1; s.runOpenOnSymbol = 2; },
              perSymbol, QStringLiteral("Max open positions on EURUSD for this run: 2 open, limit 1")},
-            {"per symbol off", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerSymbol = 0; s.runOpenOnSymbol = 50; }, {}, {}},
+            {"per symbol off", [](G &g, S &s, E &) { g.maxOpenPerSymbol = 0; s.runOpenOnSymbol = 50; }, {}, {}},
             // Every run's (and manual) positions on the account and symbol: limit 3.
-            {"per account below", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerAccountSymbol = 3; s.accountOpenOnSymbol = 2; }, {}, {}},
-            {"per account at", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerAccountSymbol = 3; s.accountOpenOnSymbol = 3; },
+            {"per account below",
+             [](G &g, S &s, E &) { g.maxOpenPerAccountSymbol = 3; s.accountOpenOnSymbol = 2; }, {}, {}},
+            {"per account at", [](G &g, S &s, E &) { g.maxOpenPerAccountSymbol = 3; s.accountOpenOnSymbol = 3; },
              perAccount, QStringLiteral("Max open positions on EURUSD for this account: 3 open, limit 3")},
-            {"per account above", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerAccountSymbol = 3; s.accountOpenOnSymbol = 4; }, perAccount, {}},
-            {"per account off", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.maxOpenPerAccountSymbol = 0; s.accountOpenOnSymbol = 40; }, {}, {}},
+            {"per account above",
+             [](G &g, S &s, E &) { g.maxOpenPerAccountSymbol = 3; s.accountOpenOnSymbol = 4; }, perAccount, {}},
+            {"per account off",
+             [](G &g, S &s, E &) { g.maxOpenPerAccountSymbol = 0; s.accountOpenOnSymbol = 40; }, {}, {}},
             // Cooldown 60 s.
-            {"cooldown well inside", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 12000; },
+            {"cooldown well inside", [](G &g, S &s, E &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 12000; },
              cooldown, QStringLiteral("Cooldown: last entry 12 s ago, 60 s required")},
-            {"cooldown just below", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 59999; },
+            {"cooldown just below", [](G &g, S &s, E &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 59999; },
              cooldown, QStringLiteral("Cooldown: last entry 59.999 s ago, 60 s required")},
-            {"cooldown at", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 60000; }, {}, {}},
-            {"cooldown above", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 60001; }, {}, {}},
-            {"cooldown, no entry yet", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.cooldownMs = 60000; s.lastEntryAtMs = 0; }, {}, {}},
-            {"cooldown off", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.cooldownMs = 0; s.lastEntryAtMs = kNow - 1; }, {}, {}},
+            {"cooldown at", [](G &g, S &s, E &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 60000; }, {}, {}},
+            {"cooldown above", [](G &g, S &s, E &) { g.cooldownMs = 60000; s.lastEntryAtMs = kNow - 60001; }, {}, {}},
+            {"cooldown, no entry yet", [](G &g, S &s, E &) { g.cooldownMs = 60000; s.lastEntryAtMs = 0; }, {}, {}},
+            {"cooldown off", [](G &g, S &s, E &) { g.cooldownMs = 0; s.lastEntryAtMs = kNow - 1; }, {}, {}},
             // Risk at the SL: limit 2 %, at the limit it may go.
-            {"risk below", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.maxRiskPercent = 2; e.riskPercent = 1.99; }, {}, {}},
-            {"risk at", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.maxRiskPercent = 2; e.riskPercent = 2; }, {}, {}},
-            {"risk above", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.maxRiskPercent = 2; e.riskPercent = 2.01; },
+            {"risk below", [](G &g, S &, E &e) { g.maxRiskPercent = 2; e.riskPercent = 1.99; }, {}, {}},
+            {"risk at", [](G &g, S &, E &e) { g.maxRiskPercent = 2; e.riskPercent = 2; }, {}, {}},
+            {"risk above", [](G &g, S &, E &e) { g.maxRiskPercent = 2; e.riskPercent = 2.01; },
              risk, QStringLiteral("Max risk: the entry risks 2.01% of equity at its SL, limit 2%")},
-            {"risk NaN", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.maxRiskPercent = 2; e.riskPercent = std::nan(""); }, risk, {}},
-            {"risk off", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.maxRiskPercent = 0; e.riskPercent = 80; }, {}, {}},
+            {"risk NaN", [](G &g, S &, E &e) { g.maxRiskPercent = 2; e.riskPercent = std::nan(""); }, risk, {}},
+            {"risk off", [](G &g, S &, E &e) { g.maxRiskPercent = 0; e.riskPercent = 80; }, {}, {}},
             // Margin: free margin 1000, equal may go.
-            {"margin below", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.marginCheck = true; e.requiredMargin = 999.99; }, {}, {}},
-            {"margin at", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.marginCheck = true; e.requiredMargin = 1000; }, {}, {}},
-            {"margin above", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.marginCheck = true; e.requiredMargin = 1000.01; },
+            {"margin below", [](G &g, S &, E &e) { g.marginCheck = true; e.requiredMargin = 999.99; }, {}, {}},
+            {"margin at", [](G &g, S &, E &e) { g.marginCheck = true; e.requiredMargin = 1000; }, {}, {}},
+            {"margin above", [](G &g, S &, E &e) { g.marginCheck = true; e.requiredMargin = 1000.01; },
              margin, QStringLiteral("Margin: the entry needs 1000.01, free margin 1000.00")},
-            {"margin off", [](Guardrails &g, RunRiskState &, EntryRequest &e) { g.marginCheck = false; e.requiredMargin = 1e9; }, {}, {}},
+            {"margin off", [](G &g, S &, E &e) { g.marginCheck = false; e.requiredMargin = 1e9; }, {}, {}},
             // Drawdown cap 20 % of the starting equity 10000.
-            {"drawdown below", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.drawdownCapPercent = 20; s.runProfit = -1999.99; }, {}, {}},
-            {"drawdown at", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.drawdownCapPercent = 20; s.runProfit = -2000; },
+            {"drawdown below", [](G &g, S &s, E &) { g.drawdownCapPercent = 20; s.runProfit = -1999.99; }, {}, {}},
+            {"drawdown at", [](G &g, S &s, E &) { g.drawdownCapPercent = 20; s.runProfit = -2000; },
              drawdown, QStringLiteral("Drawdown 20.0% exceeds cap 20%")},
-            {"drawdown above", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.drawdownCapPercent = 20; s.runProfit = -2350; },
+            {"drawdown above", [](G &g, S &s, E &) { g.drawdownCapPercent = 20; s.runProfit = -2350; },
              drawdown, QStringLiteral("Drawdown 23.5% exceeds cap 20%")},
-            {"drawdown off", [](Guardrails &g, RunRiskState &s, EntryRequest &) { g.drawdownCapPercent = 0; s.runProfit = -9000; }, {}, {}},
+            {"drawdown off", [](G &g, S &s, E &) { g.drawdownCapPercent = 0; s.runProfit = -9000; }, {}, {}},
         };
+        // clang-format on
         for (const Case &c : cases) {
             Guardrails limits = noLimits();
             RunRiskState state = quietState();
@@ -126,8 +139,9 @@ private slots:
             const std::optional<GuardrailDenial> denial = checkEntry(limits, state, entry);
             const QString what = QString::fromLatin1(c.name);
             if (c.rule.isEmpty()) {
-                QVERIFY2(!denial, qPrintable(what + QStringLiteral(": denied by ") +
-                                             (denial ? denial->rule + QStringLiteral(": ") + denial->reason : QString())));
+                QVERIFY2(!denial,
+                         qPrintable(what + QStringLiteral(": denied by ") +
+                                    (denial ? denial->rule + QStringLiteral(": ") + denial->reason : QString())));
                 continue;
             }
             QVERIFY2(denial, qPrintable(what + QStringLiteral(": not denied")));
@@ -156,9 +170,13 @@ private slots:
         state.lastEntryAtMs = kNow - 1000;
         const EntryRequest entry{5.0, 5000.0};
 
-        const QStringList order{QStringLiteral("DAILY_LOSS"), QStringLiteral("MAX_OPEN_PER_SYMBOL"),
-                                QStringLiteral("MAX_OPEN_PER_ACCOUNT_SYMBOL"), QStringLiteral("COOLDOWN"),
-                                QStringLiteral("MAX_RISK"), QStringLiteral("MARGIN"), QStringLiteral("DRAWDOWN_CAP")};
+        const QStringList order{QStringLiteral("DAILY_LOSS"),
+                                QStringLiteral("MAX_OPEN_PER_SYMBOL"),
+                                QStringLiteral("MAX_OPEN_PER_ACCOUNT_SYMBOL"),
+                                QStringLiteral("COOLDOWN"),
+                                QStringLiteral("MAX_RISK"),
+                                QStringLiteral("MARGIN"),
+                                QStringLiteral("DRAWDOWN_CAP")};
         const std::vector<std::function<void()>> switchOff{
             [&] { limits.dailyLossPercent = 0; },        [&] { limits.maxOpenPerSymbol = 0; },
             [&] { limits.maxOpenPerAccountSymbol = 0; }, [&] { limits.cooldownMs = 0; },
@@ -178,25 +196,25 @@ private slots:
         RunRiskState s = quietState();
         s.runProfit = -2350;
         QCOMPARE(runDrawdownPercent(s), 23.5);
-        s.runProfit = 1500;  // a run in profit has no drawdown
+        s.runProfit = 1500; // a run in profit has no drawdown
         QCOMPARE(runDrawdownPercent(s), 0.0);
         s.runProfit = -100;
-        s.startingEquity = 0;  // no base: no drawdown, never trips
+        s.startingEquity = 0; // no base: no drawdown, never trips
         QCOMPARE(runDrawdownPercent(s), 0.0);
         Guardrails g = noLimits();
         g.drawdownCapPercent = 0.5;
         QVERIFY(!checkDrawdown(g, s));
 
         s = quietState();
-        s.runProfit = -1250.4;  // 12.504 %
+        s.runProfit = -1250.4; // 12.504 %
         g.drawdownCapPercent = 12.5;
         std::optional<GuardrailDenial> trip = checkDrawdown(g, s);
         QVERIFY(trip);
         QCOMPARE(trip->rule, QStringLiteral("DRAWDOWN_CAP"));
         QCOMPARE(trip->reason, QStringLiteral("Drawdown 12.5% exceeds cap 12.5%"));
-        s.runProfit = -1249.9;  // 12.499 %: below the cap although it prints as 12.5
+        s.runProfit = -1249.9; // 12.499 %: below the cap although it prints as 12.5
         QVERIFY(!checkDrawdown(g, s));
-        s.runProfit = std::nan("");  // unknown P/L trips
+        s.runProfit = std::nan(""); // unknown P/L trips
         QVERIFY(checkDrawdown(g, s));
         // The drawdown is the run's from its starting equity: the account's equity does not enter.
         s = quietState();

@@ -57,12 +57,13 @@ public:
 private:
     static Seen seen(qint64 timeMs, const StrategyContext &c)
     {
-        return {timeMs, c.barIndex, c.balance, c.equity, c.positions.size(),
-                c.positions.empty() ? 0 : c.positions.front().ticket, c.spreadPoints};
+        return {timeMs,        c.barIndex,         c.balance,
+                c.equity,      c.positions.size(), c.positions.empty() ? 0 : c.positions.front().ticket,
+                c.spreadPoints};
     }
 };
 
-constexpr qint64 kT0 = 1'704'153'600'000;  // 2024-01-02 00:00 UTC
+constexpr qint64 kT0 = 1'704'153'600'000; // 2024-01-02 00:00 UTC
 constexpr qint64 kMinute = 60'000;
 
 Bar bar(qint64 minute, double close = 1.1)
@@ -107,7 +108,7 @@ private slots:
         QVERIFY(!runner.warmedUp());
         for (int m = 0; m < 3; ++m)
             QVERIFY(runner.feedWarmup(bar(m), view()));
-        QCOMPARE(s.bars.size(), size_t(3));  // the strategy saw every warm-up bar (and acted on each)
+        QCOMPARE(s.bars.size(), size_t(3)); // the strategy saw every warm-up bar (and acted on each)
         QVERIFY(runner.warmedUp());
         QCOMPARE(runner.barsSeen(), 3);
         QCOMPARE(runner.lastBarTimeMs(), bar(2).timeMs);
@@ -117,10 +118,10 @@ private slots:
         QVERIFY(!ignored);
         QVERIFY(d);
         QCOMPARE(d->barTimeMs, bar(3).timeMs);
-        QCOMPARE(d->barIndex, 3);  // warm-up bars counted
+        QCOMPARE(d->barIndex, 3); // warm-up bars counted
         QVERIFY(!d->tickTimeMs);
         QCOMPARE(d->actions.size(), size_t(1));
-        QCOMPARE(d->actions.front().comment, QStringLiteral("bar 3"));  // this bar's action, none of the warm-up's
+        QCOMPARE(d->actions.front().comment, QStringLiteral("bar 3")); // this bar's action, none of the warm-up's
 
         // A live bar without an action: nothing, and not ignored.
         s.act = false;
@@ -147,7 +148,7 @@ private slots:
         QCOMPARE(s.bars[0].positions, size_t(0));
         const RecordingStrategy::Seen &live = s.bars[1];
         QCOMPARE(live.barTimeMs, bar(5).timeMs);
-        QCOMPARE(live.barIndex, 1);  // counts bars fed, not minutes
+        QCOMPARE(live.barIndex, 1); // counts bars fed, not minutes
         QCOMPARE(live.balance, 5000.0);
         QCOMPARE(live.equity, 4987.5);
         QCOMPARE(live.spreadPoints, 13);
@@ -162,28 +163,28 @@ private slots:
         StrategyRunner runner(s, symbol);
         QVERIFY(runner.feedWarmup(bar(0), view()));
         QVERIFY(runner.feedWarmup(bar(1), view()));
-        QVERIFY(!runner.feedWarmup(bar(1), view()));  // the same history bar twice
+        QVERIFY(!runner.feedWarmup(bar(1), view())); // the same history bar twice
         QVERIFY(!runner.feedWarmup(bar(0), view()));
         QVERIFY(runner.onClosedBar(bar(2), view()));
         QCOMPARE(s.bars.size(), size_t(3));
 
         bool ignored = false;
-        QVERIFY(!runner.onClosedBar(bar(2), view(), &ignored));  // replayed after a reconnect
+        QVERIFY(!runner.onClosedBar(bar(2), view(), &ignored)); // replayed after a reconnect
         QVERIFY(ignored);
         ignored = false;
-        QVERIFY(!runner.onClosedBar(bar(1), view(), &ignored));  // backfilled, older
+        QVERIFY(!runner.onClosedBar(bar(1), view(), &ignored)); // backfilled, older
         QVERIFY(ignored);
         QVERIFY(!runner.feedWarmup(bar(2), view()));
         Bar broken = bar(3);
         broken.close = std::numeric_limits<double>::quiet_NaN();
         ignored = false;
-        QVERIFY(!runner.onClosedBar(broken, view(), &ignored));  // a bar the backtest would refuse
+        QVERIFY(!runner.onClosedBar(broken, view(), &ignored)); // a bar the backtest would refuse
         QVERIFY(ignored);
         broken = bar(3);
         broken.low = broken.high + 0.001;
         QVERIFY(!runner.onClosedBar(broken, view(), &ignored));
         QVERIFY(ignored);
-        QCOMPARE(s.bars.size(), size_t(3));  // the strategy saw none of them
+        QCOMPARE(s.bars.size(), size_t(3)); // the strategy saw none of them
         QCOMPARE(runner.barsSeen(), 3);
         QCOMPARE(runner.lastBarTimeMs(), bar(2).timeMs);
 
@@ -210,17 +211,17 @@ private slots:
         RecordingStrategy ticking;
         ticking.ticks = true;
         StrategyRunner runner(ticking, symbol);
-        QVERIFY(!runner.onTick(tick, view()));  // nothing seen yet
+        QVERIFY(!runner.onTick(tick, view())); // nothing seen yet
         QVERIFY(runner.feedWarmup(bar(0), view()));
         QVERIFY(runner.feedWarmup(bar(1), view()));
-        QVERIFY(!runner.onTick(tick, view()));  // warm-up only: no live bar yet
+        QVERIFY(!runner.onTick(tick, view())); // warm-up only: no live bar yet
         QVERIFY(ticking.tickCalls.empty());
 
         QVERIFY(runner.onClosedBar(bar(2), view()));
         const std::optional<Decision> d = runner.onTick(tick, view(8000, 11));
         QVERIFY(d);
         QCOMPARE(ticking.tickCalls.size(), size_t(1));
-        QCOMPARE(ticking.tickCalls[0].barIndex, 2);  // the last closed bar's
+        QCOMPARE(ticking.tickCalls[0].barIndex, 2); // the last closed bar's
         QCOMPARE(ticking.tickCalls[0].balance, 8000.0);
         QCOMPARE(ticking.tickCalls[0].spreadPoints, 11);
         QCOMPARE(ticking.tickTimes[0], tick.timeMs);
@@ -229,7 +230,7 @@ private slots:
         QCOMPARE(d->tickTimeMs, std::optional<qint64>(tick.timeMs));
         QCOMPARE(d->actions.size(), size_t(1));
         QCOMPARE(d->actions[0].type, ActionType::ReducePosition);
-        QCOMPARE(runner.barsSeen(), 3);  // a tick is not a bar
+        QCOMPARE(runner.barsSeen(), 3); // a tick is not a bar
 
         ticking.act = false;
         QVERIFY(!runner.onTick(tick, view()));
@@ -238,8 +239,8 @@ private slots:
 
     // Issue 9 §1: ema_crossover on the first 20,000 bars of EURUSD M1 2024, backtested, then the same bars fed through
     // a StrategyRunner over a fresh ema_crossover with, at each bar, the positions the backtest had open after that
-    // bar. Every OPEN_TRADE decided live at bar i is the backtest's trade opened at bar i+1's open (side, SL, TP), every
-    // CLOSE_POSITION of ticket T at bar i is the backtest's strategy exit of T at bar i+1, and the counts agree.
+    // bar. Every OPEN_TRADE decided live at bar i is the backtest's trade opened at bar i+1's open (side, SL, TP),
+    // every CLOSE_POSITION of ticket T at bar i is the backtest's strategy exit of T at bar i+1, and the counts agree.
     void parityWithTheBacktest()
     {
         const QString path = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
@@ -261,26 +262,26 @@ private slots:
         const BacktestResult &bt = run.value();
         // The backtest refuses some OPENs at the fill (a SELL whose SL from the signal close is inside the next bar's
         // spread: MT5 10016). They are decisions all the same: the journal names their fill bar and side.
-        std::map<QString, int> rejectedOpens;  // "yyyy-MM-dd hh:mm UTC: order rejected: SELL" -> count
+        std::map<QString, int> rejectedOpens; // "yyyy-MM-dd hh:mm UTC: order rejected: SELL" -> count
         int rejectedLines = 0;
         for (const QString &line : bt.journal) {
             const qsizetype at = line.indexOf(QLatin1String(": order rejected: "));
             if (at < 0)
                 continue;
             ++rejectedLines;
-            ++rejectedOpens[line.left(at + 18 + 4)];  // the time and "BUY " or "SELL"
+            ++rejectedOpens[line.left(at + 18 + 4)]; // the time and "BUY " or "SELL"
         }
-        QVERIFY(bt.journal.size() < 1000);  // not truncated
-        QCOMPARE(bt.rejectedOrders, rejectedLines);  // only OPENs were refused
+        QVERIFY(bt.journal.size() < 1000);          // not truncated
+        QCOMPARE(bt.rejectedOrders, rejectedLines); // only OPENs were refused
         QVERIFY2(bt.trades.size() >= 100, qPrintable(QString::number(bt.trades.size())));
 
-        std::map<qint64, qint64> indexOf;  // bar open time -> bar index
+        std::map<qint64, qint64> indexOf; // bar open time -> bar index
         for (size_t i = 0; i < bars.size(); ++i)
             indexOf[bars[i].timeMs] = qint64(i);
         // The backtest's positions after each bar: opened at or before it, closed after it. The positions still open at
         // the end close at the last bar's time (END_OF_TEST) although they were open when the strategy saw that bar.
         struct Span {
-            qint64 openIndex, closeIndex;  // closeIndex: first bar at whose onBar the position is gone
+            qint64 openIndex, closeIndex; // closeIndex: first bar at whose onBar the position is gone
             const Trade *trade;
         };
         std::vector<Span> spans;
@@ -300,10 +301,10 @@ private slots:
         StrategyRunner runner(*live.value(), symbol);
         QVERIFY(runner.warmupBars() < kWarmup);
 
-        std::map<qint64, const Trade *> openedAt;  // bar index of the fill -> the trade
+        std::map<qint64, const Trade *> openedAt; // bar index of the fill -> the trade
         for (const Span &s : spans)
             openedAt[s.openIndex] = s.trade;
-        std::map<std::pair<quint64, qint64>, const Trade *> strategyExits;  // (ticket, bar index of the close)
+        std::map<std::pair<quint64, qint64>, const Trade *> strategyExits; // (ticket, bar index of the close)
         for (const Span &s : spans)
             if (s.trade->closeReason == CloseReason::StrategyExit)
                 strategyExits[{s.trade->ticket, s.closeIndex}] = s.trade;
@@ -330,7 +331,8 @@ private slots:
             QCOMPARE(bt.equity[size_t(i)].timeMs, bars[size_t(i)].timeMs);
             v.balance = bt.equity[size_t(i)].balance;
             v.equity = bt.equity[size_t(i)].equity;
-            v.spreadPoints = bars[size_t(i)].spreadPoints >= 0 ? bars[size_t(i)].spreadPoints : symbol.defaultSpreadPoints;
+            v.spreadPoints =
+                bars[size_t(i)].spreadPoints >= 0 ? bars[size_t(i)].spreadPoints : symbol.defaultSpreadPoints;
 
             if (i < kWarmup) {
                 QVERIFY(runner.feedWarmup(bars[size_t(i)], v));
@@ -346,12 +348,13 @@ private slots:
                     ++liveCloses;
                     if (i + 1 < qint64(bars.size()))
                         QVERIFY2(strategyExits.count({a.ticket, i + 1}),
-                                 qPrintable(where + QStringLiteral(": close of ticket %1 not in the backtest").arg(a.ticket)));
+                                 qPrintable(where +
+                                            QStringLiteral(": close of ticket %1 not in the backtest").arg(a.ticket)));
                     continue;
                 }
                 QCOMPARE(a.type, ActionType::OpenTrade);
                 if (i + 1 == qint64(bars.size()))
-                    continue;  // decided on the last bar: the backtest has no next bar to fill it at
+                    continue; // decided on the last bar: the backtest has no next bar to fill it at
                 ++liveOpens;
                 const auto it = openedAt.find(i + 1);
                 if (it == openedAt.end()) {
@@ -359,8 +362,9 @@ private slots:
                                             .toString(QStringLiteral("yyyy-MM-dd hh:mm")) +
                                         QStringLiteral(" UTC: order rejected: ") +
                                         QString::fromLatin1(sideName(a.side)).leftJustified(4, QLatin1Char(' '));
-                    QVERIFY2(rejectedOpens[key] > 0,
-                             qPrintable(where + QStringLiteral(": OPEN with no backtest trade or refusal at the next bar")));
+                    QVERIFY2(
+                        rejectedOpens[key] > 0,
+                        qPrintable(where + QStringLiteral(": OPEN with no backtest trade or refusal at the next bar")));
                     --rejectedOpens[key];
                     ++liveRefused;
                     continue;
@@ -374,7 +378,8 @@ private slots:
                 const qint64 fill = symbol.toPoints(t.openPrice), sl = symbol.toPoints(a.sl);
                 const bool buy = a.side == Side::Buy;
                 const double reward = std::round(double(buy ? fill - sl : sl - fill) * a.rr * 1e6) / 1e6;
-                const qint64 tp = SymbolSpec::roundHalfAwayFromZero(buy ? double(fill) + reward : double(fill) - reward);
+                const qint64 tp =
+                    SymbolSpec::roundHalfAwayFromZero(buy ? double(fill) + reward : double(fill) - reward);
                 QCOMPARE(symbol.toPoints(t.tp), tp);
             }
         }
@@ -388,7 +393,7 @@ private slots:
                 ++expectedCloses;
         }
         QCOMPARE(liveOpens - liveRefused, expectedOpens);
-        int refusedAfterWarmup = 0;  // the journal's refusals at fill bars after the first live bar
+        int refusedAfterWarmup = 0; // the journal's refusals at fill bars after the first live bar
         for (const QString &line : bt.journal) {
             if (!line.contains(QLatin1String(": order rejected: ")))
                 continue;
@@ -400,7 +405,7 @@ private slots:
         }
         QCOMPARE(liveRefused, refusedAfterWarmup);
         QCOMPARE(liveCloses, expectedCloses);
-        QVERIFY(liveOpens > 0 && expectedOpens < int(bt.trades.size()));  // the warm-up dropped some, the run traded
+        QVERIFY(liveOpens > 0 && expectedOpens < int(bt.trades.size())); // the warm-up dropped some, the run traded
         qInfo("parity: %d backtest trades (%d OPENs refused), %d live OPENs (%d of them refused by the backtest) and "
               "%d live CLOSEs after a %lld-bar warm-up",
               int(bt.trades.size()), bt.rejectedOrders, liveOpens, liveRefused, liveCloses, kWarmup);

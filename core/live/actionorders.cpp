@@ -151,12 +151,16 @@ OrderPlan closePlan(const TradeIntent &base, const SymbolSpec &symbol, const Act
     plan.intent.volume = volume;
     plan.positionTicket = p.ticket;
     plan.volume = volume;
-    plan.fingerprint = QStringLiteral("%1 ticket=%2 side=%3 volume=%4 action_ticket=%5 action_volume=%6 only=%7")
-                           .arg(QLatin1String(actionTypeName(a.type)))
-                           .arg(p.ticket)
-                           .arg(QLatin1String(sideName(p.side)), exact(volume))
-                           .arg(a.ticket)
-                           .arg(exact(a.volume), a.onlySide ? QLatin1String(sideName(*a.onlySide)) : QLatin1String("ANY"));
+    // A strategy's exit (actionorders.h, OrderPlan::closeReason), by the side of the position it closes.
+    plan.closeReason = QStringLiteral("STRATEGY_EXIT");
+    plan.closeSubreason = p.side == Side::Buy ? QStringLiteral("EXIT_LONG") : QStringLiteral("EXIT_SHORT");
+    plan.fingerprint =
+        QStringLiteral("%1 ticket=%2 side=%3 volume=%4 action_ticket=%5 action_volume=%6 only=%7")
+            .arg(QLatin1String(actionTypeName(a.type)))
+            .arg(p.ticket)
+            .arg(QLatin1String(sideName(p.side)), exact(volume))
+            .arg(a.ticket)
+            .arg(exact(a.volume), a.onlySide ? QLatin1String(sideName(*a.onlySide)) : QLatin1String("ANY"));
     return plan;
 }
 
@@ -192,10 +196,11 @@ Result<std::vector<OrderPlan>> planOpen(const Action &a, const SymbolSpec &symbo
         const double distance = buy ? entryPoints - slPoints : slPoints - entryPoints;
         const qint64 points = SymbolSpec::roundHalfAwayFromZero(distance);
         if (points <= 0)
-            return refusal(a, QStringLiteral("%1: SL %2 is not %3 the %4 %5 (MT5 retcode 10016 TRADE_RETCODE_INVALID_STOPS)")
-                                  .arg(QLatin1String(sideName(a.side)), num(a.sl),
-                                       buy ? QStringLiteral("below") : QStringLiteral("above"),
-                                       buy ? QStringLiteral("ask") : QStringLiteral("bid"), num(entry)));
+            return refusal(
+                a, QStringLiteral("%1: SL %2 is not %3 the %4 %5 (MT5 retcode 10016 TRADE_RETCODE_INVALID_STOPS)")
+                       .arg(QLatin1String(sideName(a.side)), num(a.sl),
+                            buy ? QStringLiteral("below") : QStringLiteral("above"),
+                            buy ? QStringLiteral("ask") : QStringLiteral("bid"), num(entry)));
         intent.slPoints = double(points);
     }
     // TP as given, else from rr when there is an SL to take it from (the backtest's rule), else none.
@@ -212,10 +217,10 @@ Result<std::vector<OrderPlan>> planOpen(const Action &a, const SymbolSpec &symbo
                                   .arg(QLatin1String(sideName(a.side)), num(a.volume), steps.text(whole), symbol.name,
                                        num(symbol.volumeMin)));
         if (steps.lots(whole) > symbol.volumeMax + kVolumeEpsilon)
-            return refusal(a, QStringLiteral("%1 volume %2 lots is above %3's volume max %4 (MT5 retcode 10014 "
-                                             "TRADE_RETCODE_INVALID_VOLUME)")
-                                  .arg(QLatin1String(sideName(a.side)), steps.text(whole), symbol.name,
-                                       num(symbol.volumeMax)));
+            return refusal(
+                a, QStringLiteral("%1 volume %2 lots is above %3's volume max %4 (MT5 retcode 10014 "
+                                  "TRADE_RETCODE_INVALID_VOLUME)")
+                       .arg(QLatin1String(sideName(a.side)), steps.text(whole), symbol.name, num(symbol.volumeMax)));
         intent.volume = steps.lots(whole);
     } else if (a.riskPercent <= 0.0 || a.sl <= 0.0) {
         return refusal(a, QStringLiteral("%1: no volume given and no risk %/stop-loss to size it from")
@@ -234,8 +239,8 @@ Result<std::vector<OrderPlan>> planOpen(const Action &a, const SymbolSpec &symbo
     return std::vector<OrderPlan>{std::move(plan)};
 }
 
-Result<std::vector<OrderPlan>> planClose(const Action &a, std::span<const Position> positions,
-                                         const SymbolSpec &symbol, const TradeIntent &base)
+Result<std::vector<OrderPlan>> planClose(const Action &a, std::span<const Position> positions, const SymbolSpec &symbol,
+                                         const TradeIntent &base)
 {
     const VolumeSteps steps(symbol);
     std::vector<OrderPlan> plans;
@@ -252,14 +257,15 @@ Result<std::vector<OrderPlan>> planClose(const Action &a, std::span<const Positi
     const Result<qint64> wanted = exitSteps(a, symbol, steps);
     if (!wanted.ok())
         return wanted.error();
-    const auto latest = std::find_if(positions.rbegin(), positions.rend(), [&](const Position &p) { return matches(a, p); });
+    const auto latest =
+        std::find_if(positions.rbegin(), positions.rend(), [&](const Position &p) { return matches(a, p); });
     if (latest == positions.rend())
         return noMatch(a, positions);
     const Position &p = *latest;
     const qint64 held = steps.held(p);
     if (*wanted > held)
-        return aboveOpen(a, *wanted, held, QStringLiteral("%1 ticket %2").arg(QLatin1String(sideName(p.side))).arg(p.ticket),
-                         steps);
+        return aboveOpen(a, *wanted, held,
+                         QStringLiteral("%1 ticket %2").arg(QLatin1String(sideName(p.side))).arg(p.ticket), steps);
     if (*wanted < held) {
         if (const QString problem = partProblem(p, *wanted, held, symbol, steps); !problem.isEmpty())
             return refusal(a, problem);
@@ -310,8 +316,9 @@ Result<std::vector<OrderPlan>> planModify(const Action &a, std::span<const Posit
                                           const SymbolSpec &symbol, const TradeIntent &base)
 {
     if (!std::isfinite(a.sl) || !std::isfinite(a.tp) || a.sl < 0.0 || a.tp < 0.0)
-        return refusal(a, QStringLiteral("SL %1 / TP %2: give prices >= 0 (0 leaves a level unchanged)")
-                              .arg(num(a.sl), num(a.tp)));
+        return refusal(
+            a,
+            QStringLiteral("SL %1 / TP %2: give prices >= 0 (0 leaves a level unchanged)").arg(num(a.sl), num(a.tp)));
     const double sl = a.sl > 0.0 ? symbol.normalizePrice(a.sl) : 0.0;
     const double tp = a.tp > 0.0 ? symbol.normalizePrice(a.tp) : 0.0;
     std::vector<OrderPlan> plans;
@@ -325,7 +332,7 @@ Result<std::vector<OrderPlan>> planModify(const Action &a, std::span<const Posit
         plan.sl = sl > 0.0 ? sl : p.sl;
         plan.tp = tp > 0.0 ? tp : p.tp;
         if (plan.sl == p.sl && plan.tp == p.tp)
-            continue;  // nothing to change (MT5 would answer 10025 TRADE_RETCODE_NO_CHANGES)
+            continue; // nothing to change (MT5 would answer 10025 TRADE_RETCODE_NO_CHANGES)
         plan.fingerprint = QStringLiteral("%1 ticket=%2 side=%3 sl=%4 tp=%5 action_ticket=%6")
                                .arg(QLatin1String(actionTypeName(a.type)))
                                .arg(p.ticket)
@@ -346,10 +353,14 @@ Result<std::vector<OrderPlan>> plansForAction(const Action &action, std::span<co
                                         "symbol's specification")
                              .arg(symbol.name, num(symbol.volumeStep), num(symbol.point)));
     switch (action.type) {
-    case ActionType::OpenTrade: return planOpen(action, symbol, quote, base);
-    case ActionType::ClosePosition: return planClose(action, positions, symbol, base);
-    case ActionType::ReducePosition: return planReduce(action, positions, symbol, base);
-    case ActionType::ModifySltp: return planModify(action, positions, symbol, base);
+    case ActionType::OpenTrade:
+        return planOpen(action, symbol, quote, base);
+    case ActionType::ClosePosition:
+        return planClose(action, positions, symbol, base);
+    case ActionType::ReducePosition:
+        return planReduce(action, positions, symbol, base);
+    case ActionType::ModifySltp:
+        return planModify(action, positions, symbol, base);
     }
     return makeError(QStringLiteral("action type %1 is not one of OPEN_TRADE, CLOSE_POSITION, REDUCE_POSITION, "
                                     "MODIFY_SLTP")

@@ -47,18 +47,17 @@ std::optional<GuardrailDenial> checkEntry(const Guardrails &limits, const RunRis
         const double limit = base * limits.dailyLossPercent / 100.0;
         const double loss = -state.runDayProfit;
         if (!(loss < limit))
-            return deny("DAILY_LOSS",
-                        QStringLiteral("Daily loss: this run lost %1 since the day's start, limit %2% of the day's "
-                                       "starting equity %3 = %4; no new entries until the next broker day")
-                            .arg(money(loss), plain(limits.dailyLossPercent), money(state.dayStartEquity),
-                                 money(limit)));
+            return deny(
+                "DAILY_LOSS",
+                QStringLiteral("Daily loss: this run lost %1 since the day's start, limit %2% of the day's "
+                               "starting equity %3 = %4; no new entries until the next broker day")
+                    .arg(money(loss), plain(limits.dailyLossPercent), money(state.dayStartEquity), money(limit)));
     }
     if (limits.maxOpenPerSymbol > 0 && state.runOpenOnSymbol >= limits.maxOpenPerSymbol)
-        return deny("MAX_OPEN_PER_SYMBOL",
-                    QStringLiteral("Max open positions on %1 for this run: %2 open, limit %3")
-                        .arg(symbolText(state))
-                        .arg(state.runOpenOnSymbol)
-                        .arg(limits.maxOpenPerSymbol));
+        return deny("MAX_OPEN_PER_SYMBOL", QStringLiteral("Max open positions on %1 for this run: %2 open, limit %3")
+                                               .arg(symbolText(state))
+                                               .arg(state.runOpenOnSymbol)
+                                               .arg(limits.maxOpenPerSymbol));
     if (limits.maxOpenPerAccountSymbol > 0 && state.accountOpenOnSymbol >= limits.maxOpenPerAccountSymbol)
         return deny("MAX_OPEN_PER_ACCOUNT_SYMBOL",
                     QStringLiteral("Max open positions on %1 for this account: %2 open, limit %3")
@@ -68,8 +67,9 @@ std::optional<GuardrailDenial> checkEntry(const Guardrails &limits, const RunRis
     if (limits.cooldownMs > 0 && state.lastEntryAtMs > 0) {
         const qint64 sinceMs = state.nowMs - state.lastEntryAtMs;
         if (sinceMs < limits.cooldownMs)
-            return deny("COOLDOWN", QStringLiteral("Cooldown: last entry %1 s ago, %2 s required")
-                                        .arg(plain(double(sinceMs) / 1000.0), plain(double(limits.cooldownMs) / 1000.0)));
+            return deny("COOLDOWN",
+                        QStringLiteral("Cooldown: last entry %1 s ago, %2 s required")
+                            .arg(plain(double(sinceMs) / 1000.0), plain(double(limits.cooldownMs) / 1000.0)));
     }
     if (limits.maxRiskPercent > 0.0 && !(entry.riskPercent <= limits.maxRiskPercent))
         return deny("MAX_RISK", QStringLiteral("Max risk: the entry risks %1% of equity at its SL, limit %2%")
@@ -86,7 +86,8 @@ double runDrawdownPercent(const RunRiskState &state)
         return 0.0;
     if (std::isnan(state.runProfit))
         return state.runProfit;
-    // loss · 100 / equity rather than loss / equity · 100: exact at round figures (2000 of 10000 is 20, not 20.000000000000004).
+    // loss · 100 / equity rather than loss / equity · 100: exact at round figures (2000 of 10000 is 20,
+    // not 20.000000000000004).
     return std::max(0.0, -state.runProfit) * 100.0 / state.startingEquity;
 }
 

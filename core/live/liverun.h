@@ -51,8 +51,9 @@ Result<LiveRunStatus> nextStatus(LiveRunStatus from, LiveRunEvent event);
 
 // The run's limits (issue 9 §4). 0 switches a limit off unless said otherwise.
 struct Guardrails {
-    double dailyLossPercent = 5.0;     // loss since the broker day's start, % of the equity at that start: no new
-                                       // entries for the rest of the day (positions stay under their SL/TP)
+    double dailyLossPercent = 5.0;     // THIS RUN's loss since the broker day's start, % of the account's equity at
+                                       // that start: no new entries for the rest of the day (positions stay under
+                                       // their SL/TP; guardrails.h)
     double drawdownCapPercent = 20.0;  // drawdown from the run's STARTING equity (fixed for the life of the run):
                                        // close every position of the run and HALT
     int maxOpenPerSymbol = 1;          // open positions + pending orders of this run on its symbol (0 = no limit)

@@ -11,8 +11,9 @@ namespace {
 bool usable(const Bar &bar)
 {
     const auto positive = [](double x) { return std::isfinite(x) && x > 0.0; };
-    return positive(bar.open) && positive(bar.high) && positive(bar.low) && positive(bar.close) && bar.low <= bar.high &&
-           bar.low <= bar.open && bar.open <= bar.high && bar.low <= bar.close && bar.close <= bar.high;
+    return positive(bar.open) && positive(bar.high) && positive(bar.low) && positive(bar.close) &&
+           bar.low <= bar.high && bar.low <= bar.open && bar.open <= bar.high && bar.low <= bar.close &&
+           bar.close <= bar.high;
 }
 
 } // namespace
@@ -48,11 +49,11 @@ bool StrategyRunner::feedWarmup(const Bar &bar, const AccountView &view)
         return false;
     // The context exactly as runBacktest builds it for bar i (backtestengine.cpp, run()): the account's balance and
     // equity at this bar's close, the open positions, the 0-based bar index and the spread in force.
-    const StrategyContext context{m_symbol, view.balance, view.equity, std::span<const Position>(view.positions),
+    const StrategyContext context{m_symbol,   view.balance,     view.equity, std::span<const Position>(view.positions),
                                   m_barsSeen, view.spreadPoints};
     m_actions.clear();
     m_strategy.onBar(bar, context, m_actions);
-    m_actions.clear();  // warm-up: the strategy learns from the bar, never trades on it
+    m_actions.clear(); // warm-up: the strategy learns from the bar, never trades on it
     ++m_barsSeen;
     m_lastBarTimeMs = bar.timeMs;
     return true;
@@ -68,8 +69,8 @@ std::optional<Decision> StrategyRunner::onClosedBar(const Bar &bar, const Accoun
     if (ignored)
         *ignored = false;
     const qint64 index = m_barsSeen;
-    const StrategyContext context{m_symbol, view.balance, view.equity, std::span<const Position>(view.positions),
-                                  index, view.spreadPoints};
+    const StrategyContext context{m_symbol, view.balance,     view.equity, std::span<const Position>(view.positions),
+                                  index,    view.spreadPoints};
     m_actions.clear();
     m_strategy.onBar(bar, context, m_actions);
     ++m_barsSeen;
@@ -91,8 +92,8 @@ std::optional<Decision> StrategyRunner::onTick(const MarketTick &tick, const Acc
         return std::nullopt;
     // The context of the last closed bar (strategy.h): its index; the account as it is now.
     const qint64 index = m_barsSeen - 1;
-    const StrategyContext context{m_symbol, view.balance, view.equity, std::span<const Position>(view.positions),
-                                  index, view.spreadPoints};
+    const StrategyContext context{m_symbol, view.balance,     view.equity, std::span<const Position>(view.positions),
+                                  index,    view.spreadPoints};
     m_actions.clear();
     m_strategy.onTick(tick, context, m_actions);
     if (m_actions.empty())
