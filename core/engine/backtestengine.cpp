@@ -336,12 +336,12 @@ public:
         EquityCurveStats equityStats(m_config.initialDeposit);
         EquityPoint point;  // this bar's; also appended to m_equity when the curve is kept
         bool pointFed = true;  // `point` is already in equityStats (or there is none yet)
-        bool contextFlat = false;  // context.balance and .equity hold the flat balance (set once per flat run)
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
         bool onGrid = true;  // every bar of the current stretch checked and on the grid: px only when needed
         bool cancelled = cancelRequested();
+        const BarLoop loop{ownSpreadFrom, defaultSpread, context, actions, pending, equityStats, px, spread};
         // Bars run in stretches up to the next housekeeping point (progress, cancel check), so the bar loop itself
         // tests only its end, not the countdown and the cancel flag on every bar.
         while (i < total && !cancelled) {
@@ -351,7 +351,18 @@ public:
             // converts a bar to points only when an order or a position needs them; otherwise it checks, snaps and
             // counts bar by bar (toPoints), and a bad bar fails the run where it is.
             onGrid = stretchOnGrid(i, stretchEnd);
-            for (; i < stretchEnd; ++i) {
+            while (i < stretchEnd) {
+                // Most bars find the account flat: no position open, no order pending; its equity is its balance,
+                // which nothing can change before the next order fills. Such bars run in their own lean loop
+                // (flatBars) until the strategy acts.
+                if (onGrid && pointFed && pending.empty() && m_levels.empty()) [[likely]] {
+                    const qint64 next =
+                        keepCurve ? flatBars<true>(i, stretchEnd, loop) : flatBars<false>(i, stretchEnd, loop);
+                    if (next > i) [[likely]] {  // else the bar runs below
+                        i = next;
+                        continue;
+                    }
+                }
                 m_currentBar = i;
                 const Bar &bar = bars[i];
                 prefetch<0>(bars, (i + kCheckAheadBars) * qint64(sizeof(Bar)));  // the bars checked next
@@ -367,19 +378,13 @@ public:
                     pointFed = true;
                 }
 
-                // Most bars find the account flat: no position open, no order pending; its equity is its balance,
-                // which nothing can change before the next order fills.
                 if (pending.empty() && m_levels.empty()) {
                     equityStats.addFlat(bar.timeMs, m_balance);
                     if (keepCurve)  // one point per bar, written as the loop goes (a burst would wait for memory)
                         m_equity.push_back(EquityPoint{bar.timeMs, m_balance, m_balance, m_balance});
-                    if (!contextFlat) {
-                        context.balance = m_balance;
-                        context.equity = m_balance;
-                        contextFlat = true;
-                    }
+                    context.balance = m_balance;
+                    context.equity = m_balance;
                 } else {
-                    contextFlat = false;
                     if (onGrid)
                         px = onGridPoints(bar);
                     pointFed = false;
@@ -399,17 +404,9 @@ public:
                 context.barIndex = i;
                 context.spreadPoints = spread;
                 m_strategy.onBar(bar, context, actions);
-                if (!actions.empty()) [[unlikely]] {
-                    if (onGrid)
-                        px = onGridPoints(bar);
-                    for (Action &a : actions) {
-                        if (a.type == ActionType::ModifySltp)
-                            modifySltp(a, bar.timeMs, px, spread);
-                        else
-                            pending.push_back(std::move(a));
-                    }
-                    actions.clear();
-                }
+                if (!actions.empty()) [[unlikely]]
+                    takeActions(bar, onGrid, loop);
+                ++i;
             }
             if (i == nextHousekeepingAt) {
                 if (i == nextProgressAt) {
@@ -424,6 +421,7 @@ public:
         result.barsProcessed = i;
 
         if (i > 0) {
+            m_currentBar = i - 1;
             const Bar &last = m_bars[size_t(i - 1)];
             result.lastBarTimeMs = last.timeMs;
             if (onGrid)
@@ -466,6 +464,93 @@ public:
     }
 
 private:
+    // ---- the bar loops ----
+
+    // run()'s loop state, shared by its general bar loop and flatBars.
+    struct BarLoop {
+        qint64 ownSpreadFrom;      // a bar's own spread counts from this many points (never when the config fixes one)
+        int defaultSpread;         // points
+        StrategyContext &context;
+        std::vector<Action> &actions;  // the strategy's answer to the current bar
+        std::vector<Action> &pending;  // orders to fill at the next bar's open
+        EquityCurveStats &equityStats;
+        BarPoints &px;             // the current bar in points (when an order or a position needs them)
+        int &spread;               // the current bar's spread, points
+    };
+
+    // Bars i, i+1, ... (up to `end`) of an on-grid stretch while the account is flat: no position open, no order
+    // pending, the previous point already fed to the statistics. Nothing can change the balance before the next
+    // order fills, so each bar's point is {time, balance, balance, balance}: fed at once and kept when kKeepCurve,
+    // exactly as the general loop does for a flat bar. Stops after the first bar on which the strategy acts (its
+    // actions taken) or at `end`; returns the next bar's index (i itself when it ran none: the general loop runs it).
+    // A loop of its own, out of line: the few values it carries stay in registers across the strategy call.
+    template <bool kKeepCurve> [[gnu::noinline]] qint64 flatBars(qint64 i, const qint64 end, const BarLoop &loop)
+    {
+        const Bar *const bars = m_bars.data();
+        const double balance = m_balance;
+        const qint64 ownSpreadFrom = loop.ownSpreadFrom;
+        const int defaultSpread = loop.defaultSpread;
+        StrategyContext &context = loop.context;
+        std::vector<Action> &actions = loop.actions;
+        EquityCurveStats &equityStats = loop.equityStats;
+        context.balance = balance;
+        context.equity = balance;
+        int spread = loop.spread;
+        qint64 quietUntil = equityStats.flatQuietUntil(balance);
+        std::vector<EquityPoint> curve = std::move(m_equity);
+        try {
+            while (i < end) {
+                // The curve's storage holds a point for every bar (reserved at the start), so this never leaves; it
+                // tells the compiler that push_back below never reallocates, which keeps `curve` out of memory.
+                if constexpr (kKeepCurve)
+                    if (curve.size() == curve.capacity()) [[unlikely]]
+                        break;
+                const Bar &bar = bars[i];
+                prefetch<0>(bars, (i + kCheckAheadBars) * qint64(sizeof(Bar)));  // the bars checked next
+                if constexpr (kKeepCurve)  // the curve's storage is reserved: its line for 64 bars on, for writing
+                    prefetch<1>(curve.data() + curve.size(), 64 * qint64(sizeof(EquityPoint)));
+                spread = bar.spreadPoints >= ownSpreadFrom ? bar.spreadPoints : defaultSpread;
+                if (bar.timeMs >= quietUntil) [[unlikely]] {  // else addFlat would change nothing
+                    equityStats.addFlat(bar.timeMs, balance);
+                    quietUntil = equityStats.flatQuietUntil(balance);
+                }
+                if constexpr (kKeepCurve)  // one point per bar, written as the loop goes (a burst would wait for memory)
+                    curve.push_back(EquityPoint{bar.timeMs, balance, balance, balance});
+                context.barIndex = i;
+                context.spreadPoints = spread;
+                m_strategy.onBar(bar, context, actions);
+                if (!actions.empty()) [[unlikely]] {
+                    loop.spread = spread;
+                    takeActions(bar, true, loop);
+                    ++i;
+                    break;
+                }
+                ++i;
+            }
+        } catch (...) {
+            m_currentBar = i;  // the bar the error message names (currentBarText)
+            m_equity = std::move(curve);
+            throw;
+        }
+        m_equity = std::move(curve);
+        loop.spread = spread;
+        return i;
+    }
+
+    // The strategy's actions on `bar`: MODIFY_SLTP at once, every other action pending for the next bar's open.
+    void takeActions(const Bar &bar, bool onGrid, const BarLoop &loop)
+    {
+        if (onGrid)
+            loop.px = onGridPoints(bar);
+        for (Action &a : loop.actions) {
+            if (a.type == ActionType::ModifySltp)
+                modifySltp(a, bar.timeMs, loop.px, loop.spread);
+            else
+                loop.pending.push_back(std::move(a));
+        }
+        loop.actions.clear();
+    }
+
     // ---- prices on the grid ----
 
     // Bid OHLC of `bar` in points. Counts the bar when a price is off the grid. False when a price is not a
