@@ -228,18 +228,23 @@ bool pricesOnGridPortable(const Bar *bars, qint64 count, double scale)
     const __m256d near = _mm256_set1_pd(kOnGridDistance);
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
     // All ones in a lane whose price fails: outside 1..2^50 points after rounding, or farther than kOnGridDistance.
-    // Two bars per turn on two chains.
-    __m256d bad = _mm256_setzero_pd(), bad2 = _mm256_setzero_pd();
-    for (qint64 k = 0; k < count; k += 2) {
-        const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bars[k].open), s);
+    const auto check = [&](const Bar &bar, __m256d &bad) __attribute__((target("avx2"), always_inline)) {
+        const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bar.open), s);
         const __m256d p = _mm256_sub_pd(_mm256_add_pd(x, magic), magic);
         bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(p, one, _CMP_NGE_UQ), _mm256_cmp_pd(p, max, _CMP_NLE_UQ)));
         bad = _mm256_or_pd(bad, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, p), absMask), near, _CMP_NLE_UQ));
-        const __m256d x2 = _mm256_mul_pd(_mm256_loadu_pd(&bars[k + 1 < count ? k + 1 : k].open), s);
-        const __m256d p2 = _mm256_sub_pd(_mm256_add_pd(x2, magic), magic);
-        bad2 = _mm256_or_pd(bad2, _mm256_or_pd(_mm256_cmp_pd(p2, one, _CMP_NGE_UQ), _mm256_cmp_pd(p2, max, _CMP_NLE_UQ)));
-        bad2 = _mm256_or_pd(bad2, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x2, p2), absMask), near, _CMP_NLE_UQ));
+    };
+    // Four bars per turn on two chains, then the last one to three.
+    __m256d bad = _mm256_setzero_pd(), bad2 = _mm256_setzero_pd();
+    qint64 k = 0;
+    for (; k + 4 <= count; k += 4) {
+        check(bars[k], bad);
+        check(bars[k + 1], bad2);
+        check(bars[k + 2], bad);
+        check(bars[k + 3], bad2);
     }
+    for (; k < count; ++k)
+        check(bars[k], bad);
     return _mm256_movemask_pd(_mm256_or_pd(bad, bad2)) == 0;
 }
 
