@@ -171,6 +171,53 @@ private slots:
         QCOMPARE(s.equityDrawdownAbsolute, std::max(0.0, 10000.0 - minimum));
     }
 
+    // The engine's flat-bar loop skips addFlat while a bar's time is below flatQuietUntil(balance). Skipping must
+    // give the same statistics as feeding every point: here a curve of flat runs (several days each, some runs
+    // crossing midnight, one starting below the previous equity) with moving points between them.
+    void flatPointsBeforeFlatQuietUntilChangeNothing()
+    {
+        EquityCurveStats all(10000.0), skipping(10000.0);
+        quint32 seed = 11;
+        double balance = 10000.0;
+        qint64 t = kT0;
+        int skipped = 0, fedFlat = 0;
+        for (int run = 0; run < 400; ++run) {
+            seed = seed * 1664525u + 1013904223u;
+            const int flatBars = 30 + int(seed % 2000);  // up to ~1.4 days of M1 bars
+            qint64 quietUntil = skipping.flatQuietUntil(balance);
+            for (int k = 0; k < flatBars; ++k, t += 60000) {
+                all.addFlat(t, balance);
+                if (t >= quietUntil) {
+                    skipping.addFlat(t, balance);
+                    quietUntil = skipping.flatQuietUntil(balance);
+                    ++fedFlat;
+                } else {
+                    ++skipped;
+                }
+            }
+            // A few bars with a position open: equity and its low move, the balance changes at the close.
+            for (int k = 0; k < 5; ++k, t += 60000) {
+                seed = seed * 1664525u + 1013904223u;
+                const double equity = balance + (double(seed >> 8) / double(1u << 24) - 0.5) * 60.0;
+                const EquityPoint p{t, balance, equity, equity - double(seed % 25)};
+                all.add(p);
+                skipping.add(p);
+            }
+            balance += (double(seed % 1000) - 520.0) / 10.0;
+        }
+        QVERIFY(skipped > 100 * fedFlat);  // the skip is what the loop mostly does
+        QVERIFY(all.drawdownMaximal() > 100.0);
+        QCOMPARE(skipping.drawdownMaximal(), all.drawdownMaximal());
+        QCOMPARE(skipping.drawdownMaximalPercent(), all.drawdownMaximalPercent());
+        QCOMPARE(skipping.drawdownRelativePercent(), all.drawdownRelativePercent());
+        QCOMPARE(skipping.drawdownRelative(), all.drawdownRelative());
+        QCOMPARE(skipping.drawdownAbsolute(), all.drawdownAbsolute());
+        QVERIFY(all.sharpeRatio() != 0.0);
+        QCOMPARE(skipping.sharpeRatio(), all.sharpeRatio());
+        // A value other than the last equity is never quiet.
+        QCOMPARE(skipping.flatQuietUntil(balance + 0.01), std::numeric_limits<qint64>::min());
+    }
+
     void edgeCases()
     {
         const BacktestStats none = computeStats({}, {}, 1000.0);

@@ -228,18 +228,23 @@ bool pricesOnGridPortable(const Bar *bars, qint64 count, double scale)
     const __m256d near = _mm256_set1_pd(kOnGridDistance);
     const __m256d absMask = _mm256_castsi256_pd(_mm256_set1_epi64x(0x7fffffffffffffff));
     // All ones in a lane whose price fails: outside 1..2^50 points after rounding, or farther than kOnGridDistance.
-    // Two bars per turn on two chains.
-    __m256d bad = _mm256_setzero_pd(), bad2 = _mm256_setzero_pd();
-    for (qint64 k = 0; k < count; k += 2) {
-        const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bars[k].open), s);
+    const auto check = [&](const Bar &bar, __m256d &bad) __attribute__((target("avx2"), always_inline)) {
+        const __m256d x = _mm256_mul_pd(_mm256_loadu_pd(&bar.open), s);
         const __m256d p = _mm256_sub_pd(_mm256_add_pd(x, magic), magic);
         bad = _mm256_or_pd(bad, _mm256_or_pd(_mm256_cmp_pd(p, one, _CMP_NGE_UQ), _mm256_cmp_pd(p, max, _CMP_NLE_UQ)));
         bad = _mm256_or_pd(bad, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x, p), absMask), near, _CMP_NLE_UQ));
-        const __m256d x2 = _mm256_mul_pd(_mm256_loadu_pd(&bars[k + 1 < count ? k + 1 : k].open), s);
-        const __m256d p2 = _mm256_sub_pd(_mm256_add_pd(x2, magic), magic);
-        bad2 = _mm256_or_pd(bad2, _mm256_or_pd(_mm256_cmp_pd(p2, one, _CMP_NGE_UQ), _mm256_cmp_pd(p2, max, _CMP_NLE_UQ)));
-        bad2 = _mm256_or_pd(bad2, _mm256_cmp_pd(_mm256_and_pd(_mm256_sub_pd(x2, p2), absMask), near, _CMP_NLE_UQ));
+    };
+    // Four bars per turn on two chains, then the last one to three.
+    __m256d bad = _mm256_setzero_pd(), bad2 = _mm256_setzero_pd();
+    qint64 k = 0;
+    for (; k + 4 <= count; k += 4) {
+        check(bars[k], bad);
+        check(bars[k + 1], bad2);
+        check(bars[k + 2], bad);
+        check(bars[k + 3], bad2);
     }
+    for (; k < count; ++k)
+        check(bars[k], bad);
     return _mm256_movemask_pd(_mm256_or_pd(bad, bad2)) == 0;
 }
 
@@ -336,12 +341,12 @@ public:
         EquityCurveStats equityStats(m_config.initialDeposit);
         EquityPoint point;  // this bar's; also appended to m_equity when the curve is kept
         bool pointFed = true;  // `point` is already in equityStats (or there is none yet)
-        bool contextFlat = false;  // context.balance and .equity hold the flat balance (set once per flat run)
         BarPoints px;
         int spread = 0;
         qint64 i = 0;
         bool onGrid = true;  // every bar of the current stretch checked and on the grid: px only when needed
         bool cancelled = cancelRequested();
+        const BarLoop loop{ownSpreadFrom, defaultSpread, context, actions, pending, equityStats, px, spread};
         // Bars run in stretches up to the next housekeeping point (progress, cancel check), so the bar loop itself
         // tests only its end, not the countdown and the cancel flag on every bar.
         while (i < total && !cancelled) {
@@ -351,7 +356,18 @@ public:
             // converts a bar to points only when an order or a position needs them; otherwise it checks, snaps and
             // counts bar by bar (toPoints), and a bad bar fails the run where it is.
             onGrid = stretchOnGrid(i, stretchEnd);
-            for (; i < stretchEnd; ++i) {
+            while (i < stretchEnd) {
+                // Most bars find the account flat: no position open, no order pending; its equity is its balance,
+                // which nothing can change before the next order fills. Such bars run in their own lean loop
+                // (flatBars) until the strategy acts.
+                if (onGrid && pointFed && pending.empty() && m_levels.empty()) [[likely]] {
+                    const qint64 next =
+                        keepCurve ? flatBars<true>(i, stretchEnd, loop) : flatBars<false>(i, stretchEnd, loop);
+                    if (next > i) [[likely]] {  // else the bar runs below
+                        i = next;
+                        continue;
+                    }
+                }
                 m_currentBar = i;
                 const Bar &bar = bars[i];
                 prefetch<0>(bars, (i + kCheckAheadBars) * qint64(sizeof(Bar)));  // the bars checked next
@@ -367,19 +383,13 @@ public:
                     pointFed = true;
                 }
 
-                // Most bars find the account flat: no position open, no order pending; its equity is its balance,
-                // which nothing can change before the next order fills.
                 if (pending.empty() && m_levels.empty()) {
                     equityStats.addFlat(bar.timeMs, m_balance);
                     if (keepCurve)  // one point per bar, written as the loop goes (a burst would wait for memory)
                         m_equity.push_back(EquityPoint{bar.timeMs, m_balance, m_balance, m_balance});
-                    if (!contextFlat) {
-                        context.balance = m_balance;
-                        context.equity = m_balance;
-                        contextFlat = true;
-                    }
+                    context.balance = m_balance;
+                    context.equity = m_balance;
                 } else {
-                    contextFlat = false;
                     if (onGrid)
                         px = onGridPoints(bar);
                     pointFed = false;
@@ -399,17 +409,9 @@ public:
                 context.barIndex = i;
                 context.spreadPoints = spread;
                 m_strategy.onBar(bar, context, actions);
-                if (!actions.empty()) [[unlikely]] {
-                    if (onGrid)
-                        px = onGridPoints(bar);
-                    for (Action &a : actions) {
-                        if (a.type == ActionType::ModifySltp)
-                            modifySltp(a, bar.timeMs, px, spread);
-                        else
-                            pending.push_back(std::move(a));
-                    }
-                    actions.clear();
-                }
+                if (!actions.empty()) [[unlikely]]
+                    takeActions(bar, onGrid, loop);
+                ++i;
             }
             if (i == nextHousekeepingAt) {
                 if (i == nextProgressAt) {
@@ -424,6 +426,7 @@ public:
         result.barsProcessed = i;
 
         if (i > 0) {
+            m_currentBar = i - 1;
             const Bar &last = m_bars[size_t(i - 1)];
             result.lastBarTimeMs = last.timeMs;
             if (onGrid)
@@ -466,6 +469,93 @@ public:
     }
 
 private:
+    // ---- the bar loops ----
+
+    // run()'s loop state, shared by its general bar loop and flatBars.
+    struct BarLoop {
+        qint64 ownSpreadFrom;      // a bar's own spread counts from this many points (never when the config fixes one)
+        int defaultSpread;         // points
+        StrategyContext &context;
+        std::vector<Action> &actions;  // the strategy's answer to the current bar
+        std::vector<Action> &pending;  // orders to fill at the next bar's open
+        EquityCurveStats &equityStats;
+        BarPoints &px;             // the current bar in points (when an order or a position needs them)
+        int &spread;               // the current bar's spread, points
+    };
+
+    // Bars i, i+1, ... (up to `end`) of an on-grid stretch while the account is flat: no position open, no order
+    // pending, the previous point already fed to the statistics. Nothing can change the balance before the next
+    // order fills, so each bar's point is {time, balance, balance, balance}: fed at once and kept when kKeepCurve,
+    // exactly as the general loop does for a flat bar. Stops after the first bar on which the strategy acts (its
+    // actions taken) or at `end`; returns the next bar's index (i itself when it ran none: the general loop runs it).
+    // A loop of its own, out of line: the few values it carries stay in registers across the strategy call.
+    template <bool kKeepCurve> [[gnu::noinline]] qint64 flatBars(qint64 i, const qint64 end, const BarLoop &loop)
+    {
+        const Bar *const bars = m_bars.data();
+        const double balance = m_balance;
+        const qint64 ownSpreadFrom = loop.ownSpreadFrom;
+        const int defaultSpread = loop.defaultSpread;
+        StrategyContext &context = loop.context;
+        std::vector<Action> &actions = loop.actions;
+        EquityCurveStats &equityStats = loop.equityStats;
+        context.balance = balance;
+        context.equity = balance;
+        int spread = loop.spread;
+        qint64 quietUntil = equityStats.flatQuietUntil(balance);
+        std::vector<EquityPoint> curve = std::move(m_equity);
+        try {
+            while (i < end) {
+                // The curve's storage holds a point for every bar (reserved at the start), so this never leaves; it
+                // tells the compiler that push_back below never reallocates, which keeps `curve` out of memory.
+                if constexpr (kKeepCurve)
+                    if (curve.size() == curve.capacity()) [[unlikely]]
+                        break;
+                const Bar &bar = bars[i];
+                prefetch<0>(bars, (i + kCheckAheadBars) * qint64(sizeof(Bar)));  // the bars checked next
+                if constexpr (kKeepCurve)  // the curve's storage is reserved: its line for 64 bars on, for writing
+                    prefetch<1>(curve.data() + curve.size(), 64 * qint64(sizeof(EquityPoint)));
+                spread = bar.spreadPoints >= ownSpreadFrom ? bar.spreadPoints : defaultSpread;
+                if (bar.timeMs >= quietUntil) [[unlikely]] {  // else addFlat would change nothing
+                    equityStats.addFlat(bar.timeMs, balance);
+                    quietUntil = equityStats.flatQuietUntil(balance);
+                }
+                if constexpr (kKeepCurve)  // one point per bar, written as the loop goes (a burst would wait for memory)
+                    curve.push_back(EquityPoint{bar.timeMs, balance, balance, balance});
+                context.barIndex = i;
+                context.spreadPoints = spread;
+                m_strategy.onBar(bar, context, actions);
+                if (!actions.empty()) [[unlikely]] {
+                    loop.spread = spread;
+                    takeActions(bar, true, loop);
+                    ++i;
+                    break;
+                }
+                ++i;
+            }
+        } catch (...) {
+            m_currentBar = i;  // the bar the error message names (currentBarText)
+            m_equity = std::move(curve);
+            throw;
+        }
+        m_equity = std::move(curve);
+        loop.spread = spread;
+        return i;
+    }
+
+    // The strategy's actions on `bar`: MODIFY_SLTP at once, every other action pending for the next bar's open.
+    void takeActions(const Bar &bar, bool onGrid, const BarLoop &loop)
+    {
+        if (onGrid)
+            loop.px = onGridPoints(bar);
+        for (Action &a : loop.actions) {
+            if (a.type == ActionType::ModifySltp)
+                modifySltp(a, bar.timeMs, loop.px, loop.spread);
+            else
+                loop.pending.push_back(std::move(a));
+        }
+        loop.actions.clear();
+    }
+
     // ---- prices on the grid ----
 
     // Bid OHLC of `bar` in points. Counts the bar when a price is off the grid. False when a price is not a

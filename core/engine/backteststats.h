@@ -128,6 +128,14 @@ public:
         add(EquityPoint{timeMs, value, value, value});
     }
 
+    // Times before this (UTC epoch ms) at which addFlat(timeMs, value) changes nothing: the next day's start when
+    // `value` is the last point's equity, else the earliest time (the next addFlat counts). Lets a run of flat bars
+    // skip addFlat until the day changes.
+    qint64 flatQuietUntil(double value) const
+    {
+        return value == m_lastEquity ? m_nextDayStartMs : std::numeric_limits<qint64>::min();
+    }
+
     // Equity drawdowns as BacktestStats defines them.
     double drawdownAbsolute() const;
     double drawdownMaximal() const { return m_maximal; }
