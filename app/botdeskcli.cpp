@@ -10,6 +10,7 @@
 //   botdesk-cli bots list|create|new-version|versions|show ...   bots and their versions (botscommand.h)
 //   botdesk-cli backtest --bot NAME[@HASH] ...; backtests list|show|rerun ...   stored runs (backtestscommand.h)
 //   botdesk-cli accounts add|list|remove ...   the MT5 accounts live runs trade (accountscommand.h)
+//   botdesk-cli live start|stop|resume|list|status|events|serve ...   live runs through the database (livecommand.h)
 // --db URL (any command; else BOTDESK_DB_URL, else BotDesk's local database) picks the PostgreSQL database.
 // Exit codes: 0 success (also --help, --version), 1 the run failed (bad data, I/O), 2 usage error (unknown option or
 // command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).
@@ -24,6 +25,7 @@
 #include "botscommand.h"
 #include "accountscommand.h"
 #include "backtestscommand.h"
+#include "livecommand.h"
 #include "displaytext.h"
 #include "logging.h"
 #include "pythonstrategyloader.h"
@@ -267,7 +269,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"),
-                                 QStringLiteral("backtest, backtests, bots, accounts, strategies, symbols or db"));
+                                 QStringLiteral("backtest, backtests, bots, accounts, live, strategies, symbols or db"));
     parser.addOptions({
         {QStringLiteral("data"), QStringLiteral("Bar file: BotDesk CSV or MT5 export, optionally .gz."), QStringLiteral("file")},
         {QStringLiteral("symbol"), QStringLiteral("Symbol name from the catalogue, e.g. EURUSD."), QStringLiteral("name")},
@@ -298,6 +300,7 @@ int main(int argc, char *argv[])
        });
     addStoreOptions(parser);
     addAccountsOptions(parser);
+    addLiveOptions(parser);
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
     if (!parser.parse(QCoreApplication::arguments()))
         return fail(QStringLiteral("%1 Run 'botdesk-cli --help' for the options.").arg(parser.errorText()), kExitUsage);
@@ -336,6 +339,11 @@ int main(int argc, char *argv[])
         out().flush();
         return outcome.exitCode == 0 ? 0 : fail(outcome.error, outcome.exitCode);
     }
+    if (args.value(0) == QLatin1String("live")) {
+        const CliOutcome outcome = runLiveCommand(args.mid(1), parser, out());
+        out().flush();
+        return outcome.exitCode == 0 ? 0 : fail(outcome.error, outcome.exitCode);
+    }
     if (args.value(0) == QLatin1String("db")) {
         auto target = resolveDatabaseTarget(dbOption);
         if (!target)
@@ -347,7 +355,7 @@ int main(int argc, char *argv[])
         QStringList given;
         for (const QString &a : args)
             given << QLatin1Char('\'') + escapeForDisplay(a) + QLatin1Char('\'');
-        return fail(QStringLiteral("give one command: backtest, backtests, bots, accounts, strategies, symbols or db (got %1; see --help)")
+        return fail(QStringLiteral("give one command: backtest, backtests, bots, accounts, live, strategies, symbols or db (got %1; see --help)")
                         .arg(given.isEmpty() ? QStringLiteral("none") : given.join(QStringLiteral(", "))),
                     kExitUsage);
     }
@@ -358,6 +366,6 @@ int main(int argc, char *argv[])
         return listStrategies();
     if (command == QLatin1String("symbols"))
         return listSymbols(parser);
-    return fail(QStringLiteral("unknown command '%1': use backtest, backtests, bots, accounts, strategies, symbols or db").arg(escapeForDisplay(command)),
+    return fail(QStringLiteral("unknown command '%1': use backtest, backtests, bots, accounts, live, strategies, symbols or db").arg(escapeForDisplay(command)),
                 kExitUsage);
 }

@@ -142,7 +142,7 @@ private slots:
                                          << "--log-level '' is not a known log level";
         QTest::newRow("unknown command") << QStringList{"backtset"} << 2 << "unknown command 'backtset'";
         QTest::newRow("two commands") << QStringList{"symbols", "strategies"} << 2
-                                      << "give one command: backtest, backtests, bots, accounts, strategies, symbols or db (got 'symbols', 'strategies'";
+                                      << "give one command: backtest, backtests, bots, accounts, live, strategies, symbols or db (got 'symbols', 'strategies'";
         QTest::newRow("no command") << QStringList{} << 2 << "(got none;";
         // db: usage errors before any database is touched.
         QTest::newRow("db without command") << QStringList{"db"} << 2 << "db needs a command: status, start, stop or migrate";

@@ -12,7 +12,7 @@
 #include "brokermetatypes.h"
 #include "database.h"
 #include "liverunhost.h"
-#include "mt5client.h"
+#include "brokercheck.h"
 #include "pgbotstore.h"
 #include "pgharness.h"
 #include "pgliverunstore.h"
@@ -67,52 +67,6 @@ QUuid storedVersion(Database &db, const QUrl &simUrl, QString *name, QString *ha
             qFatal("%s", qPrintable(added.error().message));
     }
     return saved.value().first.id;
-}
-
-// What the simulator holds for our magic, asked through a second connector session: entry deals (every position
-// ever opened) and open positions.
-struct AtBroker {
-    int entryDeals = -1;
-    int openPositions = -1;
-};
-AtBroker atBroker(const QUrl &url, QObject *context)
-{
-    QThread io;
-    mt5::Mt5ClientConfig config;
-    config.url = url;
-    config.token = kToken;
-    config.account = QStringLiteral("checker");
-    mt5::Mt5Client *client = mt5::Mt5Client::createOn(io, config);
-    bool live = false;
-    AtBroker out;
-    mt5::BrokerPort *br = client->broker();
-    QObject::connect(br, &mt5::BrokerPort::linkStatusChanged, context,
-                     [&live](const mt5::LinkStatus &s) { live = s.state == mt5::LinkStatus::State::Live; });
-    QObject::connect(br, &mt5::BrokerPort::dealsReceived, context, [&out](const QVector<mt5::Deal> &deals) {
-        out.entryDeals = std::max(out.entryDeals, 0);
-        for (const mt5::Deal &d : deals)
-            out.entryDeals += d.magic == kMagic && d.entry == mt5::DealEntry::In;
-    });
-    QObject::connect(br, &mt5::BrokerPort::positionsSnapshot, context, [&out](const QVector<mt5::Position> &ps) {
-        out.openPositions = int(std::count_if(ps.begin(), ps.end(), [](const mt5::Position &p) { return p.magic == kMagic; }));
-    });
-    io.start();
-    QElapsedTimer t;
-    t.start();
-    while (!live && t.elapsed() < 10000)
-        QTest::qWait(20);
-    QMetaObject::invokeMethod(br, [br] {
-        br->requestDeals(0, 4'000'000'000LL);
-        br->requestPositions();
-    }, Qt::QueuedConnection);
-    t.restart();
-    while ((out.entryDeals < 0 || out.openPositions < 0) && t.elapsed() < 10000)
-        QTest::qWait(20);
-    QTest::qWait(300);  // a paged deal history arrives in several messages
-    QMetaObject::invokeMethod(client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
-    io.quit();
-    io.wait();
-    return out;
 }
 
 } // namespace
@@ -336,7 +290,7 @@ private slots:
             QVERIFY2(keys.insert(t.idempotencyKey).second, "two positions from one intent");
             QCOMPARE(t.botVersionId, version);
         }
-        const AtBroker broker = atBroker(sim.url, this);
+        const test::AtBroker broker = test::atBroker(sim.url, kToken, kMagic, this);
         QCOMPARE(broker.openPositions, 0);
         // Every position the simulator ever opened for us is one trade in the database: no duplicate, none lost.
         QCOMPARE(broker.entryDeals, int(all.value().size()));

@@ -77,6 +77,8 @@ void AccountDesk::open()
         for (LiveRunExecutor *run : std::as_const(m_runs))
             run->refreshFromStore();
     });
+    // A close that finds its position gone (its SL or TP, or a close we did not see) is reconciled now.
+    connect(m_service.get(), &TradeService::positionGone, m_reconciler.get(), &Reconciler::reconcileNow);
     connectFeed();
     m_io.start();
     if (Result<int> r = m_service->resumeUnfinished(); !r)
@@ -244,6 +246,8 @@ void AccountDesk::shutdown()
 {
     // Positions stay under their SL/TP; each run is recorded STOPPED (the trader starts it again).
     for (LiveRunExecutor *executor : std::as_const(m_runs)) {
+        if (executor->status() == LiveRunStatus::Stopped || executor->status() == LiveRunStatus::Error)
+            continue;
         if (m_runStore)
             (void)m_runStore->setDesiredState(executor->id(), DesiredState::Stopped);
         executor->stop(false);

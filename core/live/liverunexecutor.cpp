@@ -442,11 +442,6 @@ void LiveRunExecutor::stop(bool closePositions)
         else
             applyStatus(LiveRunEvent::Stopped);
     }
-    if (m_run.status == LiveRunStatus::Stopped) {
-        writeHeartbeat();
-        m_heartbeatTimer.stop();
-        m_approvalTimer.stop();
-    }
 }
 
 void LiveRunExecutor::resume()
@@ -476,6 +471,12 @@ bool LiveRunExecutor::applyStatus(LiveRunEvent event, const QString &message)
         m_log->error("[LiveRun {}] [{}] [{}] [status] {} not recorded: {}", utf8(uuidText(id())),
                      utf8(m_run.spec.account), utf8(m_run.spec.symbol), liveRunStatusName(m_run.status),
                      utf8(stored.error().message));
+    }
+    if (m_run.status == LiveRunStatus::Stopped && before != LiveRunStatus::Stopped) {
+        // The last heartbeat says what the run did; nothing more will come.
+        m_heartbeatTimer.stop();
+        m_approvalTimer.stop();
+        writeHeartbeat();
     }
     if (m_run.status != before) {
         runEvent(QStringLiteral("RunStatusChanged"),

@@ -43,7 +43,9 @@ void Reconciler::start()
 
 void Reconciler::reconcileNow()
 {
-    if (!m_broker)
+    // Deals are asked for on the broker's clock, known from its ticks: until one has arrived there is no pass (the
+    // timer tries again), so a simulator replaying another year is never searched at today's date.
+    if (!m_broker || m_serverMs <= 0)
         return;
     if (m_awaitingPositions || m_awaitingDeals || m_awaitingConfirmation) {
         // A pass in progress, unless its answer was lost with the link: then it starts over.
@@ -125,7 +127,7 @@ void Reconciler::onPositions(const QVector<mt5::Position> &positions)
         return;
     }
     // Closed at the broker while we did not see it: its deals say how (the TradeService records them).
-    const qint64 to = (m_serverMs > 0 ? m_serverMs : m_options.nowMs()) / 1000 + 86'400;
+    const qint64 to = m_serverMs / 1000 + 86'400;
     const qint64 from = std::max<qint64>(0, to - qint64(m_options.historyDays + 1) * 86'400);
     m_awaitingDeals = true;
     m_log->info("[{}] reconciler: {} trade(s) open here are not at the broker; asking for the deals of {} .. {} (server clock)",

@@ -12,6 +12,7 @@
 //   3. a position carrying the account's magic that the database does not know is adopted: recorded as a trade
 //      with `adopted` set and no run, and an event ReconcilerAdopted says so.
 // Every change is an event (ReconcilerClosed, ReconcilerAdopted) on the account. Nothing here sends an order.
+// No pass runs before the broker's clock is known (setServerTimeMs, from its ticks).
 // Threads: on the account's live thread with its TradeService and store; the broker on its own thread (queued).
 // Units: times UTC epoch milliseconds except the broker's server clock where said.
 
@@ -52,7 +53,14 @@ public:
     // BotDesk's name of a broker symbol ("EURUSD.sim" -> "EURUSD"), as the feed resolved it.
     void setSymbolName(const QString &brokerName, const QString &name);
     // The broker's clock (server epoch ms, from the last tick): the deal history is asked for up to it.
-    void setServerTimeMs(qint64 serverMs) { m_serverMs = serverMs; }
+    // The first time it is known after start(), a pass runs at once.
+    void setServerTimeMs(qint64 serverMs)
+    {
+        const bool first = m_serverMs <= 0 && serverMs > 0;
+        m_serverMs = serverMs;
+        if (first && m_timer.isActive())
+            reconcileNow();
+    }
 
     void start();
     void reconcileNow();

@@ -379,7 +379,13 @@ void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
             m_unknownTimer.stop();
     }
 
-    if (after == IntentState::Done && before != IntentState::Done) {
+    if (rec.action == IntentAction::Close && (outcome.alreadyClosed || after == IntentState::Rejected))
+        emit positionGone(m_config.account, rec.positionTicket);
+    if (after == IntentState::Done && before != IntentState::Done && outcome.alreadyClosed) {
+        event(rec, QStringLiteral("PositionAlreadyClosed"),
+              QStringLiteral("position %1 was already closed at the broker; its closing deal is looked up")
+                  .arg(rec.positionTicket));
+    } else if (after == IntentState::Done && before != IntentState::Done) {
         const mt5::BrokerSymbol bs = m_symbols.value(symbol);
         const double point = bs.point > 0 ? bs.point : 1e-5;
         const double slippage = rec.fillPrice > 0 && rec.price > 0

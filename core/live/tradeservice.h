@@ -95,6 +95,9 @@ signals:
     void tradeOpened(const bd::LiveTrade &trade);
     void tradeClosed(const bd::TradeClose &close);
     void eventRecorded(const bd::LiveEvent &event);
+    // A close found its position already gone at the broker (closed by its SL/TP or by a deal BotDesk did not see):
+    // the reconciler should look now.
+    void positionGone(const QString &account, quint64 positionTicket);
 
 private:
     struct Pending {
