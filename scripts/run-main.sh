@@ -12,6 +12,8 @@
 #  4. the MetaTrader 5 bridge: botdesk-mt5sim (the simulator, a demo account replaying EURUSD M1 2024 at 600x on
 #     127.0.0.1) and `botdesk-mt5 check` through the connector the live engine uses: terminal, account, symbol
 #     resolution (EURUSD -> EURUSD.sim), history and live bars, one 0.01-lot order opened and closed with its latency.
+#  5. a live run of eurusd_ema's saved version against that simulator through `botdesk-cli live` (start, serve,
+#     stop --close), then its trades, last heartbeat, latency percentiles and first events from the database.
 # Data folder: $BOTDESK_DATA_DIR or ../shared/data next to this repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,4 +70,23 @@ SIM_URL=$(sed -n 's/^listening \(ws:[^ ]*\).*/\1/p' "$SIM_OUT")
 echo
 "$BUILD_DIR/app/botdesk-mt5" check --url "$SIM_URL" --symbol EURUSD --history-bars 5 --live-bars 2 --trade 0.01 \
   2>out/botdesk-mt5.log
+
+# 5. A live run of the saved eurusd_ema version against the simulator: the account (its token in an environment
+#    variable), the run stored with `live start`, hosted by `live serve` for 40 s, stopped with its positions closed,
+#    then its trades, last heartbeat and latency percentiles read back from the database.
+echo
+"$CLI" accounts remove sim-demo >/dev/null 2>&1 || true
+"$CLI" accounts add sim-demo --bridge "$SIM_URL" --token-env BOTDESK_BRIDGE_TOKEN --magic 4711
+RUN_OUT=$("$CLI" live start --bot eurusd_ema --account sim-demo --symbol EURUSD)
+echo "$RUN_OUT"
+LIVE_ID=$(echo "$RUN_OUT" | sed -n 's/^live run \([0-9a-f-]*\) stored.*/\1/p')
+"$CLI" live serve --for 45 2>out/botdesk-live.log &
+SERVE_PID=$!
+sleep 35
+"$CLI" live stop "$LIVE_ID" --close
+wait $SERVE_PID
+echo
+"$CLI" live status "$LIVE_ID"
+echo
+"$CLI" live events "$LIVE_ID" --limit 12
 kill $SIM_PID; wait $SIM_PID 2>/dev/null || true
