@@ -1,7 +1,8 @@
 #pragma once
 // SimProcess: one botdesk-mt5sim process for a test, on 127.0.0.1 with a free port; its first stdout line gives the
 // URL ("listening ws://127.0.0.1:PORT"). The token goes through BOTDESK_MT5SIM_TOKEN (never on the command line).
-// Stopped (SIGTERM, then waited for) by stop() or the destructor; its stderr is kept for failure messages.
+// Stopped (SIGTERM, then waited for) by stop() or the destructor; its stderr is kept for failure messages and the
+// process object for its exit status.
 
 #include <QElapsedTimer>
 #include <QProcess>
@@ -48,7 +49,6 @@ struct SimProcess {
         proc->terminate();
         proc->waitForFinished(5000);
         stderrText += proc->readAllStandardError();
-        proc.reset();
     }
     ~SimProcess() { stop(); }
 };

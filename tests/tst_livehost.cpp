@@ -69,6 +69,16 @@ QUuid storedVersion(Database &db, const QUrl &simUrl, QString *name, QString *ha
     return saved.value().first.id;
 }
 
+// botdesk-mt5sim on EURUSD M1 2024 at 600x (1 s heartbeats, suffix .sim), with `extra` options.
+bool startSim(test::SimProcess &sim, const QStringList &extra = {})
+{
+    return sim.start(QStringLiteral(BOTDESK_MT5SIM),
+                     QStringList{"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
+                                 "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600"}
+                         + extra,
+                     kToken);
+}
+
 } // namespace
 
 class TestLiveHost : public QObject {
@@ -124,10 +134,7 @@ private slots:
     void aRunTradesAndStopsAndCloses()
     {
         test::SimProcess sim;
-        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
-                          {"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
-                           "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600"},
-                          kToken));
+        QVERIFY(startSim(sim));
         auto url = pg.createMigratedDatabase(QStringLiteral("trades"));
         QVERIFY_OK(url);
         Database db(pg.target(*url), options("check"));
@@ -190,10 +197,7 @@ private slots:
     void theDrawdownCapHaltsAndClosesEverything()
     {
         test::SimProcess sim;
-        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
-                          {"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
-                           "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600"},
-                          kToken));
+        QVERIFY(startSim(sim));
         auto url = pg.createMigratedDatabase(QStringLiteral("halt"));
         QVERIFY_OK(url);
         Database db(pg.target(*url), options("check"));
@@ -248,11 +252,7 @@ private slots:
     void faultsAndAnOutageNeverDuplicateAnOrder()
     {
         test::SimProcess sim;
-        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
-                          {"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"), "--symbol",
-                           "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim", "--speed", "600",
-                           "--faults", "drop-reply=0.3,disconnect=3s", "--seed", "11"},
-                          kToken));
+        QVERIFY(startSim(sim, {"--faults", "drop-reply=0.3,disconnect=3s", "--seed", "11"}));
         auto url = pg.createMigratedDatabase(QStringLiteral("faults"));
         QVERIFY_OK(url);
         Database db(pg.target(*url), options("check"));

@@ -3,6 +3,7 @@
 // symbol resolution and bars closed exactly once, an order round trip with deal events, dedup across a simulator
 // restart on the same --state-dir, resume with the original seq, and usage errors (exit 2 naming the option).
 #include "selfsignedcert.h"
+#include "simprocess.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -24,44 +25,15 @@ namespace {
 const QString kToken = QStringLiteral("tok-S3CRET-4711");
 const QString kData = QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz");
 
-// One simulator process; the first stdout line gives its URL.
-struct Sim {
-    std::unique_ptr<QProcess> proc;
-    QUrl url;
-    QByteArray stderrText;
-
+// One simulator process on the EURUSD year (tests/simprocess.h), heartbeat 1 s, suffix .sim, with `extra` options.
+struct Sim : bd::test::SimProcess {
     bool start(const QStringList &extra)
     {
-        proc = std::make_unique<QProcess>();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("BOTDESK_MT5SIM_TOKEN"), kToken);
-        proc->setProcessEnvironment(env);
-        proc->start(QStringLiteral(BOTDESK_MT5SIM), QStringList{"--data", kData, "--symbol", "EURUSD", "--port", "0",
-                                                               "--heartbeat", "1", "--suffix", ".sim"} + extra);
-        if (!proc->waitForStarted(5000))
-            return false;
-        QByteArray line;
-        QElapsedTimer t;
-        t.start();
-        while (!line.contains('\n') && t.elapsed() < 15000) {
-            proc->waitForReadyRead(200);
-            line += proc->readAllStandardOutput();
-        }
-        const QString first = QString::fromUtf8(line.left(line.indexOf('\n')));
-        if (!first.startsWith(QStringLiteral("listening ws://127.0.0.1:")))
-            return false;
-        url = QUrl(first.mid(10));
-        return true;
+        return SimProcess::start(QStringLiteral(BOTDESK_MT5SIM),
+                                 QStringList{"--data", kData, "--symbol", "EURUSD", "--port", "0", "--heartbeat", "1",
+                                             "--suffix", ".sim"} + extra,
+                                 kToken);
     }
-    void stop()
-    {
-        if (!proc)
-            return;
-        proc->terminate();
-        proc->waitForFinished(5000);
-        stderrText += proc->readAllStandardError();
-    }
-    ~Sim() { stop(); }
 };
 
 // A client that records every message received.

@@ -106,6 +106,52 @@ struct Venue {
     }
 };
 
+// A TradeService ready to trade: a migrated database `name` with its store, the simulator and the connector, the
+// feed's symbol, quote and account given to the service. Null (and a warning saying why) when any step fails.
+struct Rig {
+    std::unique_ptr<Database> db;
+    std::unique_ptr<PgTradeStore> store;
+    Venue venue;
+    std::unique_ptr<TradeService> service;
+};
+
+std::unique_ptr<Rig> makeRig(PgHarness &pg, const QString &name, QObject *context)
+{
+    auto url = pg.createMigratedDatabase(name);
+    if (!url) {
+        qWarning("%s", qPrintable(url.error().message));
+        return nullptr;
+    }
+    auto rig = std::make_unique<Rig>();
+    rig->db = std::make_unique<Database>(pg.target(*url), options("live"));
+    rig->store = std::make_unique<PgTradeStore>(*rig->db);
+    if (!rig->venue.start(pg.target(*url), context)) {
+        qWarning("the simulator did not start: %s", rig->venue.sim.stderrText.constData());
+        return nullptr;
+    }
+    TradeServiceConfig config;
+    config.account = kAccount;
+    config.magic = kMagic;
+    rig->service = std::make_unique<TradeService>(config, *rig->store, rig->venue.client->broker());
+    const auto waitFor = [](const std::function<bool()> &ready) {
+        QElapsedTimer t;
+        t.start();
+        while (!ready() && t.elapsed() < 10000)
+            QTest::qWait(10);
+        return ready();
+    };
+    Venue &v = rig->venue;
+    if (!waitFor([&v] { return v.live; }))
+        return nullptr;
+    v.subscribe();
+    if (!waitFor([&v] { return v.symbol && v.quote && v.account; }))
+        return nullptr;
+    rig->service->setSymbol(QStringLiteral("EURUSD"), *v.symbol);
+    rig->service->setQuote(QStringLiteral("EURUSD"), *v.quote);
+    rig->service->setAccount(*v.account);
+    return rig;
+}
+
 // What a host finds in the database for a run: a bot with its first version (the built-in ema_crossover), the
 // account, the run. Returns {run id, version id}.
 std::pair<QUuid, QUuid> storedRun(Database &db)
@@ -191,23 +237,13 @@ private slots:
 
     void sendsOnceRecordsTheTradeAndItsClose()
     {
-        auto url = pg.createMigratedDatabase(QStringLiteral("once"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("live"));
-        PgTradeStore store(db);
-        Venue venue;
-        QVERIFY2(venue.start(pg.target(*url), this), venue.sim.stderrText.constData());
-        TradeServiceConfig config;
-        config.account = kAccount;
-        config.magic = kMagic;
-        TradeService service(config, store, venue.client->broker());
-        QTRY_VERIFY_WITH_TIMEOUT(venue.live, 10000);
-        venue.subscribe();
-        QTRY_VERIFY_WITH_TIMEOUT(venue.symbol && venue.quote && venue.account, 10000);
+        std::unique_ptr<Rig> rig = makeRig(pg, QStringLiteral("once"), this);
+        QVERIFY(rig);
+        Database &db = *rig->db;
+        PgTradeStore &store = *rig->store;
+        Venue &venue = rig->venue;
+        TradeService &service = *rig->service;
         QCOMPARE(venue.symbol->name, QStringLiteral("EURUSD.sim"));
-        service.setSymbol(QStringLiteral("EURUSD"), *venue.symbol);
-        service.setQuote(QStringLiteral("EURUSD"), *venue.quote);
-        service.setAccount(*venue.account);
 
         const auto [run, version] = storedRun(db);
         const OrderPlan buy = openBuy(run, version, QStringLiteral("sig-1"));
@@ -278,22 +314,12 @@ private slots:
 
     void aGuardrailDenialIsRecordedAndNeverSent()
     {
-        auto url = pg.createMigratedDatabase(QStringLiteral("deny"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("live"));
-        PgTradeStore store(db);
-        Venue venue;
-        QVERIFY2(venue.start(pg.target(*url), this), venue.sim.stderrText.constData());
-        TradeServiceConfig config;
-        config.account = kAccount;
-        config.magic = kMagic;
-        TradeService service(config, store, venue.client->broker());
-        QTRY_VERIFY_WITH_TIMEOUT(venue.live, 10000);
-        venue.subscribe();
-        QTRY_VERIFY_WITH_TIMEOUT(venue.symbol && venue.quote && venue.account, 10000);
-        service.setSymbol(QStringLiteral("EURUSD"), *venue.symbol);
-        service.setQuote(QStringLiteral("EURUSD"), *venue.quote);
-        service.setAccount(*venue.account);
+        std::unique_ptr<Rig> rig = makeRig(pg, QStringLiteral("deny"), this);
+        QVERIFY(rig);
+        Database &db = *rig->db;
+        PgTradeStore &store = *rig->store;
+        Venue &venue = rig->venue;
+        TradeService &service = *rig->service;
 
         const auto [run, version] = storedRun(db);
         EntryRisk risk;
@@ -332,22 +358,12 @@ private slots:
 
     void withTheDatabaseDownNothingIsSent()
     {
-        auto url = pg.createMigratedDatabase(QStringLiteral("outage"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("live"));
-        PgTradeStore store(db);
-        Venue venue;
-        QVERIFY2(venue.start(pg.target(*url), this), venue.sim.stderrText.constData());
-        TradeServiceConfig config;
-        config.account = kAccount;
-        config.magic = kMagic;
-        TradeService service(config, store, venue.client->broker());
-        QTRY_VERIFY_WITH_TIMEOUT(venue.live, 10000);
-        venue.subscribe();
-        QTRY_VERIFY_WITH_TIMEOUT(venue.symbol && venue.quote && venue.account, 10000);
-        service.setSymbol(QStringLiteral("EURUSD"), *venue.symbol);
-        service.setQuote(QStringLiteral("EURUSD"), *venue.quote);
-        service.setAccount(*venue.account);
+        std::unique_ptr<Rig> rig = makeRig(pg, QStringLiteral("outage"), this);
+        QVERIFY(rig);
+        Database &db = *rig->db;
+        PgTradeStore &store = *rig->store;
+        Venue &venue = rig->venue;
+        TradeService &service = *rig->service;
 
         const auto [run, version] = storedRun(db);
         QVERIFY_OK(pg.stopServer());
