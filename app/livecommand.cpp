@@ -33,6 +33,16 @@ QString shown(const QString &text) { return escapeForDisplay(text); }
 
 QString timeText(qint64 ms) { return ms > 0 ? report::utcSecond(ms) : QStringLiteral("-"); }
 
+// " STALE (no heartbeat for 75 s)" for a run that should be trading and has gone quiet; empty otherwise.
+QString staleText(const LiveRunRecord &r)
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!isStale(r, now))
+        return {};
+    const qint64 last = r.lastHeartbeatAtMs > 0 ? r.lastHeartbeatAtMs : r.startedAtMs;
+    return QStringLiteral(" STALE (no heartbeat for %1 s)").arg((now - last) / 1000);
+}
+
 // A number option within [lo, hi]; `fallback` when absent. Usage error naming the option otherwise.
 Result<double> numberOption(const QCommandLineParser &parser, const QString &name, double lo, double hi, double fallback)
 {
@@ -152,7 +162,7 @@ CliOutcome list(PgLiveRunStore &runs, QTextStream &out)
                    .arg(shown(r.spec.account), -12)
                    .arg(r.spec.symbol + QLatin1Char(' ') + r.spec.timeframe, -10)
                    .arg(shown(r.spec.botName) + QLatin1Char('@') + r.spec.codeHash.left(12), -28)
-                   .arg(timeText(r.lastHeartbeatAtMs))
+                   .arg(timeText(r.lastHeartbeatAtMs) + staleText(r))
             << Qt::endl;
     }
     return {};
@@ -179,7 +189,7 @@ CliOutcome status(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idT
         << "  bot " << shown(r.spec.botName) << '@' << r.spec.codeHash.left(12) << ", account " << shown(r.spec.account)
         << ", " << r.spec.symbol << ' ' << r.spec.timeframe << ", " << decisionModeName(r.spec.decision) << ' '
         << approvalModeName(r.spec.approval) << Qt::endl
-        << "  status " << liveRunStatusName(r.status) << " (desired " << desiredStateName(r.desired) << ")"
+        << "  status " << liveRunStatusName(r.status) << staleText(r) << " (desired " << desiredStateName(r.desired) << ")"
         << (r.lastError.isEmpty() ? QString() : QStringLiteral(": ") + shown(r.lastError)) << Qt::endl
         << "  starting equity " << (r.startingEquity ? QString::number(*r.startingEquity, 'f', 2) : QStringLiteral("-"))
         << ", drawdown cap " << r.spec.guardrails.drawdownCapPercent << "%, daily loss " << r.spec.guardrails.dailyLossPercent

@@ -22,6 +22,7 @@
 #include "strategyregistry.h"
 
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QtTest>
 
 #include <set>
@@ -87,7 +88,7 @@ class TestLiveHost : public QObject {
     Result<SymbolCatalog> catalog = SymbolCatalog::builtin();
     AppVersionStrategies strategies;
 
-    std::unique_ptr<LiveRunHost> makeHost(const DatabaseTarget &target)
+    std::unique_ptr<LiveRunHost> makeHost(const DatabaseTarget &target, qint64 staleAfterMs = kStaleAfterMs)
     {
         LiveRunHost::Options o;
         o.target = target;
@@ -98,6 +99,7 @@ class TestLiveHost : public QObject {
         o.pollMs = 200;
         o.heartbeatMs = 500;
         o.reconcileMs = 2000;
+        o.staleAfterMs = staleAfterMs;
         o.strategies = &strategies;
         o.catalog = catalog.value();
         o.tokenFor = [](const LiveAccount &a) -> Result<QString> {
@@ -244,6 +246,39 @@ private slots:
             QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
         QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
         host->stop();
+    }
+
+    // Issue 9 §5: a run that should be trading and writes no heartbeat is flagged stale once, with its event. Here its
+    // account's token is missing, so no desk can host it, while the database says RUNNING (a host that died).
+    void aQuietRunIsFlaggedStale()
+    {
+        auto url = pg.createMigratedDatabase(QStringLiteral("stale"));
+        QVERIFY_OK(url);
+        Database db(pg.target(*url), options("check"));
+        QString name, hash;
+        const QUuid version = storedVersion(db, QUrl(QStringLiteral("ws://127.0.0.1:9")), &name, &hash);
+        PgLiveRunStore runs(db);
+        PgTradeStore trades(db);
+        const LiveRunSpec s = spec(version, name, hash);
+        QVERIFY_OK(runs.createRun(s));
+        QVERIFY_OK(runs.applyStatusEvent(s.id, LiveRunEvent::Start));
+        qunsetenv("BOTDESK_TEST_BRIDGE_TOKEN");
+        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url), 1500);
+        QSignalSpy stale(host.get(), &LiveRunHost::runStale);
+        QVERIFY_OK(host->start());
+        QTRY_COMPARE_WITH_TIMEOUT(stale.size(), 1, 8000);
+        QCOMPARE(stale.first().at(0).value<QUuid>(), s.id);
+        QTest::qWait(1000);  // more polls: flagged once, not on every poll
+        QCOMPARE(stale.size(), 1);
+        host->stop();
+        qputenv("BOTDESK_TEST_BRIDGE_TOKEN", kToken.toLatin1());
+        Result<std::vector<LiveEvent>> events = trades.events(s.id, 0, 10, QStringLiteral("HeartbeatStale"));
+        QVERIFY_OK(events);
+        QCOMPARE(events.value().size(), size_t(1));
+        QVERIFY2(events.value().front().message.startsWith(QLatin1String("no heartbeat for ")),
+                 qPrintable(events.value().front().message));
+        // A host that cannot reach the account does not keep the run's lease: another host may take it.
+        QVERIFY(runs.run(s.id).value().hostId.isEmpty());
     }
 
     // Issue 9 §7: the bridge executes and drops the reply, sockets drop every few seconds, PostgreSQL stops for

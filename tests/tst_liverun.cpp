@@ -1,5 +1,6 @@
 // The live run's status machine and spec checks (core/live/liverun.h).
 #include "liverun.h"
+#include "liverunstore.h"
 
 #include <QTest>
 
@@ -92,6 +93,31 @@ private slots:
         bad = spec;
         bad.guardrails.cooldownMs = -1;
         QVERIFY(!validateLiveRunSpec(bad).ok());
+    }
+
+    void staleOnlyWhenItShouldBeTradingAndIsQuiet()
+    {
+        LiveRunRecord r;
+        r.status = LiveRunStatus::Running;
+        r.startedAtMs = 1'000'000;
+        QVERIFY(!isStale(r, 1'000'000 + kStaleAfterMs));      // exactly 60 s after the start: not yet
+        QVERIFY(isStale(r, 1'000'000 + kStaleAfterMs + 1));   // no heartbeat ever: counted from the start
+        r.lastHeartbeatAtMs = 1'050'000;
+        QVERIFY(!isStale(r, 1'050'000 + kStaleAfterMs));
+        QVERIFY(isStale(r, 1'050'000 + kStaleAfterMs + 1));
+        QVERIFY(isStale(r, 1'050'000 + 2001, 2000));           // a shorter threshold
+        for (LiveRunStatus s : {LiveRunStatus::Pending, LiveRunStatus::Stopped, LiveRunStatus::Error}) {
+            r.status = s;
+            QVERIFY(!isStale(r, 1'050'000 + 10 * kStaleAfterMs));
+        }
+        for (LiveRunStatus s : {LiveRunStatus::Stopping, LiveRunStatus::Halted}) {
+            r.status = s;
+            QVERIFY(isStale(r, 1'050'000 + 10 * kStaleAfterMs));
+        }
+        r.status = LiveRunStatus::Running;
+        r.startedAtMs = 0;
+        r.lastHeartbeatAtMs = 0;
+        QVERIFY(!isStale(r, 10 * kStaleAfterMs));  // never started: nothing to go quiet
     }
 };
 

@@ -2,6 +2,9 @@
 
 #include "logging.h"
 #include "pgliverunstore.h"
+#include "pgtradestore.h"
+
+#include <QDateTime>
 
 #include <QSqlDatabase>
 #include <QSqlDriver>
@@ -31,6 +34,7 @@ Result<void> LiveRunHost::start()
     if (Result<void> r = m_db->open(); !r)
         return r;
     m_runs = std::make_unique<PgLiveRunStore>(*m_db);
+    m_events = std::make_unique<PgTradeStore>(*m_db);
     const int n = m_options.threads > 0 ? m_options.threads : std::max(1, QThread::idealThreadCount());
     for (int i = 0; i < n; ++i) {
         auto thread = std::make_unique<QThread>();
@@ -101,10 +105,46 @@ void LiveRunHost::poll()
     }
     for (const LiveRunRecord &run : claimed.value()) {
         AccountDesk *desk = deskFor(run.spec.account);
-        if (!desk)
+        if (!desk) {
+            // This host cannot reach the account (no token here): the run is left to a host that can.
+            (void)m_runs->releaseRun(run.spec.id, m_options.hostId);
             continue;
+        }
         m_hosted.insert(run.spec.id, run.spec.account);
         QMetaObject::invokeMethod(desk, [desk, run] { desk->ensureRun(run); }, Qt::QueuedConnection);
+    }
+    flagStaleRuns();
+}
+
+void LiveRunHost::flagStaleRuns()
+{
+    Result<std::vector<LiveRunRecord>> all = m_runs->runs();
+    if (!all)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (const LiveRunRecord &run : all.value()) {
+        if (!isStale(run, now, m_options.staleAfterMs)) {
+            m_stale.remove(run.spec.id);
+            continue;
+        }
+        if (m_stale.contains(run.spec.id))
+            continue;
+        m_stale.insert(run.spec.id);
+        const qint64 last = run.lastHeartbeatAtMs > 0 ? run.lastHeartbeatAtMs : run.startedAtMs;
+        const QString message = QStringLiteral("no heartbeat for %1 s (host %2); the run is stale")
+                                    .arg((now - last) / 1000)
+                                    .arg(run.hostId.isEmpty() ? QStringLiteral("none") : run.hostId);
+        m_log->error("[LiveRun {}] [{}] [{}] [HeartbeatStale] {}", utf8(run.spec.id.toString(QUuid::WithoutBraces)),
+                     utf8(run.spec.account), utf8(run.spec.symbol), utf8(message));
+        LiveEvent e;
+        e.liveRunId = run.spec.id;
+        e.account = run.spec.account;
+        e.type = QStringLiteral("HeartbeatStale");
+        e.atMs = now;
+        e.message = message;
+        e.payload = QJsonObject{{QStringLiteral("last_heartbeat_at"), double(last)}, {QStringLiteral("host"), run.hostId}};
+        (void)m_events->appendEvent(e);
+        emit runStale(run.spec.id, message);
     }
 }
 
@@ -127,6 +167,7 @@ void LiveRunHost::stop()
             (void)m_runs->releaseRun(it.key(), m_options.hostId);
     }
     m_hosted.clear();
+    m_events.reset();
     m_runs.reset();
     m_db.reset();
 }

@@ -9,6 +9,8 @@
 // threads. Each account's desk (AccountDesk: stores, TradeService, connector, runs) lives on one of them, assigned
 // round-robin; each account's connector has its own I/O thread. The host itself lives on the thread that creates it.
 // stop() shuts every desk down (runs STOPPED, positions left under their SL/TP) and releases the leases.
+// Every poll also flags the runs of the database that should be trading and have written no heartbeat for 60 s
+// (isStale; any host's): one HeartbeatStale event and an error log line per run until it beats again.
 
 #include "accountdesk.h"
 #include "database.h"
@@ -16,6 +18,7 @@
 #include "symbolspec.h"
 
 #include <QHash>
+#include <QSet>
 #include <QObject>
 #include <QThread>
 #include <QTimer>
@@ -29,6 +32,7 @@ namespace spdlog { class logger; }
 namespace bd {
 
 class PgLiveRunStore;
+class PgTradeStore;
 class VersionStrategyProvider;
 
 class LiveRunHost : public QObject {
@@ -43,6 +47,7 @@ public:
         qint64 pollMs = 2'000;
         qint64 heartbeatMs = 10'000;
         qint64 reconcileMs = 60'000;
+        qint64 staleAfterMs = kStaleAfterMs;  // a run without a heartbeat this long is flagged stale
         const VersionStrategyProvider *strategies = nullptr;  // must outlive the host
         SymbolCatalog catalog;
         // The bridge token of an account (its environment variable, or the keychain); error naming what is missing.
@@ -64,9 +69,12 @@ public:
 signals:
     void runStatusChanged(const QUuid &runId, bd::LiveRunStatus status, const QString &message);
     void accountFailed(const QString &account, const QString &reason);
+    // A run that should be trading wrote no heartbeat for 60 s (isStale): flagged once with a HeartbeatStale event.
+    void runStale(const QUuid &runId, const QString &message);
 
 private:
     AccountDesk *deskFor(const QString &accountName);
+    void flagStaleRuns();
 
     Options m_options;
     std::shared_ptr<spdlog::logger> m_log;
@@ -77,6 +85,8 @@ private:
     QHash<QUuid, QString> m_hosted;            // run id -> account, runs handed to a desk
     QHash<QString, QString> m_failedAccounts;  // account -> why its desk could not be made (retried each poll)
     QTimer m_pollTimer;
+    QSet<QUuid> m_stale;                       // runs flagged stale (flagged again only after a heartbeat)
+    std::unique_ptr<PgTradeStore> m_events;
     int m_nextThread = 0;
 };
 

@@ -50,6 +50,19 @@ struct LiveRunRecord {
     qint64 updatedAtMs = 0;
 };
 
+// A run is stale when it should be trading (RUNNING, STOPPING or HALTED) and has written no heartbeat for
+// `staleAfterMs` (default 60 s, six missed heartbeats) — counted from its start when it has written none yet. Its host
+// is dead or stuck: the run is flagged and alerted (HeartbeatStale); another host takes it over once its lease expires.
+inline constexpr qint64 kStaleAfterMs = 60'000;
+inline bool isStale(const LiveRunRecord &run, qint64 nowMs, qint64 staleAfterMs = kStaleAfterMs)
+{
+    if (run.status != LiveRunStatus::Running && run.status != LiveRunStatus::Stopping
+        && run.status != LiveRunStatus::Halted)
+        return false;
+    const qint64 last = run.lastHeartbeatAtMs > 0 ? run.lastHeartbeatAtMs : run.startedAtMs;
+    return last > 0 && nowMs - last > staleAfterMs;
+}
+
 class LiveRunStore {
 public:
     virtual ~LiveRunStore() = default;
