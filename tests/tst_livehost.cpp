@@ -88,7 +88,8 @@ class TestLiveHost : public QObject {
     Result<SymbolCatalog> catalog = SymbolCatalog::builtin();
     AppVersionStrategies strategies;
 
-    std::unique_ptr<LiveRunHost> makeHost(const DatabaseTarget &target, qint64 staleAfterMs = kStaleAfterMs)
+    std::unique_ptr<LiveRunHost> makeHost(const DatabaseTarget &target, qint64 staleAfterMs = kStaleAfterMs,
+                                          qint64 pollMs = 200)
     {
         LiveRunHost::Options o;
         o.target = target;
@@ -96,7 +97,7 @@ class TestLiveHost : public QObject {
         o.hostId = QStringLiteral("test-host-%1").arg(QUuid::createUuid().toString(QUuid::Id128).left(6));
         o.threads = 2;
         o.leaseMs = 5000;
-        o.pollMs = 200;
+        o.pollMs = pollMs;
         o.heartbeatMs = 500;
         o.reconcileMs = 2000;
         o.staleAfterMs = staleAfterMs;
@@ -245,6 +246,26 @@ private slots:
         for (size_t i = intentsAtHalt; i < later.size(); ++i)
             QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
         QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
+        host->stop();
+    }
+
+    // Issue 9 §6: start is a database command plus NOTIFY: a host whose poll is a minute away hosts a new run at once.
+    void aNewRunWakesTheHost()
+    {
+        auto url = pg.createMigratedDatabase(QStringLiteral("notify"));
+        QVERIFY_OK(url);
+        Database db(pg.target(*url), options("check"));
+        QString name, hash;
+        const QUuid version = storedVersion(db, QUrl(QStringLiteral("ws://127.0.0.1:9")), &name, &hash);
+        PgLiveRunStore runs(db);
+        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url), kStaleAfterMs, 60'000);
+        QVERIFY_OK(host->start());
+        QTest::qWait(300);  // its first poll is over: only a notification can wake it now
+        const LiveRunSpec s = spec(version, name, hash);
+        QVERIFY_OK(runs.createRun(s));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Running, 10000);  // poll: 60 s
+        QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::Stopped));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopped, 10000);
         host->stop();
     }
 

@@ -43,6 +43,7 @@ Result<void> LiveRunHost::start()
         m_threads.push_back(std::move(thread));
     }
     m_log->info("live host {} on {} live thread(s), polling every {} ms", utf8(m_options.hostId), n, m_options.pollMs);
+    listen();
     poll();
     m_pollTimer.start();
     return {};
@@ -93,10 +94,29 @@ AccountDesk *LiveRunHost::deskFor(const QString &accountName)
     return desk;
 }
 
+void LiveRunHost::listen()
+{
+    Result<QSqlDatabase> connection = m_db->connection();
+    if (!connection)
+        return;  // the poll goes on; the next one subscribes again
+    QSqlDriver *driver = connection.value().driver();
+    if (!driver || driver == m_listening || !driver->hasFeature(QSqlDriver::EventNotifications))
+        return;
+    connect(driver, &QSqlDriver::notification, this, [this](const QString &name) {
+        if (name == QLatin1String(PgLiveRunStore::kChannel))
+            QTimer::singleShot(0, this, &LiveRunHost::poll);  // a burst of notifications: one poll each, harmless
+    });
+    if (driver->subscribeToNotification(QString::fromLatin1(PgLiveRunStore::kChannel))) {
+        m_listening = driver;
+        m_log->info("live host {}: listening on '{}'", utf8(m_options.hostId), PgLiveRunStore::kChannel);
+    }
+}
+
 void LiveRunHost::poll()
 {
     if (!m_runs)
         return;
+    listen();
     Result<std::vector<LiveRunRecord>> claimed = m_runs->claimRuns(m_options.hostId, m_options.leaseMs);
     if (!claimed) {
         m_log->warn("live host {}: runs not claimed ({}); retrying in {} ms", utf8(m_options.hostId),

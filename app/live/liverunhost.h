@@ -1,7 +1,7 @@
 #pragma once
 // LiveRunHost: hosts the live runs of BotDesk's database in this process (the desktop, or `botdesk-cli live serve`
-// next to the broker; issue 9 §2, §6). Control goes through the database: every `pollMs` (and at once when the
-// database announces a change on channel "botdesk_live") the host claims the runs it should hold
+// next to the broker; issue 9 §2, §6). Control goes through the database: every `pollMs`, and at once when the
+// database announces a change (LISTEN on channel "botdesk_live", re-subscribed after a reconnect), the host claims the runs it should hold
 // (LiveRunStore::claimRuns: a lease under its host id, renewed while it runs, so two hosts never run one run) and
 // hands each to its account's desk.
 //
@@ -20,6 +20,8 @@
 #include <QHash>
 #include <QSet>
 #include <QObject>
+#include <QPointer>
+#include <QSqlDriver>
 #include <QThread>
 #include <QTimer>
 
@@ -75,6 +77,7 @@ signals:
 private:
     AccountDesk *deskFor(const QString &accountName);
     void flagStaleRuns();
+    void listen();
 
     Options m_options;
     std::shared_ptr<spdlog::logger> m_log;
@@ -88,6 +91,7 @@ private:
     QSet<QUuid> m_stale;                       // runs flagged stale (flagged again only after a heartbeat)
     std::unique_ptr<PgTradeStore> m_events;
     int m_nextThread = 0;
+    QPointer<QSqlDriver> m_listening;          // the driver subscribed to "botdesk_live" (a reconnect makes a new one)
 };
 
 } // namespace bd
