@@ -2,6 +2,7 @@
 
 #include "botscommand.h"
 #include "botstrategy.h"
+#include "cliarguments.h"
 #include "displaytext.h"
 #include "latencystats.h"
 #include "liverunhost.h"
@@ -43,19 +44,23 @@ QString staleText(const LiveRunRecord &r)
     return QStringLiteral(" STALE (no heartbeat for %1 s)").arg((now - last) / 1000);
 }
 
-// A number option within [lo, hi]; `fallback` when absent. Usage error naming the option otherwise.
-Result<double> numberOption(const QCommandLineParser &parser, const QString &name, double lo, double hi, double fallback)
+// The number option `name` (cliarguments.h: exact syntax, inside `range`); `fallback` when it is not given.
+Result<double> numberOption(const QCommandLineParser &parser, const QString &name, const NumberRange &range,
+                            double fallback)
 {
     if (!parser.isSet(name))
         return fallback;
-    bool ok = false;
-    const double v = parser.value(name).toDouble(&ok);
-    if (!ok || !std::isfinite(v) || v < lo || v > hi)
-        return makeError(QStringLiteral("--%1 '%2' is out of range; give a number from %3 to %4")
-                             .arg(name, shown(parser.value(name)))
-                             .arg(lo)
-                             .arg(hi));
-    return v;
+    return parseNumberOption(name, parser.value(name), range);
+}
+
+NumberRange within(double min, double max, const QString &unit, bool whole = false)
+{
+    NumberRange r;
+    r.min = min;
+    r.max = max;
+    r.unit = unit;
+    r.wholeNumber = whole;
+    return r;
 }
 
 // The run named by `text`: a full UUID, or 8+ leading hex digits of one (unique among the runs).
@@ -82,14 +87,16 @@ Result<LiveRunRecord> findRun(LiveRunStore &runs, const QString &text)
                                      : QStringLiteral("%1 runs start with %2; give more digits").arg(matches.size()).arg(shown(text)));
 }
 
-CliOutcome start(StoreSession &s, PgLiveRunStore &runs, const QCommandLineParser &parser, QTextStream &out)
+// The run `live start` asks for, checked before the database is opened (every problem here is a usage error, exit 2).
+// Its bot version is looked up afterwards (start()); until then botVersionId is a placeholder.
+Result<LiveRunSpec> startSpec(const QCommandLineParser &parser)
 {
     if (!parser.isSet(QStringLiteral("bot")) || !parser.isSet(QStringLiteral("account")) || !parser.isSet(QStringLiteral("symbol")))
-        return cliFailure(QStringLiteral("live start needs --bot NAME[@HASH], --account NAME and --symbol SYMBOL"), kCliExitUsage);
-    const auto [botName, hash] = splitBotReference(parser.value(QStringLiteral("bot")));
+        return makeError(QStringLiteral("live start needs --bot NAME[@HASH], --account NAME and --symbol SYMBOL"));
+    const QString botName = splitBotReference(parser.value(QStringLiteral("bot"))).first;
     LiveRunSpec spec;
     spec.id = QUuid::createUuid();
-    spec.botVersionId = QUuid::createUuid();  // replaced by the version's id once the options are checked
+    spec.botVersionId = QUuid::createUuid();  // a placeholder for validateLiveRunSpec; start() sets the real one
     spec.botName = botName;
     spec.account = parser.value(QStringLiteral("account"));
     spec.symbol = parser.value(QStringLiteral("symbol")).toUpper();
@@ -98,33 +105,42 @@ CliOutcome start(StoreSession &s, PgLiveRunStore &runs, const QCommandLineParser
     if (parser.isSet(QStringLiteral("decision"))) {
         const auto d = decisionModeFromName(parser.value(QStringLiteral("decision")).toUpper());
         if (!d)
-            return cliFailure(QStringLiteral("--decision '%1' is not bar or tick").arg(shown(parser.value(QStringLiteral("decision")))), kCliExitUsage);
+            return makeError(QStringLiteral("--decision '%1' is not bar or tick").arg(shown(parser.value(QStringLiteral("decision")))));
         spec.decision = *d;
     }
     if (parser.isSet(QStringLiteral("mode"))) {
         const auto m = approvalModeFromName(parser.value(QStringLiteral("mode")).toUpper());
         if (!m)
-            return cliFailure(QStringLiteral("--mode '%1' is not auto or approve").arg(shown(parser.value(QStringLiteral("mode")))), kCliExitUsage);
+            return makeError(QStringLiteral("--mode '%1' is not auto or approve").arg(shown(parser.value(QStringLiteral("mode")))));
         spec.approval = *m;
     }
-    struct Num { const char *name; double lo, hi; double *target; double scale; };
+    struct Num { const char *name; NumberRange range; double *target; };
     double approvalSec = spec.approvalTimeoutMs / 1000.0, cooldownSec = spec.guardrails.cooldownMs / 1000.0;
     double maxOpen = spec.guardrails.maxOpenPerSymbol;
-    for (const Num &n : {Num{"approval-timeout", 1, 3600, &approvalSec, 1}, Num{"daily-loss", 0, 100, &spec.guardrails.dailyLossPercent, 1},
-                         Num{"drawdown-cap", 0, 100, &spec.guardrails.drawdownCapPercent, 1}, Num{"max-open", 0, 1000, &maxOpen, 1},
-                         Num{"cooldown", 0, 86400, &cooldownSec, 1}, Num{"max-risk", 0, 100, &spec.guardrails.maxRiskPercent, 1}}) {
-        Result<double> v = numberOption(parser, QString::fromLatin1(n.name), n.lo, n.hi, *n.target);
+    const QString percent = QStringLiteral("percent");
+    for (const Num &n : {Num{"approval-timeout", within(1, 3600, QStringLiteral("seconds")), &approvalSec},
+                         Num{"daily-loss", within(0, 100, percent), &spec.guardrails.dailyLossPercent},
+                         Num{"drawdown-cap", within(0, 100, percent), &spec.guardrails.drawdownCapPercent},
+                         Num{"max-open", within(0, 1000, QStringLiteral("positions"), true), &maxOpen},
+                         Num{"cooldown", within(0, 86400, QStringLiteral("seconds")), &cooldownSec},
+                         Num{"max-risk", within(0, 100, percent), &spec.guardrails.maxRiskPercent}}) {
+        Result<double> v = numberOption(parser, QString::fromLatin1(n.name), n.range, *n.target);
         if (!v)
-            return cliFailure(v.error().message, kCliExitUsage);
+            return v.error();
         *n.target = v.value();
     }
-    if (maxOpen != std::floor(maxOpen))
-        return cliFailure(QStringLiteral("--max-open must be a whole number"), kCliExitUsage);
     spec.approvalTimeoutMs = qint64(std::llround(approvalSec * 1000));
     spec.guardrails.cooldownMs = qint64(std::llround(cooldownSec * 1000));
     spec.guardrails.maxOpenPerSymbol = int(maxOpen);
     if (Result<void> ok = validateLiveRunSpec(spec); !ok)
-        return cliFailure(ok.error().message, kCliExitUsage);
+        return ok.error();
+    return spec;
+}
+
+CliOutcome start(StoreSession &s, PgLiveRunStore &runs, LiveRunSpec spec, const QCommandLineParser &parser,
+                 QTextStream &out)
+{
+    const auto [botName, hash] = splitBotReference(parser.value(QStringLiteral("bot")));
     Result<BotVersion> version = s.store->findVersion(botName, hash);
     if (!version)
         return cliFailure(version.error().message);
@@ -258,7 +274,7 @@ CliOutcome events(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idT
     Result<LiveRunRecord> run = findRun(runs, idText);
     if (!run)
         return cliFailure(run.error().message);
-    Result<double> limit = numberOption(parser, QStringLiteral("limit"), 1, 1'000'000, 1000);
+    Result<double> limit = numberOption(parser, QStringLiteral("limit"), within(1, 1'000'000, QStringLiteral("events"), true), 1000);
     if (!limit)
         return cliFailure(limit.error().message, kCliExitUsage);
     Result<std::vector<LiveEvent>> all = trades.events(run.value().spec.id, 0, int(limit.value()));
@@ -274,13 +290,13 @@ CliOutcome events(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idT
 
 CliOutcome serve(const QCommandLineParser &parser, QTextStream &out)
 {
-    Result<double> seconds = numberOption(parser, QStringLiteral("for"), 0, 365.0 * 86400, 0);
+    Result<double> seconds = numberOption(parser, QStringLiteral("for"), within(0, 365.0 * 86400, QStringLiteral("seconds")), 0);
     if (!seconds)
         return cliFailure(seconds.error().message, kCliExitUsage);
-    Result<double> threads = numberOption(parser, QStringLiteral("threads"), 0, 64, 0);
+    Result<double> threads = numberOption(parser, QStringLiteral("threads"), within(0, 64, QStringLiteral("threads"), true), 0);
     if (!threads)
         return cliFailure(threads.error().message, kCliExitUsage);
-    Result<double> lease = numberOption(parser, QStringLiteral("lease"), 2, 3600, 30);
+    Result<double> lease = numberOption(parser, QStringLiteral("lease"), within(2, 3600, QStringLiteral("seconds")), 30);
     if (!lease)
         return cliFailure(lease.error().message, kCliExitUsage);
     const std::optional<QString> dbOption =
@@ -386,6 +402,13 @@ CliOutcome runLiveCommand(const QStringList &arguments, const QCommandLineParser
                           kCliExitUsage);
     if (command == QLatin1String("serve"))
         return serve(parser, out);
+    std::optional<LiveRunSpec> spec;
+    if (command == QLatin1String("start")) {
+        Result<LiveRunSpec> checked = startSpec(parser);
+        if (!checked)
+            return cliFailure(checked.error().message, kCliExitUsage);
+        spec = checked.value();
+    }
     int exitCode = kCliExitFailure;
     Result<StoreSession> session = openStore(parser, out, &exitCode);
     if (!session)
@@ -393,7 +416,7 @@ CliOutcome runLiveCommand(const QStringList &arguments, const QCommandLineParser
     PgLiveRunStore runs(*session.value().db);
     PgTradeStore trades(*session.value().db);
     if (command == QLatin1String("start"))
-        return start(session.value(), runs, parser, out);
+        return start(session.value(), runs, *spec, parser, out);
     if (command == QLatin1String("list"))
         return list(runs, out);
     if (command == QLatin1String("status"))

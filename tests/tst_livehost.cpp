@@ -112,6 +112,34 @@ class TestLiveHost : public QObject {
         return std::make_unique<LiveRunHost>(o);
     }
 
+    // A migrated database `name` with a stored bot version (ema_crossover 3/8) and the account on `bridge`, its stores,
+    // and the spec of a run of that version. Null when the database cannot be made.
+    struct Stage {
+        DatabaseTarget target;
+        std::unique_ptr<Database> db;
+        std::unique_ptr<PgLiveRunStore> runs;
+        std::unique_ptr<PgTradeStore> trades;
+        QUuid version;
+        LiveRunSpec spec;
+    };
+    std::unique_ptr<Stage> stage(const QString &name, const QUrl &bridge)
+    {
+        auto url = pg.createMigratedDatabase(name);
+        if (!url) {
+            qWarning("%s", qPrintable(url.error().message));
+            return nullptr;
+        }
+        auto st = std::make_unique<Stage>();
+        st->target = pg.target(*url);
+        st->db = std::make_unique<Database>(st->target, options("check"));
+        QString botName, hash;
+        st->version = storedVersion(*st->db, bridge, &botName, &hash);
+        st->runs = std::make_unique<PgLiveRunStore>(*st->db);
+        st->trades = std::make_unique<PgTradeStore>(*st->db);
+        st->spec = spec(st->version, botName, hash);
+        return st;
+    }
+
     static LiveRunSpec spec(const QUuid &version, const QString &name, const QString &hash)
     {
         LiveRunSpec s;
@@ -138,17 +166,14 @@ private slots:
     {
         test::SimProcess sim;
         QVERIFY(startSim(sim));
-        auto url = pg.createMigratedDatabase(QStringLiteral("trades"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("check"));
-        QString name, hash;
-        const QUuid version = storedVersion(db, sim.url, &name, &hash);
-        PgLiveRunStore runs(db);
-        PgTradeStore trades(db);
-        const LiveRunSpec s = spec(version, name, hash);
+        std::unique_ptr<Stage> st = stage(QStringLiteral("trades"), sim.url);
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        const LiveRunSpec s = st->spec;
         QVERIFY_OK(runs.createRun(s));
 
-        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url));
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target);
         QVERIFY_OK(host->start());
         QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).ok() && runs.run(s.id).value().status == LiveRunStatus::Running, 10000);
         QVERIFY(runs.run(s.id).value().startingEquity.has_value());
@@ -166,7 +191,7 @@ private slots:
         std::set<QString> keys;
         for (const LiveTrade &t : all.value()) {
             QVERIFY2(t.closeTimeMs.has_value(), qPrintable(QStringLiteral("position %1 still open").arg(t.positionTicket)));
-            QCOMPARE(t.botVersionId, version);
+            QCOMPARE(t.botVersionId, st->version);
             QCOMPARE(t.source, TradeSource::Bot);
             QVERIFY(!t.correlationId.isEmpty());
             QVERIFY(QStringList({"STRATEGY_EXIT", "MANUAL_CLOSE", "SL_HIT", "TP_HIT"}).contains(t.closeReason));
@@ -201,18 +226,15 @@ private slots:
     {
         test::SimProcess sim;
         QVERIFY(startSim(sim));
-        auto url = pg.createMigratedDatabase(QStringLiteral("halt"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("check"));
-        QString name, hash;
-        const QUuid version = storedVersion(db, sim.url, &name, &hash);
-        PgLiveRunStore runs(db);
-        PgTradeStore trades(db);
-        LiveRunSpec s = spec(version, name, hash);
+        std::unique_ptr<Stage> st = stage(QStringLiteral("halt"), sim.url);
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        LiveRunSpec s = st->spec;
         s.guardrails.drawdownCapPercent = 0.01;  // 1 USD on 10,000: the first adverse move trips it
         QVERIFY_OK(runs.createRun(s));
 
-        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url));
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target);
         QVERIFY_OK(host->start());
         QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).ok() && runs.run(s.id).value().status == LiveRunStatus::Halted, 40000);
         const LiveRunRecord halted = runs.run(s.id).value();
@@ -252,16 +274,13 @@ private slots:
     // Issue 9 §6: start is a database command plus NOTIFY: a host whose poll is a minute away hosts a new run at once.
     void aNewRunWakesTheHost()
     {
-        auto url = pg.createMigratedDatabase(QStringLiteral("notify"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("check"));
-        QString name, hash;
-        const QUuid version = storedVersion(db, QUrl(QStringLiteral("ws://127.0.0.1:9")), &name, &hash);
-        PgLiveRunStore runs(db);
-        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url), kStaleAfterMs, 60'000);
+        std::unique_ptr<Stage> st = stage(QStringLiteral("notify"), QUrl(QStringLiteral("ws://127.0.0.1:9")));
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target, kStaleAfterMs, 60'000);
         QVERIFY_OK(host->start());
         QTest::qWait(300);  // its first poll is over: only a notification can wake it now
-        const LiveRunSpec s = spec(version, name, hash);
+        const LiveRunSpec s = st->spec;
         QVERIFY_OK(runs.createRun(s));
         QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Running, 10000);  // poll: 60 s
         QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::Stopped));
@@ -273,18 +292,15 @@ private slots:
     // account's token is missing, so no desk can host it, while the database says RUNNING (a host that died).
     void aQuietRunIsFlaggedStale()
     {
-        auto url = pg.createMigratedDatabase(QStringLiteral("stale"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("check"));
-        QString name, hash;
-        const QUuid version = storedVersion(db, QUrl(QStringLiteral("ws://127.0.0.1:9")), &name, &hash);
-        PgLiveRunStore runs(db);
-        PgTradeStore trades(db);
-        const LiveRunSpec s = spec(version, name, hash);
+        std::unique_ptr<Stage> st = stage(QStringLiteral("stale"), QUrl(QStringLiteral("ws://127.0.0.1:9")));
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        const LiveRunSpec s = st->spec;
         QVERIFY_OK(runs.createRun(s));
         QVERIFY_OK(runs.applyStatusEvent(s.id, LiveRunEvent::Start));
         qunsetenv("BOTDESK_TEST_BRIDGE_TOKEN");
-        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url), 1500);
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target, 1500);
         QSignalSpy stale(host.get(), &LiveRunHost::runStale);
         QVERIFY_OK(host->start());
         QTRY_COMPARE_WITH_TIMEOUT(stale.size(), 1, 8000);
@@ -309,17 +325,14 @@ private slots:
     {
         test::SimProcess sim;
         QVERIFY(startSim(sim, {"--faults", "drop-reply=0.3,disconnect=3s", "--seed", "11"}));
-        auto url = pg.createMigratedDatabase(QStringLiteral("faults"));
-        QVERIFY_OK(url);
-        Database db(pg.target(*url), options("check"));
-        QString name, hash;
-        const QUuid version = storedVersion(db, sim.url, &name, &hash);
-        PgLiveRunStore runs(db);
-        PgTradeStore trades(db);
-        const LiveRunSpec s = spec(version, name, hash);
+        std::unique_ptr<Stage> st = stage(QStringLiteral("faults"), sim.url);
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        const LiveRunSpec s = st->spec;
         QVERIFY_OK(runs.createRun(s));
 
-        std::unique_ptr<LiveRunHost> host = makeHost(pg.target(*url));
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target);
         QVERIFY_OK(host->start());
         QTRY_VERIFY_WITH_TIMEOUT(trades.tradesOfRun(s.id).ok() && trades.tradesOfRun(s.id).value().size() >= 2, 40000);
 
@@ -344,7 +357,7 @@ private slots:
         std::set<QString> keys;
         for (const LiveTrade &t : all.value()) {
             QVERIFY2(keys.insert(t.idempotencyKey).second, "two positions from one intent");
-            QCOMPARE(t.botVersionId, version);
+            QCOMPARE(t.botVersionId, st->version);
         }
         const test::AtBroker broker = test::atBroker(sim.url, kToken, kMagic, this);
         QCOMPARE(broker.openPositions, 0);

@@ -26,7 +26,6 @@ private slots:
             {{S::Halted, E::Fail}, S::Error},        {{S::Stopped, E::Restart}, S::Pending},
             {{S::Error, E::Restart}, S::Pending},
         };
-        int checked = 0;
         for (S from : {S::Pending, S::Running, S::Stopping, S::Stopped, S::Error, S::Halted}) {
             for (E e : {E::Start, E::Stop, E::Stopped, E::Halt, E::Resume, E::Fail, E::Restart}) {
                 const Result<S> to = nextStatus(from, e);
@@ -39,10 +38,8 @@ private slots:
                     QVERIFY(to.ok());
                     QCOMPARE(to.value(), it->second);
                 }
-                ++checked;
             }
         }
-        QCOMPARE(checked, 42);
     }
 
     void refusalSaysWhatIsAllowed()

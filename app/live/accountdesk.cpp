@@ -27,14 +27,18 @@ AccountDesk::AccountDesk(Setup setup, QObject *parent)
 
 AccountDesk::~AccountDesk()
 {
-    if (m_io.isRunning()) {
-        if (m_client)
-            QMetaObject::invokeMethod(m_client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
-        m_io.quit();
-        m_io.wait();
-    }
+    stopConnector();
     qDeleteAll(m_runs);
     m_runs.clear();
+}
+
+void AccountDesk::stopConnector()
+{
+    if (m_client)
+        QMetaObject::invokeMethod(m_client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
+    m_io.quit();
+    m_io.wait();   // the client is deleted with its thread (Mt5Client::createOn)
+    m_client = nullptr;
 }
 
 void AccountDesk::open()
@@ -91,7 +95,7 @@ void AccountDesk::connectFeed()
     mt5::BrokerPort *br = m_client->broker();
     connect(md, &mt5::MarketDataPort::symbolResolved, this, [this](const mt5::BrokerSymbol &s) {
         const QString ours = s.requested.isEmpty() ? s.name : s.requested;
-        m_brokerSymbols.insert(ours, s.name);
+        m_ourSymbols.insert(s.name, ours);
         m_service->setSymbol(ours, s);
         m_reconciler->setSymbolName(s.name, ours);
         for (LiveRunExecutor *run : std::as_const(m_runs))
@@ -112,7 +116,7 @@ void AccountDesk::connectFeed()
                 }
             });
     connect(md, &mt5::MarketDataPort::tickReceived, this, [this](const mt5::Tick &t) {
-        const QString ours = m_brokerSymbols.key(t.symbol, t.symbol);
+        const QString ours = m_ourSymbols.value(t.symbol, t.symbol);
         m_service->setQuote(ours, Quote{t.bid, t.ask});
         m_reconciler->setServerTimeMs(t.timeMsc);
         for (LiveRunExecutor *run : std::as_const(m_runs)) {
@@ -121,14 +125,13 @@ void AccountDesk::connectFeed()
         }
     });
     connect(md, &mt5::MarketDataPort::barReceived, this, [this](const mt5::RateBar &b) {
-        const QString ours = m_brokerSymbols.key(b.symbol, b.symbol);
+        const QString ours = m_ourSymbols.value(b.symbol, b.symbol);
         for (LiveRunExecutor *run : std::as_const(m_runs)) {
             if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
                 run->onBar(b);
         }
     });
     connect(br, &mt5::BrokerPort::accountChanged, this, [this](const mt5::AccountInfo &a) {
-        m_service->setAccount(a);
         for (LiveRunExecutor *run : std::as_const(m_runs))
             run->onAccount(a);
     });
@@ -252,11 +255,7 @@ void AccountDesk::shutdown()
             (void)m_runStore->setDesiredState(executor->id(), DesiredState::Stopped);
         executor->stop(false);
     }
-    if (m_client)
-        QMetaObject::invokeMethod(m_client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
-    m_io.quit();
-    m_io.wait();
-    m_client = nullptr;
+    stopConnector();
     qDeleteAll(m_runs);
     m_runs.clear();
     m_reconciler.reset();

@@ -76,6 +76,7 @@ private:
     void startRun(const LiveRunRecord &run);
     void failRun(const LiveRunRecord &run, const QString &reason);
     void connectFeed();
+    void stopConnector();
 
     Setup m_setup;
     std::shared_ptr<spdlog::logger> m_log;
@@ -88,7 +89,7 @@ private:
     QThread m_io;
     mt5::Mt5Client *m_client = nullptr;
     QHash<QUuid, LiveRunExecutor *> m_runs;          // children of the desk
-    QHash<QString, QString> m_brokerSymbols;         // BotDesk name -> broker name, once resolved
+    QHash<QString, QString> m_ourSymbols;            // broker name -> BotDesk name, once resolved (per tick)
     bool m_live = false;
 };
 

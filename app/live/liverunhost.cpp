@@ -138,6 +138,10 @@ void LiveRunHost::poll()
 
 void LiveRunHost::flagStaleRuns()
 {
+    // A minute's silence is what counts: every run's record is read at most once a second, not on every poll.
+    if (m_staleCheck.isValid() && m_staleCheck.elapsed() < std::min<qint64>(1000, m_options.staleAfterMs / 2))
+        return;
+    m_staleCheck.start();
     Result<std::vector<LiveRunRecord>> all = m_runs->runs();
     if (!all)
         return;

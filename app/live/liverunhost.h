@@ -17,6 +17,7 @@
 #include "liverunstore.h"
 #include "symbolspec.h"
 
+#include <QElapsedTimer>
 #include <QHash>
 #include <QSet>
 #include <QObject>
@@ -88,6 +89,7 @@ private:
     QHash<QUuid, QString> m_hosted;            // run id -> account, runs handed to a desk
     QHash<QString, QString> m_failedAccounts;  // account -> why its desk could not be made (retried each poll)
     QTimer m_pollTimer;
+    QElapsedTimer m_staleCheck;                // since the runs were last checked for staleness
     QSet<QUuid> m_stale;                       // runs flagged stale (flagged again only after a heartbeat)
     std::unique_ptr<PgTradeStore> m_events;
     int m_nextThread = 0;

@@ -1,5 +1,7 @@
 #include "liverun.h"
 
+#include "timeframe.h"
+
 #include <QStringList>
 
 #include <array>
@@ -142,9 +144,6 @@ Result<LiveRunStatus> nextStatus(LiveRunStatus from, LiveRunEvent event)
 
 Result<void> validateLiveRunSpec(const LiveRunSpec &spec)
 {
-    static const QStringList kTimeframes{QStringLiteral("M1"),  QStringLiteral("M5"), QStringLiteral("M15"),
-                                         QStringLiteral("M30"), QStringLiteral("H1"), QStringLiteral("H4"),
-                                         QStringLiteral("D1")};
     const auto fail = [](const QString &m) { return Result<void>(Error{m}); };
     if (spec.id.isNull())
         return fail(QStringLiteral("the run has no id; create it with QUuid::createUuid()"));
@@ -154,8 +153,8 @@ Result<void> validateLiveRunSpec(const LiveRunSpec &spec)
         return fail(QStringLiteral("the run names no account; give --account NAME (botdesk-cli accounts list)"));
     if (spec.symbol.trimmed().isEmpty() || spec.symbol.contains(QLatin1Char('\n')))
         return fail(QStringLiteral("symbol '%1' is not a symbol name; give e.g. EURUSD").arg(spec.symbol));
-    if (!kTimeframes.contains(spec.timeframe))
-        return fail(QStringLiteral("timeframe '%1' is not one of %2").arg(spec.timeframe, kTimeframes.join(QStringLiteral(", "))));
+    if (!timeframeSeconds(spec.timeframe))
+        return fail(QStringLiteral("timeframe '%1' is not one of %2").arg(spec.timeframe, timeframeNames().join(QStringLiteral(", "))));
     if (spec.approvalTimeoutMs < 1000 || spec.approvalTimeoutMs > 3'600'000)
         return fail(QStringLiteral("approval timeout %1 ms is out of range; give 1 s to 1 h").arg(spec.approvalTimeoutMs));
     const Guardrails &g = spec.guardrails;

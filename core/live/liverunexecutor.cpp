@@ -69,16 +69,20 @@ LiveRunExecutor::LiveRunExecutor(Setup setup, TradeService &service, TradeStore 
             ++m_counters.intentsSucceeded;
         else if (r.state == IntentState::Rejected)
             ++m_counters.intentsFailed;
-        if (r.state == IntentState::Done || r.state == IntentState::Rejected || r.state == IntentState::Denied)
+        if (isFinal(r.state))
             m_pendingEntries.remove(r.idempotencyKey);
     });
     connect(&m_service, &TradeService::tradeOpened, this, [this](const LiveTrade &t) {
         if (t.liveRunId != id())
             return;
         ++m_counters.trades;
-        refreshTrades();
+        m_open.push_back(t);
     });
-    connect(&m_service, &TradeService::tradeClosed, this, [this](const TradeClose &) { refreshTrades(); });
+    // A closing deal of one of this run's positions: its realised figures come from the store.
+    connect(&m_service, &TradeService::tradeClosed, this, [this](const TradeClose &c) {
+        if (std::any_of(m_open.begin(), m_open.end(), [&c](const LiveTrade &t) { return t.positionTicket == c.positionTicket; }))
+            refreshTrades();
+    });
     refreshTrades();
 }
 
@@ -222,12 +226,7 @@ void LiveRunExecutor::sendDecision(const Decision &decision, const QString &sign
 {
     if (!m_quote)
         return;
-    TradeIntent base;
-    base.account = m_run.spec.account;
-    base.symbol = m_run.spec.symbol;
-    base.source = TradeSource::Bot;
-    base.liveRunId = id();
-    base.botVersionId = m_run.spec.botVersionId;
+    TradeIntent base = runIntent();
     base.signalId = signalId;
     const std::vector<Position> positions = runPositions();
     for (const Action &action : decision.actions) {
@@ -241,33 +240,51 @@ void LiveRunExecutor::sendDecision(const Decision &decision, const QString &sign
                      base.correlationId);
             continue;
         }
-        for (const OrderPlan &plan : plans.value()) {
-            EntryRisk risk{m_run.spec.guardrails, riskState()};
-            Result<IntentRecord> r = m_service.submit(plan, decision.barTimeMs,
-                                                      plan.action == IntentAction::Open ? &risk : nullptr);
-            m_counters.lastActionAtMs = now();
-            if (!r) {
-                ++m_counters.intentsFailed;
-                ++m_counters.errors;
-                m_degraded = true;
-                m_log->error("[LiveRun {}] [{}] [{}] [submit] {}: {}", utf8(uuidText(id())), utf8(m_run.spec.account),
-                             utf8(m_run.spec.symbol), utf8(plan.intent.correlationId), utf8(r.error().message));
-                continue;
-            }
-            m_degraded = false;
-            if (r.value().state == IntentState::Denied)
-                ++m_counters.intentsFailed;
-            else if (r.value().state == IntentState::Persisted) {
-                ++m_counters.intentsSent;
-                if (plan.action == IntentAction::Close)
-                    m_closing.insert(plan.positionTicket);
-                if (plan.action == IntentAction::Open) {
-                    m_lastEntryAtMs = now();
-                    m_pendingEntries.insert(r.value().idempotencyKey);
-                }
-            }
+        for (const OrderPlan &plan : plans.value())
+            submitPlan(plan, decision.barTimeMs);
+    }
+}
+
+TradeIntent LiveRunExecutor::runIntent() const
+{
+    TradeIntent base;
+    base.account = m_run.spec.account;
+    base.symbol = m_run.spec.symbol;
+    base.source = TradeSource::Bot;
+    base.liveRunId = id();
+    base.botVersionId = m_run.spec.botVersionId;
+    return base;
+}
+
+std::optional<IntentRecord> LiveRunExecutor::submitPlan(const OrderPlan &plan, qint64 barTimeMs)
+{
+    std::optional<EntryRisk> risk;
+    if (plan.action == IntentAction::Open)
+        risk = EntryRisk{m_run.spec.guardrails, entryRiskState()};
+    Result<IntentRecord> r = m_service.submit(plan, barTimeMs, risk ? &*risk : nullptr);
+    m_counters.lastActionAtMs = now();
+    if (!r) {
+        ++m_counters.intentsFailed;
+        ++m_counters.errors;
+        m_degraded = true;
+        m_log->error("[LiveRun {}] [{}] [{}] [submit] {}: {}", utf8(uuidText(id())), utf8(m_run.spec.account),
+                     utf8(m_run.spec.symbol), utf8(plan.intent.correlationId), utf8(r.error().message));
+        return std::nullopt;
+    }
+    m_degraded = false;
+    const IntentRecord &rec = r.value();
+    if (rec.state == IntentState::Denied) {
+        ++m_counters.intentsFailed;
+    } else if (rec.state == IntentState::Persisted) {
+        ++m_counters.intentsSent;
+        if (plan.action == IntentAction::Close)
+            m_closing.insert(plan.positionTicket);
+        if (plan.action == IntentAction::Open) {
+            m_lastEntryAtMs = now();
+            m_pendingEntries.insert(rec.idempotencyKey);
         }
     }
+    return rec;
 }
 
 void LiveRunExecutor::approve(const QString &signalId)
@@ -370,13 +387,22 @@ RunRiskState LiveRunExecutor::riskState() const
     // Entries in flight count as open; positions whose close is in flight do not (a reversal closes, then opens).
     s.runOpenOnSymbol = int(m_open.size()) - int(m_closing.size()) + int(m_pendingEntries.size());
     s.accountOpenOnSymbol = s.runOpenOnSymbol;
-    if (Result<std::vector<LiveTrade>> open = m_trades.openTrades(m_run.spec.account); open) {
-        s.accountOpenOnSymbol = int(std::count_if(open.value().begin(), open.value().end(),
-                                                  [&](const LiveTrade &t) { return t.symbol == m_run.spec.symbol; }))
-                                - int(m_closing.size()) + int(m_pendingEntries.size());
-    }
     s.lastEntryAtMs = m_lastEntryAtMs;
     s.nowMs = now();
+    return s;
+}
+
+RunRiskState LiveRunExecutor::entryRiskState() const
+{
+    RunRiskState s = riskState();
+    // Every run's positions on this account and symbol: read only when that limit is on (it costs a query).
+    if (m_run.spec.guardrails.maxOpenPerAccountSymbol > 0) {
+        if (Result<std::vector<LiveTrade>> open = m_trades.openTrades(m_run.spec.account); open) {
+            s.accountOpenOnSymbol = int(std::count_if(open.value().begin(), open.value().end(),
+                                                      [&](const LiveTrade &t) { return t.symbol == m_run.spec.symbol; }))
+                                    - int(m_closing.size()) + int(m_pendingEntries.size());
+        }
+    }
     return s;
 }
 
@@ -384,29 +410,20 @@ int LiveRunExecutor::closeAll(const QString &reason, const QString &subreason)
 {
     if (!m_quote)
         return 0;
+    TradeIntent base = runIntent();
+    base.reason = reason;
+    // A whole close of every position of the run (both sides) is never refused.
+    Result<std::vector<OrderPlan>> plans =
+        plansForAction(Action::closeSide(std::nullopt, reason), runPositions(), m_symbol, *m_quote, base);
+    if (!plans)
+        return 0;
     int sent = 0;
-    for (const LiveTrade &t : m_open) {
-        OrderPlan plan;
-        plan.action = IntentAction::Close;
-        plan.intent.account = m_run.spec.account;
-        plan.intent.symbol = m_run.spec.symbol;
-        plan.intent.side = t.side;
-        plan.intent.source = TradeSource::Bot;
-        plan.intent.liveRunId = id();
-        plan.intent.botVersionId = m_run.spec.botVersionId;
-        plan.intent.reason = reason;
+    for (OrderPlan plan : plans.value()) {
         plan.intent.correlationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
-        plan.positionTicket = t.positionTicket;
-        plan.volume = t.volume - t.closedVolume;
         plan.closeReason = reason;
         plan.closeSubreason = subreason;
-        plan.fingerprint = QStringLiteral("%1 %2").arg(reason).arg(t.positionTicket);
-        Result<IntentRecord> r = m_service.submit(plan, m_runner.lastBarTimeMs(), nullptr);
-        if (r && r.value().state == IntentState::Persisted) {
-            ++m_counters.intentsSent;
-            m_closing.insert(t.positionTicket);
-        }
-        if (r && r.value().state != IntentState::Denied)
+        plan.fingerprint = reason + QLatin1Char(' ') + plan.fingerprint;  // never the key of a strategy's own close
+        if (std::optional<IntentRecord> r = submitPlan(plan, m_runner.lastBarTimeMs()); r && r->state != IntentState::Denied)
             ++sent;
     }
     return sent;

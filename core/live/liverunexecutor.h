@@ -107,7 +107,13 @@ private:
     void handleDecision(const Decision &decision);
     void sendDecision(const Decision &decision, const QString &signalId);
     std::vector<Position> runPositions() const;
+    // The run's own risk figures (no I/O: called on every tick for the drawdown cap).
     RunRiskState riskState() const;
+    // ... and, for an entry, every run's positions on the account and symbol when that limit is on.
+    RunRiskState entryRiskState() const;
+    TradeIntent runIntent() const;  // account, symbol, source BOT, live run, bot version
+    // One plan through the TradeService with the run's bookkeeping (counters, entries and closes in flight).
+    std::optional<IntentRecord> submitPlan(const OrderPlan &plan, qint64 barTimeMs);
     int closeAll(const QString &reason, const QString &subreason);
     void checkDrawdown();
     void writeHeartbeat();

@@ -24,7 +24,7 @@ Reconciler::Reconciler(Options options, TradeStore &store, mt5::BrokerPort *brok
     connect(&m_timer, &QTimer::timeout, this, &Reconciler::reconcileNow);
     m_dealsWait.setSingleShot(true);
     m_dealsWait.setInterval(kDealsQuietMs);
-    connect(&m_dealsWait, &QTimer::timeout, this, &Reconciler::finishPass);
+    connect(&m_dealsWait, &QTimer::timeout, this, [this] { askPositions(Phase::SecondSnapshot); });
     if (m_broker) {
         connect(m_broker, &mt5::BrokerPort::positionsSnapshot, this, &Reconciler::onPositions);
         connect(m_broker, &mt5::BrokerPort::dealsReceived, this, &Reconciler::onDeals);
@@ -47,37 +47,39 @@ void Reconciler::reconcileNow()
     // timer tries again), so a simulator replaying another year is never searched at today's date.
     if (!m_broker || m_serverMs <= 0)
         return;
-    if (m_awaitingPositions || m_awaitingDeals || m_awaitingConfirmation) {
+    if (m_phase != Phase::Idle) {
         // A pass in progress, unless its answer was lost with the link: then it starts over.
         if (m_options.nowMs() - m_passStartMs < kPassTimeoutMs)
             return;
         m_log->warn("[{}] reconciler: no answer from the broker within {} ms; starting the pass again",
                     utf8(m_options.account), kPassTimeoutMs);
-        m_awaitingDeals = m_awaitingConfirmation = false;
         m_dealsWait.stop();
     }
-    m_awaitingPositions = true;
     m_passStartMs = m_options.nowMs();
-    m_adopted = 0;
-    m_closedFromDeals = 0;
     m_missing = 0;
+    askPositions(Phase::FirstSnapshot);
+}
+
+void Reconciler::askPositions(Phase next)
+{
+    m_phase = next;
     QPointer<mt5::BrokerPort> broker = m_broker;
     QMetaObject::invokeMethod(broker, [broker] { if (broker) broker->requestPositions(); }, Qt::QueuedConnection);
 }
 
 void Reconciler::onPositions(const QVector<mt5::Position> &positions)
 {
-    if (m_awaitingConfirmation) {
-        m_awaitingConfirmation = false;
-        cleanUp(positions);
+    if (m_phase == Phase::SecondSnapshot) {
+        m_phase = Phase::Idle;
+        decide(positions);
         return;
     }
-    if (!m_awaitingPositions)
-        return;  // a snapshot someone else asked for (or pushed on a reconnect): our pass has not started
-    m_awaitingPositions = false;
-    m_brokerPositions = positions;
+    if (m_phase != Phase::FirstSnapshot)
+        return;  // a snapshot someone else asked for (or pushed on a reconnect) outside our pass
+    m_first = positions;
     Result<std::vector<LiveTrade>> open = m_store.openTrades(m_options.account);
     if (!open) {
+        m_phase = Phase::Idle;
         m_log->warn("[{}] reconciler: open trades unreadable ({}); next pass in {} ms", utf8(m_options.account),
                     utf8(open.error().message), m_options.intervalMs);
         return;
@@ -85,51 +87,16 @@ void Reconciler::onPositions(const QVector<mt5::Position> &positions)
     QSet<quint64> atBroker;
     for (const mt5::Position &p : positions)
         atBroker.insert(p.ticket);
-    QSet<quint64> known;
-    m_missing = 0;
-    for (const LiveTrade &t : open.value()) {
-        known.insert(t.positionTicket);
+    for (const LiveTrade &t : open.value())
         m_missing += atBroker.contains(t.positionTicket) ? 0 : 1;
-    }
-    // Positions with our magic the database does not know: adopted.
-    for (const mt5::Position &p : positions) {
-        if (p.magic != m_options.magic || known.contains(p.ticket))
-            continue;
-        LiveTrade t;
-        t.account = m_options.account;
-        t.positionTicket = p.ticket;
-        t.source = TradeSource::Bot;
-        t.symbol = m_names.value(p.symbol, p.symbol);
-        t.side = p.type == mt5::PositionType::Buy ? Side::Buy : Side::Sell;
-        t.volume = p.volume;
-        t.openPrice = p.priceOpen;
-        t.openTimeMs = m_options.nowMs();
-        t.sl = p.sl;
-        t.tp = p.tp;
-        t.adopted = true;
-        if (Result<void> r = m_store.recordTradeOpened(t); !r) {
-            m_log->error("[{}] reconciler: position {} not adopted: {}", utf8(m_options.account), p.ticket,
-                         utf8(r.error().message));
-            continue;
-        }
-        ++m_adopted;
-        event(QStringLiteral("ReconcilerAdopted"),
-              QStringLiteral("position %1 %2 %3 lots of %4 carries our magic %5 but was unknown: adopted")
-                  .arg(p.ticket)
-                  .arg(QLatin1String(sideName(t.side)))
-                  .arg(p.volume)
-                  .arg(t.symbol)
-                  .arg(m_options.magic),
-              t);
-    }
     if (m_missing == 0) {
-        emit reconciled(m_adopted, 0, 0);
+        askPositions(Phase::SecondSnapshot);
         return;
     }
     // Closed at the broker while we did not see it: its deals say how (the TradeService records them).
     const qint64 to = m_serverMs / 1000 + 86'400;
     const qint64 from = std::max<qint64>(0, to - qint64(m_options.historyDays + 1) * 86'400);
-    m_awaitingDeals = true;
+    m_phase = Phase::Deals;
     m_log->info("[{}] reconciler: {} trade(s) open here are not at the broker; asking for the deals of {} .. {} (server clock)",
                 utf8(m_options.account), m_missing,
                 utf8(QDateTime::fromSecsSinceEpoch(from, Qt::UTC).toString(Qt::ISODate)),
@@ -142,36 +109,31 @@ void Reconciler::onPositions(const QVector<mt5::Position> &positions)
 
 void Reconciler::onDeals(const QVector<mt5::Deal> &deals)
 {
-    if (!m_awaitingDeals)
+    if (m_phase != Phase::Deals)
         return;
     m_log->debug("[{}] reconciler: {} deal(s) received", utf8(m_options.account), deals.size());
     m_dealsWait.start(kDealsQuietMs);
 }
 
-void Reconciler::finishPass()
+void Reconciler::decide(const QVector<mt5::Position> &second)
 {
-    // The deals are recorded. Before closing anything as a cleanup, the broker's positions are asked for again: a
-    // position opened while the first snapshot was on its way is in the database and not in that snapshot.
-    m_awaitingDeals = false;
-    m_awaitingConfirmation = true;
-    QPointer<mt5::BrokerPort> broker = m_broker;
-    QMetaObject::invokeMethod(broker, [broker] { if (broker) broker->requestPositions(); }, Qt::QueuedConnection);
-}
-
-void Reconciler::cleanUp(const QVector<mt5::Position> &confirmed)
-{
-    QSet<quint64> atBroker;
-    for (const mt5::Position &p : std::as_const(m_brokerPositions))
-        atBroker.insert(p.ticket);
-    for (const mt5::Position &p : confirmed)
-        atBroker.insert(p.ticket);
+    QSet<quint64> inFirst, inEither;
+    for (const mt5::Position &p : std::as_const(m_first)) {
+        inFirst.insert(p.ticket);
+        inEither.insert(p.ticket);
+    }
+    for (const mt5::Position &p : second)
+        inEither.insert(p.ticket);
+    // The database as it is now: the deals found have been recorded, outcomes that arrived meanwhile too.
     Result<std::vector<LiveTrade>> open = m_store.openTrades(m_options.account);
     if (!open)
         return;
+    QSet<quint64> known;
     int cleaned = 0;
     for (const LiveTrade &t : open.value()) {
+        known.insert(t.positionTicket);
         // Only a trade recorded before this pass began, absent from both snapshots, and with no deal found.
-        if (atBroker.contains(t.positionTicket) || t.openTimeMs >= m_passStartMs)
+        if (inEither.contains(t.positionTicket) || t.openTimeMs >= m_passStartMs)
             continue;
         TradeClose c;
         c.account = m_options.account;
@@ -193,10 +155,43 @@ void Reconciler::cleanUp(const QVector<mt5::Position> &confirmed)
                   .arg(t.positionTicket),
               t);
     }
-    m_closedFromDeals = std::max(0, m_missing - cleaned);
-    m_log->info("[{}] reconciled: {} adopted, {} closed from their deals, {} cleaned up", utf8(m_options.account),
-                m_adopted, m_closedFromDeals, cleaned);
-    emit reconciled(m_adopted, cleaned, m_closedFromDeals);
+    // Positions with our magic, in both snapshots, that the database does not know: adopted.
+    int adopted = 0;
+    for (const mt5::Position &p : second) {
+        if (p.magic != m_options.magic || !inFirst.contains(p.ticket) || known.contains(p.ticket))
+            continue;
+        LiveTrade t;
+        t.account = m_options.account;
+        t.positionTicket = p.ticket;
+        t.source = TradeSource::Bot;
+        t.symbol = m_names.value(p.symbol, p.symbol);
+        t.side = p.type == mt5::PositionType::Buy ? Side::Buy : Side::Sell;
+        t.volume = p.volume;
+        t.openPrice = p.priceOpen;
+        t.openTimeMs = m_options.nowMs();
+        t.sl = p.sl;
+        t.tp = p.tp;
+        t.adopted = true;
+        if (Result<void> r = m_store.recordTradeOpened(t); !r) {
+            m_log->error("[{}] reconciler: position {} not adopted: {}", utf8(m_options.account), p.ticket,
+                         utf8(r.error().message));
+            continue;
+        }
+        ++adopted;
+        event(QStringLiteral("ReconcilerAdopted"),
+              QStringLiteral("position %1 %2 %3 lots of %4 carries our magic %5 but was unknown: adopted")
+                  .arg(p.ticket)
+                  .arg(QLatin1String(sideName(t.side)))
+                  .arg(p.volume)
+                  .arg(t.symbol)
+                  .arg(m_options.magic),
+              t);
+    }
+    const int closedFromDeals = std::max(0, m_missing - cleaned);
+    if (adopted + cleaned + closedFromDeals > 0)
+        m_log->info("[{}] reconciled: {} adopted, {} closed from their deals, {} cleaned up", utf8(m_options.account),
+                    adopted, closedFromDeals, cleaned);
+    emit reconciled(adopted, cleaned, closedFromDeals);
 }
 
 void Reconciler::event(const QString &type, const QString &message, const LiveTrade &trade)

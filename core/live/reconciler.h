@@ -9,8 +9,9 @@
 //      TP_HIT, STOP_OUT, ...). One still open after that, recorded before the pass began and absent from a second
 //      snapshot too (a position opened while the first was on its way is not touched), is closed as
 //      RECONCILER_CLEANUP at its open price (no deal tells the real one);
-//   3. a position carrying the account's magic that the database does not know is adopted: recorded as a trade
-//      with `adopted` set and no run, and an event ReconcilerAdopted says so.
+//   3. a position carrying the account's magic that the database does not know, in both snapshots (one opened while
+//      its outcome was on its way is recorded by the TradeService meanwhile), is adopted: recorded as a trade with
+//      `adopted` set and no run, and an event ReconcilerAdopted says so.
 // Every change is an event (ReconcilerClosed, ReconcilerAdopted) on the account. Nothing here sends an order.
 // No pass runs before the broker's clock is known (setServerTimeMs, from its ticks).
 // Threads: on the account's live thread with its TradeService and store; the broker on its own thread (queued).
@@ -70,10 +71,14 @@ signals:
     void reconciled(int adopted, int cleanedUp, int closedFromDeals);
 
 private:
+    // A pass: the first snapshot, the deal history when a trade is missing at the broker, a second snapshot, then
+    // the decisions (adopt, clean up) on both snapshots and a fresh read of the database.
+    enum class Phase { Idle, FirstSnapshot, Deals, SecondSnapshot };
+
     void onPositions(const QVector<mt5::Position> &positions);
     void onDeals(const QVector<mt5::Deal> &deals);
-    void finishPass();
-    void cleanUp(const QVector<mt5::Position> &confirmed);
+    void askPositions(Phase next);
+    void decide(const QVector<mt5::Position> &second);
     void event(const QString &type, const QString &message, const LiveTrade &trade);
 
     Options m_options;
@@ -81,17 +86,13 @@ private:
     QPointer<mt5::BrokerPort> m_broker;
     std::shared_ptr<spdlog::logger> m_log;
     QTimer m_timer;
-    QTimer m_dealsWait;                    // the deal history is paged: the pass ends this long after the last page
+    QTimer m_dealsWait;                    // the deal history is paged: the pass goes on this long after the last page
     QHash<QString, QString> m_names;       // broker symbol -> BotDesk name
     qint64 m_serverMs = 0;
-    bool m_awaitingPositions = false;
-    bool m_awaitingDeals = false;
-    bool m_awaitingConfirmation = false;
+    Phase m_phase = Phase::Idle;
     qint64 m_passStartMs = 0;
-    QVector<mt5::Position> m_brokerPositions;
-    int m_adopted = 0;
-    int m_closedFromDeals = 0;
-    int m_missing = 0;                     // open here, not at the broker, when the pass began
+    QVector<mt5::Position> m_first;        // the pass's first snapshot
+    int m_missing = 0;                     // open here, not at the broker, in the first snapshot
 };
 
 } // namespace bd

@@ -34,8 +34,6 @@ IntentState stateOf(mt5::OrderOutcome::Status s)
     return IntentState::Unknown;
 }
 
-bool isFinal(IntentState s) { return s == IntentState::Done || s == IntentState::Rejected || s == IntentState::Denied; }
-
 QString runIdText(const QUuid &id) { return id.isNull() ? QString() : id.toString(QUuid::WithoutBraces); }
 
 } // namespace
@@ -68,28 +66,11 @@ qint64 TradeService::now() const { return m_config.nowMs(); }
 void TradeService::setSymbol(const QString &symbol, const mt5::BrokerSymbol &brokerSymbol)
 {
     m_symbols.insert(symbol, brokerSymbol);
-    m_symbolByBroker.insert(brokerSymbol.name, symbol);
 }
 
 void TradeService::setQuote(const QString &symbol, const Quote &quote) { m_quotes.insert(symbol, quote); }
 void TradeService::setAccount(const mt5::AccountInfo &account) { m_account = account; }
 void TradeService::onAccount(const mt5::AccountInfo &account) { m_account = account; }
-
-std::optional<mt5::BrokerSymbol> TradeService::brokerSymbol(const QString &symbol) const
-{
-    const auto it = m_symbols.constFind(symbol);
-    if (it == m_symbols.cend())
-        return std::nullopt;
-    return *it;
-}
-
-int TradeService::pendingCount() const
-{
-    int n = int(m_unknown.size());
-    for (const auto &q : m_queues)
-        n += int(q.size());
-    return n;
-}
 
 Result<mt5::TradeRequest> TradeService::requestFor(const OrderPlan &plan, const mt5::BrokerSymbol &symbol,
                                                    const Quote &quote, IntentRecord &rec, const EntryRisk *risk,
@@ -151,6 +132,7 @@ Result<mt5::TradeRequest> TradeService::requestFor(const OrderPlan &plan, const 
 
 Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeMs, const EntryRisk *risk)
 {
+    const qint64 submittedAt = now();
     const QString symbolName = plan.intent.symbol;
     const auto sym = m_symbols.constFind(symbolName);
     const auto quote = m_quotes.constFind(symbolName);
@@ -213,7 +195,7 @@ Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeM
                     utf8(runIdText(rec.intent.liveRunId)), utf8(m_config.account), utf8(symbolName),
                     utf8(rec.intent.correlationId), utf8(stored.clientReqId), intentStateName(stored.state));
         const bool queued = std::any_of(m_queues[symbolName].begin(), m_queues[symbolName].end(),
-                                        [&](const Pending &p) { return p.clientReqId == stored.clientReqId; });
+                                        [&](const Pending &p) { return p.intent.clientReqId == stored.clientReqId; });
         if (!queued && !isFinal(stored.state) && m_broker) {
             QPointer<mt5::BrokerPort> broker = m_broker;
             const QString id = stored.clientReqId;
@@ -232,13 +214,11 @@ Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeM
         return rec;
     }
 
+    rec = persisted.value().stored;  // with the store's times
     Pending p;
-    p.key = rec.idempotencyKey;
-    p.clientReqId = rec.clientReqId;
-    p.symbol = symbolName;
+    p.intent = rec;
     p.request = request.value();
-    p.runId = runIdText(rec.intent.liveRunId);
-    p.createdAtMs = now();
+    p.submittedAtMs = submittedAt;
     m_queues[symbolName].push_back(std::move(p));
     emit intentChanged(rec);
     sendNext(symbolName);
@@ -252,15 +232,11 @@ void TradeService::sendNext(const QString &symbol)
     std::deque<Pending> &queue = m_queues[symbol];
     while (!queue.empty()) {
         Pending &p = queue.front();
-        if (now() - p.createdAtMs > m_config.sendTtlMs) {
-            Result<IntentRecord> stored = m_store.intent(p.key);
-            if (stored) {
-                IntentRecord r = stored.value();
-                record(r, IntentState::Rejected,
-                       QStringLiteral("not sent within %1 s (the link to the bridge was down); the signal expired")
-                           .arg(m_config.sendTtlMs / 1000.0));
-                event(r, QStringLiteral("OrderRejected"), r.message);
-            }
+        if (now() - p.submittedAtMs > m_config.sendTtlMs) {
+            record(p.intent, IntentState::Rejected,
+                   QStringLiteral("not sent within %1 s (the link to the bridge was down); the signal expired")
+                       .arg(m_config.sendTtlMs / 1000.0));
+            event(p.intent, QStringLiteral("OrderRejected"), p.intent.message);
             queue.pop_front();
             continue;
         }
@@ -271,30 +247,29 @@ void TradeService::sendNext(const QString &symbol)
 
 void TradeService::dispatch(Pending &p)
 {
-    m_inFlight.insert(p.symbol, p.clientReqId);
+    IntentRecord &r = p.intent;
+    m_inFlight.insert(r.intent.symbol, r.clientReqId);
     ++p.attempts;
-    if (p.attempts == 1) {
-        Result<IntentRecord> stored = m_store.intent(p.key);
-        if (stored) {
-            IntentRecord r = stored.value();
-            record(r, IntentState::Sent);
-            event(r, QStringLiteral("OrderSent"),
-                  QStringLiteral("%1 %2 %3 lots of %4").arg(QLatin1String(intentActionName(r.action)),
-                                                             QLatin1String(sideName(r.intent.side)))
-                      .arg(r.volume)
-                      .arg(r.intent.symbol),
-                  QJsonObject{{QStringLiteral("client_req_id"), r.clientReqId},
-                              {QStringLiteral("signal_to_send_ms"), double(now() - r.createdAtMs)}});
-        }
+    // The intent is already durable: the order goes first, its SENT state and OrderSent event are written after it.
+    if (m_broker) {
+        QPointer<mt5::BrokerPort> broker = m_broker;
+        const QString id = r.clientReqId;
+        const mt5::TradeRequest request = p.request;
+        const QString runId = runIdText(r.intent.liveRunId);
+        QMetaObject::invokeMethod(broker, [broker, id, request, runId] { if (broker) broker->sendOrder(id, request, runId); },
+                                  Qt::QueuedConnection);
     }
-    if (!m_broker)
-        return;
-    QPointer<mt5::BrokerPort> broker = m_broker;
-    const QString id = p.clientReqId;
-    const mt5::TradeRequest request = p.request;
-    const QString runId = p.runId;
-    QMetaObject::invokeMethod(broker, [broker, id, request, runId] { if (broker) broker->sendOrder(id, request, runId); },
-                              Qt::QueuedConnection);
+    if (p.attempts == 1) {
+        const double signalToSendMs = double(now() - p.submittedAtMs);
+        record(r, IntentState::Sent);
+        event(r, QStringLiteral("OrderSent"),
+              QStringLiteral("%1 %2 %3 lots of %4").arg(QLatin1String(intentActionName(r.action)),
+                                                         QLatin1String(sideName(r.intent.side)))
+                  .arg(r.volume)
+                  .arg(r.intent.symbol),
+              QJsonObject{{QStringLiteral("client_req_id"), r.clientReqId},
+                          {QStringLiteral("signal_to_send_ms"), signalToSendMs}});
+    }
 }
 
 void TradeService::onRefused(const QString &clientReqId, const QString &, const QString &reason)
@@ -399,7 +374,7 @@ void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
                   .arg(outcome.result.volume)
                   .arg(symbol)
                   .arg(rec.fillPrice, 0, 'f', bs.digits),
-              QJsonObject{{QStringLiteral("execution_ms"), double(now() - rec.createdAtMs)},
+              QJsonObject{{QStringLiteral("execution_ms"), double(now() - submittedAt(rec))},
                           {QStringLiteral("fill_price"), rec.fillPrice},
                           {QStringLiteral("expected_price"), rec.price},
                           {QStringLiteral("slippage_points"), slippage},
@@ -441,10 +416,23 @@ void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
     if (m_inFlight.value(symbol) == outcome.clientReqId) {
         m_inFlight.remove(symbol);
         std::deque<Pending> &queue = m_queues[symbol];
-        if (!queue.empty() && queue.front().clientReqId == outcome.clientReqId)
+        if (!queue.empty() && queue.front().intent.clientReqId == outcome.clientReqId)
             queue.pop_front();
         sendNext(symbol);
     }
+}
+
+qint64 TradeService::submittedAt(const IntentRecord &intent) const
+{
+    // Sent by this process: its own clock. Sent before a restart: the store's record of it.
+    const auto queue = m_queues.constFind(intent.intent.symbol);
+    if (queue != m_queues.cend()) {
+        for (const Pending &p : *queue) {
+            if (p.intent.clientReqId == intent.clientReqId)
+                return p.submittedAtMs;
+        }
+    }
+    return intent.createdAtMs;
 }
 
 QString TradeService::closeReasonFor(const mt5::Deal &deal, const std::optional<IntentRecord> &closing,

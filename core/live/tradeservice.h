@@ -43,7 +43,6 @@
 
 #include <deque>
 #include <functional>
-#include <optional>
 
 namespace spdlog { class logger; }
 
@@ -75,7 +74,6 @@ public:
     void setSymbol(const QString &symbol, const mt5::BrokerSymbol &brokerSymbol);  // symbol = BotDesk's name
     void setQuote(const QString &symbol, const Quote &quote);
     void setAccount(const mt5::AccountInfo &account);
-    std::optional<mt5::BrokerSymbol> brokerSymbol(const QString &symbol) const;
 
     // The pipeline above for one order. `barTimeMs` is the deciding bar's open time (0 for a manual order); `risk`
     // is required for an OPEN of a live run (nullptr: no guardrail, e.g. a manual order checked by the desk).
@@ -87,9 +85,6 @@ public:
     // Asks the broker about every unfinished intent of the account (after a restart or a reconnect).
     Result<int> resumeUnfinished();
 
-    // Intents of this account not yet final (queued, sent, unknown), for the host's display and shutdown.
-    int pendingCount() const;
-
 signals:
     void intentChanged(const bd::IntentRecord &intent);
     void tradeOpened(const bd::LiveTrade &trade);
@@ -100,13 +95,11 @@ signals:
     void positionGone(const QString &account, quint64 positionTicket);
 
 private:
+    // An intent waiting for its turn (or its retry) on its symbol, with the order that carries it.
     struct Pending {
-        QString key;
-        QString clientReqId;
-        QString symbol;
+        IntentRecord intent;       // as persisted
         mt5::TradeRequest request;
-        QString runId;
-        qint64 createdAtMs = 0;
+        qint64 submittedAtMs = 0;  // this process's clock: the signal's age decides a retry and signal → send
         int attempts = 0;
     };
 
@@ -123,13 +116,13 @@ private:
     void event(const IntentRecord &intent, const QString &type, const QString &message, const QJsonObject &payload = {});
     QString closeReasonFor(const mt5::Deal &deal, const std::optional<IntentRecord> &closing, const LiveTrade *trade) const;
     qint64 now() const;
+    qint64 submittedAt(const IntentRecord &intent) const;  // when submit() took it, UTC ms
 
     TradeServiceConfig m_config;
     TradeStore &m_store;
     QPointer<mt5::BrokerPort> m_broker;
     std::shared_ptr<spdlog::logger> m_log;
     QHash<QString, mt5::BrokerSymbol> m_symbols;      // BotDesk name -> broker's
-    QHash<QString, QString> m_symbolByBroker;          // broker name -> BotDesk name
     QHash<QString, Quote> m_quotes;
     std::optional<mt5::AccountInfo> m_account;
     QHash<QString, std::deque<Pending>> m_queues;      // per BotDesk symbol; front = in flight (when m_inFlight)

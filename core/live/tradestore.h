@@ -29,6 +29,11 @@ namespace bd {
 // or the connector refused it before sending. DENIED: a guardrail or validation refused it (never sent). UNKNOWN:
 // the outcome could not be learnt yet; asked about with order.status, never resent under a new id.
 enum class IntentState { Persisted, Sent, Done, Rejected, Denied, Unknown };
+// DONE, REJECTED and DENIED: nothing more will happen to the intent.
+inline bool isFinal(IntentState s)
+{
+    return s == IntentState::Done || s == IntentState::Rejected || s == IntentState::Denied;
+}
 const char *intentStateName(IntentState s);  // "PERSISTED" .. "UNKNOWN"
 std::optional<IntentState> intentStateFromName(QStringView name);
 

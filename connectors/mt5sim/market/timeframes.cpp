@@ -4,31 +4,6 @@
 
 namespace bd::mt5sim {
 
-namespace {
-struct Tf {
-    const char *name;
-    qint64 seconds;
-};
-constexpr Tf kTimeframes[] = {{"M1", 60}, {"M5", 300}, {"M15", 900}, {"M30", 1800}, {"H1", 3600}, {"H4", 14400},
-                              {"D1", 86400}};
-} // namespace
-
-std::optional<qint64> timeframeSeconds(const QString &name)
-{
-    for (const Tf &tf : kTimeframes)
-        if (name == QLatin1String(tf.name))
-            return tf.seconds;
-    return std::nullopt;
-}
-
-QStringList offeredTimeframes()
-{
-    QStringList out;
-    for (const Tf &tf : kTimeframes)
-        out << QLatin1String(tf.name);
-    return out;
-}
-
 qint64 bucketStart(qint64 timeSec, qint64 tfSec)
 {
     const qint64 r = ((timeSec % tfSec) + tfSec) % tfSec;

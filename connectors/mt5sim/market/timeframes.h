@@ -5,6 +5,7 @@
 // Like MetaTrader, a period without M1 bars has no bar.
 
 #include "bar.h"
+#include "timeframe.h"
 
 #include <QString>
 #include <QStringList>
@@ -13,9 +14,7 @@
 
 namespace bd::mt5sim {
 
-// "M1","M5","M15","M30","H1","H4","D1" → seconds; std::nullopt for any other name (not offered).
-std::optional<qint64> timeframeSeconds(const QString &name);
-QStringList offeredTimeframes();
+// The timeframes offered are core's (timeframe.h: bd::timeframeSeconds, bd::timeframeNames).
 
 // Start (epoch seconds) of the `tfSec` bucket holding `timeSec`.
 qint64 bucketStart(qint64 timeSec, qint64 tfSec);

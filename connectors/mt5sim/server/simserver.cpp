@@ -678,7 +678,7 @@ void SimServer::handleSubscribe(Connection &c, const QJsonObject &msg, const QSt
         const auto tfSec = timeframeSeconds(tf);
         if (kind == QLatin1String("bars") && !tfSec) {
             fail(QStringLiteral("UNSUPPORTED_TYPE"), QStringLiteral("timeframe '%1' is not offered; the simulator offers %2")
-                                                         .arg(tf.left(8), offeredTimeframes().join(QStringLiteral(", "))));
+                                                         .arg(tf.left(8), timeframeNames().join(QStringLiteral(", "))));
             continue;
         }
         const QString key = streamKey(*sym, tf);
@@ -891,7 +891,7 @@ void SimServer::handleHistoryRates(Connection &c, const QJsonObject &msg, const 
     if (!tfSec)
         return sendError(c, id, QStringLiteral("UNSUPPORTED_TYPE"),
                          QStringLiteral("timeframe '%1' is not offered; the simulator serves %2")
-                             .arg(tf.left(8), offeredTimeframes().join(QStringLiteral(", "))));
+                             .arg(tf.left(8), timeframeNames().join(QStringLiteral(", "))));
     const int feed = feedOf(*sym);
     const Bars &m1 = m_replay->bars(feed);
     const size_t m1Closed = m_replay->closedCount(feed);
@@ -1512,7 +1512,7 @@ void SimServer::rebuildAggregates()
     for (size_t f = 0; f < m_symbols.size(); ++f) {
         const Bars &m1 = m_replay->bars(int(f));
         const size_t closed = m_replay->closedCount(int(f));
-        for (const QString &tf : offeredTimeframes()) {
+        for (const QString &tf : timeframeNames()) {
             const qint64 sec = *timeframeSeconds(tf);
             if (sec == 60)
                 continue;
