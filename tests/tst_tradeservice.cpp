@@ -28,6 +28,8 @@ using bd::pgtest::options;
 namespace {
 
 const QString kToken = QStringLiteral("tok-tradeservice-1");
+// A server clock two hours ahead of UTC (as an EET broker in winter): trade times must come out in UTC.
+constexpr qint64 kServerUtcOffsetSec = 7200;
 const QString kAccount = QStringLiteral("sim-demo");
 constexpr qint64 kMagic = 4711;
 
@@ -39,6 +41,7 @@ struct Venue {
     bool live = false;
     std::optional<BrokerSymbol> symbol;
     std::optional<Quote> quote;
+    qint64 tickTimeMsc = 0;  // the last tick's time on the server clock
     std::optional<AccountInfo> account;
     QVector<mt5::Position> positions;
     int positionSnapshots = 0;
@@ -63,7 +66,10 @@ struct Venue {
                          [this](const LinkStatus &s) { live = s.state == LinkStatus::State::Live; });
         QObject::connect(md, &MarketDataPort::symbolResolved, context, [this](const BrokerSymbol &s) { symbol = s; });
         QObject::connect(md, &MarketDataPort::tickReceived, context,
-                         [this](const Tick &t) { quote = Quote{t.bid, t.ask}; });
+                         [this](const Tick &t) {
+                             quote = Quote{t.bid, t.ask};
+                             tickTimeMsc = t.timeMsc;
+                         });
         QObject::connect(br, &BrokerPort::accountChanged, context, [this](const AccountInfo &a) { account = a; });
         QObject::connect(br, &BrokerPort::positionsSnapshot, context, [this](const QVector<mt5::Position> &p) {
             positions = p;
@@ -148,6 +154,8 @@ std::unique_ptr<Rig> makeRig(PgHarness &pg, const QString &name, QObject *contex
         return nullptr;
     rig->service->setSymbol(QStringLiteral("EURUSD"), *v.symbol);
     rig->service->setQuote(QStringLiteral("EURUSD"), *v.quote);
+    rig->service->setServerTimeMs(v.tickTimeMsc);
+    rig->service->setServerUtcOffsetSec(kServerUtcOffsetSec);
     rig->service->setAccount(*v.account);
     return rig;
 }
@@ -252,6 +260,7 @@ private slots:
         QVERIFY_OK(first);
         QCOMPARE(first.value().state, IntentState::Persisted);
         QCOMPARE(first.value().clientReqId, first.value().idempotencyKey.left(32));
+        const qint64 serverAtFill = venue.tickTimeMsc;  // the service's broker clock (the rig's last tick given it)
         const std::optional<IntentRecord> done = waitFinal(store, first.value().idempotencyKey);
         QVERIFY(done);
         QCOMPARE(done->state, IntentState::Done);
@@ -269,6 +278,8 @@ private slots:
         QCOMPARE(trade.idempotencyKey, first.value().idempotencyKey);
         QCOMPARE(trade.openPrice, done->fillPrice);
         QVERIFY(trade.sl > 0 && trade.tp > trade.openPrice);
+        // Opened at the broker's clock in UTC (the simulator replays 2024), not at this machine's wall clock.
+        QCOMPARE(trade.openTimeMs, serverAtFill - kServerUtcOffsetSec * 1000);
         Result<std::vector<LiveEvent>> events = store.events(run, 0, 100);
         QVERIFY_OK(events);
         QStringList types;
@@ -288,6 +299,7 @@ private slots:
 
         // The strategy's exit closes it; the close is recorded with its reason from the closing intent.
         service.setQuote(QStringLiteral("EURUSD"), *venue.quote);
+        service.setServerTimeMs(venue.tickTimeMsc);
         OrderPlan close;
         close.action = IntentAction::Close;
         close.intent = buy.intent;
@@ -307,6 +319,9 @@ private slots:
         QVERIFY_OK(trades);
         const LiveTrade after = trades.value().front();
         QVERIFY(after.closeTimeMs.has_value());
+        // The closing deal's time in UTC, on the same clock as the open: a few replayed minutes later at most.
+        QVERIFY2(*after.closeTimeMs >= after.openTimeMs && *after.closeTimeMs - after.openTimeMs < 3'600'000,
+                 qPrintable(QStringLiteral("open %1, close %2").arg(after.openTimeMs).arg(*after.closeTimeMs)));
         QCOMPARE(after.closeReason, QStringLiteral("STRATEGY_EXIT"));
         QCOMPARE(after.closeSubreason, QStringLiteral("EXIT_LONG"));
         QCOMPARE(after.closedVolume, after.volume);

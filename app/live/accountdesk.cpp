@@ -116,8 +116,11 @@ void AccountDesk::connectFeed()
                 }
             });
     connect(md, &mt5::MarketDataPort::tickReceived, this, [this](const mt5::Tick &t) {
+        if (!m_service)
+            return;  // shut down: a tick queued before the connector stopped
         const QString ours = m_ourSymbols.value(t.symbol, t.symbol);
         m_service->setQuote(ours, Quote{t.bid, t.ask});
+        m_service->setServerTimeMs(t.timeMsc);
         m_reconciler->setServerTimeMs(t.timeMsc);
         for (LiveRunExecutor *run : std::as_const(m_runs)) {
             if (run->spec().symbol == ours)
@@ -137,6 +140,10 @@ void AccountDesk::connectFeed()
     });
     connect(br, &mt5::BrokerPort::linkStatusChanged, this, [this](const mt5::LinkStatus &s) {
         const bool live = s.state == mt5::LinkStatus::State::Live;
+        if (!m_service)
+            return;  // shut down: the link's last word, queued before the connector stopped
+        m_service->setServerUtcOffsetSec(s.serverUtcOffsetSec);
+        m_reconciler->setServerUtcOffsetSec(s.serverUtcOffsetSec);
         for (LiveRunExecutor *run : std::as_const(m_runs))
             run->setServerUtcOffsetSec(s.serverUtcOffsetSec);
         if (live && !m_live) {

@@ -45,7 +45,7 @@ void Reconciler::reconcileNow()
 {
     // Deals are asked for on the broker's clock, known from its ticks: until one has arrived there is no pass (the
     // timer tries again), so a simulator replaying another year is never searched at today's date.
-    if (!m_broker || m_serverMs <= 0)
+    if (!m_broker || !m_clock.known())
         return;
     if (m_phase != Phase::Idle) {
         // A pass in progress, unless its answer was lost with the link: then it starts over.
@@ -56,6 +56,7 @@ void Reconciler::reconcileNow()
         m_dealsWait.stop();
     }
     m_passStartMs = m_options.nowMs();
+    m_passStartBrokerMs = m_clock.nowUtcMs();
     m_missing = 0;
     askPositions(Phase::FirstSnapshot);
 }
@@ -94,7 +95,7 @@ void Reconciler::onPositions(const QVector<mt5::Position> &positions)
         return;
     }
     // Closed at the broker while we did not see it: its deals say how (the TradeService records them).
-    const qint64 to = m_serverMs / 1000 + 86'400;
+    const qint64 to = m_clock.serverMs / 1000 + 86'400;
     const qint64 from = std::max<qint64>(0, to - qint64(m_options.historyDays + 1) * 86'400);
     m_phase = Phase::Deals;
     m_log->info("[{}] reconciler: {} trade(s) open here are not at the broker; asking for the deals of {} .. {} (server clock)",
@@ -133,7 +134,7 @@ void Reconciler::decide(const QVector<mt5::Position> &second)
     for (const LiveTrade &t : open.value()) {
         known.insert(t.positionTicket);
         // Only a trade recorded before this pass began, absent from both snapshots, and with no deal found.
-        if (inEither.contains(t.positionTicket) || t.openTimeMs >= m_passStartMs)
+        if (inEither.contains(t.positionTicket) || t.openTimeMs >= m_passStartBrokerMs)
             continue;
         TradeClose c;
         c.account = m_options.account;
@@ -141,7 +142,7 @@ void Reconciler::decide(const QVector<mt5::Position> &second)
         c.dealTicket = t.positionTicket | kCleanupDealFlag;
         c.volume = t.volume - t.closedVolume;
         c.price = t.openPrice;
-        c.timeMs = m_options.nowMs();
+        c.timeMs = m_clock.nowUtcMs();  // the broker's clock, as every other close (no deal says when it went)
         c.closeReason = QStringLiteral("RECONCILER_CLEANUP");
         c.correlationId = t.correlationId;
         if (Result<void> r = m_store.recordTradeClose(c); !r) {
@@ -168,7 +169,7 @@ void Reconciler::decide(const QVector<mt5::Position> &second)
         t.side = p.type == mt5::PositionType::Buy ? Side::Buy : Side::Sell;
         t.volume = p.volume;
         t.openPrice = p.priceOpen;
-        t.openTimeMs = m_options.nowMs();
+        t.openTimeMs = m_clock.toUtcMs(p.timeMsc);
         t.sl = p.sl;
         t.tp = p.tp;
         t.adopted = true;

@@ -17,6 +17,7 @@
 // Threads: on the account's live thread with its TradeService and store; the broker on its own thread (queued).
 // Units: times UTC epoch milliseconds except the broker's server clock where said.
 
+#include "brokerclock.h"
 #include "brokerport.h"
 #include "tradestore.h"
 
@@ -57,11 +58,13 @@ public:
     // The first time it is known after start(), a pass runs at once.
     void setServerTimeMs(qint64 serverMs)
     {
-        const bool first = m_serverMs <= 0 && serverMs > 0;
-        m_serverMs = serverMs;
+        const bool first = !m_clock.known() && serverMs > 0;
+        m_clock.serverMs = serverMs;
         if (first && m_timer.isActive())
             reconcileNow();
     }
+    // The server's UTC offset: times the reconciler writes (a cleanup's close, an adopted position's open) are UTC.
+    void setServerUtcOffsetSec(qint64 offsetSec) { m_clock.utcOffsetSec = offsetSec; }
 
     void start();
     void reconcileNow();
@@ -88,9 +91,10 @@ private:
     QTimer m_timer;
     QTimer m_dealsWait;                    // the deal history is paged: the pass goes on this long after the last page
     QHash<QString, QString> m_names;       // broker symbol -> BotDesk name
-    qint64 m_serverMs = 0;
+    BrokerClock m_clock;
     Phase m_phase = Phase::Idle;
-    qint64 m_passStartMs = 0;
+    qint64 m_passStartMs = 0;              // this process's clock (the pass's timeout)
+    qint64 m_passStartBrokerMs = 0;        // the broker's, UTC: trades opened from then on are not the pass's business
     QVector<mt5::Position> m_first;        // the pass's first snapshot
     int m_missing = 0;                     // open here, not at the broker, in the first snapshot
 };

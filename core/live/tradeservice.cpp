@@ -393,7 +393,9 @@ void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
             t.side = rec.intent.side;
             t.volume = outcome.result.volume > 0 ? outcome.result.volume : rec.volume;
             t.openPrice = rec.fillPrice;
-            t.openTimeMs = now();
+            // The broker's clock at the fill (its last tick), as the closing deal's time will be; the wall clock
+            // only before any tick (no quote: nothing could have been sized).
+            t.openTimeMs = m_clock.known() ? m_clock.nowUtcMs() : now();
             t.sl = rec.sl;
             t.tp = rec.tp;
             if (Result<void> r = m_store.recordTradeOpened(t); !r)
@@ -495,7 +497,7 @@ void TradeService::onDeals(const QVector<mt5::Deal> &deals)
         c.profit = deal.profit;
         c.commission = deal.commission;
         c.swap = deal.swap;
-        c.timeMs = deal.timeMsc;
+        c.timeMs = m_clock.toUtcMs(deal.timeMsc);
         c.closeReason = closeReasonFor(deal, closing, &*trade);
         c.closeSubreason = closing ? closing->closeSubreason : QString();
         c.correlationId = closing ? closing->intent.correlationId : QString();

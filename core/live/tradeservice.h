@@ -28,6 +28,7 @@
 // Threads: create and call on one thread; the BrokerPort lives on the connector's thread (queued calls both ways).
 // Units: prices in quote currency, volume in lots, times UTC epoch milliseconds.
 
+#include "brokerclock.h"
 #include "brokerport.h"
 #include "actionorders.h"
 #include "guardrails.h"
@@ -74,6 +75,10 @@ public:
     void setSymbol(const QString &symbol, const mt5::BrokerSymbol &brokerSymbol);  // symbol = BotDesk's name
     void setQuote(const QString &symbol, const Quote &quote);
     void setAccount(const mt5::AccountInfo &account);
+    // The broker's clock (its last tick, server epoch ms) and its UTC offset: a trade's open time is the broker's
+    // "now" at the fill and a close's time its deal's, both in UTC (brokerclock.h).
+    void setServerTimeMs(qint64 serverMs) { m_clock.serverMs = serverMs; }
+    void setServerUtcOffsetSec(qint64 offsetSec) { m_clock.utcOffsetSec = offsetSec; }
 
     // The pipeline above for one order. `barTimeMs` is the deciding bar's open time (0 for a manual order); `risk`
     // is required for an OPEN of a live run (nullptr: no guardrail, e.g. a manual order checked by the desk).
@@ -125,6 +130,7 @@ private:
     QHash<QString, mt5::BrokerSymbol> m_symbols;      // BotDesk name -> broker's
     QHash<QString, Quote> m_quotes;
     std::optional<mt5::AccountInfo> m_account;
+    BrokerClock m_clock;
     QHash<QString, std::deque<Pending>> m_queues;      // per BotDesk symbol; front = in flight (when m_inFlight)
     QHash<QString, QString> m_inFlight;                // symbol -> client_req_id in flight
     QHash<QString, QString> m_unknown;                 // client_req_id -> symbol, outcome unknown
