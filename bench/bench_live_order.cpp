@@ -284,7 +284,7 @@ int main(int argc, char *argv[])
                 if (auto made = db.exec(QStringLiteral("CREATE TABLE bench_commit (id int, note text)")); made) {
                     for (int i = 0; i < orders; ++i) {
                         const auto t0 = Clock::now();
-                        if (!db.exec(QStringLiteral("INSERT INTO bench_commit VALUES (?, ?)"), {i, QStringLiteral("x")}))
+                        if (!db.execPrepared(QStringLiteral("INSERT INTO bench_commit VALUES (?, ?)"), {i, QStringLiteral("x")}))
                             break;
                         commit.push_back(
                             double(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count()) / 1e3);

@@ -333,6 +333,42 @@ private slots:
         QVERIFY_OK(tx);
     }
 
+    // execPrepared keeps its statement on the connection: one server-side prepared statement however many calls,
+    // each call binding its own values; after a restart and after the session was killed, the next call prepares it
+    // again on the new connection and works.
+    void preparedStatementsAreKeptAndSurviveReconnects()
+    {
+        Database db(pg.target(url), options("prepared"));
+        const QString insert = QStringLiteral("INSERT INTO items VALUES (?, ?) RETURNING id");
+        const auto preparedHere = [&db] {
+            return count(db, "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%INSERT INTO items%'");
+        };
+        for (int id = 100; id < 105; ++id) {
+            auto r = db.execPrepared(insert, {id, QStringLiteral("p%1").arg(id)});
+            QVERIFY_OK(r);
+            QVERIFY(r->next());
+            QCOMPARE(r->value(0).toInt(), id);
+        }
+        QCOMPARE(preparedHere(), 1);
+        QCOMPARE(count(db, "SELECT count(*) FROM items WHERE id BETWEEN 100 AND 104"), 5);
+        // A refused row (duplicate key) fails that call only.
+        QVERIFY(!db.execPrepared(insert, {100, QStringLiteral("again")}));
+        QCOMPARE(db.lastFailure().kind, DatabaseFailure::Kind::Statement);
+        QVERIFY_OK(db.execPrepared(insert, {105, QStringLiteral("p105")}));
+
+        QVERIFY_OK(pg.stopServer());
+        QVERIFY_OK(pg.startServer());
+        QVERIFY_OK(db.execPrepared(insert, {106, QStringLiteral("after restart")}));
+        QCOMPARE(preparedHere(), 1);
+
+        const qint64 pid = db.scalar("SELECT pg_backend_pid()")->toLongLong();
+        QVERIFY_OK(pg.execAsSuperuser(QStringLiteral("SELECT pg_terminate_backend(%1)").arg(pid), "work"));
+        QTest::qWait(100);
+        QVERIFY_OK(db.execPrepared(insert, {107, QStringLiteral("after kill")}));
+        QCOMPARE(count(db, "SELECT count(*) FROM items WHERE id BETWEEN 100 AND 107"), 8);
+        QVERIFY_OK(db.exec("DELETE FROM items WHERE id BETWEEN 100 AND 107"));
+    }
+
     // A session killed by an administrator (pg_terminate_backend) counts as a lost connection, too.
     void terminatedSessionIsALostConnection()
     {

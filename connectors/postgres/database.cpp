@@ -94,6 +94,7 @@ Database::~Database()
         return;  // leaking the connection beats touching it from the wrong thread
     if (QSqlDatabase::contains(m_connectionName)) {
         {
+            m_prepared.clear();  // the statements before their connection
             QSqlDatabase db = QSqlDatabase::database(m_connectionName, false);
             if (m_inTransaction && db.isOpen())
                 db.rollback();
@@ -139,6 +140,7 @@ void Database::close()
 {
     if (QThread::currentThread() != m_thread || !QSqlDatabase::contains(m_connectionName))
         return;
+    m_prepared.clear();
     QSqlDatabase::database(m_connectionName, false).close();
     m_inTransaction = false;
 }
@@ -195,6 +197,7 @@ Result<void> Database::ensureOpen()
         if (!m_broken && connectionAlive())
             return {};
         log->warn("reconnecting to {} (the previous connection was lost)", describe().toStdString());
+        m_prepared.clear();
         db.close();
         m_inTransaction = false;
     }
@@ -327,6 +330,41 @@ Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &values)
     if (!ok) {
         const QSqlError error = query.lastError();
         query = QSqlQuery();  // release the statement before the connection may be closed
+        return statementFailure(sql, error);
+    }
+    return query;
+}
+
+Result<QSqlQuery> Database::execPrepared(const QString &sql, const QVariantList &values)
+{
+    if (auto thread = checkThread(); !thread)
+        return thread.error();
+    m_failure = {};
+    if (!m_inTransaction) {
+        if (auto opened = ensureOpen(); !opened)
+            return opened.error();
+    } else if (m_broken) {
+        return fail(DatabaseFailure::Kind::ConnectionLost,
+                    QStringLiteral("lost the connection to the BotDesk database at %1 during this operation; nothing "
+                                   "of it was saved; BotDesk reconnects at the next operation").arg(describe()));
+    }
+    auto kept = m_prepared.find(sql);
+    if (kept == m_prepared.end()) {
+        QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
+        query.setForwardOnly(true);
+        if (!query.prepare(sql)) {
+            const QSqlError error = query.lastError();
+            query = QSqlQuery();
+            return statementFailure(sql, error);
+        }
+        kept = m_prepared.insert(sql, query);
+    }
+    QSqlQuery &query = kept.value();
+    for (qsizetype i = 0; i < values.size(); ++i)
+        query.bindValue(int(i), values[i]);
+    if (!query.exec()) {
+        const QSqlError error = query.lastError();
+        m_prepared.erase(kept);  // prepared again next time (after a reconnect it must be)
         return statementFailure(sql, error);
     }
     return query;

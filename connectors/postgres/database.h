@@ -26,6 +26,7 @@
 #include "localcluster.h"
 #include "result.h"
 
+#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -75,6 +76,11 @@ public:
     // placeholder: write jsonb's ? operators as jsonb_exists(...) there. For many rows, one multi-row INSERT with
     // many values beats many single-row ones (../shared/docs/TOOLCHAIN.md §6; COPY via libpqConnection() is faster).
     Result<QSqlQuery> exec(const QString &sql, const QVariantList &values = {});
+    // exec() for a statement on a hot path (an order's intent): prepared once per connection and kept, so each call
+    // is one round trip (EXECUTE) instead of three, and PostgreSQL plans it once. Read the returned query before
+    // calling execPrepared with the same `sql` again (the copy shares the kept statement). The kept statements go
+    // with the connection (close, reconnect, a failure).
+    Result<QSqlQuery> execPrepared(const QString &sql, const QVariantList &values);
     // The first column of the first row of `sql`, or a null QVariant when there is no row.
     Result<QVariant> scalar(const QString &sql, const QVariantList &values = {});
     // Runs a script of several statements (e.g. a migration) through libpq in one round trip; it stops at the
@@ -131,6 +137,7 @@ private:
     bool m_broken = false;       // a connection failure was seen: reopen before the next operation
     bool m_inTransaction = false;
     DatabaseFailure m_failure;
+    QHash<QString, QSqlQuery> m_prepared;  // execPrepared's statements on the current connection
 };
 
 template <typename Body>

@@ -237,13 +237,14 @@ Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
         !numbers)
         return numbers.error();
 
-    auto inserted = m_db.exec(
+    // Prepared once per connection: the intent's commit is on the path of every order (issue 9 §8).
+    auto inserted = m_db.execPrepared(
         QStringLiteral("INSERT INTO trade_intents (idempotency_key, client_req_id, action, account, symbol, side, "
                        "live_run_id, bot_version_id, source, signal_id, reason, correlation_id, position_ticket, volume, "
                        "price, sl, tp, bar_time, request, state, retcode, message, order_ticket, deal_ticket, "
                        "fill_price, close_reason, close_subreason) VALUES (?, ?, ?, ?, ?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, "
-                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2")
-            .arg(at(), kIntentColumns),
+                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2, %3")
+            .arg(at(), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at"))),
         {r.idempotencyKey, r.clientReqId, QString::fromLatin1(intentActionName(r.action)), r.intent.account,
          textValue(r.intent.symbol), QString::fromLatin1(sideName(r.intent.side)), uuidValue(r.intent.liveRunId),
          uuidValue(r.intent.botVersionId), QString::fromLatin1(tradeSourceName(r.intent.source)),
@@ -253,8 +254,12 @@ Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
          ticketValue(r.dealTicket), r.fillPrice, textValue(r.closeReason), textValue(r.closeSubreason)});
     if (!inserted)
         return explained(m_db, what, inserted.error());
-    if (inserted->next())
-        return PersistedIntent{true, intentFrom(*inserted)};
+    if (inserted->next()) {  // stored as given, with the store's times (not read back: this is every order's path)
+        IntentRecord stored = r;
+        stored.createdAtMs = inserted->value(0).toLongLong();
+        stored.updatedAtMs = inserted->value(1).toLongLong();
+        return PersistedIntent{true, stored};
+    }
     // The key was there (no conflict target: a race can hit client_req_id's index first, and client_req_id is the
     // key's prefix). A new statement (a new snapshot) sees the row even when another connection committed it while
     // our INSERT waited.
@@ -278,7 +283,7 @@ Result<void> PgTradeStore::updateIntent(const IntentRecord &r)
     const QString what = QStringLiteral("cannot update %1").arg(intentName(r.idempotencyKey));
     if (!finite(r.fillPrice))
         return makeError(QStringLiteral("%1: fill price %2 is not a finite number").arg(what).arg(r.fillPrice));
-    auto updated = m_db.exec(QStringLiteral("UPDATE trade_intents SET state = ?, retcode = ?, message = ?, "
+    auto updated = m_db.execPrepared(QStringLiteral("UPDATE trade_intents SET state = ?, retcode = ?, message = ?, "
                                             "order_ticket = ?, deal_ticket = ?, fill_price = ?, updated_at = "
                                             "clock_timestamp() WHERE idempotency_key = ? RETURNING 1"),
                              {QString::fromLatin1(intentStateName(r.state)), r.retcode, textValue(r.message),
@@ -546,7 +551,7 @@ Result<void> PgTradeStore::recordHeartbeat(const Heartbeat &h)
         return makeError(QStringLiteral("%1: it names no run").arg(what));
     if (!finite(h.loopMs))
         return makeError(QStringLiteral("%1: loop time %2 ms is not a finite number").arg(what).arg(h.loopMs));
-    auto inserted = m_db.exec(
+    auto inserted = m_db.execPrepared(
         QStringLiteral("INSERT INTO heartbeats (live_run_id, at, signals_received, intents_sent, intents_succeeded, "
                        "intents_failed, trades, errors, loop_ms, last_action_at) VALUES (?::uuid, coalesce(%1, "
                        "clock_timestamp()), ?, ?, ?, ?, ?, ?, ?, %1)").arg(at()),
