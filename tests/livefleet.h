@@ -40,6 +40,7 @@ struct FleetOptions {
     QString tokenEnv = QStringLiteral("BOTDESK_TEST_BRIDGE_TOKEN");
     qint64 firstMagic = 7100;            // account i has magic firstMagic + i
     QString botName = QStringLiteral("ema-fleet");
+    int emaScale = 1;                    // EMA periods × this (1: 2..6 / 5..16 bars, crossing often; 4: 8..24 / 20..64)
 };
 
 struct Fleet {
@@ -48,11 +49,11 @@ struct Fleet {
     int versions = 0;                    // distinct stored versions the runs use
 };
 
-// ema_crossover's parameters for run i: fast 2..6, slow fast+3 .. fast+10 (40 pairs), risk 0.01 %.
-inline QJsonObject fleetParams(int i)
+// ema_crossover's parameters for run i: fast 2..6, slow fast+3 .. fast+10 (40 pairs), each × `scale`; risk 0.01 %.
+inline QJsonObject fleetParams(int i, int scale = 1)
 {
-    const int fast = 2 + i % 5;
-    const int slow = fast + 3 + (i / 5) % 8;
+    const int fast = scale * (2 + i % 5);
+    const int slow = fast + scale * (3 + (i / 5) % 8);
     return QJsonObject{{QStringLiteral("fast"), fast}, {QStringLiteral("slow"), slow},
                        {QStringLiteral("risk_percent"), 0.01}};
 }
@@ -84,7 +85,7 @@ inline Result<Fleet> stageFleet(Database &db, const FleetOptions &o)
     for (int i = 0; i < o.runs; ++i) {
         BotVersion v = first.value();
         v.botId = bot.value().id;
-        v.params = fleetParams(i);
+        v.params = fleetParams(i, std::max(1, o.emaScale));
         v.codeHash = computeCodeHash(v.code, v.params);
         if (!byHash.contains(v.codeHash)) {
             Result<std::pair<BotVersion, bool>> saved = bots.saveVersion(v);
