@@ -18,6 +18,7 @@ namespace bd::test {
 struct AtBroker {
     int entryDeals = -1;     // -1: no answer
     int openPositions = -1;
+    QVector<mt5::Deal> deals;  // every deal of the magic (entries and exits), as the broker's history holds them
 };
 
 inline AtBroker atBroker(const QUrl &url, const QString &token, qint64 magic, QObject *context)
@@ -35,8 +36,11 @@ inline AtBroker atBroker(const QUrl &url, const QString &token, qint64 magic, QO
                      [&live](const mt5::LinkStatus &s) { live = s.state == mt5::LinkStatus::State::Live; });
     QObject::connect(br, &mt5::BrokerPort::dealsReceived, context, [&out, magic](const QVector<mt5::Deal> &deals) {
         out.entryDeals = std::max(out.entryDeals, 0);
-        for (const mt5::Deal &d : deals)
+        for (const mt5::Deal &d : deals) {
             out.entryDeals += d.magic == magic && d.entry == mt5::DealEntry::In;
+            if (d.magic == magic)
+                out.deals.push_back(d);
+        }
     });
     QObject::connect(br, &mt5::BrokerPort::positionsSnapshot, context, [&out, magic](const QVector<mt5::Position> &ps) {
         out.openPositions = int(std::count_if(ps.begin(), ps.end(), [magic](const mt5::Position &p) { return p.magic == magic; }));

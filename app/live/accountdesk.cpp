@@ -94,6 +94,8 @@ void AccountDesk::connectFeed()
     mt5::MarketDataPort *md = m_client->marketData();
     mt5::BrokerPort *br = m_client->broker();
     connect(md, &mt5::MarketDataPort::symbolResolved, this, [this](const mt5::BrokerSymbol &s) {
+        if (!m_service)
+            return;  // shut down: a signal the connector queued before it stopped
         const QString ours = s.requested.isEmpty() ? s.name : s.requested;
         m_ourSymbols.insert(s.name, ours);
         m_service->setSymbol(ours, s);
@@ -117,7 +119,7 @@ void AccountDesk::connectFeed()
             });
     connect(md, &mt5::MarketDataPort::tickReceived, this, [this](const mt5::Tick &t) {
         if (!m_service)
-            return;  // shut down: a tick queued before the connector stopped
+            return;  // shut down: a signal the connector queued before it stopped
         const QString ours = m_ourSymbols.value(t.symbol, t.symbol);
         m_service->setQuote(ours, Quote{t.bid, t.ask});
         m_service->setServerTimeMs(t.timeMsc);
@@ -139,9 +141,9 @@ void AccountDesk::connectFeed()
             run->onAccount(a);
     });
     connect(br, &mt5::BrokerPort::linkStatusChanged, this, [this](const mt5::LinkStatus &s) {
-        const bool live = s.state == mt5::LinkStatus::State::Live;
         if (!m_service)
-            return;  // shut down: the link's last word, queued before the connector stopped
+            return;  // shut down: a signal the connector queued before it stopped
+        const bool live = s.state == mt5::LinkStatus::State::Live;
         m_service->setServerUtcOffsetSec(s.serverUtcOffsetSec);
         m_reconciler->setServerUtcOffsetSec(s.serverUtcOffsetSec);
         for (LiveRunExecutor *run : std::as_const(m_runs))
@@ -244,6 +246,12 @@ void AccountDesk::startRun(const LiveRunRecord &run)
         md->subscribeBars(symbol, timeframe, history, false);
     }, Qt::QueuedConnection);
     executor->start();
+}
+
+void AccountDesk::visitRuns(const std::function<void(const LiveRunExecutor &)> &fn) const
+{
+    for (const LiveRunExecutor *run : m_runs)
+        fn(*run);
 }
 
 void AccountDesk::approve(const QUuid &runId, const QString &signalId)

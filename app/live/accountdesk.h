@@ -23,6 +23,7 @@
 #include <QThread>
 #include <QUuid>
 
+#include <functional>
 #include <memory>
 
 namespace spdlog { class logger; }
@@ -58,6 +59,7 @@ public:
     // Read on the desk's thread (tests, diagnostics).
     int runCount() const { return int(m_runs.size()); }
     const LiveRunExecutor *executor(const QUuid &id) const { return m_runs.value(id); }
+    void visitRuns(const std::function<void(const LiveRunExecutor &)> &fn) const;
 
 public slots:
     // Opens the database connection and the stores, starts the connector. Failure: emits failed(reason).

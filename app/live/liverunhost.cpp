@@ -172,6 +172,12 @@ void LiveRunHost::flagStaleRuns()
     }
 }
 
+void LiveRunHost::visitRuns(const std::function<void(const LiveRunExecutor &)> &fn)
+{
+    for (AccountDesk *desk : std::as_const(m_desks))
+        QMetaObject::invokeMethod(desk, [desk, &fn] { desk->visitRuns(fn); }, Qt::BlockingQueuedConnection);
+}
+
 void LiveRunHost::stop()
 {
     m_pollTimer.stop();

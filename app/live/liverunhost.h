@@ -68,6 +68,9 @@ public:
     void poll();
 
     int deskCount() const { return int(m_desks.size()); }
+    // Calls `fn` with every run hosted here, on its desk's live thread, and waits for each desk (benches, tests,
+    // diagnostics: e.g. LiveRunExecutor::counters()). Call it from the host's thread, never from a live thread.
+    void visitRuns(const std::function<void(const LiveRunExecutor &)> &fn);
 
 signals:
     void runStatusChanged(const QUuid &runId, bd::LiveRunStatus status, const QString &message);

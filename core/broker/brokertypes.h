@@ -44,6 +44,8 @@ struct RateBar {
     qint64 realVolume = 0;
     bool closed = false;    // exactly one closed bar message per bar time
     bool history = false;   // sent from history (subscription warm-up or backfill), not live
+    qint64 receivedNs = 0;  // when the connector parsed it: nanoseconds on the monotonic clock (CLOCK_MONOTONIC,
+                            // std::chrono::steady_clock, QElapsedTimer's); 0 = unknown. Not on the wire.
 };
 
 // MqlTradeRequest. Optional tickets are 0 when absent.

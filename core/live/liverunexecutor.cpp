@@ -11,6 +11,7 @@
 #include <spdlog/logger.h>
 
 #include <algorithm>
+#include <chrono>
 
 namespace bd {
 
@@ -18,6 +19,11 @@ namespace {
 
 std::string utf8(const QString &s) { return s.toStdString(); }
 QString uuidText(const QUuid &id) { return id.toString(QUuid::WithoutBraces); }
+// The clock of RateBar::receivedNs.
+qint64 monotonicNowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 QJsonObject actionJson(const Action &a)
 {
@@ -69,14 +75,17 @@ LiveRunExecutor::LiveRunExecutor(Setup setup, TradeService &service, TradeStore 
             ++m_counters.intentsSucceeded;
         else if (r.state == IntentState::Rejected)
             ++m_counters.intentsFailed;
-        if (isFinal(r.state))
-            m_pendingEntries.remove(r.idempotencyKey);
+        if (isFinal(r.state) && m_pendingEntries.remove(r.idempotencyKey) && m_run.status == LiveRunStatus::Stopping)
+            QTimer::singleShot(0, this, &LiveRunExecutor::finishStopping);  // after its tradeOpened, if it opened one
     });
     connect(&m_service, &TradeService::tradeOpened, this, [this](const LiveTrade &t) {
         if (t.liveRunId != id())
             return;
         ++m_counters.trades;
         m_open.push_back(t);
+        // An entry that was already queued when the trader chose "stop and close" is closed as soon as it opens.
+        if (m_run.status == LiveRunStatus::Stopping && m_closeOnStop)
+            closeAll(QStringLiteral("MANUAL_CLOSE"), QString(), t.positionTicket);
     });
     // A closing deal of one of this run's positions: its realised figures come from the store.
     connect(&m_service, &TradeService::tradeClosed, this, [this](const TradeClose &c) {
@@ -87,6 +96,13 @@ LiveRunExecutor::LiveRunExecutor(Setup setup, TradeService &service, TradeStore 
 }
 
 LiveRunExecutor::~LiveRunExecutor() = default;
+
+LiveRunCounters LiveRunExecutor::counters() const
+{
+    LiveRunCounters c = m_counters;
+    c.barToDecision = m_barToDecision.summary();
+    return c;
+}
 
 void LiveRunExecutor::start()
 {
@@ -194,6 +210,8 @@ void LiveRunExecutor::onBar(const mt5::RateBar &rb)
         return;
     }
     std::optional<Decision> decision = m_runner.onClosedBar(bar, view);
+    if (rb.receivedNs > 0)
+        m_barToDecision.add(double(monotonicNowNs() - rb.receivedNs) / 1e6);
     if (decision)
         handleDecision(*decision);
     checkDrawdown();
@@ -363,7 +381,13 @@ void LiveRunExecutor::refreshTrades()
         }
     }
     m_closing.intersect(stillOpen);
-    if (m_run.status == LiveRunStatus::Stopping && m_open.empty())
+    finishStopping();
+}
+
+void LiveRunExecutor::finishStopping()
+{
+    // Stop and close: STOPPED once nothing of the run is open and none of its entries is still on its way.
+    if (m_run.status == LiveRunStatus::Stopping && m_open.empty() && (!m_closeOnStop || m_pendingEntries.isEmpty()))
         applyStatus(LiveRunEvent::Stopped);
 }
 
@@ -406,15 +430,15 @@ RunRiskState LiveRunExecutor::entryRiskState() const
     return s;
 }
 
-int LiveRunExecutor::closeAll(const QString &reason, const QString &subreason)
+int LiveRunExecutor::closeAll(const QString &reason, const QString &subreason, quint64 onlyTicket)
 {
     if (!m_quote)
         return 0;
     TradeIntent base = runIntent();
     base.reason = reason;
-    // A whole close of every position of the run (both sides) is never refused.
-    Result<std::vector<OrderPlan>> plans =
-        plansForAction(Action::closeSide(std::nullopt, reason), runPositions(), m_symbol, *m_quote, base);
+    // A whole close of every position of the run (both sides), or of the one `onlyTicket`, is never refused.
+    const Action close = onlyTicket ? Action::closePosition(onlyTicket, reason) : Action::closeSide(std::nullopt, reason);
+    Result<std::vector<OrderPlan>> plans = plansForAction(close, runPositions(), m_symbol, *m_quote, base);
     if (!plans)
         return 0;
     int sent = 0;
@@ -454,8 +478,11 @@ void LiveRunExecutor::stop(bool closePositions)
     if (!applyStatus(LiveRunEvent::Stop, closePositions ? QStringLiteral("stop and close") : QStringLiteral("stop")))
         return;
     if (m_run.status == LiveRunStatus::Stopping) {
+        m_closeOnStop = closePositions;
         if (closePositions && !m_open.empty())
             closeAll(QStringLiteral("MANUAL_CLOSE"), QString());  // STOPPED once the store has them closed
+        if (closePositions)
+            finishStopping();  // ... and its queued entries are final (each closed when it opens)
         else
             applyStatus(LiveRunEvent::Stopped);
     }
@@ -539,6 +566,7 @@ void LiveRunExecutor::writeHeartbeat()
     h.errors = m_counters.errors;
     h.loopMs = m_counters.lastLoopMs;
     h.lastActionAtMs = m_counters.lastActionAtMs;
+    const LatencyFigures barToDecision = m_barToDecision.summary();
     const QJsonObject line{{QStringLiteral("type"), QStringLiteral("heartbeat")},
                            {QStringLiteral("live_run"), uuidText(id())},
                            {QStringLiteral("account"), m_run.spec.account},
@@ -553,6 +581,9 @@ void LiveRunExecutor::writeHeartbeat()
                            {QStringLiteral("errors"), double(h.errors)},
                            {QStringLiteral("loop_ms"), h.loopMs},
                            {QStringLiteral("last_action_at"), double(h.lastActionAtMs)},
+                           {QStringLiteral("bars_decided"), double(barToDecision.count)},
+                           {QStringLiteral("bar_to_decision_p50_ms"), barToDecision.p50},
+                           {QStringLiteral("bar_to_decision_p99_ms"), barToDecision.p99},
                            {QStringLiteral("degraded"), m_degraded}};
     m_log->info("{}", QJsonDocument(line).toJson(QJsonDocument::Compact).toStdString());
     if (Result<void> r = m_trades.recordHeartbeat(h); !r) {

@@ -19,6 +19,7 @@
 
 #include "brokertypes.h"
 #include "guardrails.h"
+#include "latencyring.h"
 #include "liverun.h"
 #include "liverunstore.h"
 #include "strategyrunner.h"
@@ -48,6 +49,9 @@ struct LiveRunCounters {
     qint64 errors = 0;
     double lastLoopMs = 0.0;       // the last bar's handling time
     qint64 lastActionAtMs = 0;
+    // Bar close → decision: from the connector's receive stamp (RateBar::receivedNs) of each live closed bar to its
+    // runner's return (actions or none), ms on the monotonic clock; over the run's last 1000 such bars.
+    LatencyFigures barToDecision;
 };
 
 class LiveRunExecutor : public QObject {
@@ -69,7 +73,10 @@ public:
     const QUuid &id() const { return m_run.spec.id; }
     const LiveRunSpec &spec() const { return m_run.spec; }
     LiveRunStatus status() const { return m_run.status; }
-    const LiveRunCounters &counters() const { return m_counters; }
+    // The counters, with barToDecision's percentiles computed now.
+    LiveRunCounters counters() const;
+    // The kept bar close → decision samples (ms, oldest first): benches pool them across runs.
+    std::vector<double> barToDecisionSamples() const { return m_barToDecision.samples(); }
     bool degraded() const { return m_degraded; }
     qint64 warmupBars() const { return m_runner.warmupBars(); }
 
@@ -82,7 +89,8 @@ public slots:
     void onAccount(const bd::mt5::AccountInfo &account);
     void onSymbol(const bd::mt5::BrokerSymbol &symbol);
     void setServerUtcOffsetSec(qint64 offsetSec);
-    // STOPPING → STOPPED; `closePositions`: the run's positions are closed first (Stop and close).
+    // STOPPING → STOPPED; `closePositions`: the run's positions are closed first (Stop and close), and an entry still
+    // on its way is closed when it opens (STOPPED once none is open or on its way).
     void stop(bool closePositions);
     // HALTED → RUNNING (the trader's decision after a guardrail halt).
     void resume();
@@ -114,7 +122,8 @@ private:
     TradeIntent runIntent() const;  // account, symbol, source BOT, live run, bot version
     // One plan through the TradeService with the run's bookkeeping (counters, entries and closes in flight).
     std::optional<IntentRecord> submitPlan(const OrderPlan &plan, qint64 barTimeMs);
-    int closeAll(const QString &reason, const QString &subreason);
+    int closeAll(const QString &reason, const QString &subreason, quint64 onlyTicket = 0);
+    void finishStopping();
     void checkDrawdown();
     void writeHeartbeat();
     void expireHeld();
@@ -136,6 +145,7 @@ private:
     QTimer m_heartbeatTimer;
     QTimer m_approvalTimer;
     LiveRunCounters m_counters;
+    LatencyRing m_barToDecision{1000};
     std::optional<mt5::AccountInfo> m_account;
     std::optional<Quote> m_quote;
     qint64 m_serverOffsetSec = 0;
@@ -150,6 +160,7 @@ private:
     QSet<quint64> m_closing;            // tickets of this run's positions with a close in flight
     int m_signalSeq = 0;
     bool m_degraded = false;
+    bool m_closeOnStop = false;         // stopping with "stop and close"
 };
 
 } // namespace bd

@@ -19,6 +19,8 @@
 #include <QThread>
 #include <QWebSocketHandshakeOptions>
 
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 namespace bd::mt5 {
@@ -678,7 +680,9 @@ void Mt5Client::handleMarket(const mt5b::MarketFrame &frame)
         emit m_marketData->tickReceived(frame.tick);
         return;
     }
-    const RateBar &bar = frame.bar;
+    RateBar bar = frame.bar;
+    bar.receivedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now().time_since_epoch()).count();  // bar close -> decision starts here
     if (bar.closed) {
         qint64 &last = m_lastClosed[barKey(bar.symbol, bar.timeframe)];
         if (bar.time <= last && frame.replay)
