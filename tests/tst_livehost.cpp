@@ -257,6 +257,8 @@ private slots:
         for (const LiveTrade &t : afterHalt.value())
             cutoff = cutoff || t.closeReason == QLatin1String("RISK_CUTOFF");
         QVERIFY(cutoff);
+        // (the desk writes events in batches every 100 ms: they may trail the trades)
+        QTRY_VERIFY_WITH_TIMEOUT(!trades.events(s.id, 0, 1000, QStringLiteral("DrawdownCapTriggered")).value().empty(), 5000);
         Result<std::vector<LiveEvent>> capped = trades.events(s.id, 0, 1000, QStringLiteral("DrawdownCapTriggered"));
         QVERIFY_OK(capped);
         QCOMPARE(capped.value().size(), size_t(1));

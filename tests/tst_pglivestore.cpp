@@ -803,6 +803,70 @@ private slots:
         QCOMPARE(store.openTrades(acct)->at(0).closedVolume, 0.0);
     }
 
+    // Deferred events (the live desks): appended in memory (id 0), written in order by flushEvents in a few
+    // statements, read back after a flush; a read through the same store flushes first; a bad type is still refused
+    // at once; what cannot be written while the server is down is kept and written once it is back.
+    void deferredEventsAreWrittenInOrderByAFlush()
+    {
+        Fixture f = fixture(QStringLiteral("deferred"));
+        PgLiveRunStore runs(*f.db);
+        PgTradeStore store(*f.db);
+        store.deferEvents(true);
+        Database other(f.db->target(), options("reader"));
+        PgTradeStore reader(other);
+        auto run = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        QVERIFY_OK(run);
+        const QUuid runId = run->spec.id;
+        const auto append = [&](int i) {
+            LiveEvent e;
+            e.liveRunId = runId;
+            e.account = QStringLiteral("icm-demo");
+            e.type = QStringLiteral("SignalReceived");
+            e.atMs = i % 2 ? kT0 + i : 0;  // 0: stamped when appended, not when written
+            e.message = QStringLiteral("event %1").arg(i);
+            e.payload = QJsonObject{{QStringLiteral("n"), i}};
+            return store.appendEvent(e);
+        };
+        const qint64 before = QDateTime::currentMSecsSinceEpoch();
+        for (int i = 0; i < 450; ++i) {  // more than one statement's rows
+            Result<qint64> id = append(i);
+            QVERIFY_OK(id);
+            QCOMPARE(id.value(), qint64(0));
+        }
+        QCOMPARE(store.deferredEvents(), 450);
+        LiveEvent bad;
+        bad.type = QStringLiteral("drop table");
+        QVERIFY(!store.appendEvent(bad));
+        QCOMPARE(reader.events(runId, 0, 1000)->size(), size_t(0));  // nothing written yet
+        Result<int> flushed = store.flushEvents();
+        QVERIFY_OK(flushed);
+        QCOMPARE(flushed.value(), 450);
+        QCOMPARE(store.deferredEvents(), 0);
+        auto all = reader.events(runId, 0, 1000);
+        QVERIFY_OK(all);
+        QCOMPARE(all->size(), size_t(450));
+        for (int i = 0; i < 450; ++i) {
+            QCOMPARE(all->at(size_t(i)).message, QStringLiteral("event %1").arg(i));
+            QCOMPARE(all->at(size_t(i)).payload.value(QStringLiteral("n")).toInt(), i);
+        }
+        QCOMPARE(all->at(1).atMs, kT0 + 1);
+        QVERIFY(all->at(0).atMs >= before && all->at(0).atMs <= QDateTime::currentMSecsSinceEpoch());
+
+        // A read through the deferring store sees its own events.
+        QVERIFY_OK(append(450));
+        QCOMPARE(store.events(runId, 0, 1000)->size(), size_t(451));
+
+        // The server down: the flush fails and keeps them; back up, they are written.
+        QVERIFY_OK(append(451));
+        QVERIFY_OK(pg.stopServer());
+        QVERIFY(!store.flushEvents());
+        QCOMPARE(store.deferredEvents(), 1);
+        QVERIFY_OK(pg.startServer());
+        QTRY_VERIFY_WITH_TIMEOUT(store.flushEvents().ok(), 5000);
+        QCOMPARE(store.deferredEvents(), 0);
+        QCOMPARE(reader.events(runId, 0, 1000)->size(), size_t(452));
+    }
+
     void eventsAndHeartbeats()
     {
         Fixture f = fixture(QStringLiteral("events"));

@@ -30,6 +30,8 @@ AccountDesk::~AccountDesk()
     stopConnector();
     qDeleteAll(m_runs);
     m_runs.clear();
+    m_eventFlush.stop();
+    flushEvents();  // the runs' last events (stopped, their final heartbeat's)
 }
 
 void AccountDesk::stopConnector()
@@ -52,6 +54,12 @@ void AccountDesk::open()
         return;
     }
     m_trades = std::make_unique<PgTradeStore>(*m_db);
+    // Events are written in batches every kEventFlushMs, off the path from a bar to its orders (only the intent must
+    // be durable before its order is sent); a crash loses at most that much of the event log.
+    m_trades->deferEvents(true);
+    m_eventFlush.setInterval(kEventFlushMs);
+    connect(&m_eventFlush, &QTimer::timeout, this, &AccountDesk::flushEvents);
+    m_eventFlush.start();
     m_runStore = std::make_unique<PgLiveRunStore>(*m_db);
     m_bots = std::make_unique<PgBotStore>(*m_db);
 
@@ -87,6 +95,15 @@ void AccountDesk::open()
     m_io.start();
     if (Result<int> r = m_service->resumeUnfinished(); !r)
         m_log->error("[{}] unfinished intents not read: {}", utf8(m_setup.account.name), utf8(r.error().message));
+}
+
+void AccountDesk::flushEvents()
+{
+    if (!m_trades || m_trades->deferredEvents() == 0)
+        return;
+    if (Result<int> r = m_trades->flushEvents(); !r)
+        m_log->warn("[{}] {} event(s) not written yet: {}", utf8(m_setup.account.name), m_trades->deferredEvents(),
+                    utf8(r.error().message));
 }
 
 void AccountDesk::connectFeed()
@@ -273,6 +290,8 @@ void AccountDesk::shutdown()
     stopConnector();
     qDeleteAll(m_runs);
     m_runs.clear();
+    m_eventFlush.stop();
+    flushEvents();  // the runs' last events (stopped, their final heartbeat's)
     m_reconciler.reset();
     m_service.reset();
     emit closed();

@@ -21,6 +21,7 @@
 #include <QHash>
 #include <QObject>
 #include <QThread>
+#include <QTimer>
 #include <QUuid>
 
 #include <functional>
@@ -78,12 +79,16 @@ private:
     void startRun(const LiveRunRecord &run);
     void failRun(const LiveRunRecord &run, const QString &reason);
     void connectFeed();
+    void flushEvents();
     void stopConnector();
 
     Setup m_setup;
     std::shared_ptr<spdlog::logger> m_log;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<PgTradeStore> m_trades;
+    QTimer m_eventFlush{this};                // writes the deferred events (PgTradeStore::deferEvents); a child,
+                                              // so it moves to the live thread with the desk
+    static constexpr int kEventFlushMs = 100;
     std::unique_ptr<PgLiveRunStore> m_runStore;
     std::unique_ptr<PgBotStore> m_bots;
     std::unique_ptr<TradeService> m_service;

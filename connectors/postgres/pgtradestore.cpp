@@ -2,6 +2,9 @@
 
 #include "pglivesql.h"
 
+#include "logging.h"
+
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlQuery>
@@ -500,6 +503,20 @@ Result<qint64> PgTradeStore::appendEvent(const LiveEvent &e)
     static const QRegularExpression typeName(QStringLiteral("^[A-Z][A-Za-z]{0,63}$"));
     if (!typeName.match(e.type).hasMatch())
         return makeError(QStringLiteral("%1: the type is not a name like TradeExecuted").arg(what));
+    if (m_deferEvents) {
+        LiveEvent deferred = e;
+        if (deferred.atMs <= 0)
+            deferred.atMs = QDateTime::currentMSecsSinceEpoch();  // when it happened, not when it is written
+        if (int(m_deferred.size()) >= kMaxDeferredEvents) {
+            static const auto log = logging::get("db");
+            log->error("{} events not written (the database is unreachable): the oldest, {} of run {}, is dropped",
+                       m_deferred.size(), m_deferred.front().type.toStdString(),
+                       m_deferred.front().liveRunId.toString(QUuid::WithoutBraces).toStdString());
+            m_deferred.pop_front();
+        }
+        m_deferred.push_back(std::move(deferred));
+        return qint64(0);
+    }
     auto id = m_db.scalar(QStringLiteral("INSERT INTO live_events (live_run_id, account, type, correlation_id, at, "
                                          "message, payload) VALUES (?::uuid, ?, ?, ?, coalesce(%1, clock_timestamp()), "
                                          "?, ?::jsonb) RETURNING id").arg(at()),
@@ -510,9 +527,41 @@ Result<qint64> PgTradeStore::appendEvent(const LiveEvent &e)
     return id->toLongLong();
 }
 
+Result<int> PgTradeStore::flushEvents()
+{
+    // A few hundred rows per statement: one round trip and one commit for a bar's worth of events of 100 runs.
+    constexpr int kRowsPerStatement = 200;
+    int written = 0;
+    while (!m_deferred.empty()) {
+        const int rows = std::min<int>(kRowsPerStatement, int(m_deferred.size()));
+        QString sql = QStringLiteral("INSERT INTO live_events (live_run_id, account, type, correlation_id, at, message, "
+                                     "payload) VALUES ");
+        QVariantList values;
+        values.reserve(rows * 7);
+        for (int i = 0; i < rows; ++i) {
+            const LiveEvent &e = m_deferred[size_t(i)];
+            sql += (i ? QStringLiteral(", ") : QString()) +
+                   QStringLiteral("(?::uuid, ?, ?, ?, coalesce(%1, clock_timestamp()), ?, ?::jsonb)").arg(at());
+            values << uuidValue(e.liveRunId) << textValue(e.account) << e.type << textValue(e.correlationId) << e.atMs
+                   << textValue(e.message) << jsonText(e.payload);
+        }
+        if (auto inserted = m_db.exec(sql, values); !inserted)
+            return explained(m_db, QStringLiteral("cannot write %1 deferred event(s); they are kept for the next try")
+                                       .arg(m_deferred.size()),
+                             inserted.error());
+        m_deferred.erase(m_deferred.begin(), m_deferred.begin() + rows);
+        written += rows;
+    }
+    return written;
+}
+
 Result<std::vector<LiveEvent>> PgTradeStore::readEvents(const QString &where, const QVariantList &values,
                                                         const QString &what)
 {
+    if (!m_deferred.empty()) {
+        if (Result<int> flushed = flushEvents(); !flushed)
+            return explained(m_db, what, flushed.error());
+    }
     auto q = m_db.exec(QStringLiteral("SELECT %1 FROM live_events WHERE %2").arg(kEventColumns, where), values);
     if (!q)
         return explained(m_db, what, q.error());

@@ -27,6 +27,8 @@
 #include "database.h"
 #include "tradestore.h"
 
+#include <deque>
+
 namespace bd {
 
 class PgTradeStore final : public TradeStore {
@@ -48,6 +50,14 @@ public:
     Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) override;
 
     Result<qint64> appendEvent(const LiveEvent &event) override;
+    Result<int> flushEvents() override;
+    // Events on a hot path (the live desks): `on` buffers appendEvent (id 0, the time stamped at the call) until
+    // flushEvents(), which writes them in a few multi-row statements — a crash loses at most the events since the
+    // last flush, never an intent, a trade or a close. Reads of events flush first. At most kMaxDeferredEvents are
+    // kept while the database is down (the oldest are dropped beyond, with an error line).
+    void deferEvents(bool on) { m_deferEvents = on; }
+    int deferredEvents() const { return int(m_deferred.size()); }
+    static constexpr int kMaxDeferredEvents = 20'000;
     Result<std::vector<LiveEvent>> events(const QUuid &liveRunId, qint64 afterId, int limit,
                                           const QString &type = {}) override;
     Result<std::vector<LiveEvent>> eventsByCorrelation(const QString &correlationId) override;
@@ -61,6 +71,8 @@ private:
     Result<std::vector<LiveEvent>> readEvents(const QString &where, const QVariantList &values, const QString &what);
 
     Database &m_db;
+    bool m_deferEvents = false;
+    std::deque<LiveEvent> m_deferred;  // appended, not written yet (deferEvents)
 };
 
 } // namespace bd

@@ -170,8 +170,12 @@ public:
     virtual Result<std::vector<LiveTrade>> tradesOfRun(const QUuid &liveRunId) = 0;
     virtual Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) = 0;
 
-    // Appends an event; returns its id.
+    // Appends an event; returns its id, or 0 when the store defers events (written by the next flushEvents()).
+    // An event that can never be written (a type that is not a name) is an error at once.
     virtual Result<qint64> appendEvent(const LiveEvent &event) = 0;
+    // Writes the deferred events, oldest first; returns how many were written (0 for a store that defers nothing).
+    // Error: they could not be written; they are kept for the next call.
+    virtual Result<int> flushEvents() { return 0; }
     // The run's events with id > afterId, oldest first, at most `limit`. `type` empty = every type.
     virtual Result<std::vector<LiveEvent>> events(const QUuid &liveRunId, qint64 afterId, int limit,
                                                   const QString &type = {}) = 0;
