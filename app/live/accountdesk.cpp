@@ -93,13 +93,24 @@ void AccountDesk::connectFeed()
 {
     mt5::MarketDataPort *md = m_client->marketData();
     mt5::BrokerPort *br = m_client->broker();
-    connect(md, &mt5::MarketDataPort::symbolResolved, this, [this](const mt5::BrokerSymbol &s) {
+    const auto routeBar = [this](const mt5::RateBar &b) {
+        const QString ours = m_ourSymbols.value(b.symbol, b.symbol);
+        for (LiveRunExecutor *run : std::as_const(m_runs)) {
+            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
+                run->onBar(b);
+        }
+    };
+    connect(md, &mt5::MarketDataPort::symbolResolved, this, [this, routeBar](const mt5::BrokerSymbol &s) {
+        if (!m_service)
+            return;  // shut down: an answer queued before the connector stopped
         const QString ours = s.requested.isEmpty() ? s.name : s.requested;
         m_ourSymbols.insert(s.name, ours);
         m_service->setSymbol(ours, s);
         m_reconciler->setSymbolName(s.name, ours);
         for (LiveRunExecutor *run : std::as_const(m_runs))
             run->onSymbol(s);
+        for (const mt5::RateBar &b : m_barsBeforeSymbol.take(s.name))
+            routeBar(b);
     });
     connect(md, &mt5::MarketDataPort::subscriptionFailed, this,
             [this](const QString &requested, const QString &code, const QString &message, const QStringList &suggestions) {
@@ -127,12 +138,15 @@ void AccountDesk::connectFeed()
                 run->onTick(t);
         }
     });
-    connect(md, &mt5::MarketDataPort::barReceived, this, [this](const mt5::RateBar &b) {
-        const QString ours = m_ourSymbols.value(b.symbol, b.symbol);
-        for (LiveRunExecutor *run : std::as_const(m_runs)) {
-            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
-                run->onBar(b);
+    connect(md, &mt5::MarketDataPort::barReceived, this, [this, routeBar](const mt5::RateBar &b) {
+        if (!m_ourSymbols.contains(b.symbol)) {
+            // Not resolved yet (EURUSD.sim before symbol.get has said it is our EURUSD): held until it is.
+            QVector<mt5::RateBar> &held = m_barsBeforeSymbol[b.symbol];
+            if (held.size() < 100'000)
+                held.push_back(b);
+            return;
         }
+        routeBar(b);
     });
     connect(br, &mt5::BrokerPort::accountChanged, this, [this](const mt5::AccountInfo &a) {
         for (LiveRunExecutor *run : std::as_const(m_runs))
