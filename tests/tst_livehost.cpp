@@ -5,7 +5,8 @@
 // What must hold: the host claims the run and it becomes RUNNING; it trades (every trade in the database with its
 // lineage, one simulator position per open trade, never two orders for one intent); heartbeats are written;
 // "stop and close" closes the run's positions and leaves it STOPPED; a drawdown cap closes everything and HALTS the
-// run with its event, and only Resume trades again. Issue 9 §1: the bars the run's strategy was fed are recorded
+// run with its event, and only Resume trades again; "stop and close" with an entry in flight waits for it and closes
+// its position too. Issue 9 §1: the bars the run's strategy was fed are recorded
 // (warm-up flagged), and `botdesk-cli live parity` finds the run's entries in a backtest of them — and fails, naming
 // the bar, once a stored entry's side has been changed.
 
@@ -344,6 +345,49 @@ private slots:
             QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
         QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
         host->stop();
+    }
+
+    // "Stop and close" while an entry is in flight (the simulator answers each order after 2 s): the run stays
+    // STOPPING until that entry has filled and its position is closed, then STOPPED with nothing left at the broker.
+    void stopAndCloseWaitsForAnEntryInFlight()
+    {
+        test::SimProcess sim;
+        QVERIFY(startSim(sim, {"--faults", "latency=2s"}));
+        std::unique_ptr<Stage> st = stage(QStringLiteral("inflight"), sim.url);
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        const LiveRunSpec s = st->spec;
+        QVERIFY_OK(runs.createRun(s));
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target);
+        QVERIFY_OK(host->start());
+        const auto entryInFlight = [&]() -> std::optional<IntentRecord> {
+            const Result<std::vector<IntentRecord>> all = trades.intentsOfRun(s.id);
+            if (all.ok()) {
+                for (const IntentRecord &r : all.value())
+                    if (r.action == IntentAction::Open && (r.state == IntentState::Sent || r.state == IntentState::Persisted))
+                        return r;
+            }
+            return std::nullopt;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(entryInFlight().has_value(), 30000);
+        const IntentRecord inFlight = *entryInFlight();
+        QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::StopAndClose));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopping, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopped, 20000);
+        host->stop();
+        // The entry filled after the stop, and its position was closed before the run said STOPPED.
+        QCOMPARE(trades.intent(inFlight.idempotencyKey).value().state, IntentState::Done);
+        const Result<std::vector<LiveTrade>> all = trades.tradesOfRun(s.id);
+        QVERIFY_OK(all);
+        bool found = false;
+        for (const LiveTrade &t : all.value()) {
+            QVERIFY2(t.closeTimeMs.has_value(), qPrintable(QStringLiteral("position %1 still open").arg(t.positionTicket)));
+            found = found || t.idempotencyKey == inFlight.idempotencyKey;
+        }
+        QVERIFY2(found, "the entry in flight opened no trade");
+        const test::AtBroker broker = test::atBroker(sim.url, kToken, kMagic, this);
+        QCOMPARE(broker.openPositions, 0);
     }
 
     // Issue 9 §6: start is a database command plus NOTIFY: a host whose poll is a minute away hosts a new run at once.

@@ -69,14 +69,19 @@ LiveRunExecutor::LiveRunExecutor(Setup setup, TradeService &service, TradeStore 
             ++m_counters.intentsSucceeded;
         else if (r.state == IntentState::Rejected)
             ++m_counters.intentsFailed;
-        if (isFinal(r.state))
-            m_pendingEntries.remove(r.idempotencyKey);
+        // An entry no longer in flight. DONE: its position follows (tradeOpened); else it opened nothing, and a
+        // "stop and close" waiting for it may end.
+        if (isFinal(r.state) && m_pendingEntries.remove(r.idempotencyKey) && r.state != IntentState::Done)
+            finishStopping();
     });
     connect(&m_service, &TradeService::tradeOpened, this, [this](const LiveTrade &t) {
         if (t.liveRunId != id())
             return;
         ++m_counters.trades;
         m_open.push_back(t);
+        // An entry that was in flight when "stop and close" came: closed as soon as it is open.
+        if (m_run.status == LiveRunStatus::Stopping && m_closeOnStop)
+            closeAll(QStringLiteral("MANUAL_CLOSE"), QString());
     });
     // A closing deal of one of this run's positions: its realised figures come from the store.
     connect(&m_service, &TradeService::tradeClosed, this, [this](const TradeClose &c) {
@@ -404,7 +409,13 @@ void LiveRunExecutor::refreshTrades()
         }
     }
     m_closing.intersect(stillOpen);
-    if (m_run.status == LiveRunStatus::Stopping && m_open.empty())
+    finishStopping();
+}
+
+void LiveRunExecutor::finishStopping()
+{
+    // STOPPING ends when nothing of the run is open and no entry of it is in flight (it could still open a position).
+    if (m_run.status == LiveRunStatus::Stopping && m_open.empty() && m_pendingEntries.isEmpty())
         applyStatus(LiveRunEvent::Stopped);
 }
 
@@ -460,6 +471,8 @@ int LiveRunExecutor::closeAll(const QString &reason, const QString &subreason)
         return 0;
     int sent = 0;
     for (OrderPlan plan : plans.value()) {
+        if (m_closing.contains(plan.positionTicket))
+            continue;  // its close is already on its way
         plan.intent.correlationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         plan.closeReason = reason;
         plan.closeSubreason = subreason;
@@ -496,8 +509,10 @@ void LiveRunExecutor::stop(bool closePositions)
     if (!applyStatus(LiveRunEvent::Stop, closePositions ? QStringLiteral("stop and close") : QStringLiteral("stop")))
         return;
     if (m_run.status == LiveRunStatus::Stopping) {
-        if (closePositions && !m_open.empty())
-            closeAll(QStringLiteral("MANUAL_CLOSE"), QString());  // STOPPED once the store has them closed
+        m_closeOnStop = closePositions;
+        if (closePositions && (!m_open.empty() || !m_pendingEntries.isEmpty()))
+            closeAll(QStringLiteral("MANUAL_CLOSE"), QString());  // STOPPED once the store has them closed and
+                                                                    // the entries in flight opened (and closed) or failed
         else
             applyStatus(LiveRunEvent::Stopped);
     }
