@@ -344,6 +344,10 @@ private slots:
         for (size_t i = intentsAtHalt; i < later.size(); ++i)
             QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
         QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
+        // The trader resumes it (`live resume`): the host's run resumes — and, still beyond the cap, halts again.
+        QVERIFY_OK(runs.applyStatusEvent(s.id, LiveRunEvent::Resume, QStringLiteral("resumed by the trader")));
+        QTRY_VERIFY_WITH_TIMEOUT(trades.events(s.id, 0, 1000, QStringLiteral("DrawdownCapTriggered")).value().size() == 2,
+                                 15000);
         host->stop();
     }
 

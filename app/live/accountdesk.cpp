@@ -181,7 +181,10 @@ void AccountDesk::ensureRun(const LiveRunRecord &run)
                 && executor->status() != LiveRunStatus::Error)
                 executor->stop(run.desired == DesiredState::StopAndClose);
         } else if (executor->status() == LiveRunStatus::Halted && run.status == LiveRunStatus::Running) {
-            executor->resume();  // resumed by the trader (the store already says RUNNING)
+            // Resumed by the trader (the store says RUNNING) — unless `run` was read before the executor halted: the
+            // store is asked again, after the halt was written.
+            if (Result<LiveRunRecord> now = m_runStore->run(run.spec.id); now && now.value().status == LiveRunStatus::Running)
+                executor->resume();
         }
         return;
     }
