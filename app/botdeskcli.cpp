@@ -10,7 +10,7 @@
 //   botdesk-cli bots list|create|new-version|versions|show ...   bots and their versions (botscommand.h)
 //   botdesk-cli backtest --bot NAME[@HASH] ...; backtests list|show|rerun ...   stored runs (backtestscommand.h)
 //   botdesk-cli accounts add|list|remove ...   the MT5 accounts live runs trade (accountscommand.h)
-//   botdesk-cli live start|stop|resume|list|status|events|serve ...   live runs through the database (livecommand.h)
+//   botdesk-cli live start|stop|resume|list|status|events|parity|serve ...   live runs through the database (livecommand.h)
 // --db URL (any command; else BOTDESK_DB_URL, else BotDesk's local database) picks the PostgreSQL database.
 // Exit codes: 0 success (also --help, --version), 1 the run failed (bad data, I/O), 2 usage error (unknown option or
 // command, missing or invalid option value, unknown symbol or strategy, bad strategy parameters).

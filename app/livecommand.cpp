@@ -5,6 +5,7 @@
 #include "cliarguments.h"
 #include "displaytext.h"
 #include "latencystats.h"
+#include "liveparity.h"
 #include "liverunhost.h"
 #include "pgliverunstore.h"
 #include "pgtradestore.h"
@@ -25,7 +26,7 @@ namespace bd {
 
 namespace {
 
-const QString kCommands = QStringLiteral("start, stop, resume, list, status, events or serve");
+const QString kCommands = QStringLiteral("start, stop, resume, list, status, events, parity or serve");
 std::atomic<bool> g_stopRequested{false};
 
 extern "C" void onStopSignal(int) { g_stopRequested = true; }
@@ -288,6 +289,95 @@ CliOutcome events(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idT
     return {};
 }
 
+// "2024-01-02 00:10..07:02 UTC" (the second date only when it differs).
+QString windowText(qint64 fromMs, qint64 toMs)
+{
+    const QString from = report::utcMinute(fromMs), to = report::utcMinute(toMs);
+    return from + QStringLiteral("..") + (from.left(10) == to.left(10) ? to.mid(11) : to) + QStringLiteral(" UTC");
+}
+
+// live parity ID: the run's recorded bars replayed through the backtester with the run's version, symbol and starting
+// equity; its entries compared with the backtest's (liveparity.h). Exit 0 when every entry matches, 1 otherwise.
+CliOutcome parity(StoreSession &s, PgLiveRunStore &runs, PgTradeStore &trades, const QString &idText, QTextStream &out)
+{
+    Result<LiveRunRecord> run = findRun(runs, idText);
+    if (!run)
+        return cliFailure(run.error().message);
+    const LiveRunRecord &r = run.value();
+    const QString shortId = r.spec.id.toString(QUuid::WithoutBraces).left(8);
+    if (r.spec.decision != DecisionMode::Bar)
+        return cliFailure(QStringLiteral("live run %1 decides on ticks (--decision tick); the backtester decides on bars, "
+                                         "so only a BAR run can be compared").arg(shortId));
+    Result<std::vector<RunBar>> recorded = trades.runBars(r.spec.id);
+    if (!recorded)
+        return cliFailure(recorded.error().message);
+    if (recorded.value().empty())
+        return cliFailure(QStringLiteral("live run %1 recorded no bars: no host has run it since BotDesk 0.1.0 records "
+                                         "them; host it with 'botdesk-cli live serve'").arg(shortId));
+    Result<BotVersion> version = s.store->findVersion(r.spec.botName, r.spec.codeHash);
+    if (!version)
+        return cliFailure(QStringLiteral("live run %1: its bot version: %2").arg(shortId, version.error().message));
+    Result<Bot> bot = s.store->findBot(r.spec.botName);
+    if (!bot)
+        return cliFailure(QStringLiteral("live run %1: %2").arg(shortId, bot.error().message));
+    // As the host loads it (AccountDesk::startRun): the version's own code and parameters.
+    Result<VersionStrategy> strategy =
+        loadVersionStrategy(bot.value().strategyTemplate, version.value().code,
+                            versionCodeName(r.spec.botName, version.value().codeHash), version.value().params);
+    if (!strategy)
+        return cliFailure(QStringLiteral("live run %1: its strategy does not load: %2").arg(shortId, strategy.error().message));
+    Result<SymbolCatalog> catalog = SymbolCatalog::builtin();
+    if (!catalog)
+        return cliFailure(catalog.error().message);
+    const SymbolSpec *symbol = catalog.value().find(r.spec.symbol);
+    if (!symbol)
+        return cliFailure(QStringLiteral("symbol %1 of live run %2 is not in BotDesk's symbol catalogue (botdesk-cli symbols)")
+                              .arg(r.spec.symbol, shortId));
+
+    const Bars bars = barsOf(recorded.value());
+    BacktestConfig config;
+    config.initialDeposit = r.startingEquity.value_or(config.initialDeposit);
+    config.depositCurrency = symbol->currencyProfit;
+    BacktestControl control;
+    control.keepEquityCurve = false;
+    control.keepJournal = true;  // the refused entries are decisions too
+    strategy.value().setBars(bars);
+    Result<BacktestResult> backtest = runBacktest(bars, *symbol, *strategy.value().strategy, config, control);
+    if (!backtest)
+        return cliFailure(QStringLiteral("live run %1: the backtest of its %2 recorded bars failed: %3")
+                              .arg(shortId).arg(bars.size()).arg(backtest.error().message));
+    Result<std::vector<IntentRecord>> intents = trades.intentsOfRun(r.spec.id);
+    if (!intents)
+        return cliFailure(intents.error().message);
+    Result<ParityReport> compared = compareRunWithBacktest(recorded.value(), runEntriesOf(intents.value()), backtest.value());
+    if (!compared)
+        return cliFailure(QStringLiteral("live run %1: %2").arg(shortId, compared.error().message));
+    const ParityReport &p = compared.value();
+
+    out << "parity: " << p.bars << " bars (" << p.liveBars << " live"
+        << (p.liveBars > 0 ? QStringLiteral(", ") + windowText(p.firstLiveBarTimeMs, p.lastLiveBarTimeMs) : QString())
+        << "); " << p.matched << " of " << p.runEntries << " run entries equal the backtest's (side, next bar)";
+    if (p.matchedRefusals > 0)
+        out << " (" << p.matchedRefusals << " refused by the backtest)";
+    out << "; " << p.runOnly() << " only in the run, " << p.backtestOnly() << " only in the backtest" << Qt::endl;
+    if (p.runEntriesNotCompared > 0)
+        out << "  " << p.runEntriesNotCompared << " run entries not compared (on warm-up bars, the last bar or outside "
+            << windowText(p.firstBarTimeMs, p.lastBarTimeMs) << ")" << Qt::endl;
+    for (const ParityMismatch &m : p.mismatches) {
+        out << "  " << report::utcMinute(m.entry.barTimeMs) << " UTC " << QStringLiteral("%1").arg(QLatin1String(sideName(m.entry.side)), -4)
+            << (m.where == ParityMismatch::Where::RunOnly ? " only in the run" : " only in the backtest")
+            << (m.note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(m.note)) << Qt::endl;
+    }
+    if (p.journalFull && p.runOnly() > 0)
+        out << "  the backtest's journal is full (1,000 lines): refusals after it are not known" << Qt::endl;
+    if (p.runEntries == 0 && p.backtestEntries == 0)
+        out << "  no entry was decided on the run's live bars: nothing to compare yet" << Qt::endl;
+    if (!p.ok())
+        return cliFailure(QStringLiteral("live run %1 does not match its backtest: %2 entries differ (listed above)")
+                              .arg(shortId).arg(p.mismatches.size()));
+    return {};
+}
+
 CliOutcome serve(const QCommandLineParser &parser, QTextStream &out)
 {
     Result<double> seconds = numberOption(parser, QStringLiteral("for"), within(0, 365.0 * 86400, QStringLiteral("seconds")), 0);
@@ -392,9 +482,10 @@ CliOutcome runLiveCommand(const QStringList &arguments, const QCommandLineParser
     if (command.isEmpty())
         return cliFailure(QStringLiteral("live needs a command: %1").arg(kCommands), kCliExitUsage);
     const bool needsId = command == QLatin1String("stop") || command == QLatin1String("resume")
-                         || command == QLatin1String("status") || command == QLatin1String("events");
+                         || command == QLatin1String("status") || command == QLatin1String("events")
+                         || command == QLatin1String("parity");
     const int expected = needsId ? 2 : 1;
-    if (!QStringList{"start", "stop", "resume", "list", "status", "events", "serve"}.contains(command))
+    if (!QStringList{"start", "stop", "resume", "list", "status", "events", "parity", "serve"}.contains(command))
         return cliFailure(QStringLiteral("unknown live command '%1': use %2").arg(shown(command), kCommands), kCliExitUsage);
     if (arguments.size() != expected)
         return cliFailure(needsId ? QStringLiteral("live %1 takes one run id (botdesk-cli live list)").arg(command)
@@ -423,6 +514,8 @@ CliOutcome runLiveCommand(const QStringList &arguments, const QCommandLineParser
         return status(runs, trades, arguments.at(1), out);
     if (command == QLatin1String("events"))
         return events(runs, trades, arguments.at(1), parser, out);
+    if (command == QLatin1String("parity"))
+        return parity(session.value(), runs, trades, arguments.at(1), out);
     Result<LiveRunRecord> run = findRun(runs, arguments.at(1));
     if (!run)
         return cliFailure(run.error().message);

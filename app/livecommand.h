@@ -10,6 +10,9 @@
 //   live list                every run: status, desired state, account, symbol, bot, last heartbeat
 //   live status ID           one run: its record, its last heartbeat, its trades and latency percentiles
 //   live events ID [--limit N]   its events, oldest first
+//   live parity ID           the bars the run's strategy was fed, replayed through the backtester with the same version,
+//                            symbol and starting equity: its entries (side, deciding bar) against the backtest's;
+//                            exit 0 when they are equal, 1 with the differences listed (core/live/liveparity.h)
 //   live serve [--for SEC] [--threads N] [--lease SEC]   hosts the database's runs in this process until SIGINT or
 //                            SIGTERM (or SEC); a host that dies leaves its runs to the next one after the lease
 // ID may be the run's full UUID or 8+ leading hex digits. The database: --db, else BOTDESK_DB_URL, else BotDesk's own.

@@ -13,7 +13,9 @@
 #     127.0.0.1) and `botdesk-mt5 check` through the connector the live engine uses: terminal, account, symbol
 #     resolution (EURUSD -> EURUSD.sim), history and live bars, one 0.01-lot order opened and closed with its latency.
 #  5. a live run of eurusd_ema's saved version against that simulator through `botdesk-cli live` (start, serve,
-#     stop --close), then its trades, last heartbeat, latency percentiles and first events from the database.
+#     stop --close), then its trades, last heartbeat, latency percentiles and first events from the database, and
+#     `live parity`: the bars the run received, replayed through the backtester, must give the run's entries (the job
+#     fails when they do not).
 # Data folder: $BOTDESK_DATA_DIR or ../shared/data next to this repository.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,7 +75,8 @@ echo
 
 # 5. A live run of the saved eurusd_ema version against the simulator: the account (its token in an environment
 #    variable), the run stored with `live start`, hosted by `live serve` for 40 s, stopped with its positions closed,
-#    then its trades, last heartbeat and latency percentiles read back from the database.
+#    then its trades, last heartbeat and latency percentiles read back from the database, and the parity check: the
+#    bars the run recorded, backtested with the same version, give the same entries (exit 1 fails the job).
 echo
 "$CLI" accounts remove sim-demo >/dev/null 2>&1 || true
 "$CLI" accounts add sim-demo --bridge "$SIM_URL" --token-env BOTDESK_BRIDGE_TOKEN --magic 4711
@@ -89,4 +92,6 @@ echo
 "$CLI" live status "$LIVE_ID"
 echo
 "$CLI" live events "$LIVE_ID" --limit 12
+echo
+"$CLI" live parity "$LIVE_ID"
 kill $SIM_PID; wait $SIM_PID 2>/dev/null || true

@@ -72,6 +72,7 @@ private slots:
     {
         for (const QStringList &args : {QStringList{"live"}, QStringList{"live", "bogus"}, QStringList{"live", "start"},
                                         QStringList{"live", "stop"}, QStringList{"live", "list", "extra"},
+                                        QStringList{"live", "parity"}, QStringList{"live", "parity", "a", "b"},
                                         QStringList{"live", "serve", "--lease", "1"},
                                         QStringList{"live", "start", "--bot", "x", "--account", "a", "--symbol", "EURUSD",
                                                     "--drawdown-cap", "150"}}) {
@@ -99,6 +100,11 @@ private slots:
         const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("live run ([0-9a-f-]{36}) stored")).match(r.out);
         QVERIFY2(m.hasMatch(), qPrintable(r.out));
         const QUuid id = QUuid::fromString(m.captured(1));
+        // Not hosted yet: nothing to replay.
+        r = cli({"live", "parity", id.toString(QUuid::WithoutBraces)});
+        QVERIFY2(r.exitCode == 1 && r.err.contains(QStringLiteral("live run %1 recorded no bars").arg(id.toString(QUuid::WithoutBraces).left(8)))
+                     && r.err.contains("live serve"),
+                 qPrintable(describe(r)));
 
         Database db(pg.target(m_dbUrl), pgtest::options("check"));
         PgTradeStore trades(db);

@@ -5,7 +5,10 @@
 // What must hold: the host claims the run and it becomes RUNNING; it trades (every trade in the database with its
 // lineage, one simulator position per open trade, never two orders for one intent); heartbeats are written;
 // "stop and close" closes the run's positions and leaves it STOPPED; a drawdown cap closes everything and HALTS the
-// run with its event, and only Resume trades again.
+// run with its event, and only Resume trades again; "stop and close" with an entry in flight waits for it and closes
+// its position too. Issue 9 §1: the bars the run's strategy was fed are recorded
+// (warm-up flagged), and `botdesk-cli live parity` finds the run's entries in a backtest of them — and fails, naming
+// the bar, once a stored entry's side has been changed.
 
 #include "botstrategy.h"
 #include "codehash.h"
@@ -17,12 +20,16 @@
 #include "pgharness.h"
 #include "pgliverunstore.h"
 #include "pgtradestore.h"
+#include "processrun.h"
 #include "resultcheck.h"
 #include "simprocess.h"
 #include "strategyregistry.h"
 
+#include <QDateTime>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <set>
@@ -85,6 +92,7 @@ bool startSim(test::SimProcess &sim, const QStringList &extra = {})
 class TestLiveHost : public QObject {
     Q_OBJECT
     PgHarness pg;
+    QTemporaryDir m_home;  // botdesk-cli's BOTDESK_HOME
     Result<SymbolCatalog> catalog = SymbolCatalog::builtin();
     AppVersionStrategies strategies;
 
@@ -115,6 +123,7 @@ class TestLiveHost : public QObject {
     // A migrated database `name` with a stored bot version (ema_crossover 3/8) and the account on `bridge`, its stores,
     // and the spec of a run of that version. Null when the database cannot be made.
     struct Stage {
+        QString url;  // for botdesk-cli --db (no password in it)
         DatabaseTarget target;
         std::unique_ptr<Database> db;
         std::unique_ptr<PgLiveRunStore> runs;
@@ -130,6 +139,7 @@ class TestLiveHost : public QObject {
             return nullptr;
         }
         auto st = std::make_unique<Stage>();
+        st->url = url->redacted();
         st->target = pg.target(*url);
         st->db = std::make_unique<Database>(st->target, options("check"));
         QString botName, hash;
@@ -138,6 +148,16 @@ class TestLiveHost : public QObject {
         st->trades = std::make_unique<PgTradeStore>(*st->db);
         st->spec = spec(st->version, botName, hash);
         return st;
+    }
+
+    // botdesk-cli `args` --db `url`.
+    ProcessRun cli(QStringList args, const QString &url)
+    {
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("BOTDESK_HOME"), m_home.path());
+        env.remove(QStringLiteral("BOTDESK_DB_URL"));
+        args << QStringLiteral("--db") << url;
+        return runProcess(QStringLiteral(BOTDESK_CLI), args, env, 60000);
     }
 
     static LiveRunSpec spec(const QUuid &version, const QString &name, const QString &hash)
@@ -176,7 +196,8 @@ private slots:
         std::unique_ptr<LiveRunHost> host = makeHost(st->target);
         QVERIFY_OK(host->start());
         QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).ok() && runs.run(s.id).value().status == LiveRunStatus::Running, 10000);
-        QVERIFY(runs.run(s.id).value().startingEquity.has_value());
+        // Fixed from the account's equity (which may come just after the start).
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().startingEquity.has_value(), 5000);
         // It trades: at 600x a 3/8 EMA cross comes every few seconds.
         QTRY_VERIFY_WITH_TIMEOUT(trades.tradesOfRun(s.id).ok() && trades.tradesOfRun(s.id).value().size() >= 3, 40000);
         QTRY_VERIFY_WITH_TIMEOUT(trades.heartbeats(s.id, 5).ok() && !trades.heartbeats(s.id, 5).value().empty(), 5000);
@@ -220,6 +241,61 @@ private slots:
         }
         QCOMPARE(statuses, (QStringList{"RUNNING", "STOPPING", "STOPPED"}));
         QVERIFY(signalCount >= 3);
+
+        // Issue 9 §1: the bars its strategy was fed are recorded (warm-up flagged, in time order) ...
+        Result<std::vector<RunBar>> bars = trades.runBars(s.id);
+        QVERIFY_OK(bars);
+        qint64 warmup = 0, live = 0;
+        for (size_t i = 0; i < bars.value().size(); ++i) {
+            const RunBar &b = bars.value()[i];
+            QVERIFY(i == 0 || b.bar.timeMs > bars.value()[i - 1].bar.timeMs);
+            QVERIFY(b.bar.low <= b.bar.open && b.bar.open <= b.bar.high && b.bar.close > 0);
+            (b.warmup ? warmup : live) += 1;
+        }
+        const qint64 strategyWarmup = createStrategy(QStringLiteral("ema_crossover"),
+                                                     QJsonObject{{QStringLiteral("fast"), 3}, {QStringLiteral("slow"), 8}})
+                                          .value()->warmupBars();
+        QVERIFY2(warmup >= strategyWarmup, qPrintable(QStringLiteral("%1 warm-up bars, %2 live").arg(warmup).arg(live)));
+        QVERIFY2(bars.value().front().warmup, "the first bars are the warm-up history");
+        QVERIFY2(live >= 2, qPrintable(QStringLiteral("%1 live bars").arg(live)));
+        // ... and replayed through the backtester they give the run's entries (botdesk-cli live parity).
+        const QString idText = s.id.toString(QUuid::WithoutBraces);
+        ProcessRun parity = cli({"live", "parity", idText}, st->url);
+        QVERIFY2(parity.exitCode == 0, qPrintable(describe(parity)));
+        const QRegularExpressionMatch m =
+            QRegularExpression(QStringLiteral("parity: (\\d+) bars \\((\\d+) live, .*\\); (\\d+) of (\\d+) run entries equal "
+                                              "the backtest's \\(side, next bar\\).*; 0 only in the run, 0 only in the backtest"))
+                .match(parity.out);
+        QVERIFY2(m.hasMatch(), qPrintable(parity.out));
+        qInfo("%s", qPrintable(parity.out.trimmed()));
+        QCOMPARE(m.captured(1).toLongLong(), qint64(bars.value().size()));
+        QCOMPARE(m.captured(2).toLongLong(), live);
+        QVERIFY2(m.captured(3).toInt() >= 1, qPrintable(parity.out));
+        QCOMPARE(m.captured(3), m.captured(4));
+
+        // One stored entry's side flipped: parity fails and names that bar, both ways.
+        std::optional<IntentRecord> flipped;
+        std::set<qint64> liveTimes;
+        for (size_t i = 0; i + 1 < bars.value().size(); ++i)
+            if (!bars.value()[i].warmup)
+                liveTimes.insert(bars.value()[i].bar.timeMs);
+        for (const IntentRecord &r : intents.value())
+            if (r.action == IntentAction::Open && liveTimes.count(r.barTimeMs))
+                flipped = r;
+        QVERIFY(flipped);
+        QVERIFY_OK(st->db->exec(QStringLiteral("UPDATE trade_intents SET side = CASE side WHEN 'BUY' THEN 'SELL' ELSE 'BUY' "
+                                               "END WHERE idempotency_key = ?"),
+                                {flipped->idempotencyKey}));
+        parity = cli({"live", "parity", idText}, st->url);
+        QVERIFY2(parity.exitCode == 1, qPrintable(describe(parity)));
+        const QString at = QDateTime::fromMSecsSinceEpoch(flipped->barTimeMs, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd hh:mm"));
+        const QString was = QLatin1String(sideName(flipped->intent.side));
+        const QString now = QLatin1String(sideName(flipped->intent.side == Side::Buy ? Side::Sell : Side::Buy));
+        QVERIFY2(parity.out.contains(QStringLiteral("1 only in the run, 1 only in the backtest"))
+                     && parity.out.contains(QStringLiteral("%1 UTC %2 only in the run").arg(at, now.leftJustified(4)))
+                     && parity.out.contains(QStringLiteral("%1 UTC %2 only in the backtest").arg(at, was.leftJustified(4)))
+                     && parity.err.contains(QStringLiteral("does not match its backtest")),
+                 qPrintable(describe(parity)));
     }
 
     void theDrawdownCapHaltsAndClosesEverything()
@@ -270,7 +346,54 @@ private slots:
         for (size_t i = intentsAtHalt; i < later.size(); ++i)
             QVERIFY2(later[i].action != IntentAction::Open, "an entry was sent while HALTED");
         QCOMPARE(runs.run(s.id).value().status, LiveRunStatus::Halted);
+        // The trader resumes it (`live resume`): the host's run resumes — and, still beyond the cap, halts again.
+        QVERIFY_OK(runs.applyStatusEvent(s.id, LiveRunEvent::Resume, QStringLiteral("resumed by the trader")));
+        QTRY_VERIFY_WITH_TIMEOUT(trades.events(s.id, 0, 1000, QStringLiteral("DrawdownCapTriggered")).value().size() == 2,
+                                 15000);
         host->stop();
+    }
+
+    // "Stop and close" while an entry is in flight (the simulator answers each order after 2 s): the run stays
+    // STOPPING until that entry has filled and its position is closed, then STOPPED with nothing left at the broker.
+    void stopAndCloseWaitsForAnEntryInFlight()
+    {
+        test::SimProcess sim;
+        QVERIFY(startSim(sim, {"--faults", "latency=2s"}));
+        std::unique_ptr<Stage> st = stage(QStringLiteral("inflight"), sim.url);
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        const LiveRunSpec s = st->spec;
+        QVERIFY_OK(runs.createRun(s));
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target);
+        QVERIFY_OK(host->start());
+        const auto entryInFlight = [&]() -> std::optional<IntentRecord> {
+            const Result<std::vector<IntentRecord>> all = trades.intentsOfRun(s.id);
+            if (all.ok()) {
+                for (const IntentRecord &r : all.value())
+                    if (r.action == IntentAction::Open && (r.state == IntentState::Sent || r.state == IntentState::Persisted))
+                        return r;
+            }
+            return std::nullopt;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(entryInFlight().has_value(), 30000);
+        const IntentRecord inFlight = *entryInFlight();
+        QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::StopAndClose));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopping, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopped, 20000);
+        host->stop();
+        // The entry filled after the stop, and its position was closed before the run said STOPPED.
+        QCOMPARE(trades.intent(inFlight.idempotencyKey).value().state, IntentState::Done);
+        const Result<std::vector<LiveTrade>> all = trades.tradesOfRun(s.id);
+        QVERIFY_OK(all);
+        bool found = false;
+        for (const LiveTrade &t : all.value()) {
+            QVERIFY2(t.closeTimeMs.has_value(), qPrintable(QStringLiteral("position %1 still open").arg(t.positionTicket)));
+            found = found || t.idempotencyKey == inFlight.idempotencyKey;
+        }
+        QVERIFY2(found, "the entry in flight opened no trade");
+        const test::AtBroker broker = test::atBroker(sim.url, kToken, kMagic, this);
+        QCOMPARE(broker.openPositions, 0);
     }
 
     // Issue 9 §6: start is a database command plus NOTIFY: a host whose poll is a minute away hosts a new run at once.

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cmath>
+#include <limits>
 #include <latch>
 #include <mutex>
 #include <thread>
@@ -957,6 +958,67 @@ private slots:
                  qPrintable(refused.error().message));
     }
 
+    // The bars a run's strategy was fed (migration 0004): one statement per batch whatever its size, read back exactly
+    // and in time order; a bar already there keeps its first record; a run that is not there is refused.
+    void runBarsAreRecordedInBatches()
+    {
+        Fixture f = fixture(QStringLiteral("bars"));
+        PgLiveRunStore runs(*f.db);
+        PgTradeStore store(*f.db);
+        auto run = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        QVERIFY_OK(run);
+        const QUuid runId = run->spec.id;
+        QCOMPARE(store.runBars(runId)->size(), size_t(0));
+        QVERIFY_OK(store.recordRunBars(runId, {}));
+
+        // 70,000 bars: more than PostgreSQL's 65,535 bound values if each value were bound on its own.
+        constexpr int kBars = 70'000;
+        std::vector<RunBar> bars;
+        for (int i = 0; i < kBars; ++i) {
+            RunBar b;
+            b.bar.timeMs = kT0 + qint64(i) * 60'000;
+            b.bar.open = 1.1 + i * 1e-7 + 1.0 / 3.0 * 1e-9;  // not a short decimal: must come back bit for bit
+            b.bar.high = b.bar.open + 0.00021;
+            b.bar.low = b.bar.open - 0.00013;
+            b.bar.close = b.bar.open + 0.00005;
+            b.bar.tickVolume = quint32(i % 500);
+            b.bar.spreadPoints = i % 3 == 0 ? -1 : 12;
+            b.warmup = i < 40;
+            bars.push_back(b);
+        }
+        // Recorded out of order, in two batches; the second repeats a bar with other prices (kept as first written).
+        std::vector<RunBar> late(bars.begin() + 100, bars.end());
+        std::vector<RunBar> early(bars.begin(), bars.begin() + 101);
+        early.back().bar.close = 9.0;
+        early.back().warmup = true;
+        QVERIFY_OK(store.recordRunBars(runId, late));
+        QVERIFY_OK(store.recordRunBars(runId, early));
+        auto back = store.runBars(runId);
+        QVERIFY_OK(back);
+        QCOMPARE(back->size(), size_t(kBars));
+        for (int i : {0, 39, 40, 100, 12345, kBars - 1}) {
+            const RunBar &got = back->at(size_t(i)), &want = bars[size_t(i)];
+            QCOMPARE(got.bar.timeMs, want.bar.timeMs);
+            QCOMPARE(got.bar.open, want.bar.open);
+            QCOMPARE(got.bar.high, want.bar.high);
+            QCOMPARE(got.bar.low, want.bar.low);
+            QCOMPARE(got.bar.close, want.bar.close);
+            QCOMPARE(got.bar.tickVolume, want.bar.tickVolume);
+            QCOMPARE(got.bar.spreadPoints, want.bar.spreadPoints);
+            QCOMPARE(got.warmup, want.warmup);
+        }
+        for (size_t i = 1; i < back->size(); ++i)
+            QVERIFY(back->at(i).bar.timeMs > back->at(i - 1).bar.timeMs);
+
+        const QUuid orphan = QUuid::createUuid();
+        auto refused = store.recordRunBars(orphan, {bars.front()});
+        QVERIFY(!refused);
+        QVERIFY2(refused.error().message.contains(orphan.toString(QUuid::WithoutBraces)), qPrintable(refused.error().message));
+        RunBar notAPrice = bars.front();
+        notAPrice.bar.high = std::numeric_limits<double>::quiet_NaN();
+        QVERIFY(!store.recordRunBars(runId, {notAPrice}));
+    }
+
     void anOutageIsAnErrorAndWritesNothing()
     {
         Fixture f = fixture(QStringLiteral("outage"));
@@ -1038,6 +1100,13 @@ private slots:
         QVERIFY(!bobTrades.appendEvent(underAlice));
         Heartbeat beat = h;
         QVERIFY(!bobTrades.recordHeartbeat(beat));
+        RunBar bar;
+        bar.bar.timeMs = kT0;
+        bar.bar.open = bar.bar.high = bar.bar.low = bar.bar.close = 1.1;
+        QVERIFY(!bobTrades.recordRunBars(run->spec.id, {bar}));
+        QVERIFY_OK(aliceTrades.recordRunBars(run->spec.id, {bar}));
+        QCOMPARE(bobTrades.runBars(run->spec.id)->size(), size_t(0));
+        QCOMPARE(aliceTrades.runBars(run->spec.id)->size(), size_t(1));
         QCOMPARE(aliceRuns.run(run->spec.id)->status, LiveRunStatus::Pending);
         QCOMPARE(aliceTrades.events(run->spec.id, 0, 10)->size(), size_t(1));
     }

@@ -110,7 +110,14 @@ void AccountDesk::connectFeed()
 {
     mt5::MarketDataPort *md = m_client->marketData();
     mt5::BrokerPort *br = m_client->broker();
-    connect(md, &mt5::MarketDataPort::symbolResolved, this, [this](const mt5::BrokerSymbol &s) {
+    const auto routeBar = [this](const mt5::RateBar &b) {
+        const QString ours = m_ourSymbols.value(b.symbol, b.symbol);
+        for (LiveRunExecutor *run : std::as_const(m_runs)) {
+            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
+                run->onBar(b);
+        }
+    };
+    connect(md, &mt5::MarketDataPort::symbolResolved, this, [this, routeBar](const mt5::BrokerSymbol &s) {
         if (!m_service)
             return;  // shut down: a signal the connector queued before it stopped
         const QString ours = s.requested.isEmpty() ? s.name : s.requested;
@@ -119,6 +126,8 @@ void AccountDesk::connectFeed()
         m_reconciler->setSymbolName(s.name, ours);
         for (LiveRunExecutor *run : std::as_const(m_runs))
             run->onSymbol(s);
+        for (const mt5::RateBar &b : m_barsBeforeSymbol.take(s.name))
+            routeBar(b);
     });
     connect(md, &mt5::MarketDataPort::subscriptionFailed, this,
             [this](const QString &requested, const QString &code, const QString &message, const QStringList &suggestions) {
@@ -146,12 +155,15 @@ void AccountDesk::connectFeed()
                 run->onTick(t);
         }
     });
-    connect(md, &mt5::MarketDataPort::barReceived, this, [this](const mt5::RateBar &b) {
-        const QString ours = m_ourSymbols.value(b.symbol, b.symbol);
-        for (LiveRunExecutor *run : std::as_const(m_runs)) {
-            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
-                run->onBar(b);
+    connect(md, &mt5::MarketDataPort::barReceived, this, [this, routeBar](const mt5::RateBar &b) {
+        if (!m_ourSymbols.contains(b.symbol)) {
+            // Not resolved yet (EURUSD.sim before symbol.get has said it is our EURUSD): held until it is.
+            QVector<mt5::RateBar> &held = m_barsBeforeSymbol[b.symbol];
+            if (held.size() < 100'000)
+                held.push_back(b);
+            return;
         }
+        routeBar(b);
     });
     connect(br, &mt5::BrokerPort::accountChanged, this, [this](const mt5::AccountInfo &a) {
         for (LiveRunExecutor *run : std::as_const(m_runs))
@@ -186,7 +198,10 @@ void AccountDesk::ensureRun(const LiveRunRecord &run)
                 && executor->status() != LiveRunStatus::Error)
                 executor->stop(run.desired == DesiredState::StopAndClose);
         } else if (executor->status() == LiveRunStatus::Halted && run.status == LiveRunStatus::Running) {
-            executor->resume();  // resumed by the trader (the store already says RUNNING)
+            // Resumed by the trader (the store says RUNNING) — unless `run` was read before the executor halted: the
+            // store is asked again, after the halt was written.
+            if (Result<LiveRunRecord> now = m_runStore->run(run.spec.id); now && now.value().status == LiveRunStatus::Running)
+                executor->resume();
         }
         return;
     }

@@ -14,6 +14,7 @@
 // goes to ERROR with the reason as last_error.
 // Threads: the desk's objects belong to its live thread; the connector to its own I/O thread (queued both ways).
 
+#include "brokertypes.h"
 #include "database.h"
 #include "liverunstore.h"
 #include "symbolspec.h"
@@ -23,6 +24,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QUuid>
+#include <QVector>
 
 #include <functional>
 #include <memory>
@@ -97,6 +99,9 @@ private:
     mt5::Mt5Client *m_client = nullptr;
     QHash<QUuid, LiveRunExecutor *> m_runs;          // children of the desk
     QHash<QString, QString> m_ourSymbols;            // broker name -> BotDesk name, once resolved (per tick)
+    // Bars of a broker name not resolved yet (a subscription's warm-up history arrives before symbol.get answers):
+    // delivered when it resolves, so the runs warm up on them.
+    QHash<QString, QVector<mt5::RateBar>> m_barsBeforeSymbol;
     bool m_live = false;
 };
 

@@ -9,6 +9,8 @@
 #include <QRegularExpression>
 #include <QSqlQuery>
 
+#include <algorithm>
+
 namespace bd {
 
 using namespace pglive;
@@ -624,6 +626,92 @@ Result<std::vector<Heartbeat>> PgTradeStore::heartbeats(const QUuid &liveRunId, 
     std::vector<Heartbeat> out;
     while (q->next())
         out.push_back(heartbeatFrom(*q));
+    return out;
+}
+
+namespace {
+
+// `error` of a statement on live_run_bars, with the fix when that table is missing (a schema older than 4).
+Error barsExplained(const Database &db, const QString &what, const Error &error)
+{
+    if (db.lastFailure().sqlState == QLatin1String("42P01"))
+        return makeError(QStringLiteral("%1: %2; the database has no live_run_bars table (schema 4): run 'botdesk-cli db "
+                                        "migrate'").arg(what, error.message));
+    return explained(db, what, error);
+}
+
+// A PostgreSQL array literal ("{1,2,3}") of one column of `bars`, each value written by `text`.
+template <typename Text> QString arrayOf(const std::vector<RunBar> &bars, Text text)
+{
+    QString out;
+    out.reserve(int(bars.size()) * 12 + 2);
+    out += QLatin1Char('{');
+    for (size_t i = 0; i < bars.size(); ++i) {
+        if (i)
+            out += QLatin1Char(',');
+        out += text(bars[i]);
+    }
+    out += QLatin1Char('}');
+    return out;
+}
+
+QString exact(double v) { return QString::number(v, 'g', 17); }
+
+} // namespace
+
+Result<void> PgTradeStore::recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars)
+{
+    const QString what = QStringLiteral("cannot record %1 bar(s) of run %2").arg(bars.size()).arg(liveRunId.toString(QUuid::WithoutBraces));
+    if (liveRunId.isNull())
+        return makeError(QStringLiteral("%1: it names no run").arg(what));
+    if (bars.empty())
+        return {};
+    for (const RunBar &b : bars) {
+        if (!finite(b.bar.open) || !finite(b.bar.high) || !finite(b.bar.low) || !finite(b.bar.close))
+            return makeError(QStringLiteral("%1: the bar at %2 ms has a price that is not a finite number")
+                                 .arg(what).arg(b.bar.timeMs));
+    }
+    auto inserted = m_db.exec(
+        QStringLiteral("INSERT INTO live_run_bars (live_run_id, bar_time, open, high, low, close, tick_volume, spread, "
+                       "warmup) SELECT ?::uuid, timestamptz 'epoch' + b.t * interval '1 millisecond', b.o, b.h, b.l, "
+                       "b.c, b.v, b.s, b.w FROM unnest(?::bigint[], ?::float8[], ?::float8[], ?::float8[], "
+                       "?::float8[], ?::bigint[], ?::int[], ?::boolean[]) AS b(t, o, h, l, c, v, s, w) "
+                       "ON CONFLICT (live_run_id, bar_time) DO NOTHING"),
+        {uuidValue(liveRunId), arrayOf(bars, [](const RunBar &b) { return QString::number(b.bar.timeMs); }),
+         arrayOf(bars, [](const RunBar &b) { return exact(b.bar.open); }),
+         arrayOf(bars, [](const RunBar &b) { return exact(b.bar.high); }),
+         arrayOf(bars, [](const RunBar &b) { return exact(b.bar.low); }),
+         arrayOf(bars, [](const RunBar &b) { return exact(b.bar.close); }),
+         arrayOf(bars, [](const RunBar &b) { return QString::number(b.bar.tickVolume); }),
+         arrayOf(bars, [](const RunBar &b) { return QString::number(b.bar.spreadPoints); }),
+         arrayOf(bars, [](const RunBar &b) { return b.warmup ? QStringLiteral("t") : QStringLiteral("f"); })});
+    if (!inserted)
+        return barsExplained(m_db, what, inserted.error());
+    return {};
+}
+
+Result<std::vector<RunBar>> PgTradeStore::runBars(const QUuid &liveRunId)
+{
+    const QString what = QStringLiteral("cannot read the bars of run %1").arg(liveRunId.toString(QUuid::WithoutBraces));
+    auto q = m_db.exec(QStringLiteral("SELECT %1, open, high, low, close, tick_volume, spread, warmup FROM live_run_bars "
+                                      "WHERE live_run_id = ?::uuid ORDER BY bar_time")
+                           .arg(ms(QStringLiteral("bar_time"))),
+                       {uuidValue(liveRunId)});
+    if (!q)
+        return barsExplained(m_db, what, q.error());
+    std::vector<RunBar> out;
+    while (q->next()) {
+        RunBar b;
+        b.bar.timeMs = q->value(0).toLongLong();
+        b.bar.open = q->value(1).toDouble();
+        b.bar.high = q->value(2).toDouble();
+        b.bar.low = q->value(3).toDouble();
+        b.bar.close = q->value(4).toDouble();
+        b.bar.tickVolume = quint32(std::clamp<qint64>(q->value(5).toLongLong(), 0, 0xffffffffLL));
+        b.bar.spreadPoints = q->value(6).toInt();
+        b.warmup = q->value(7).toBool();
+        out.push_back(b);
+    }
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // PgTradeStore: the TradeStore port (core/live/tradestore.h) on BotDesk's PostgreSQL database (tables trade_intents,
-// live_trades, trade_closes, live_events, heartbeats of migration 0003), through one thread's Database connection.
+// live_trades, trade_closes, live_events, heartbeats of migration 0003, live_run_bars of 0004), through one thread's
+// Database connection.
 //
 //   Database db(target, options);   // on the live run's thread
 //   PgTradeStore trades(db);        // uses db; does not own it (db must outlive the store)
@@ -16,6 +17,10 @@
 //
 // recordTradeClose is one transaction: it locks the trade, inserts the deal ON CONFLICT DO NOTHING and, only when the
 // deal is new, adds it to the trade and closes the trade when closed_volume reaches volume (within 1e-9 lot).
+//
+// recordRunBars is one INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING, whatever the
+// batch's size (8 bound values; the arrays travel as text, doubles with 17 significant digits so they read back
+// equal).
 //
 // Rows are written as the database login (owner = current_user); row-level security decides what a login sees.
 // Trades and closes are keyed by (owner, account, ticket): account names are per login (accounts table), so are they.
@@ -64,6 +69,9 @@ public:
 
     Result<void> recordHeartbeat(const Heartbeat &heartbeat) override;
     Result<std::vector<Heartbeat>> heartbeats(const QUuid &liveRunId, int limit) override;
+
+    Result<void> recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars) override;
+    Result<std::vector<RunBar>> runBars(const QUuid &liveRunId) override;
 
 private:
     Result<std::vector<IntentRecord>> readIntents(const QString &where, const QVariantList &values, const QString &what);

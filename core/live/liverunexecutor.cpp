@@ -206,16 +206,57 @@ void LiveRunExecutor::onBar(const mt5::RateBar &rb)
     view.spreadPoints = rb.spread;
     if (rb.history || m_run.status != LiveRunStatus::Running) {
         // Warm-up, or a run not trading (pending, halted, stopping): the strategy keeps its indicators current.
-        m_runner.feedWarmup(bar, view);
+        if (m_runner.feedWarmup(bar, view))
+            keepBar(bar, true);
         return;
     }
-    std::optional<Decision> decision = m_runner.onClosedBar(bar, view);
+    bool ignored = false;
+    std::optional<Decision> decision = m_runner.onClosedBar(bar, view, &ignored);
     if (rb.receivedNs > 0)
         m_barToDecision.add(double(monotonicNowNs() - rb.receivedNs) / 1e6);
+    if (!ignored)
+        keepBar(bar, false);
     if (decision)
         handleDecision(*decision);
     checkDrawdown();
     m_counters.lastLoopMs = double(loop.nsecsElapsed()) / 1e6;
+}
+
+void LiveRunExecutor::keepBar(const Bar &bar, bool warmup)
+{
+    constexpr size_t kMaxKept = 100'000;
+    if (m_barsToRecord.size() >= kMaxKept) {
+        m_barsToRecord.pop_front();
+        if (m_barsDropped++ == 0)
+            m_log->warn("[LiveRun {}] [{}] [{}] [bars] {} bars wait to be recorded: dropping the oldest (the parity "
+                        "check will miss them)", utf8(uuidText(id())), utf8(m_run.spec.account),
+                        utf8(m_run.spec.symbol), kMaxKept);
+    }
+    m_barsToRecord.push_back(RunBar{bar, warmup});
+    // Due: written once this bar's decision has been handled (queued behind it), not before.
+    if (now() - m_barsFlushedAtMs >= 5'000) {
+        m_barsFlushedAtMs = now();
+        QMetaObject::invokeMethod(this, &LiveRunExecutor::flushBars, Qt::QueuedConnection);
+    }
+}
+
+void LiveRunExecutor::flushBars()
+{
+    m_barsFlushedAtMs = now();
+    if (m_barsToRecord.empty())
+        return;
+    const std::vector<RunBar> batch(m_barsToRecord.begin(), m_barsToRecord.end());
+    if (Result<void> r = m_trades.recordRunBars(id(), batch); !r) {
+        m_log->warn("[LiveRun {}] [{}] [{}] [bars] {} bar(s) kept for the next try: {}", utf8(uuidText(id())),
+                    utf8(m_run.spec.account), utf8(m_run.spec.symbol), batch.size(), utf8(r.error().message));
+        return;
+    }
+    m_barsToRecord.clear();
+    if (m_barsDropped > 0) {
+        m_log->warn("[LiveRun {}] [{}] [{}] [bars] {} bar(s) were dropped unrecorded while the store was unreachable",
+                    utf8(uuidText(id())), utf8(m_run.spec.account), utf8(m_run.spec.symbol), m_barsDropped);
+        m_barsDropped = 0;
+    }
 }
 
 void LiveRunExecutor::handleDecision(const Decision &decision)
@@ -443,6 +484,8 @@ int LiveRunExecutor::closeAll(const QString &reason, const QString &subreason, q
         return 0;
     int sent = 0;
     for (OrderPlan plan : plans.value()) {
+        if (m_closing.contains(plan.positionTicket))
+            continue;  // its close is already on its way
         plan.intent.correlationId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         plan.closeReason = reason;
         plan.closeSubreason = subreason;
@@ -472,6 +515,7 @@ void LiveRunExecutor::checkDrawdown()
 
 void LiveRunExecutor::stop(bool closePositions)
 {
+    flushBars();
     if (m_run.status == LiveRunStatus::Stopped || m_run.status == LiveRunStatus::Error)
         return;
     m_held.clear();
@@ -555,6 +599,7 @@ void LiveRunExecutor::runEvent(const QString &type, const QString &message, cons
 
 void LiveRunExecutor::writeHeartbeat()
 {
+    flushBars();
     Heartbeat h;
     h.liveRunId = id();
     h.atMs = now();

@@ -9,7 +9,12 @@
 //   every bar / tick ─► drawdown from the starting equity ─► over the cap: close every position of the run
 //                       (RISK_CUTOFF), status HALTED, event DrawdownCapTriggered "Drawdown 23.5% exceeds cap 20%;
 //                       closed 5 positions"; the trader's Resume starts trading again
-//   every 10 s ─► heartbeat (store + one JSON log line); stop(close) ─► STOPPING ─► (close positions) ─► STOPPED
+//   every 10 s ─► heartbeat (store + one JSON log line); stop(close) ─► STOPPING ─► (close positions, and those the
+//                       entries still in flight open) ─► STOPPED
+//   every bar the runner handled (warm-up flagged) ─► kept, written in one batch (TradeStore::recordRunBars) at most
+//                       every 5 s on a bar, at each heartbeat and at stop: the replay parity check reads them
+//                       (liveparity.h). A failed write is logged and retried with the next batch; beyond 100,000
+//                       bars kept the oldest are dropped (with a warning). Trading never waits for it.
 //
 // The run's positions are the trades the store holds for it (recorded by the TradeService); prices of the run's
 // symbol come from the feed. Bar times arrive on the server clock and are converted to UTC with the link's offset.
@@ -32,6 +37,7 @@
 #include <QSet>
 #include <QTimer>
 
+#include <deque>
 #include <functional>
 #include <memory>
 
@@ -131,6 +137,9 @@ private:
     void runEvent(const QString &type, const QString &message, const QJsonObject &payload = {},
                   const QString &correlationId = {});
     void refreshTrades();
+    // The bars the runner handled, for the parity check: kept, then written in batches.
+    void keepBar(const Bar &bar, bool warmup);
+    void flushBars();
     qint64 now() const { return m_nowMs(); }
 
     LiveRunRecord m_run;
@@ -160,7 +169,10 @@ private:
     QSet<quint64> m_closing;            // tickets of this run's positions with a close in flight
     int m_signalSeq = 0;
     bool m_degraded = false;
-    bool m_closeOnStop = false;         // stopping with "stop and close"
+    bool m_closeOnStop = false;         // "stop and close": entries still in flight are closed when they open
+    std::deque<RunBar> m_barsToRecord;
+    qint64 m_barsFlushedAtMs = 0;       // the last batch written (or tried)
+    qint64 m_barsDropped = 0;           // bars dropped unrecorded since the last warning
 };
 
 } // namespace bd

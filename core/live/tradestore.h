@@ -1,15 +1,16 @@
 #pragma once
 // TradeStore: the durable record of what live trading did (issue 9 §3, §5): every trade intent under its idempotency
 // key BEFORE its order is sent, the intent's outcome, the trades (positions) with their lineage and close reasons,
-// the run's events and heartbeats.
+// the run's events and heartbeats, and the bars its strategy was fed (for the replay parity check, liveparity.h).
 //
-// core defines the port; connectors/postgres implements it (PgLiveStore, migration 0003).
+// core defines the port; connectors/postgres implements it (PgTradeStore, migrations 0003 and 0004).
 // Threads: one instance per thread, used only on the thread that created it. Calls block that thread while the store
 // talks to its server: an order waits for its intent's record (that is the point).
 // Errors: every call returns a Result whose message names the record (key, ticket, run) and the cause; on error
 // nothing was written. An intent that could not be persisted must not be sent.
 // Units: prices in quote currency, volume in lots, money in the account currency, times UTC epoch milliseconds.
 
+#include "bar.h"
 #include "result.h"
 #include "tradeintent.h"
 #include "tradetypes.h"
@@ -142,6 +143,16 @@ struct Heartbeat {
     qint64 lastActionAtMs = 0;     // 0 = none yet
 };
 
+// One bar a run's strategy was fed (issue 9 §1: the bars a live run received, replayed through the backtester, give
+// the same decisions). bar.timeMs is the bar's open time in UTC (the server clock converted with the link's offset),
+// prices are bid prices in quote currency, spreadPoints the feed's spread in points (-1 = none). warmup: the strategy
+// saw the bar but its actions were dropped (history before the run started, or a run not trading: pending, halted,
+// stopping). A bar the runner ignored (seen before, or not a valid price) is not a RunBar.
+struct RunBar {
+    Bar bar;
+    bool warmup = false;
+};
+
 class TradeStore {
 public:
     virtual ~TradeStore() = default;
@@ -184,6 +195,13 @@ public:
     virtual Result<void> recordHeartbeat(const Heartbeat &heartbeat) = 0;
     // The last `limit` heartbeats of the run, newest first.
     virtual Result<std::vector<Heartbeat>> heartbeats(const QUuid &liveRunId, int limit) = 0;
+
+    // Records a batch of the run's bars in one statement, committed before returning; a bar already recorded (same
+    // run and open time) is kept as it was. An empty batch writes nothing. Error (nothing written): the run is unknown
+    // or not the login's, a price is not finite, the database cannot be reached.
+    virtual Result<void> recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars) = 0;
+    // Every recorded bar of the run in time order (empty when none was recorded).
+    virtual Result<std::vector<RunBar>> runBars(const QUuid &liveRunId) = 0;
 };
 
 } // namespace bd
