@@ -1,5 +1,7 @@
 #include "livecommand.h"
 
+#include "heldsignals.h"
+
 #include "botscommand.h"
 #include "botstrategy.h"
 #include "cliarguments.h"
@@ -26,7 +28,8 @@ namespace bd {
 
 namespace {
 
-const QString kCommands = QStringLiteral("start, stop, resume, list, status, events, parity or serve");
+const QString kCommands =
+    QStringLiteral("start, stop, resume, list, status, events, parity, signals, approve, reject or serve");
 std::atomic<bool> g_stopRequested{false};
 
 extern "C" void onStopSignal(int) { g_stopRequested = true; }
@@ -378,6 +381,72 @@ CliOutcome parity(StoreSession &s, PgLiveRunStore &runs, PgTradeStore &trades, c
     return {};
 }
 
+// The run's signal events (received and answered), oldest first.
+Result<std::vector<LiveEvent>> signalEvents(PgTradeStore &trades, const QUuid &run)
+{
+    std::vector<LiveEvent> all;
+    for (const char *type : {"SignalReceived", "SignalApproved", "SignalRejected", "SignalExpired"}) {
+        Result<std::vector<LiveEvent>> some = trades.events(run, 0, 1'000'000, QString::fromLatin1(type));
+        if (!some)
+            return some.error();
+        all.insert(all.end(), some.value().begin(), some.value().end());
+    }
+    return all;
+}
+
+// live signals ID: what an APPROVE-mode run waits for the trader to answer.
+CliOutcome heldSignalsOf(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idText, QTextStream &out)
+{
+    Result<LiveRunRecord> run = findRun(runs, idText);
+    if (!run)
+        return cliFailure(run.error().message);
+    const QUuid id = run.value().spec.id;
+    Result<std::vector<LiveEvent>> events = signalEvents(trades, id);
+    if (!events)
+        return cliFailure(events.error().message);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const std::vector<HeldSignalView> held = heldSignals(events.value(), now);
+    out << "live run " << id.toString(QUuid::WithoutBraces).left(8) << " ("
+        << (run.value().spec.approval == ApprovalMode::Approve ? "APPROVE" : "AUTO") << " mode): " << held.size()
+        << " signal(s) waiting for approval" << Qt::endl;
+    for (const HeldSignalView &v : held)
+        out << "  " << v.signalId << "  expires in " << (v.expiresAtMs - now + 999) / 1000 << " s  "
+            << escapeForDisplay(v.message, EscapeMode::Message) << Qt::endl;
+    if (!held.empty())
+        out << "answer with: botdesk-cli live approve|reject " << id.toString(QUuid::WithoutBraces).left(8)
+            << " SIGNAL_ID" << Qt::endl;
+    return {};
+}
+
+// live approve|reject ID SIGNAL: the trader's answer, through the database to the run's host.
+CliOutcome answerSignal(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idText, const QString &signalId,
+                        SignalAnswer answer, QTextStream &out)
+{
+    const QString verb = answer == SignalAnswer::Approve ? QStringLiteral("approve") : QStringLiteral("reject");
+    Result<LiveRunRecord> run = findRun(runs, idText);
+    if (!run)
+        return cliFailure(run.error().message);
+    const QUuid id = run.value().spec.id;
+    const QString shortId = id.toString(QUuid::WithoutBraces).left(8);
+    if (run.value().spec.approval != ApprovalMode::Approve)
+        return cliFailure(QStringLiteral("cannot %1 signal '%2': live run %3 is in AUTO mode, its signals are sent "
+                                         "without approval").arg(verb, shown(signalId), shortId));
+    Result<std::vector<LiveEvent>> events = signalEvents(trades, id);
+    if (!events)
+        return cliFailure(events.error().message);
+    if (const QString why = whySignalNotHeld(events.value(), signalId, QDateTime::currentMSecsSinceEpoch());
+        !why.isEmpty())
+        return cliFailure(QStringLiteral("cannot %1 signal '%2' of live run %3: %4 (botdesk-cli live signals %3)")
+                              .arg(verb, shown(signalId), shortId, why));
+    if (Result<void> r = runs.decideSignal(id, signalId, answer); !r)
+        return cliFailure(r.error().message);
+    out << "signal " << signalId << " of live run " << shortId << ' '
+        << (answer == SignalAnswer::Approve ? "approved: its host sends it now" : "rejected: its host drops it")
+        << " (host " << (run.value().hostId.isEmpty() ? QStringLiteral("none yet") : run.value().hostId)
+        << "; botdesk-cli live events " << shortId << " shows the outcome)" << Qt::endl;
+    return {};
+}
+
 CliOutcome serve(const QCommandLineParser &parser, QTextStream &out)
 {
     Result<double> seconds = numberOption(parser, QStringLiteral("for"), within(0, 365.0 * 86400, QStringLiteral("seconds")), 0);
@@ -481,15 +550,20 @@ CliOutcome runLiveCommand(const QStringList &arguments, const QCommandLineParser
     const QString command = arguments.value(0);
     if (command.isEmpty())
         return cliFailure(QStringLiteral("live needs a command: %1").arg(kCommands), kCliExitUsage);
+    const bool answers = command == QLatin1String("approve") || command == QLatin1String("reject");
     const bool needsId = command == QLatin1String("stop") || command == QLatin1String("resume")
                          || command == QLatin1String("status") || command == QLatin1String("events")
-                         || command == QLatin1String("parity");
-    const int expected = needsId ? 2 : 1;
-    if (!QStringList{"start", "stop", "resume", "list", "status", "events", "parity", "serve"}.contains(command))
+                         || command == QLatin1String("parity") || command == QLatin1String("signals");
+    const int expected = answers ? 3 : needsId ? 2 : 1;
+    if (!QStringList{"start", "stop", "resume", "list", "status", "events", "parity", "signals", "approve", "reject",
+                     "serve"}
+             .contains(command))
         return cliFailure(QStringLiteral("unknown live command '%1': use %2").arg(shown(command), kCommands), kCliExitUsage);
     if (arguments.size() != expected)
-        return cliFailure(needsId ? QStringLiteral("live %1 takes one run id (botdesk-cli live list)").arg(command)
-                                  : QStringLiteral("live %1 takes no argument").arg(command),
+        return cliFailure(answers  ? QStringLiteral("live %1 takes a run id and a signal id (botdesk-cli live signals ID)")
+                                         .arg(command)
+                          : needsId ? QStringLiteral("live %1 takes one run id (botdesk-cli live list)").arg(command)
+                                    : QStringLiteral("live %1 takes no argument").arg(command),
                           kCliExitUsage);
     if (command == QLatin1String("serve"))
         return serve(parser, out);
@@ -516,6 +590,11 @@ CliOutcome runLiveCommand(const QStringList &arguments, const QCommandLineParser
         return events(runs, trades, arguments.at(1), parser, out);
     if (command == QLatin1String("parity"))
         return parity(session.value(), runs, trades, arguments.at(1), out);
+    if (command == QLatin1String("signals"))
+        return heldSignalsOf(runs, trades, arguments.at(1), out);
+    if (answers)
+        return answerSignal(runs, trades, arguments.at(1), arguments.at(2),
+                            command == QLatin1String("approve") ? SignalAnswer::Approve : SignalAnswer::Reject, out);
     Result<LiveRunRecord> run = findRun(runs, arguments.at(1));
     if (!run)
         return cliFailure(run.error().message);

@@ -253,17 +253,18 @@ private slots:
         const Run running = runCli({"db", "status"}, env);
         QVERIFY2(running.exitCode == 0, qPrintable(running.err));
         QVERIFY2(running.out.contains(QRegularExpression("server:   running \\(pid [0-9]+, ready\\)")), qPrintable(running.out));
-        QVERIFY2(running.out.contains("schema:   empty (this BotDesk needs version 4): run 'botdesk-cli db migrate'"),
+        QVERIFY2(running.out.contains("schema:   empty (this BotDesk needs version 5): run 'botdesk-cli db migrate'"),
                  qPrintable(running.out));
 
         const Run migrated = runCli({"db", "migrate"}, env);
         QVERIFY2(migrated.exitCode == 0, qPrintable(migrated.err));
-        QVERIFY2(migrated.out.contains("from schema version 0 to 4 (0001_bots_versions_backtests, 0002_order_outbox, 0003_live, 0004_live_run_bars)"), qPrintable(migrated.out));
+        QVERIFY2(migrated.out.contains("from schema version 0 to 5 (0001_bots_versions_backtests, 0002_order_outbox, 0003_live, 0004_live_run_bars, "
+                                                  "0005_signal_decisions)"), qPrintable(migrated.out));
         const Run again = runCli({"db", "migrate", "--db", "local"}, env);
         QVERIFY2(again.exitCode == 0, qPrintable(again.err));
-        QVERIFY2(again.out.contains("is at schema version 4, up to date"), qPrintable(again.out));
+        QVERIFY2(again.out.contains("is at schema version 5, up to date"), qPrintable(again.out));
         const Run current = runCli({"db", "status"}, env);
-        QVERIFY2(current.out.contains("schema:   version 4, up to date"), qPrintable(current.out));
+        QVERIFY2(current.out.contains("schema:   version 5, up to date"), qPrintable(current.out));
 
         // BOTDESK_DB_URL, when set, is the database; 'db start' then refuses, --db local overrides it.
         QProcessEnvironment remote = env;
@@ -277,7 +278,7 @@ private slots:
         QVERIFY(!unreachable.err.contains("hunter2") && !unreachable.out.contains("hunter2"));
         QCOMPARE(runCli({"db", "start"}, remote).exitCode, 2);
         const Run overridden = runCli({"db", "status", "--db", "local"}, remote);
-        QVERIFY2(overridden.exitCode == 0 && overridden.out.contains("schema:   version 4, up to date"), qPrintable(overridden.out));
+        QVERIFY2(overridden.exitCode == 0 && overridden.out.contains("schema:   version 5, up to date"), qPrintable(overridden.out));
         remote.insert("BOTDESK_DB_URL", "mysql://x");
         const Run badEnvironment = runCli({"db", "status"}, remote);
         QCOMPARE(badEnvironment.exitCode, 2);

@@ -74,6 +74,7 @@ private slots:
                                         QStringList{"live", "stop"}, QStringList{"live", "list", "extra"},
                                         QStringList{"live", "parity"}, QStringList{"live", "parity", "a", "b"},
                                         QStringList{"live", "serve", "--lease", "1"},
+                                        QStringList{"live", "approve", "0123abcd"}, QStringList{"live", "signals"},
                                         QStringList{"live", "start", "--bot", "x", "--account", "a", "--symbol", "EURUSD",
                                                     "--drawdown-cap", "150"}}) {
             const ProcessRun r = cli(args);
@@ -155,6 +156,11 @@ private slots:
         r = cli({"live", "list"});
         QVERIFY2(r.exitCode == 0 && r.out.contains(id.toString(QUuid::WithoutBraces).left(8)) && r.out.contains("STOPPED"),
                  qPrintable(describe(r)));
+        // An AUTO run holds no signal: there is nothing to approve.
+        r = cli({"live", "signals", id.toString(QUuid::WithoutBraces).left(8)});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("(AUTO mode): 0 signal(s) waiting for approval"), qPrintable(describe(r)));
+        r = cli({"live", "approve", id.toString(QUuid::WithoutBraces).left(8), "sig-1"});
+        QVERIFY2(r.exitCode == 1 && r.err.contains("is in AUTO mode"), qPrintable(describe(r)));
     }
 };
 

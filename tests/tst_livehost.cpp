@@ -14,6 +14,7 @@
 #include "codehash.h"
 #include "brokermetatypes.h"
 #include "database.h"
+#include "heldsignals.h"
 #include "liverunhost.h"
 #include "brokercheck.h"
 #include "pgbotstore.h"
@@ -180,6 +181,77 @@ private slots:
         QVERIFY(catalog.ok());
         qputenv("BOTDESK_TEST_BRIDGE_TOKEN", kToken.toLatin1());
         QVERIFY_OK(pg.start());
+    }
+
+    // APPROVE mode (issue 9 §2): a signal waits for the trader; nothing is sent until the answer, given through the
+    // database (as `botdesk-cli live approve|reject` does) and taken by the host; an approved signal is sent once, a
+    // rejected one never; a signal is answered only once.
+    void approveModeWaitsForTheTradersAnswer()
+    {
+        test::SimProcess sim;
+        QVERIFY(startSim(sim));
+        std::unique_ptr<Stage> st = stage(QStringLiteral("approve"), sim.url);
+        QVERIFY(st);
+        PgLiveRunStore &runs = *st->runs;
+        PgTradeStore &trades = *st->trades;
+        LiveRunSpec s = st->spec;
+        s.approval = ApprovalMode::Approve;
+        s.approvalTimeoutMs = 120'000;
+        QVERIFY_OK(runs.createRun(s));
+        const auto held = [&] {
+            std::vector<LiveEvent> events;
+            for (const char *type : {"SignalReceived", "SignalApproved", "SignalRejected", "SignalExpired"}) {
+                Result<std::vector<LiveEvent>> some = trades.events(s.id, 0, 100000, QString::fromLatin1(type));
+                if (some)
+                    events.insert(events.end(), some.value().begin(), some.value().end());
+            }
+            return heldSignals(events, QDateTime::currentMSecsSinceEpoch());
+        };
+        const auto intentsOf = [&](const QString &signal) {
+            int n = 0;
+            if (Result<std::vector<IntentRecord>> all = trades.intentsOfRun(s.id); all)
+                for (const IntentRecord &r : all.value())
+                    n += r.intent.signalId == signal ? 1 : 0;
+            return n;
+        };
+
+        std::unique_ptr<LiveRunHost> host = makeHost(st->target);
+        QVERIFY_OK(host->start());
+        QTRY_VERIFY_WITH_TIMEOUT(held().size() >= 2, 40000);
+        QVERIFY(trades.intentsOfRun(s.id).ok());
+        QCOMPARE(trades.intentsOfRun(s.id).value().size(), size_t(0));  // nothing sent while signals wait
+        const QString approved = held().at(0).signalId, rejected = held().at(1).signalId;
+
+        QVERIFY_OK(runs.decideSignal(s.id, approved, SignalAnswer::Approve));
+        const Result<void> again = runs.decideSignal(s.id, approved, SignalAnswer::Reject);
+        QVERIFY(!again);
+        QVERIFY2(again.error().message.contains(QStringLiteral("already approved")), qPrintable(again.error().message));
+        QVERIFY_OK(runs.decideSignal(s.id, rejected, SignalAnswer::Reject));
+
+        QTRY_VERIFY_WITH_TIMEOUT(intentsOf(approved) >= 1, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(trades.events(s.id, 0, 10, QStringLiteral("SignalRejected")).value().size() == 1, 5000);
+        // (events are written in batches every 100 ms: they may trail the intent)
+        QTRY_VERIFY_WITH_TIMEOUT(trades.events(s.id, 0, 10, QStringLiteral("SignalApproved")).value().size() == 1, 5000);
+        Result<std::vector<LiveEvent>> approval = trades.events(s.id, 0, 10, QStringLiteral("SignalApproved"));
+        QVERIFY_OK(approval);
+        QCOMPARE(approval.value().size(), size_t(1));
+        QCOMPARE(approval.value().front().payload.value(QStringLiteral("signal_id")).toString(), approved);
+        QVERIFY(approval.value().front().payload.value(QStringLiteral("approval_delay_ms")).toDouble() > 0);
+        QTest::qWait(1000);
+        QCOMPARE(intentsOf(rejected), 0);
+        const int sent = intentsOf(approved);
+        QTRY_VERIFY_WITH_TIMEOUT(held().size() >= 1, 20000);  // later signals wait in turn
+
+        QVERIFY_OK(runs.setDesiredState(s.id, DesiredState::StopAndClose));
+        QTRY_VERIFY_WITH_TIMEOUT(runs.run(s.id).value().status == LiveRunStatus::Stopped, 15000);
+        host->stop();
+        QCOMPARE(intentsOf(approved), sent);  // sent once, whatever came after
+        // Only the approved signal opened anything: the unanswered ones never reached the broker.
+        Result<std::vector<IntentRecord>> all = trades.intentsOfRun(s.id);
+        QVERIFY_OK(all);
+        for (const IntentRecord &r : all.value())
+            if (r.action == IntentAction::Open)
+                QCOMPARE(r.intent.signalId, approved);
     }
 
     void aRunTradesAndStopsAndCloses()

@@ -507,6 +507,43 @@ private slots:
         QCOMPARE(count(*f.db, "SELECT count(*) FROM live_runs WHERE host_id IN ('host-x', 'host-y')"), 2);
     }
 
+    // APPROVE mode: an answer is recorded once per signal; it reaches only the host that leases its run, once.
+    void signalAnswersReachTheRunsHostOnce()
+    {
+        Fixture f = fixture(QStringLiteral("answers"));
+        PgLiveRunStore store(*f.db);
+        auto a = store.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        auto b = store.createRun(runSpec(f.version, QStringLiteral("icm-demo"), QStringLiteral("GBPUSD")));
+        QVERIFY_OK(a);
+        QVERIFY_OK(b);
+        QVERIFY_OK(store.decideSignal(a->spec.id, QStringLiteral("sig-1"), SignalAnswer::Approve));
+        QVERIFY_OK(store.decideSignal(a->spec.id, QStringLiteral("sig-2"), SignalAnswer::Reject));
+        QVERIFY_OK(store.decideSignal(b->spec.id, QStringLiteral("sig-1"), SignalAnswer::Approve));  // another run's
+        const Result<void> twice = store.decideSignal(a->spec.id, QStringLiteral("sig-1"), SignalAnswer::Reject);
+        QVERIFY(!twice);
+        QVERIFY2(twice.error().message.contains(QStringLiteral("already approved at")), qPrintable(twice.error().message));
+        QVERIFY(!store.decideSignal(QUuid::createUuid(), QStringLiteral("sig-1"), SignalAnswer::Approve));
+        QVERIFY(!store.decideSignal(a->spec.id, QString(), SignalAnswer::Approve));
+
+        // No host leases the runs yet: nobody takes anything.
+        QCOMPARE(store.takeSignalDecisions(QStringLiteral("host-a"))->size(), size_t(0));
+        QVERIFY_OK(f.db->exec(QStringLiteral("UPDATE live_runs SET host_id = 'host-a', lease_until = now() + "
+                                             "interval '1 minute' WHERE id = ?::uuid"),
+                              {a->spec.id.toString(QUuid::WithoutBraces)}));
+        QCOMPARE(store.takeSignalDecisions(QStringLiteral("host-b"))->size(), size_t(0));
+        auto taken = store.takeSignalDecisions(QStringLiteral("host-a"));
+        QVERIFY_OK(taken);
+        QCOMPARE(taken->size(), size_t(2));  // run a's two, oldest first; not run b's
+        QCOMPARE(taken->at(0).liveRunId, a->spec.id);
+        QCOMPARE(taken->at(0).signalId, QStringLiteral("sig-1"));
+        QCOMPARE(taken->at(0).answer, SignalAnswer::Approve);
+        QCOMPARE(taken->at(1).signalId, QStringLiteral("sig-2"));
+        QCOMPARE(taken->at(1).answer, SignalAnswer::Reject);
+        QVERIFY(taken->at(0).decidedAtMs <= taken->at(1).decidedAtMs && taken->at(0).decidedAtMs > 0);
+        QCOMPARE(store.takeSignalDecisions(QStringLiteral("host-a"))->size(), size_t(0));  // once
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM signal_decisions WHERE taken_by = 'host-a' AND taken_at IS NOT NULL"), 2);
+    }
+
     void aSecondConnectionHearsTheNotification()
     {
         Fixture f = fixture(QStringLiteral("notify"));

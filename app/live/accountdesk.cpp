@@ -292,6 +292,12 @@ void AccountDesk::approve(const QUuid &runId, const QString &signalId)
         executor->approve(signalId);
 }
 
+void AccountDesk::reject(const QUuid &runId, const QString &signalId)
+{
+    if (LiveRunExecutor *executor = m_runs.value(runId))
+        executor->reject(signalId);
+}
+
 void AccountDesk::shutdown()
 {
     // Positions stay under their SL/TP; each run is recorded STOPPED (the trader starts it again).

@@ -70,7 +70,10 @@ public slots:
     void ensureRun(const bd::LiveRunRecord &run);
     // The app exits: every run stops (positions stay), then the connector. Emits closed() when done.
     void shutdown();
+    // APPROVE mode: the trader's answer to a held signal (sent, or dropped with SignalRejected). An unknown or
+    // expired signal changes nothing (the run's events already say SignalExpired).
     void approve(const QUuid &runId, const QString &signalId);
+    void reject(const QUuid &runId, const QString &signalId);
 
 signals:
     void runStatusChanged(const QUuid &runId, bd::LiveRunStatus status, const QString &message);

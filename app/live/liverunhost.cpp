@@ -133,7 +133,34 @@ void LiveRunHost::poll()
         m_hosted.insert(run.spec.id, run.spec.account);
         QMetaObject::invokeMethod(desk, [desk, run] { desk->ensureRun(run); }, Qt::QueuedConnection);
     }
+    applySignalDecisions();
     flagStaleRuns();
+}
+
+void LiveRunHost::applySignalDecisions()
+{
+    // The trader's answers to signals held by the runs leased here (from the desk or `live approve|reject`, any
+    // process): each is taken once and handed to its run's desk, which sends or drops the signal.
+    Result<std::vector<SignalDecision>> taken = m_runs->takeSignalDecisions(m_options.hostId);
+    if (!taken) {
+        m_log->warn("live host {}: answers to held signals not read ({}); retrying in {} ms", utf8(m_options.hostId),
+                    utf8(taken.error().message), m_options.pollMs);
+        return;
+    }
+    for (const SignalDecision &d : taken.value()) {
+        AccountDesk *desk = m_desks.value(m_hosted.value(d.liveRunId));
+        if (!desk) {
+            m_log->warn("[LiveRun {}] signal {} answered but the run is not hosted here; the answer is dropped",
+                        utf8(d.liveRunId.toString(QUuid::WithoutBraces)), utf8(d.signalId));
+            continue;
+        }
+        const QUuid run = d.liveRunId;
+        const QString signal = d.signalId;
+        if (d.answer == SignalAnswer::Approve)
+            QMetaObject::invokeMethod(desk, [desk, run, signal] { desk->approve(run, signal); }, Qt::QueuedConnection);
+        else
+            QMetaObject::invokeMethod(desk, [desk, run, signal] { desk->reject(run, signal); }, Qt::QueuedConnection);
+    }
 }
 
 void LiveRunHost::flagStaleRuns()

@@ -9,7 +9,8 @@
 // threads. Each account's desk (AccountDesk: stores, TradeService, connector, runs) lives on one of them, assigned
 // round-robin; each account's connector has its own I/O thread. The host itself lives on the thread that creates it.
 // stop() shuts every desk down (runs STOPPED, positions left under their SL/TP) and releases the leases.
-// Every poll also flags the runs of the database that should be trading and have written no heartbeat for 60 s
+// Every poll also hands the trader's answers to held signals (APPROVE mode; LiveRunStore::takeSignalDecisions) to the
+// runs hosted here, and flags the runs of the database that should be trading and have written no heartbeat for 60 s
 // (isStale; any host's): one HeartbeatStale event and an error log line per run until it beats again.
 
 #include "accountdesk.h"
@@ -81,6 +82,7 @@ signals:
 private:
     AccountDesk *deskFor(const QString &accountName);
     void flagStaleRuns();
+    void applySignalDecisions();
     void listen();
 
     Options m_options;

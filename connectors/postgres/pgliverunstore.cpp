@@ -2,6 +2,7 @@
 
 #include "pglivesql.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
@@ -423,6 +424,62 @@ Result<void> PgLiveRunStore::releaseRun(const QUuid &id, const QString &hostId)
     if (!held->next() || held->value(1).toInt() == 0)
         return makeError(QStringLiteral("%1: there is no such run").arg(what));
     return {};
+}
+
+Result<void> PgLiveRunStore::decideSignal(const QUuid &runId, const QString &signalId, SignalAnswer answer)
+{
+    const QString verb = answer == SignalAnswer::Approve ? QStringLiteral("approve") : QStringLiteral("reject");
+    const QString what = QStringLiteral("cannot %1 signal '%2' of %3").arg(verb, signalId.left(80), runName(runId));
+    if (signalId.isEmpty() || signalId.size() > 200)
+        return makeError(QStringLiteral("%1: give the signal id of its SignalReceived event (live events)").arg(what));
+    auto inserted = m_db.exec(QStringLiteral("INSERT INTO signal_decisions (live_run_id, signal_id, decision) "
+                                             "SELECT id, ?, ? FROM live_runs WHERE id = ?::uuid "
+                                             "ON CONFLICT DO NOTHING RETURNING 1"),
+                              {signalId, answer == SignalAnswer::Approve ? QStringLiteral("APPROVE")
+                                                                         : QStringLiteral("REJECT"),
+                               uuidValue(runId)});
+    if (!inserted)
+        return explained(m_db, what, inserted.error());
+    if (inserted->next())
+        return {};
+    auto first = m_db.exec(QStringLiteral("SELECT decision, %1 FROM signal_decisions WHERE live_run_id = ?::uuid "
+                                          "AND signal_id = ?").arg(ms(QStringLiteral("decided_at"))),
+                           {uuidValue(runId), signalId});
+    if (!first)
+        return explained(m_db, what, first.error());
+    if (!first->next())
+        return makeError(QStringLiteral("%1: there is no such run").arg(what));
+    return makeError(QStringLiteral("%1: it was already %2 at %3 UTC")
+                         .arg(what,
+                              first->value(0).toString() == QLatin1String("APPROVE") ? QStringLiteral("approved")
+                                                                                      : QStringLiteral("rejected"),
+                              QDateTime::fromMSecsSinceEpoch(first->value(1).toLongLong(), Qt::UTC)
+                                  .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"))));
+}
+
+Result<std::vector<SignalDecision>> PgLiveRunStore::takeSignalDecisions(const QString &hostId)
+{
+    const QString what = QStringLiteral("host '%1' cannot read the answers to held signals").arg(hostId.left(80));
+    auto taken = m_db.exec(QStringLiteral("UPDATE signal_decisions d SET taken_at = clock_timestamp(), taken_by = ? "
+                                          "FROM live_runs r WHERE r.id = d.live_run_id AND r.host_id = ? "
+                                          "AND d.taken_at IS NULL "
+                                          "RETURNING d.live_run_id::text, d.signal_id, d.decision, %1")
+                               .arg(ms(QStringLiteral("d.decided_at"))),
+                           {hostId, hostId});
+    if (!taken)
+        return explained(m_db, what, taken.error());
+    std::vector<SignalDecision> decisions;
+    while (taken->next()) {
+        SignalDecision d;
+        d.liveRunId = QUuid::fromString(taken->value(0).toString());
+        d.signalId = taken->value(1).toString();
+        d.answer = taken->value(2).toString() == QLatin1String("APPROVE") ? SignalAnswer::Approve : SignalAnswer::Reject;
+        d.decidedAtMs = taken->value(3).toLongLong();
+        decisions.push_back(std::move(d));
+    }
+    std::sort(decisions.begin(), decisions.end(),
+              [](const SignalDecision &a, const SignalDecision &b) { return a.decidedAtMs < b.decidedAtMs; });
+    return decisions;
 }
 
 } // namespace bd

@@ -48,6 +48,8 @@ public:
 
     Result<std::vector<LiveRunRecord>> claimRuns(const QString &hostId, qint64 leaseMs) override;
     Result<void> releaseRun(const QUuid &id, const QString &hostId) override;
+    Result<void> decideSignal(const QUuid &runId, const QString &signalId, SignalAnswer answer) override;
+    Result<std::vector<SignalDecision>> takeSignalDecisions(const QString &hostId) override;
 
 private:
     Result<std::vector<LiveRunRecord>> readRuns(const QString &sql, const QVariantList &values, const QString &what);

@@ -266,14 +266,21 @@ void LiveRunExecutor::handleDecision(const Decision &decision)
     QJsonArray actions;
     for (const Action &a : decision.actions)
         actions.append(actionJson(a));
+    const bool awaitsApproval = m_run.spec.approval == ApprovalMode::Approve;
+    const qint64 expiresAtMs = now() + m_run.spec.approvalTimeoutMs;
+    QJsonObject payload{{QStringLiteral("signal_id"), signalId},
+                        {QStringLiteral("bar_time"), double(decision.barTimeMs)},
+                        {QStringLiteral("actions"), actions}};
+    if (awaitsApproval)  // waits for the trader's answer (live approve|reject) until then
+        payload.insert(QStringLiteral("expires_at"), double(expiresAtMs));
     runEvent(QStringLiteral("SignalReceived"),
-             QStringLiteral("%1 action(s) on the bar of %2").arg(decision.actions.size())
-                 .arg(QDateTime::fromMSecsSinceEpoch(decision.barTimeMs, Qt::UTC).toString(Qt::ISODate)),
-             QJsonObject{{QStringLiteral("signal_id"), signalId},
-                         {QStringLiteral("bar_time"), double(decision.barTimeMs)},
-                         {QStringLiteral("actions"), actions}});
-    if (m_run.spec.approval == ApprovalMode::Approve) {
-        HeldSignal held{decision, now(), now() + m_run.spec.approvalTimeoutMs};
+             QStringLiteral("%1 action(s) on the bar of %2%3").arg(decision.actions.size())
+                 .arg(QDateTime::fromMSecsSinceEpoch(decision.barTimeMs, Qt::UTC).toString(Qt::ISODate),
+                      awaitsApproval ? QStringLiteral("; waiting for approval for %1 s").arg(m_run.spec.approvalTimeoutMs / 1000.0)
+                           : QString()),
+             payload);
+    if (awaitsApproval) {
+        HeldSignal held{decision, now(), expiresAtMs};
         m_held.insert(signalId, held);
         emit signalPending(id(), signalId, held.expiresAtMs);
         return;
@@ -349,8 +356,12 @@ std::optional<IntentRecord> LiveRunExecutor::submitPlan(const OrderPlan &plan, q
 void LiveRunExecutor::approve(const QString &signalId)
 {
     const auto it = m_held.find(signalId);
-    if (it == m_held.end())
+    if (it == m_held.end()) {
+        m_log->warn("[LiveRun {}] [{}] [{}] [approve] signal {} is not held (expired, answered, or not this run's): "
+                    "nothing sent", utf8(uuidText(id())), utf8(m_run.spec.account), utf8(m_run.spec.symbol),
+                    utf8(signalId));
         return;
+    }
     const HeldSignal held = it.value();
     m_held.erase(it);
     runEvent(QStringLiteral("SignalApproved"), QStringLiteral("approved after %1 ms").arg(now() - held.receivedAtMs),
@@ -365,6 +376,9 @@ void LiveRunExecutor::reject(const QString &signalId)
     if (m_held.remove(signalId))
         runEvent(QStringLiteral("SignalRejected"), QStringLiteral("rejected by the trader"),
                  QJsonObject{{QStringLiteral("signal_id"), signalId}});
+    else
+        m_log->warn("[LiveRun {}] [{}] [{}] [reject] signal {} is not held (expired, answered, or not this run's)",
+                    utf8(uuidText(id())), utf8(m_run.spec.account), utf8(m_run.spec.symbol), utf8(signalId));
 }
 
 void LiveRunExecutor::expireHeld()

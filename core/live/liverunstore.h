@@ -63,6 +63,16 @@ inline bool isStale(const LiveRunRecord &run, qint64 nowMs, qint64 staleAfterMs 
     return last > 0 && nowMs - last > staleAfterMs;
 }
 
+// The trader's answer to a signal held by an APPROVE-mode run (issue 9 §2), written by any BotDesk on the database
+// and taken once by the host that leases the run.
+enum class SignalAnswer { Approve, Reject };
+struct SignalDecision {
+    QUuid liveRunId;
+    QString signalId;              // the SignalReceived event's signal_id
+    SignalAnswer answer = SignalAnswer::Approve;
+    qint64 decidedAtMs = 0;        // UTC epoch ms, the store's clock
+};
+
 class LiveRunStore {
 public:
     virtual ~LiveRunStore() = default;
@@ -93,6 +103,13 @@ public:
     virtual Result<std::vector<LiveRunRecord>> claimRuns(const QString &hostId, qint64 leaseMs) = 0;
     // Gives up the lease of `id` (a clean stop or exit).
     virtual Result<void> releaseRun(const QUuid &id, const QString &hostId) = 0;
+
+    // APPROVE mode. decideSignal records the trader's answer and notifies the hosts; a second answer to the same
+    // signal is an error naming the first ("signal S of run R was already approved at ..."). takeSignalDecisions
+    // returns the answers no host has taken yet for the runs leased by `hostId`, marking them taken in the same
+    // statement (each answer reaches one host once), oldest first.
+    virtual Result<void> decideSignal(const QUuid &runId, const QString &signalId, SignalAnswer answer) = 0;
+    virtual Result<std::vector<SignalDecision>> takeSignalDecisions(const QString &hostId) = 0;
 };
 
 } // namespace bd
