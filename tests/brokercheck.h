@@ -34,7 +34,9 @@ inline AtBroker atBroker(const QUrl &url, const QString &token, qint64 magic, QO
     mt5::BrokerPort *br = client->broker();
     QObject::connect(br, &mt5::BrokerPort::linkStatusChanged, context,
                      [&live](const mt5::LinkStatus &s) { live = s.state == mt5::LinkStatus::State::Live; });
-    QObject::connect(br, &mt5::BrokerPort::dealsReceived, context, [&out, magic](const QVector<mt5::Deal> &deals) {
+    QElapsedTimer lastPage;  // the deal history arrives in parts (at most 1,000 deals each)
+    QObject::connect(br, &mt5::BrokerPort::dealsReceived, context, [&out, &lastPage, magic](const QVector<mt5::Deal> &deals) {
+        lastPage.start();
         out.entryDeals = std::max(out.entryDeals, 0);
         for (const mt5::Deal &d : deals) {
             out.entryDeals += d.magic == magic && d.entry == mt5::DealEntry::In;
@@ -57,7 +59,8 @@ inline AtBroker atBroker(const QUrl &url, const QString &token, qint64 magic, QO
     t.restart();
     while ((out.entryDeals < 0 || out.openPositions < 0) && t.elapsed() < 10000)
         QTest::qWait(20);
-    QTest::qWait(300);  // a paged deal history arrives in several messages
+    while (lastPage.isValid() && lastPage.elapsed() < 500 && t.elapsed() < 20000)
+        QTest::qWait(20);  // until no part has come for 500 ms
     QMetaObject::invokeMethod(client, &mt5::Mt5Client::stop, Qt::QueuedConnection);
     io.quit();
     io.wait();

@@ -785,8 +785,10 @@ void Mt5Client::handleReply(const QString &type, const QString &re, const QJsonO
     if (it == m_pending.constEnd())
         return dropFrame(QStringLiteral("'%1' answering no request of this connection (re '%2')").arg(type, re), frame);
     const PendingRequest p = *it;
-    // Paged and multi-part answers keep their request open: rates (until complete), the snapshot bundle's parts.
-    const bool keepOpen = (type == QLatin1String("rates") && !o.value(QLatin1String("complete")).toBool(true))
+    // Paged and multi-part answers keep their request open: rates and deals (until complete), the snapshot bundle's
+    // parts.
+    const bool keepOpen = ((type == QLatin1String("rates") || type == QLatin1String("deals"))
+                           && !o.value(QLatin1String("complete")).toBool(true))
                           || (p.kind == Pending::Resync && type != QLatin1String("resynced")
                               && type != QLatin1String("snapshot.end"));
     if (!keepOpen)

@@ -26,6 +26,7 @@ MAX_FRAME = 1 << 20
 MAX_RATES = 50000
 LOOKAHEAD_SEC = 30 * 86400       # history windows end this far after "now": the package filters by `to` only
 HELLO_TIMEOUT = 5.0
+MAX_DEALS_PER_MESSAGE = 1000  # a deal is about 450 bytes of JSON: a part stays under the 1 MiB frame cap
 CAPABILITIES = ["ticks", "bars", "history.rates", "history.ticks", "history.deals", "order.check", "resume",
                 "deal_events"]
 ACCOUNT_DYNAMIC = ("balance", "credit", "profit", "equity", "margin", "margin_free", "margin_level")
@@ -706,7 +707,19 @@ class Bridge:
                 return [d for d in c.get("history_deals_get", position=int(pos)) if frm <= d.time <= to]
             return list(c.get("history_deals_get", frm, to))
         deals = await self.worker.run(job)
-        self.reply(conn, "deals", rid, items=[self.enums.record("deal", d) for d in deals])
+        self._reply_deals(conn, rid, deals)
+
+    def _reply_deals(self, conn, rid, deals):
+        """Sends `deals` in parts of at most MAX_DEALS_PER_MESSAGE (each under the 1 MiB frame cap), `complete` true
+        on the last part (one empty part when there is none)."""
+        at = 0
+        while True:
+            part = deals[at:at + MAX_DEALS_PER_MESSAGE]
+            at += len(part)
+            self.reply(conn, "deals", rid, items=[self.enums.record("deal", d) for d in part],
+                       complete=at >= len(deals))
+            if at >= len(deals):
+                return
 
     async def _h_order_send(self, conn, session, msg):
         await self.desk.send(conn, session, msg)
@@ -751,7 +764,7 @@ class Bridge:
         self.reply(conn, "account", rid, info=self.enums.record("account", acct))
         self.reply(conn, "positions", rid, snapshot=True, items=[self.enums.record("position", p) for p in pos])
         self.reply(conn, "orders", rid, snapshot=True, items=[self.enums.record("order", o) for o in orders])
-        self.reply(conn, "deals", rid, items=[self.enums.record("deal", d) for d in deals])
+        self._reply_deals(conn, rid, deals)
         self.reply(conn, "snapshot.end", rid, snapshot_id=snap, as_of_seq=as_of)
 
     HANDLERS = {"hello": _h_hello, "ping": _h_ping, "subscribe": _h_subscribe, "unsubscribe": _h_unsubscribe,

@@ -33,6 +33,7 @@ namespace {
 constexpr quint64 kMaxFrameBytes = 1'048'576;
 constexpr int kMaxSubscriptions = 200;
 constexpr int kMaxRatesPerMessage = 10'000;  // keeps a `rates` page under the 1 MiB frame cap
+constexpr int kMaxDealsPerMessage = 1'000;   // keeps a `deals` part under it (a deal is about 450 bytes of JSON)
 constexpr qint64 kHelloTimeoutMs = 5000;
 constexpr qint64 kGapSkipMs = 60'000;
 constexpr int kMaxItemsPerPump = 20'000;
@@ -1032,9 +1033,22 @@ void SimServer::handleHistoryDeals(Connection &c, const QJsonObject &msg, const 
     auto position = mt5b::ticketFromJson(posV, QStringLiteral("position"));
     if (!position)
         return sendError(c, id, QStringLiteral("BAD_REQUEST"), position.error().message, QJsonObject{{"field", "position"}});
-    sendReply(c, QJsonObject{{"type", "deals"},
-                             {"items", dealsJson(m_exchange->deals(qint64(fromV.toDouble()), qint64(toV.toDouble()), *position))}},
-              id);
+    sendDeals(c, m_exchange->deals(qint64(fromV.toDouble()), qint64(toV.toDouble()), *position), id, false);
+}
+
+void SimServer::sendDeals(Connection &c, const std::vector<Deal> &deals, const QString &id, bool snapshot)
+{
+    // In parts of at most kMaxDealsPerMessage, each with `complete` (true on the last; one empty part when none).
+    size_t at = 0;
+    do {
+        const size_t end = std::min(deals.size(), at + size_t(kMaxDealsPerMessage));
+        const std::vector<Deal> part(deals.begin() + qsizetype(at), deals.begin() + qsizetype(end));
+        QJsonObject reply{{"type", "deals"}, {"items", dealsJson(part)}, {"complete", end == deals.size()}};
+        if (snapshot)
+            reply.insert(QStringLiteral("snapshot"), true);
+        sendReply(c, reply, id);
+        at = end;
+    } while (at < deals.size());
 }
 
 // --- Orders -----------------------------------------------------------------------------------------------------
@@ -1344,7 +1358,7 @@ void SimServer::handleResync(Connection &c, const QJsonObject &msg, const QStrin
     for (const Deal &d : m_exchange->allDeals())
         if (d.timeMsc >= sinceMsc)
             deals.push_back(d);
-    sendReply(c, QJsonObject{{"type", "deals"}, {"items", dealsJson(deals)}}, id);
+    sendDeals(c, deals, id, false);
     sendReply(c, QJsonObject{{"type", "snapshot.end"}, {"snapshot_id", snapshotId}, {"as_of_seq", s.newestSeq()}}, id);
 }
 

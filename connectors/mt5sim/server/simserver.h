@@ -132,6 +132,8 @@ private:
     QJsonObject accountInfo() const;
     QJsonArray positionsJson() const;
     QJsonArray ordersJson() const;
+    // history.deals (and the resync snapshot's deals) in parts under the frame cap.
+    void sendDeals(Connection &c, const std::vector<mt5::Deal> &deals, const QString &id, bool snapshot);
     QJsonArray dealsJson(const std::vector<mt5::Deal> &deals) const;
 
     // Market pump
