@@ -303,7 +303,7 @@ Result<void> PgTradeStore::updateIntent(const IntentRecord &r)
 Result<std::vector<IntentRecord>> PgTradeStore::readIntents(const QString &where, const QVariantList &values,
                                                             const QString &what)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM trade_intents WHERE %2").arg(kIntentColumns, where), values);
+    auto q = m_db.execPrepared(QStringLiteral("SELECT %1 FROM trade_intents WHERE %2").arg(kIntentColumns, where), values);
     if (!q)
         return explained(m_db, what, q.error());
     std::vector<IntentRecord> out;
@@ -364,7 +364,7 @@ Result<void> PgTradeStore::recordTradeOpened(const LiveTrade &t)
         return makeError(QStringLiteral("%1: volume %2 lots is not > 0").arg(what).arg(t.volume));
     if (t.openTimeMs <= 0)
         return makeError(QStringLiteral("%1: it has no open time (UTC epoch ms)").arg(what));
-    auto inserted = m_db.exec(
+    auto inserted = m_db.execPrepared(
         QStringLiteral("INSERT INTO live_trades (account, position_ticket, live_run_id, bot_version_id, source, "
                        "correlation_id, idempotency_key, symbol, side, volume, open_price, open_time, sl, tp, "
                        "commission, swap, adopted) VALUES (?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?, ?, "
@@ -398,7 +398,7 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
 
     return m_db.transaction([&]() -> Result<void> {
         // The trade first, locked: two closes of one position add up one after the other.
-        auto trade = m_db.exec(QStringLiteral("SELECT volume, closed_volume FROM live_trades WHERE owner = "
+        auto trade = m_db.execPrepared(QStringLiteral("SELECT volume, closed_volume FROM live_trades WHERE owner = "
                                               "current_user AND account = ? AND position_ticket = ? FOR UPDATE"),
                                {c.account, ticketValue(c.positionTicket)});
         if (!trade)
@@ -410,7 +410,7 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
         const double closedVolume = trade->value(1).toDouble() + c.volume;
         const bool closed = closedVolume >= volume - 1e-9;
 
-        auto inserted = m_db.exec(
+        auto inserted = m_db.execPrepared(
             QStringLiteral("INSERT INTO trade_closes (account, deal_ticket, position_ticket, order_ticket, volume, "
                            "price, profit, commission, swap, time, close_reason, close_subreason, correlation_id) "
                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?) ON CONFLICT (owner, account, deal_ticket) "
@@ -431,7 +431,7 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
         }
         sql += QStringLiteral(" WHERE owner = current_user AND account = ? AND position_ticket = ?");
         values << c.account << ticketValue(c.positionTicket);
-        if (auto updated = m_db.exec(sql, values); !updated)
+        if (auto updated = m_db.execPrepared(sql, values); !updated)
             return explained(m_db, what, updated.error());
         return Result<void>();
     });
@@ -442,7 +442,7 @@ Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 posi
     const QString what = QStringLiteral("cannot set the stops of %1").arg(positionName(account, positionTicket));
     if (auto numbers = checkNumbers(what, {{"sl", sl}, {"tp", tp}}); !numbers)
         return numbers.error();
-    auto updated = m_db.exec(QStringLiteral("UPDATE live_trades SET sl = ?, tp = ? WHERE owner = current_user AND "
+    auto updated = m_db.execPrepared(QStringLiteral("UPDATE live_trades SET sl = ?, tp = ? WHERE owner = current_user AND "
                                             "account = ? AND position_ticket = ? AND close_time IS NULL RETURNING 1"),
                              {sl, tp, account, ticketValue(positionTicket)});
     if (!updated)
@@ -461,7 +461,7 @@ Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 posi
 Result<std::vector<LiveTrade>> PgTradeStore::readTrades(const QString &where, const QVariantList &values,
                                                         const QString &what)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM live_trades WHERE %2").arg(kTradeColumns, where), values);
+    auto q = m_db.execPrepared(QStringLiteral("SELECT %1 FROM live_trades WHERE %2").arg(kTradeColumns, where), values);
     if (!q)
         return explained(m_db, what, q.error());
     std::vector<LiveTrade> out;
@@ -484,7 +484,7 @@ Result<std::vector<LiveTrade>> PgTradeStore::tradesOfRun(const QUuid &liveRunId)
 
 Result<std::vector<TradeClose>> PgTradeStore::closesOfTrade(const QString &account, quint64 positionTicket)
 {
-    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM trade_closes WHERE account = ? AND position_ticket = ? "
+    auto q = m_db.execPrepared(QStringLiteral("SELECT %1 FROM trade_closes WHERE account = ? AND position_ticket = ? "
                                       "ORDER BY time, deal_ticket").arg(kCloseColumns),
                        {textValue(account), ticketValue(positionTicket)});
     if (!q)
@@ -564,7 +564,7 @@ Result<std::vector<LiveEvent>> PgTradeStore::readEvents(const QString &where, co
         if (Result<int> flushed = flushEvents(); !flushed)
             return explained(m_db, what, flushed.error());
     }
-    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM live_events WHERE %2").arg(kEventColumns, where), values);
+    auto q = m_db.execPrepared(QStringLiteral("SELECT %1 FROM live_events WHERE %2").arg(kEventColumns, where), values);
     if (!q)
         return explained(m_db, what, q.error());
     std::vector<LiveEvent> out;
@@ -618,7 +618,7 @@ Result<std::vector<Heartbeat>> PgTradeStore::heartbeats(const QUuid &liveRunId, 
     const QString what = QStringLiteral("cannot list the heartbeats of run %1").arg(liveRunId.toString(QUuid::WithoutBraces));
     if (limit < 1)
         return makeError(QStringLiteral("%1: limit %2 is not >= 1").arg(what).arg(limit));
-    auto q = m_db.exec(QStringLiteral("SELECT %1 FROM heartbeats WHERE live_run_id = ?::uuid ORDER BY at DESC LIMIT ?")
+    auto q = m_db.execPrepared(QStringLiteral("SELECT %1 FROM heartbeats WHERE live_run_id = ?::uuid ORDER BY at DESC LIMIT ?")
                            .arg(kHeartbeatColumns),
                        {uuidValue(liveRunId), limit});
     if (!q)
@@ -671,7 +671,7 @@ Result<void> PgTradeStore::recordRunBars(const QUuid &liveRunId, const std::vect
             return makeError(QStringLiteral("%1: the bar at %2 ms has a price that is not a finite number")
                                  .arg(what).arg(b.bar.timeMs));
     }
-    auto inserted = m_db.exec(
+    auto inserted = m_db.execPrepared(
         QStringLiteral("INSERT INTO live_run_bars (live_run_id, bar_time, open, high, low, close, tick_volume, spread, "
                        "warmup) SELECT ?::uuid, timestamptz 'epoch' + b.t * interval '1 millisecond', b.o, b.h, b.l, "
                        "b.c, b.v, b.s, b.w FROM unnest(?::bigint[], ?::float8[], ?::float8[], ?::float8[], "
@@ -693,7 +693,7 @@ Result<void> PgTradeStore::recordRunBars(const QUuid &liveRunId, const std::vect
 Result<std::vector<RunBar>> PgTradeStore::runBars(const QUuid &liveRunId)
 {
     const QString what = QStringLiteral("cannot read the bars of run %1").arg(liveRunId.toString(QUuid::WithoutBraces));
-    auto q = m_db.exec(QStringLiteral("SELECT %1, open, high, low, close, tick_volume, spread, warmup FROM live_run_bars "
+    auto q = m_db.execPrepared(QStringLiteral("SELECT %1, open, high, low, close, tick_volume, spread, warmup FROM live_run_bars "
                                       "WHERE live_run_id = ?::uuid ORDER BY bar_time")
                            .arg(ms(QStringLiteral("bar_time"))),
                        {uuidValue(liveRunId)});

@@ -6,6 +6,9 @@
 //   Database db(target, options);   // on the live run's thread
 //   PgTradeStore trades(db);        // uses db; does not own it (db must outlive the store)
 //
+// Statements are prepared once per connection (Database::execPrepared: one round trip each instead of QPSQL's
+// three), since a live desk runs them for every order; the deferred events' multi-row INSERT is the exception.
+//
 // Every call is one statement or one transaction (Database::transaction), committed before it returns; on error
 // nothing of it was written, and the message names the record (idempotency key, account and ticket, run) and the
 // cause (the Database's: unreachable, connection lost, statement refused).
