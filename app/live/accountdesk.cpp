@@ -12,6 +12,8 @@
 #include "tradeservice.h"
 #include "versionstrategy.h"
 
+#include <QPointer>
+
 #include <spdlog/logger.h>
 
 namespace bd {
@@ -110,11 +112,17 @@ void AccountDesk::connectFeed()
 {
     mt5::MarketDataPort *md = m_client->marketData();
     mt5::BrokerPort *br = m_client->broker();
+    // Every run of the bar decides first, then each acts (writes, sends): no strategy waits for another run's orders.
     const auto routeBar = [this](const mt5::RateBar &b) {
         const QString ours = m_ourSymbols.value(b.symbol, b.symbol);
+        std::vector<QPointer<LiveRunExecutor>> acting;
         for (LiveRunExecutor *run : std::as_const(m_runs)) {
-            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe)
-                run->onBar(b);
+            if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe && run->decideBar(b))
+                acting.emplace_back(run);
+        }
+        for (const QPointer<LiveRunExecutor> &run : acting) {
+            if (run)
+                run->actOnBar();
         }
     };
     connect(md, &mt5::MarketDataPort::symbolResolved, this, [this, routeBar](const mt5::BrokerSymbol &s) {

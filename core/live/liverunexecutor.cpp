@@ -101,6 +101,7 @@ LiveRunCounters LiveRunExecutor::counters() const
 {
     LiveRunCounters c = m_counters;
     c.barToDecision = m_barToDecision.summary();
+    c.barToAction = m_barToAction.summary();
     return c;
 }
 
@@ -175,8 +176,16 @@ void LiveRunExecutor::onTick(const mt5::Tick &tick)
 
 void LiveRunExecutor::onBar(const mt5::RateBar &rb)
 {
+    if (decideBar(rb))
+        actOnBar();
+}
+
+bool LiveRunExecutor::decideBar(const mt5::RateBar &rb)
+{
+    m_actDue = false;
+    m_decided.reset();
     if (!rb.closed || rb.timeframe != m_run.spec.timeframe)
-        return;
+        return false;
     QElapsedTimer loop;
     loop.start();
     Bar bar;
@@ -208,18 +217,34 @@ void LiveRunExecutor::onBar(const mt5::RateBar &rb)
         // Warm-up, or a run not trading (pending, halted, stopping): the strategy keeps its indicators current.
         if (m_runner.feedWarmup(bar, view))
             keepBar(bar, true);
-        return;
+        return false;
     }
     bool ignored = false;
-    std::optional<Decision> decision = m_runner.onClosedBar(bar, view, &ignored);
+    m_decided = m_runner.onClosedBar(bar, view, &ignored);
     if (rb.receivedNs > 0)
         m_barToDecision.add(double(monotonicNowNs() - rb.receivedNs) / 1e6);
     if (!ignored)
         keepBar(bar, false);
-    if (decision)
-        handleDecision(*decision);
+    m_actDue = true;
+    m_decidedBarReceivedNs = rb.receivedNs;
+    m_decideMs = double(loop.nsecsElapsed()) / 1e6;
+    return true;
+}
+
+void LiveRunExecutor::actOnBar()
+{
+    if (!m_actDue)
+        return;
+    m_actDue = false;
+    QElapsedTimer loop;
+    loop.start();
+    if (m_decided && m_run.status == LiveRunStatus::Running)  // (a stop or halt may have come in between)
+        handleDecision(*m_decided);
+    m_decided.reset();
     checkDrawdown();
-    m_counters.lastLoopMs = double(loop.nsecsElapsed()) / 1e6;
+    if (m_decidedBarReceivedNs > 0)
+        m_barToAction.add(double(monotonicNowNs() - m_decidedBarReceivedNs) / 1e6);
+    m_counters.lastLoopMs = m_decideMs + double(loop.nsecsElapsed()) / 1e6;
 }
 
 void LiveRunExecutor::keepBar(const Bar &bar, bool warmup)
@@ -626,6 +651,7 @@ void LiveRunExecutor::writeHeartbeat()
     h.loopMs = m_counters.lastLoopMs;
     h.lastActionAtMs = m_counters.lastActionAtMs;
     const LatencyFigures barToDecision = m_barToDecision.summary();
+    const LatencyFigures barToAction = m_barToAction.summary();
     const QJsonObject line{{QStringLiteral("type"), QStringLiteral("heartbeat")},
                            {QStringLiteral("live_run"), uuidText(id())},
                            {QStringLiteral("account"), m_run.spec.account},
@@ -643,6 +669,8 @@ void LiveRunExecutor::writeHeartbeat()
                            {QStringLiteral("bars_decided"), double(barToDecision.count)},
                            {QStringLiteral("bar_to_decision_p50_ms"), barToDecision.p50},
                            {QStringLiteral("bar_to_decision_p99_ms"), barToDecision.p99},
+                           {QStringLiteral("bar_to_action_p50_ms"), barToAction.p50},
+                           {QStringLiteral("bar_to_action_p99_ms"), barToAction.p99},
                            {QStringLiteral("degraded"), m_degraded}};
     m_log->info("{}", QJsonDocument(line).toJson(QJsonDocument::Compact).toStdString());
     if (Result<void> r = m_trades.recordHeartbeat(h); !r) {

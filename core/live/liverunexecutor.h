@@ -58,6 +58,9 @@ struct LiveRunCounters {
     // Bar close → decision: from the connector's receive stamp (RateBar::receivedNs) of each live closed bar to its
     // runner's return (actions or none), ms on the monotonic clock; over the run's last 1000 such bars.
     LatencyFigures barToDecision;
+    // Bar close → acted: to the end of the bar's handling (events, intents persisted and orders queued to the broker,
+    // the drawdown check) — what the run's orders waited for, the other runs of its desk included.
+    LatencyFigures barToAction;
 };
 
 class LiveRunExecutor : public QObject {
@@ -81,8 +84,9 @@ public:
     LiveRunStatus status() const { return m_run.status; }
     // The counters, with barToDecision's percentiles computed now.
     LiveRunCounters counters() const;
-    // The kept bar close → decision samples (ms, oldest first): benches pool them across runs.
+    // The kept bar close → decision and → acted samples (ms, oldest first): benches pool them across runs.
     std::vector<double> barToDecisionSamples() const { return m_barToDecision.samples(); }
+    std::vector<double> barToActionSamples() const { return m_barToAction.samples(); }
     bool degraded() const { return m_degraded; }
     qint64 warmupBars() const { return m_runner.warmupBars(); }
 
@@ -90,7 +94,13 @@ public slots:
     // Starts the run: PENDING → RUNNING (the starting equity fixed on first start). Bars before start are warm-up.
     void start();
     // The account's feed (call on this thread; the host routes the connector's signals here).
+    // A closed bar is handled in two steps, so that a desk with many runs lets every run's strategy decide on the bar
+    // before any run writes or sends (the last run decides microseconds after the bar, not after the others' orders):
+    // decideBar feeds the runner and keeps the decision (true: actOnBar has work), actOnBar turns it into orders and
+    // checks the drawdown cap. onBar does both.
     void onBar(const bd::mt5::RateBar &bar);
+    bool decideBar(const bd::mt5::RateBar &bar);
+    void actOnBar();
     void onTick(const bd::mt5::Tick &tick);
     void onAccount(const bd::mt5::AccountInfo &account);
     void onSymbol(const bd::mt5::BrokerSymbol &symbol);
@@ -155,6 +165,12 @@ private:
     QTimer m_approvalTimer;
     LiveRunCounters m_counters;
     LatencyRing m_barToDecision{1000};
+    LatencyRing m_barToAction{1000};
+    // decideBar's result for actOnBar.
+    bool m_actDue = false;
+    std::optional<Decision> m_decided;
+    qint64 m_decidedBarReceivedNs = 0;
+    double m_decideMs = 0.0;
     std::optional<mt5::AccountInfo> m_account;
     std::optional<Quote> m_quote;
     qint64 m_serverOffsetSec = 0;
