@@ -361,12 +361,26 @@ private slots:
         QVERIFY_OK(db.execPrepared(insert, {106, QStringLiteral("after restart")}));
         QCOMPARE(preparedHere(), 1);
 
+        // One statement fails while the server is down; once it is back, another one kept from before works too
+        // (every kept statement went with the old connection, not only the one that failed).
+        const QString label = QStringLiteral("SELECT label FROM items WHERE id = ?");
+        QVERIFY_OK(db.execPrepared(label, {106}));
+        QVERIFY_OK(pg.stopServer());
+        QVERIFY(!db.execPrepared(insert, {108, QStringLiteral("while down")}));
+        QVERIFY(db.lastFailureWasConnection());
+        QVERIFY_OK(pg.startServer());
+        auto after = db.execPrepared(label, {106});
+        QVERIFY_OK(after);
+        QVERIFY(after->next());
+        QCOMPARE(after->value(0).toString(), QStringLiteral("after restart"));
+        QVERIFY_OK(db.execPrepared(insert, {109, QStringLiteral("after the outage")}));
+
         const qint64 pid = db.scalar("SELECT pg_backend_pid()")->toLongLong();
         QVERIFY_OK(pg.execAsSuperuser(QStringLiteral("SELECT pg_terminate_backend(%1)").arg(pid), "work"));
         QTest::qWait(100);
         QVERIFY_OK(db.execPrepared(insert, {107, QStringLiteral("after kill")}));
-        QCOMPARE(count(db, "SELECT count(*) FROM items WHERE id BETWEEN 100 AND 107"), 8);
-        QVERIFY_OK(db.exec("DELETE FROM items WHERE id BETWEEN 100 AND 107"));
+        QCOMPARE(count(db, "SELECT count(*) FROM items WHERE id BETWEEN 100 AND 109"), 9);
+        QVERIFY_OK(db.exec("DELETE FROM items WHERE id BETWEEN 100 AND 109"));
     }
 
     // A session killed by an administrator (pg_terminate_backend) counts as a lost connection, too.

@@ -197,10 +197,12 @@ Result<void> Database::ensureOpen()
         if (!m_broken && connectionAlive())
             return {};
         log->warn("reconnecting to {} (the previous connection was lost)", describe().toStdString());
-        m_prepared.clear();
+        m_prepared.clear();  // before their connection goes
         db.close();
         m_inTransaction = false;
     }
+    // A new connection (or none, if opening fails): the kept statements belonged to the old one, however it ended.
+    m_prepared.clear();
 
     if (m_target.isLocalCluster()) {
         LocalCluster cluster(m_options.cluster);
@@ -301,19 +303,24 @@ Error Database::statementFailure(const QString &sql, const QSqlError &error)
                 state);
 }
 
-Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &values)
+Result<void> Database::readyForStatement()
 {
     if (auto thread = checkThread(); !thread)
-        return thread.error();
+        return thread;
     m_failure = {};
-    if (!m_inTransaction) {
-        if (auto opened = ensureOpen(); !opened)
-            return opened.error();
-    } else if (m_broken) {
+    if (!m_inTransaction)
+        return ensureOpen();
+    if (m_broken)
         return fail(DatabaseFailure::Kind::ConnectionLost,
                     QStringLiteral("lost the connection to the BotDesk database at %1 during this operation; nothing "
                                    "of it was saved; BotDesk reconnects at the next operation").arg(describe()));
-    }
+    return {};
+}
+
+Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &values)
+{
+    if (auto ready = readyForStatement(); !ready)
+        return ready.error();
     QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
     query.setForwardOnly(true);
     bool ok = false;
@@ -337,17 +344,8 @@ Result<QSqlQuery> Database::exec(const QString &sql, const QVariantList &values)
 
 Result<QSqlQuery> Database::execPrepared(const QString &sql, const QVariantList &values)
 {
-    if (auto thread = checkThread(); !thread)
-        return thread.error();
-    m_failure = {};
-    if (!m_inTransaction) {
-        if (auto opened = ensureOpen(); !opened)
-            return opened.error();
-    } else if (m_broken) {
-        return fail(DatabaseFailure::Kind::ConnectionLost,
-                    QStringLiteral("lost the connection to the BotDesk database at %1 during this operation; nothing "
-                                   "of it was saved; BotDesk reconnects at the next operation").arg(describe()));
-    }
+    if (auto ready = readyForStatement(); !ready)
+        return ready.error();
     auto kept = m_prepared.find(sql);
     if (kept == m_prepared.end()) {
         QSqlQuery query(QSqlDatabase::database(m_connectionName, false));
@@ -367,7 +365,12 @@ Result<QSqlQuery> Database::execPrepared(const QString &sql, const QVariantList 
         m_prepared.erase(kept);  // prepared again next time (after a reconnect it must be)
         return statementFailure(sql, error);
     }
-    return query;
+    // The caller's copy shares the kept statement's result (the header's rule: read it before the next call with this
+    // sql). Qt 6 deprecates copying a QSqlQuery but keeps it; a move would give the kept statement away.
+    QT_WARNING_PUSH
+    QT_WARNING_DISABLE_DEPRECATED
+    return QSqlQuery(query);
+    QT_WARNING_POP
 }
 
 Result<QVariant> Database::scalar(const QString &sql, const QVariantList &values)

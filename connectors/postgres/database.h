@@ -125,6 +125,9 @@ private:
     void rollback();
     Result<void> checkThread();
     Result<void> ensureOpen();
+    // Before a statement: the right thread, and a connection (opened now, outside a transaction; a transaction's
+    // lost connection is an error, never silently replaced).
+    Result<void> readyForStatement();
     bool connectionAlive();
     Error fail(DatabaseFailure::Kind kind, const QString &message, const QString &sqlState = {});
     Error statementFailure(const QString &sql, const class QSqlError &error);
