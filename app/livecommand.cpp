@@ -1,12 +1,12 @@
 #include "livecommand.h"
 
-#include "heldsignals.h"
-
+#include "accounttoken.h"
 #include "botscommand.h"
 #include "botstrategy.h"
 #include "cliarguments.h"
 #include "displaytext.h"
-#include "latencystats.h"
+#include "heldsignals.h"
+#include "latencyring.h"
 #include "liveparity.h"
 #include "liverunhost.h"
 #include "pgliverunstore.h"
@@ -194,9 +194,9 @@ void printPercentiles(QTextStream &out, const QString &label, const std::vector<
         out << "  " << label << ": no samples" << Qt::endl;
         return;
     }
-    out << "  " << label << ": p50 " << QString::number(mt5::LatencyStats::percentile(ms, 50), 'f', 1) << " ms, p95 "
-        << QString::number(mt5::LatencyStats::percentile(ms, 95), 'f', 1) << " ms, p99 "
-        << QString::number(mt5::LatencyStats::percentile(ms, 99), 'f', 1) << " ms (" << ms.size() << " samples)" << Qt::endl;
+    out << "  " << label << ": p50 " << QString::number(LatencyRing::percentile(ms, 50), 'f', 1) << " ms, p95 "
+        << QString::number(LatencyRing::percentile(ms, 95), 'f', 1) << " ms, p99 "
+        << QString::number(LatencyRing::percentile(ms, 99), 'f', 1) << " ms (" << ms.size() << " samples)" << Qt::endl;
 }
 
 CliOutcome status(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idText, QTextStream &out)
@@ -476,17 +476,7 @@ CliOutcome serve(const QCommandLineParser &parser, QTextStream &out)
     options.pollMs = std::clamp<qint64>(options.leaseMs / 5, 200, 5000);
     options.strategies = &strategies;
     options.catalog = catalog.value();
-    options.tokenFor = [](const LiveAccount &a) -> Result<QString> {
-        if (a.tokenEnv.isEmpty())
-            return makeError(QStringLiteral("account %1 keeps its token in the keychain (%2), which the command line does "
-                                            "not read; add the account with --token-env VAR for a headless host")
-                                 .arg(a.name, a.tokenKey));
-        const QString token = qEnvironmentVariable(a.tokenEnv.toLocal8Bit().constData());
-        if (token.isEmpty())
-            return makeError(QStringLiteral("account %1's token: environment variable %2 is not set; export it before "
-                                            "'botdesk-cli live serve'").arg(a.name, a.tokenEnv));
-        return token;
-    };
+    options.tokenFor = tokenFromEnvironment;
     LiveRunHost host(options);
     QObject::connect(&host, &LiveRunHost::runStatusChanged, &host,
                      [&out](const QUuid &id, LiveRunStatus s, const QString &message) {

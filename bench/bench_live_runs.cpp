@@ -17,6 +17,7 @@
 //    actions), orders sent.
 // Times on the monotonic clock (std::chrono::steady_clock); RSS and threads from /proc/self/status (Linux).
 
+#include "accounttoken.h"
 #include "brokermetatypes.h"
 #include "database.h"
 #include "latencyring.h"
@@ -173,12 +174,7 @@ int main(int argc, char *argv[])
         o.pollMs = 1000;
         o.strategies = &strategies;
         o.catalog = catalog.value();
-        o.tokenFor = [](const LiveAccount &a) -> Result<QString> {
-            const QString t = qEnvironmentVariable(a.tokenEnv.toLatin1().constData());
-            if (t.isEmpty())
-                return makeError(QStringLiteral("%1 is not set").arg(a.tokenEnv));
-            return t;
-        };
+        o.tokenFor = tokenFromEnvironment;
         LiveRunHost host(o);
         if (auto started = host.start(); !started)
             return fail(started.error().message);

@@ -16,6 +16,7 @@
 #include "database.h"
 #include "heldsignals.h"
 #include "liverunhost.h"
+#include "accounttoken.h"
 #include "brokercheck.h"
 #include "pgbotstore.h"
 #include "pgharness.h"
@@ -112,12 +113,7 @@ class TestLiveHost : public QObject {
         o.staleAfterMs = staleAfterMs;
         o.strategies = &strategies;
         o.catalog = catalog.value();
-        o.tokenFor = [](const LiveAccount &a) -> Result<QString> {
-            const QString t = qEnvironmentVariable(a.tokenEnv.toLatin1().constData());
-            if (t.isEmpty())
-                return makeError(QStringLiteral("%1 is not set").arg(a.tokenEnv));
-            return t;
-        };
+        o.tokenFor = tokenFromEnvironment;
         return std::make_unique<LiveRunHost>(o);
     }
 

@@ -9,6 +9,7 @@
 // the process's thread count does not grow with the runs. Bounded: about 45 s wall on 2 cores.
 
 #include "botstrategy.h"
+#include "accounttoken.h"
 #include "brokercheck.h"
 #include "brokermetatypes.h"
 #include "database.h"
@@ -106,12 +107,7 @@ private slots:
         o.reconcileMs = 5000;
         o.strategies = &strategies;
         o.catalog = catalog.value();
-        o.tokenFor = [](const LiveAccount &a) -> Result<QString> {
-            const QString t = qEnvironmentVariable(a.tokenEnv.toLatin1().constData());
-            if (t.isEmpty())
-                return makeError(QStringLiteral("%1 is not set").arg(a.tokenEnv));
-            return t;
-        };
+        o.tokenFor = tokenFromEnvironment;
         auto host = std::make_unique<LiveRunHost>(o);
         QVERIFY_OK(host->start());
         const int threadsBefore = processThreads();

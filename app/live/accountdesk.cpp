@@ -27,7 +27,9 @@ AccountDesk::AccountDesk(Setup setup, QObject *parent)
 {
 }
 
-AccountDesk::~AccountDesk()
+AccountDesk::~AccountDesk() { closeRuns(); }
+
+void AccountDesk::closeRuns()
 {
     stopConnector();
     qDeleteAll(m_runs);
@@ -316,11 +318,7 @@ void AccountDesk::shutdown()
             (void)m_runStore->setDesiredState(executor->id(), DesiredState::Stopped);
         executor->stop(false);
     }
-    stopConnector();
-    qDeleteAll(m_runs);
-    m_runs.clear();
-    m_eventFlush.stop();
-    flushEvents();  // the runs' last events (stopped, their final heartbeat's)
+    closeRuns();
     m_reconciler.reset();
     m_service.reset();
     emit closed();

@@ -86,6 +86,8 @@ private:
     void connectFeed();
     void flushEvents();
     void stopConnector();
+    // The connector stopped, the runs deleted, their last events written (shutdown, and the destructor).
+    void closeRuns();
 
     Setup m_setup;
     std::shared_ptr<spdlog::logger> m_log;

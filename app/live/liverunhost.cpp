@@ -43,8 +43,7 @@ Result<void> LiveRunHost::start()
         m_threads.push_back(std::move(thread));
     }
     m_log->info("live host {} on {} live thread(s), polling every {} ms", utf8(m_options.hostId), n, m_options.pollMs);
-    listen();
-    poll();
+    poll();  // (subscribes to the channel first)
     m_pollTimer.start();
     return {};
 }

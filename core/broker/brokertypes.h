@@ -15,6 +15,8 @@
 #include <QVector>
 #include <QtGlobal>
 
+#include <chrono>
+
 namespace bd::mt5 {
 
 using Ticket = quint64;
@@ -44,9 +46,16 @@ struct RateBar {
     qint64 realVolume = 0;
     bool closed = false;    // exactly one closed bar message per bar time
     bool history = false;   // sent from history (subscription warm-up or backfill), not live
-    qint64 receivedNs = 0;  // when the connector parsed it: nanoseconds on the monotonic clock (CLOCK_MONOTONIC,
-                            // std::chrono::steady_clock, QElapsedTimer's); 0 = unknown. Not on the wire.
+    qint64 receivedNs = 0;  // when the connector parsed it: monotonicNowNs(); 0 = unknown. Not on the wire.
 };
+
+// The clock of RateBar::receivedNs: nanoseconds on the monotonic clock (std::chrono::steady_clock: CLOCK_MONOTONIC,
+// QElapsedTimer's), for latencies within one process.
+inline qint64 monotonicNowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
 
 // MqlTradeRequest. Optional tickets are 0 when absent.
 struct TradeRequest {

@@ -1,7 +1,8 @@
 #pragma once
 // LatencyRing: the last `capacity` samples of one latency, in milliseconds, and their nearest-rank percentiles (the
 // smallest sample with at least p % of the samples at or below it) — a run's bar close → decision figures
-// (LiveRunExecutor), small and bounded: capacity × 8 bytes, allocated as samples arrive.
+// (LiveRunExecutor), the connector's order round trips (LatencyStats); small and bounded: capacity × 8 bytes,
+// allocated as samples arrive.
 
 #include <QtGlobal>
 
@@ -21,6 +22,7 @@ public:
 
     void add(double ms);
     qint64 count() const { return m_count; }
+    size_t kept() const { return m_ring.size(); }  // at most `capacity`
     // The kept samples (the last `capacity`), oldest first.
     std::vector<double> samples() const;
     LatencyFigures summary() const;

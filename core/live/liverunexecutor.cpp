@@ -11,7 +11,6 @@
 #include <spdlog/logger.h>
 
 #include <algorithm>
-#include <chrono>
 
 namespace bd {
 
@@ -19,11 +18,6 @@ namespace {
 
 std::string utf8(const QString &s) { return s.toStdString(); }
 QString uuidText(const QUuid &id) { return id.toString(QUuid::WithoutBraces); }
-// The clock of RateBar::receivedNs.
-qint64 monotonicNowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 QJsonObject actionJson(const Action &a)
 {
@@ -222,7 +216,7 @@ bool LiveRunExecutor::decideBar(const mt5::RateBar &rb)
     bool ignored = false;
     m_decided = m_runner.onClosedBar(bar, view, &ignored);
     if (rb.receivedNs > 0)
-        m_barToDecision.add(double(monotonicNowNs() - rb.receivedNs) / 1e6);
+        m_barToDecision.add(double(mt5::monotonicNowNs() - rb.receivedNs) / 1e6);
     if (!ignored)
         keepBar(bar, false);
     m_actDue = true;
@@ -243,7 +237,7 @@ void LiveRunExecutor::actOnBar()
     m_decided.reset();
     checkDrawdown();
     if (m_decidedBarReceivedNs > 0)
-        m_barToAction.add(double(monotonicNowNs() - m_decidedBarReceivedNs) / 1e6);
+        m_barToAction.add(double(mt5::monotonicNowNs() - m_decidedBarReceivedNs) / 1e6);
     m_counters.lastLoopMs = m_decideMs + double(loop.nsecsElapsed()) / 1e6;
 }
 

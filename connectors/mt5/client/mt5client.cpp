@@ -681,8 +681,7 @@ void Mt5Client::handleMarket(const mt5b::MarketFrame &frame)
         return;
     }
     RateBar bar = frame.bar;
-    bar.receivedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::steady_clock::now().time_since_epoch()).count();  // bar close -> decision starts here
+    bar.receivedNs = monotonicNowNs();  // bar close -> decision starts here
     if (bar.closed) {
         qint64 &last = m_lastClosed[barKey(bar.symbol, bar.timeframe)];
         if (bar.time <= last && frame.replay)
