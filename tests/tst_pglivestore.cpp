@@ -748,6 +748,51 @@ private slots:
               created[0].load(), created[1].load());
     }
 
+    // The hot writes commit without waiting for the WAL flush; an intent always waits for it, even inside a
+    // transaction whose earlier write said otherwise (pglivesql.h: kNoFlushWait / kFlushWait).
+    void writesSayWhetherTheirCommitWaitsForTheDisk()
+    {
+        Fixture f = fixture(QStringLiteral("flushwait"));
+        PgLiveRunStore runs(*f.db);
+        PgTradeStore store(*f.db);
+        auto run = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        QVERIFY_OK(run);
+        const QUuid runId = run->spec.id;
+        auto setting = [&]() { return f.db->scalar(QStringLiteral("SELECT current_setting('synchronous_commit')"))->toString(); };
+        const QString sessionDefault = setting();  // the test cluster's (off there: tests do not wait for the disk)
+
+        auto tx = f.db->transaction([&]() -> Result<void> {
+            if (auto r = store.recordTradeOpened(openedTrade(QStringLiteral("icm-demo"), 8101, runId, 0.2)); !r)
+                return r;
+            if (setting() != QStringLiteral("off"))
+                return Error{QStringLiteral("a trade's opening should commit without a flush wait, got %1").arg(setting())};
+            if (auto r = store.persistIntent(openIntent(runId, f.version, 9, 0.1)); !r)
+                return r.error();
+            if (setting() != QStringLiteral("on"))
+                return Error{QStringLiteral("an intent must commit with a flush wait, got %1").arg(setting())};
+            IntentRecord sent = openIntent(runId, f.version, 9, 0.1);
+            sent.state = IntentState::Sent;
+            if (auto r = store.updateIntent(sent); !r)
+                return r;
+            if (setting() != QStringLiteral("off"))
+                return Error{QStringLiteral("an intent's later state should commit without a flush wait, got %1").arg(setting())};
+            if (auto r = store.persistIntent(openIntent(runId, f.version, 10, 0.1)); !r)
+                return r.error();
+            return setting() == QStringLiteral("on")
+                       ? Result<void>()
+                       : Result<void>(Error{QStringLiteral("the second intent must wait for the flush again")});
+        });
+        QVERIFY_OK(tx);
+        QCOMPARE(setting(), sessionDefault);  // set for those transactions only
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM trade_intents"), 2);
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM live_trades"), 1);
+        // Outside a transaction, a statement's setting ends with its own commit.
+        QVERIFY_OK(store.persistIntent(openIntent(runId, f.version, 11, 0.1)));
+        QCOMPARE(setting(), sessionDefault);
+        QVERIFY_OK(store.recordHeartbeat(Heartbeat{runId, kT0, 1, 0, 0, 0, 0, 0, 1.5, 0}));
+        QCOMPARE(setting(), sessionDefault);
+    }
+
     void tradesCountEachClosingDealOnce()
     {
         Fixture f = fixture(QStringLiteral("trades"));

@@ -248,8 +248,8 @@ Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
                        "live_run_id, bot_version_id, source, signal_id, reason, correlation_id, position_ticket, volume, "
                        "price, sl, tp, bar_time, request, state, retcode, message, order_ticket, deal_ticket, "
                        "fill_price, close_reason, close_subreason) VALUES (?, ?, ?, ?, ?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, "
-                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2, %3")
-            .arg(at(), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at"))),
+                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2, %3, %4")
+            .arg(at(), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at")), QLatin1String(kFlushWait)),
         {r.idempotencyKey, r.clientReqId, QString::fromLatin1(intentActionName(r.action)), r.intent.account,
          textValue(r.intent.symbol), QString::fromLatin1(sideName(r.intent.side)), uuidValue(r.intent.liveRunId),
          uuidValue(r.intent.botVersionId), QString::fromLatin1(tradeSourceName(r.intent.source)),
@@ -290,7 +290,7 @@ Result<void> PgTradeStore::updateIntent(const IntentRecord &r)
         return makeError(QStringLiteral("%1: fill price %2 is not a finite number").arg(what).arg(r.fillPrice));
     auto updated = m_db.execPrepared(QStringLiteral("UPDATE trade_intents SET state = ?, retcode = ?, message = ?, "
                                             "order_ticket = ?, deal_ticket = ?, fill_price = ?, updated_at = "
-                                            "clock_timestamp() WHERE idempotency_key = ? RETURNING 1"),
+                                            "clock_timestamp() WHERE idempotency_key = ? RETURNING %1").arg(QLatin1String(kNoFlushWait)),
                              {QString::fromLatin1(intentStateName(r.state)), r.retcode, textValue(r.message),
                               ticketValue(r.orderTicket), ticketValue(r.dealTicket), r.fillPrice, r.idempotencyKey});
     if (!updated)
@@ -368,8 +368,8 @@ Result<void> PgTradeStore::recordTradeOpened(const LiveTrade &t)
         QStringLiteral("INSERT INTO live_trades (account, position_ticket, live_run_id, bot_version_id, source, "
                        "correlation_id, idempotency_key, symbol, side, volume, open_price, open_time, sl, tp, "
                        "commission, swap, adopted) VALUES (?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?, ?, "
-                       "?) ON CONFLICT (owner, account, position_ticket) DO NOTHING")
-            .arg(at()),
+                       "?) ON CONFLICT (owner, account, position_ticket) DO NOTHING RETURNING %2")
+            .arg(at(), QLatin1String(kNoFlushWait)),
         {t.account, ticketValue(t.positionTicket), uuidValue(t.liveRunId), uuidValue(t.botVersionId),
          QString::fromLatin1(tradeSourceName(t.source)), textValue(t.correlationId), textValue(t.idempotencyKey),
          textValue(t.symbol), QString::fromLatin1(sideName(t.side)), t.volume, t.openPrice, t.openTimeMs, t.sl, t.tp,
@@ -398,8 +398,10 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
 
     return m_db.transaction([&]() -> Result<void> {
         // The trade first, locked: two closes of one position add up one after the other.
-        auto trade = m_db.execPrepared(QStringLiteral("SELECT volume, closed_volume FROM live_trades WHERE owner = "
-                                              "current_user AND account = ? AND position_ticket = ? FOR UPDATE"),
+        // (The row found makes this transaction's commit one without a flush wait: kNoFlushWait.)
+        auto trade = m_db.execPrepared(QStringLiteral("SELECT volume, closed_volume, %1 FROM live_trades WHERE owner = "
+                                              "current_user AND account = ? AND position_ticket = ? FOR UPDATE")
+                                   .arg(QLatin1String(kNoFlushWait)),
                                {c.account, ticketValue(c.positionTicket)});
         if (!trade)
             return explained(m_db, what, trade.error());
@@ -443,7 +445,8 @@ Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 posi
     if (auto numbers = checkNumbers(what, {{"sl", sl}, {"tp", tp}}); !numbers)
         return numbers.error();
     auto updated = m_db.execPrepared(QStringLiteral("UPDATE live_trades SET sl = ?, tp = ? WHERE owner = current_user AND "
-                                            "account = ? AND position_ticket = ? AND close_time IS NULL RETURNING 1"),
+                                            "account = ? AND position_ticket = ? AND close_time IS NULL RETURNING %1")
+                                 .arg(QLatin1String(kNoFlushWait)),
                              {sl, tp, account, ticketValue(positionTicket)});
     if (!updated)
         return explained(m_db, what, updated.error());
@@ -547,6 +550,7 @@ Result<int> PgTradeStore::flushEvents()
             values << uuidValue(e.liveRunId) << textValue(e.account) << e.type << textValue(e.correlationId) << e.atMs
                    << textValue(e.message) << jsonText(e.payload);
         }
+        sql += QStringLiteral(" RETURNING %1").arg(QLatin1String(kNoFlushWait));
         if (auto inserted = m_db.exec(sql, values); !inserted)
             return explained(m_db, QStringLiteral("cannot write %1 deferred event(s); they are kept for the next try")
                                        .arg(m_deferred.size()),
@@ -605,7 +609,7 @@ Result<void> PgTradeStore::recordHeartbeat(const Heartbeat &h)
     auto inserted = m_db.execPrepared(
         QStringLiteral("INSERT INTO heartbeats (live_run_id, at, signals_received, intents_sent, intents_succeeded, "
                        "intents_failed, trades, errors, loop_ms, last_action_at) VALUES (?::uuid, coalesce(%1, "
-                       "clock_timestamp()), ?, ?, ?, ?, ?, ?, ?, %1)").arg(at()),
+                       "clock_timestamp()), ?, ?, ?, ?, ?, ?, ?, %1) RETURNING %2").arg(at(), QLatin1String(kNoFlushWait)),
         {uuidValue(h.liveRunId), h.atMs, h.signalsReceived, h.intentsSent, h.intentsSucceeded, h.intentsFailed,
          h.trades, h.errors, h.loopMs, h.lastActionAtMs});
     if (!inserted)
@@ -676,7 +680,7 @@ Result<void> PgTradeStore::recordRunBars(const QUuid &liveRunId, const std::vect
                        "warmup) SELECT ?::uuid, timestamptz 'epoch' + b.t * interval '1 millisecond', b.o, b.h, b.l, "
                        "b.c, b.v, b.s, b.w FROM unnest(?::bigint[], ?::float8[], ?::float8[], ?::float8[], "
                        "?::float8[], ?::bigint[], ?::int[], ?::boolean[]) AS b(t, o, h, l, c, v, s, w) "
-                       "ON CONFLICT (live_run_id, bar_time) DO NOTHING"),
+                       "ON CONFLICT (live_run_id, bar_time) DO NOTHING RETURNING %1").arg(QLatin1String(kNoFlushWait)),
         {uuidValue(liveRunId), arrayOf(bars, [](const RunBar &b) { return QString::number(b.bar.timeMs); }),
          arrayOf(bars, [](const RunBar &b) { return exact(b.bar.open); }),
          arrayOf(bars, [](const RunBar &b) { return exact(b.bar.high); }),
