@@ -274,7 +274,7 @@ void TradeService::dispatch(Pending &p)
 
 void TradeService::onRefused(const QString &clientReqId, const QString &, const QString &reason)
 {
-    Result<std::optional<IntentRecord>> found = m_store.intentByClientReqId(clientReqId);
+    Result<std::optional<IntentRecord>> found = intentOf(clientReqId);
     if (!found || !found.value())
         return;  // not an intent of this service
     IntentRecord rec = *found.value();
@@ -312,9 +312,21 @@ void TradeService::onRefused(const QString &clientReqId, const QString &, const 
     }
 }
 
+Result<std::optional<IntentRecord>> TradeService::intentOf(const QString &clientReqId) const
+{
+    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
+        if (it.value() != clientReqId)
+            continue;
+        const auto queue = m_queues.constFind(it.key());
+        if (queue != m_queues.cend() && !queue->empty() && queue->front().intent.clientReqId == clientReqId)
+            return std::optional<IntentRecord>(queue->front().intent);
+    }
+    return m_store.intentByClientReqId(clientReqId);
+}
+
 void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
 {
-    Result<std::optional<IntentRecord>> found = m_store.intentByClientReqId(outcome.clientReqId);
+    Result<std::optional<IntentRecord>> found = intentOf(outcome.clientReqId);
     if (!found) {
         m_log->error("[{}] outcome of {} could not be read from the store: {}", utf8(m_config.account),
                      utf8(outcome.clientReqId), utf8(found.error().message));

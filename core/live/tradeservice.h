@@ -122,6 +122,9 @@ private:
     QString closeReasonFor(const mt5::Deal &deal, const std::optional<IntentRecord> &closing, const LiveTrade *trade) const;
     qint64 now() const;
     qint64 submittedAt(const IntentRecord &intent) const;  // when submit() took it, UTC ms
+    // The intent of `clientReqId`: this service's own record when it is the one in flight (it wrote every state of
+    // it, so an outcome costs no read), else the store's (sent before a restart, or by another service: nullopt).
+    Result<std::optional<IntentRecord>> intentOf(const QString &clientReqId) const;
 
     TradeServiceConfig m_config;
     TradeStore &m_store;
