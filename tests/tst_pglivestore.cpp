@@ -766,6 +766,12 @@ private slots:
                 return r;
             if (setting() != QStringLiteral("off"))
                 return Error{QStringLiteral("a trade's opening should commit without a flush wait, got %1").arg(setting())};
+            if (auto r = store.persistIntent(openIntent(runId, f.version, 8, 0.1)); !r)
+                return r.error();
+            if (auto r = store.recordTradeClose(closeDeal(QStringLiteral("icm-demo"), 8101, 31, 0.1, 2.5)); !r)
+                return r;
+            if (setting() != QStringLiteral("off"))
+                return Error{QStringLiteral("a closing deal should commit without a flush wait, got %1").arg(setting())};
             if (auto r = store.persistIntent(openIntent(runId, f.version, 9, 0.1)); !r)
                 return r.error();
             if (setting() != QStringLiteral("on"))
@@ -784,8 +790,8 @@ private slots:
         });
         QVERIFY_OK(tx);
         QCOMPARE(setting(), sessionDefault);  // set for those transactions only
-        QCOMPARE(count(*f.db, "SELECT count(*) FROM trade_intents"), 2);
-        QCOMPARE(count(*f.db, "SELECT count(*) FROM live_trades"), 1);
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM trade_intents"), 3);
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM live_trades WHERE closed_volume = 0.1 AND close_time IS NULL"), 1);
         // Outside a transaction, a statement's setting ends with its own commit.
         QVERIFY_OK(store.persistIntent(openIntent(runId, f.version, 11, 0.1)));
         QCOMPARE(setting(), sessionDefault);

@@ -396,47 +396,38 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
     if (auto reasons = checkCloseReasons(what, c.closeReason, c.closeSubreason); !reasons)
         return reasons.error();
 
-    return m_db.transaction([&]() -> Result<void> {
-        // The trade first, locked: two closes of one position add up one after the other.
-        // (The row found makes this transaction's commit one without a flush wait: kNoFlushWait.)
-        auto trade = m_db.execPrepared(QStringLiteral("SELECT volume, closed_volume, %1 FROM live_trades WHERE owner = "
-                                              "current_user AND account = ? AND position_ticket = ? FOR UPDATE")
-                                   .arg(QLatin1String(kNoFlushWait)),
-                               {c.account, ticketValue(c.positionTicket)});
-        if (!trade)
-            return explained(m_db, what, trade.error());
-        if (!trade->next())
-            return makeError(QStringLiteral("%1: the position is not in the store; record its opening first "
-                                            "(recordTradeOpened, or the reconciler adopts it)").arg(what));
-        const double volume = trade->value(0).toDouble();
-        const double closedVolume = trade->value(1).toDouble() + c.volume;
-        const bool closed = closedVolume >= volume - 1e-9;
-
-        auto inserted = m_db.execPrepared(
-            QStringLiteral("INSERT INTO trade_closes (account, deal_ticket, position_ticket, order_ticket, volume, "
-                           "price, profit, commission, swap, time, close_reason, close_subreason, correlation_id) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?) ON CONFLICT (owner, account, deal_ticket) "
-                           "DO NOTHING RETURNING 1").arg(at()),
-            {c.account, ticketValue(c.dealTicket), ticketValue(c.positionTicket), ticketValue(c.orderTicket), c.volume,
-             c.price, c.profit, c.commission, c.swap, c.timeMs, textOrNull(c.closeReason), textOrNull(c.closeSubreason),
-             textValue(c.correlationId)});
-        if (!inserted)
-            return explained(m_db, what, inserted.error());
-        if (!inserted->next())
-            return Result<void>();  // the deal was recorded before: counted once
-        QString sql = QStringLiteral("UPDATE live_trades SET profit = profit + ?, commission = commission + ?, "
-                                     "swap = swap + ?, closed_volume = ?");
-        QVariantList values{c.profit, c.commission, c.swap, closedVolume};
-        if (closed) {
-            sql += QStringLiteral(", close_time = %1, close_price = ?, close_reason = ?, close_subreason = ?").arg(at());
-            values << c.timeMs << c.price << textOrNull(c.closeReason) << textOrNull(c.closeSubreason);
-        }
-        sql += QStringLiteral(" WHERE owner = current_user AND account = ? AND position_ticket = ?");
-        values << c.account << ticketValue(c.positionTicket);
-        if (auto updated = m_db.execPrepared(sql, values); !updated)
-            return explained(m_db, what, updated.error());
-        return Result<void>();
-    });
+    // One statement (one round trip on the desk's thread): the deal is inserted only when its trade is in the store
+    // and counted once (ON CONFLICT on the deal ticket); the trade adds the deal's figures to its own as they are when
+    // its row is updated (a concurrent close of the same position waits for the row lock and adds to the result), and
+    // is closed by the deal that brings its closed volume to its volume.
+    const QString closedNow = QStringLiteral("t.closed_volume + d.volume >= t.volume - 1e-9");
+    auto written = m_db.execPrepared(
+        QStringLiteral("WITH trade AS (SELECT 1 FROM live_trades WHERE owner = current_user AND account = ?::text AND "
+                       "position_ticket = ?::bigint), "
+                       "deal AS (INSERT INTO trade_closes (account, deal_ticket, position_ticket, order_ticket, volume, "
+                       "price, profit, commission, swap, time, close_reason, close_subreason, correlation_id) "
+                       "SELECT ?::text, ?::bigint, ?::bigint, ?::bigint, ?::float8, ?::float8, ?::float8, ?::float8, "
+                       "?::float8, %1, ?::text, ?::text, ?::text FROM trade "
+                       "ON CONFLICT (owner, account, deal_ticket) DO NOTHING RETURNING *), "
+                       "updated AS (UPDATE live_trades t SET profit = t.profit + d.profit, commission = t.commission + "
+                       "d.commission, swap = t.swap + d.swap, closed_volume = t.closed_volume + d.volume, "
+                       "close_time = CASE WHEN %2 THEN d.time ELSE t.close_time END, "
+                       "close_price = CASE WHEN %2 THEN d.price ELSE t.close_price END, "
+                       "close_reason = CASE WHEN %2 THEN d.close_reason ELSE t.close_reason END, "
+                       "close_subreason = CASE WHEN %2 THEN d.close_subreason ELSE t.close_subreason END "
+                       "FROM deal d WHERE t.owner = current_user AND t.account = d.account AND "
+                       "t.position_ticket = d.position_ticket RETURNING 1) "
+                       "SELECT (SELECT count(*) FROM trade), (SELECT count(*) FROM updated), %3")
+            .arg(at(), closedNow, QLatin1String(kNoFlushWait)),
+        {c.account, ticketValue(c.positionTicket), c.account, ticketValue(c.dealTicket), ticketValue(c.positionTicket),
+         ticketValue(c.orderTicket), c.volume, c.price, c.profit, c.commission, c.swap, c.timeMs,
+         textOrNull(c.closeReason), textOrNull(c.closeSubreason), textValue(c.correlationId)});
+    if (!written)
+        return explained(m_db, what, written.error());
+    if (!written->next() || written->value(0).toInt() == 0)
+        return makeError(QStringLiteral("%1: the position is not in the store; record its opening first "
+                                        "(recordTradeOpened, or the reconciler adopts it)").arg(what));
+    return {};  // updated 0: the deal was recorded before, counted once
 }
 
 Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp)
@@ -477,6 +468,18 @@ Result<std::vector<LiveTrade>> PgTradeStore::openTrades(const QString &account)
 {
     return readTrades(QStringLiteral("account = ? AND close_time IS NULL ORDER BY open_time, position_ticket"),
                       {textValue(account)}, QStringLiteral("cannot list the open trades of account '%1'").arg(account));
+}
+
+Result<std::optional<LiveTrade>> PgTradeStore::openTrade(const QString &account, quint64 positionTicket)
+{
+    auto found = readTrades(QStringLiteral("account = ? AND position_ticket = ? AND close_time IS NULL"),
+                            {textValue(account), ticketValue(positionTicket)},
+                            QStringLiteral("cannot read %1").arg(positionName(account, positionTicket)));
+    if (!found)
+        return found.error();
+    if (found->empty())
+        return std::optional<LiveTrade>();
+    return std::optional<LiveTrade>(found->front());
 }
 
 Result<std::vector<LiveTrade>> PgTradeStore::tradesOfRun(const QUuid &liveRunId)

@@ -54,6 +54,7 @@ public:
     Result<void> recordTradeClose(const TradeClose &close) override;
     Result<void> updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp) override;
     Result<std::vector<LiveTrade>> openTrades(const QString &account) override;
+    Result<std::optional<LiveTrade>> openTrade(const QString &account, quint64 positionTicket) override;
     Result<std::vector<LiveTrade>> tradesOfRun(const QUuid &liveRunId) override;
     Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) override;
 

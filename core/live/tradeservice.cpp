@@ -477,26 +477,21 @@ QString TradeService::closeReasonFor(const mt5::Deal &deal, const std::optional<
 
 void TradeService::onDeals(const QVector<mt5::Deal> &deals)
 {
-    std::optional<std::vector<LiveTrade>> open;
     for (const mt5::Deal &deal : deals) {
         if (deal.entry != mt5::DealEntry::Out && deal.entry != mt5::DealEntry::OutBy)
             continue;
-        if (!open) {
-            Result<std::vector<LiveTrade>> r = m_store.openTrades(m_config.account);
-            if (!r) {
-                m_log->error("[{}] closing deals not recorded (open trades unreadable): {}", utf8(m_config.account),
-                             utf8(r.error().message));
-                return;
-            }
-            open = std::move(r).value();
+        Result<std::optional<LiveTrade>> found = m_store.openTrade(m_config.account, deal.positionId);
+        if (!found) {
+            m_log->error("[{}] closing deal {} of position {} not recorded (its trade is unreadable): {}",
+                         utf8(m_config.account), deal.ticket, deal.positionId, utf8(found.error().message));
+            continue;
         }
-        const auto trade = std::find_if(open->begin(), open->end(),
-                                        [&](const LiveTrade &t) { return t.positionTicket == deal.positionId; });
-        if (trade == open->end())
+        if (!found.value())
             continue;  // not a position of ours (or already closed): the reconciler's business
+        const LiveTrade *trade = &*found.value();
         std::optional<IntentRecord> closing;
         if (!deal.clientReqId.isEmpty()) {
-            if (Result<std::optional<IntentRecord>> r = m_store.intentByClientReqId(deal.clientReqId); r && r.value())
+            if (Result<std::optional<IntentRecord>> r = intentOf(deal.clientReqId); r && r.value())
                 closing = *r.value();
         }
         TradeClose c;
@@ -510,7 +505,7 @@ void TradeService::onDeals(const QVector<mt5::Deal> &deals)
         c.commission = deal.commission;
         c.swap = deal.swap;
         c.timeMs = m_clock.toUtcMs(deal.timeMsc);
-        c.closeReason = closeReasonFor(deal, closing, &*trade);
+        c.closeReason = closeReasonFor(deal, closing, trade);
         c.closeSubreason = closing ? closing->closeSubreason : QString();
         c.correlationId = closing ? closing->intent.correlationId : QString();
         if (Result<void> r = m_store.recordTradeClose(c); !r) {

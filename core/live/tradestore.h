@@ -178,6 +178,8 @@ public:
     // New SL/TP of an open trade.
     virtual Result<void> updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp) = 0;
     virtual Result<std::vector<LiveTrade>> openTrades(const QString &account) = 0;
+    // The open trade of one position, or nullopt when the store has none open (unknown, or closed).
+    virtual Result<std::optional<LiveTrade>> openTrade(const QString &account, quint64 positionTicket) = 0;
     virtual Result<std::vector<LiveTrade>> tradesOfRun(const QUuid &liveRunId) = 0;
     virtual Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) = 0;
 
