@@ -151,6 +151,10 @@ private:
     void keepBar(const Bar &bar, bool warmup);
     void flushBars();
     qint64 now() const { return m_nowMs(); }
+    // This run's offset within a periodic write's period, ms in [0, periodMs): from its id, so it is the same after
+    // a restart and different between runs.
+    int phaseMs(int periodMs) const;
+    static constexpr int kBarsFlushMs = 5'000;  // the kept bars are written at least this often
 
     LiveRunRecord m_run;
     std::unique_ptr<Strategy> m_strategy;
@@ -187,7 +191,8 @@ private:
     bool m_degraded = false;
     bool m_closeOnStop = false;         // "stop and close": entries still in flight are closed when they open
     std::deque<RunBar> m_barsToRecord;
-    qint64 m_barsFlushedAtMs = 0;       // the last batch written (or tried)
+    qint64 m_barsFlushedAtMs = 0;       // the last batch written (or tried); at start, now minus the run's phase
+    int m_heartbeatPeriodMs = 10'000;
     qint64 m_barsDropped = 0;           // bars dropped unrecorded since the last warning
 };
 
