@@ -44,6 +44,7 @@ public:
     explicit PgTradeStore(Database &db) : m_db(db) {}
 
     Result<PersistedIntent> persistIntent(const IntentRecord &intent) override;
+    Result<void> inOneCommit(const std::function<Result<void>()> &writes) override { return m_db.transaction(writes); }
     Result<void> updateIntent(const IntentRecord &intent) override;
     Result<IntentRecord> intent(const QString &idempotencyKey) override;
     Result<std::optional<IntentRecord>> intentByClientReqId(const QString &clientReqId) override;

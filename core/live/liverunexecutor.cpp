@@ -183,8 +183,10 @@ void LiveRunExecutor::onTick(const mt5::Tick &tick)
 
 void LiveRunExecutor::onBar(const mt5::RateBar &rb)
 {
-    if (decideBar(rb))
-        actOnBar();
+    if (decideBar(rb)) {
+        m_service.submitTogether([this] { actOnBar(); });
+        barActed();
+    }
 }
 
 bool LiveRunExecutor::decideBar(const mt5::RateBar &rb)
@@ -249,9 +251,14 @@ void LiveRunExecutor::actOnBar()
         handleDecision(*m_decided);
     m_decided.reset();
     checkDrawdown();
+    m_counters.lastLoopMs = m_decideMs + double(loop.nsecsElapsed()) / 1e6;
+}
+
+void LiveRunExecutor::barActed()
+{
     if (m_decidedBarReceivedNs > 0)
         m_barToAction.add(double(mt5::monotonicNowNs() - m_decidedBarReceivedNs) / 1e6);
-    m_counters.lastLoopMs = m_decideMs + double(loop.nsecsElapsed()) / 1e6;
+    m_decidedBarReceivedNs = 0;
 }
 
 void LiveRunExecutor::keepBar(const Bar &bar, bool warmup)

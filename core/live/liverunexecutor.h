@@ -97,10 +97,13 @@ public slots:
     // A closed bar is handled in two steps, so that a desk with many runs lets every run's strategy decide on the bar
     // before any run writes or sends (the last run decides microseconds after the bar, not after the others' orders):
     // decideBar feeds the runner and keeps the decision (true: actOnBar has work), actOnBar turns it into orders and
-    // checks the drawdown cap. onBar does both.
+    // checks the drawdown cap — inside TradeService::submitTogether, so that the bar's intents (of every run of the
+    // desk) are committed at once and sent after — and barActed, called once they are committed, closes the bar's
+    // bar close → acted sample. onBar does all three for this run alone.
     void onBar(const bd::mt5::RateBar &bar);
     bool decideBar(const bd::mt5::RateBar &bar);
     void actOnBar();
+    void barActed();
     void onTick(const bd::mt5::Tick &tick);
     void onAccount(const bd::mt5::AccountInfo &account);
     void onSymbol(const bd::mt5::BrokerSymbol &symbol);

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QSet>
 
 #include <spdlog/logger.h>
 
@@ -182,6 +183,8 @@ Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeM
     }
 
     Result<PersistedIntent> persisted = m_store.persistIntent(rec);
+    if (!persisted && m_batch && !m_batch->storeFailure)
+        m_batch->storeFailure = persisted.error().message;
     if (!persisted) {
         m_log->error("[LiveRun {}] [{}] [{}] [persist] {}: intent not sent: {}", utf8(runIdText(rec.intent.liveRunId)),
                      utf8(m_config.account), utf8(symbolName), utf8(rec.intent.correlationId),
@@ -221,8 +224,59 @@ Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeM
     p.submittedAtMs = submittedAt;
     m_queues[symbolName].push_back(std::move(p));
     emit intentChanged(rec);
-    sendNext(symbolName);
+    if (m_batch)
+        m_batch->queued.emplace_back(symbolName, rec.clientReqId);  // sent once the batch has committed
+    else
+        sendNext(symbolName);
     return rec;
+}
+
+void TradeService::submitTogether(const std::function<void()> &submissions)
+{
+    if (m_batch) {
+        submissions();
+        return;
+    }
+    m_batch.emplace();
+    bool ran = false;
+    const Result<void> committed = m_store.inOneCommit([&]() -> Result<void> {
+        ran = true;
+        submissions();
+        if (m_batch->storeFailure)
+            return Error{*m_batch->storeFailure};
+        return {};
+    });
+    const Batch batch = std::move(*m_batch);
+    m_batch.reset();
+    if (!ran) {
+        // The transaction could not even begin (the database is unreachable): each submission on its own, so that
+        // each reports its own failure (or succeeds once the database is back) as without a batch.
+        submissions();
+        return;
+    }
+    if (committed) {
+        QSet<QString> symbols;
+        for (const auto &[symbol, id] : batch.queued)
+            symbols.insert(symbol);
+        for (const QString &symbol : symbols)
+            sendNext(symbol);
+        return;
+    }
+    // Rolled back: no intent of the batch is durable, so none may be sent.
+    for (const auto &[symbol, id] : batch.queued) {
+        std::deque<Pending> &queue = m_queues[symbol];
+        const auto it = std::find_if(queue.begin(), queue.end(), [&](const Pending &p) { return p.intent.clientReqId == id; });
+        if (it == queue.end())
+            continue;
+        IntentRecord rec = it->intent;
+        queue.erase(it);
+        rec.state = IntentState::Rejected;
+        rec.message = QStringLiteral("not recorded (%1); not sent").arg(committed.error().message);
+        m_log->error("[LiveRun {}] [{}] [{}] [persist] {}: {}", utf8(runIdText(rec.intent.liveRunId)),
+                     utf8(m_config.account), utf8(symbol), utf8(rec.intent.correlationId), utf8(rec.message));
+        event(rec, QStringLiteral("OrderRejected"), rec.message);
+        emit intentChanged(rec);
+    }
 }
 
 void TradeService::sendNext(const QString &symbol)

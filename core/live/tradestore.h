@@ -20,6 +20,7 @@
 #include <QUuid>
 #include <QtGlobal>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -158,8 +159,14 @@ public:
     virtual ~TradeStore() = default;
 
     // Inserts `intent` (state as given, usually PERSISTED or DENIED) under its idempotency key, committed before
-    // returning. An existing key returns {created=false, the stored record} and writes nothing.
+    // returning (inside inOneCommit: committed with the others). An existing key returns {created=false, the stored
+    // record} and writes nothing.
     virtual Result<PersistedIntent> persistIntent(const IntentRecord &intent) = 0;
+    // Runs `writes` (this store's writes on this thread, e.g. several persistIntent) in one transaction: committed
+    // together, with one wait for the disk, or not at all. Returns the error `writes` returned (everything rolled
+    // back), or the commit's; success means everything written is durable. The default (a store without
+    // transactions) runs them as they come.
+    virtual Result<void> inOneCommit(const std::function<Result<void>()> &writes) { return writes(); }
     // Updates the intent's state and outcome fields (state, retcode, message, orderTicket, dealTicket, fillPrice).
     // Unknown key: error.
     virtual Result<void> updateIntent(const IntentRecord &intent) = 0;
