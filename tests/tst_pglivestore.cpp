@@ -749,7 +749,8 @@ private slots:
     }
 
     // The hot writes commit without waiting for the WAL flush; an intent always waits for it, even inside a
-    // transaction whose earlier write said otherwise (pglivesql.h: kNoFlushWait / kFlushWait).
+    // transaction whose earlier write said otherwise, and a later hot write in its transaction keeps the wait
+    // (pglivesql.h: kNoFlushWait / kFlushWait).
     void writesSayWhetherTheirCommitWaitsForTheDisk()
     {
         Fixture f = fixture(QStringLiteral("flushwait"));
@@ -766,8 +767,6 @@ private slots:
                 return r;
             if (setting() != QStringLiteral("off"))
                 return Error{QStringLiteral("a trade's opening should commit without a flush wait, got %1").arg(setting())};
-            if (auto r = store.persistIntent(openIntent(runId, f.version, 8, 0.1)); !r)
-                return r.error();
             if (auto r = store.recordTradeClose(closeDeal(QStringLiteral("icm-demo"), 8101, 31, 0.1, 2.5)); !r)
                 return r;
             if (setting() != QStringLiteral("off"))
@@ -780,8 +779,8 @@ private slots:
             sent.state = IntentState::Sent;
             if (auto r = store.updateIntent(sent); !r)
                 return r;
-            if (setting() != QStringLiteral("off"))
-                return Error{QStringLiteral("an intent's later state should commit without a flush wait, got %1").arg(setting())};
+            if (setting() != QStringLiteral("on"))
+                return Error{QStringLiteral("a write after an intent in its transaction must keep the flush wait, got %1").arg(setting())};
             if (auto r = store.persistIntent(openIntent(runId, f.version, 10, 0.1)); !r)
                 return r.error();
             return setting() == QStringLiteral("on")
@@ -790,7 +789,17 @@ private slots:
         });
         QVERIFY_OK(tx);
         QCOMPARE(setting(), sessionDefault);  // set for those transactions only
-        QCOMPARE(count(*f.db, "SELECT count(*) FROM trade_intents"), 3);
+        // Alone in its transaction, an intent's later state does not wait.
+        auto later = f.db->transaction([&]() -> Result<QString> {
+            IntentRecord done = openIntent(runId, f.version, 9, 0.1);
+            done.state = IntentState::Done;
+            if (auto r = store.updateIntent(done); !r)
+                return r.error();
+            return setting();
+        });
+        QVERIFY_OK(later);
+        QCOMPARE(later.value(), QStringLiteral("off"));
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM trade_intents"), 2);
         QCOMPARE(count(*f.db, "SELECT count(*) FROM live_trades WHERE closed_volume = 0.1 AND close_time IS NULL"), 1);
         // Outside a transaction, a statement's setting ends with its own commit.
         QVERIFY_OK(store.persistIntent(openIntent(runId, f.version, 11, 0.1)));
