@@ -225,7 +225,8 @@ private slots:
     }
 
     // A run nobody hosts (RUNNING on the database, its host gone): it shows, red once its heartbeat is older than
-    // kStaleAfterMs, amber from 30 s; filtered by status. Then the desktop executable renders the same database.
+    // kStaleAfterMs, amber from 30 s; filtered by status. Resume is refused for a RUNNING run and resumes a HALTED
+    // one; a confirmed Stop and close writes STOP_AND_CLOSE. Then the desktop executable renders the same database.
     void unhostedRunShowsStale()
     {
         auto url = pg.createMigratedDatabase(QStringLiteral("unhosted"));
@@ -284,7 +285,39 @@ private slots:
         view.requestCommand(LiveRunCommand::Resume);
         QTRY_COMPARE_WITH_TIMEOUT(done.size(), 1, 5000);
         QVERIFY2(done.at(0).at(2).toString().contains(QStringLiteral("not HALTED")), qPrintable(done.at(0).at(2).toString()));
+        QVERIFY(view.statusLabel()->text().contains(QStringLiteral("not HALTED")));
+        QTest::qWait(700);  // two polls later the outcome is still shown beside the run count
+        QVERIFY(view.statusLabel()->text().contains(QStringLiteral("not HALTED")));
+        QCOMPARE(view.summaryLabel()->text(), QStringLiteral("2 live run(s) on the database"));
         QVERIFY(view.grab().save(screenshotPath(QStringLiteral("tst_liveview_stale.png"))));
+
+        // A run halted by a guardrail (as its host writes it): Resume is offered and moves it back to RUNNING.
+        QVERIFY_OK(runs.applyStatusEvent(late.id, LiveRunEvent::Halt, QStringLiteral("Drawdown 23.5% exceeds cap 20%")));
+        QTRY_COMPARE_WITH_TIMEOUT(cell(model, late.id, LiveRunsModel::StatusColumn, LiveRunsModel::StatusRole).toString(),
+                                  QStringLiteral("HALTED"), 5000);
+        QCOMPARE(cell(model, late.id, LiveRunsModel::LastErrorColumn).toString(),
+                 QStringLiteral("Drawdown 23.5% exceeds cap 20%"));
+        QVERIFY(view.selectRun(late.id));
+        QVERIFY(view.resumeButton()->isEnabled());
+        view.resumeButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 2, 5000);
+        QCOMPARE(done.at(1).at(2).toString(), QString());
+        QCOMPARE(runs.run(late.id).value().status, LiveRunStatus::Running);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(model, late.id, LiveRunsModel::StatusColumn, LiveRunsModel::StatusRole).toString(),
+                                  QStringLiteral("RUNNING"), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.resumeButton()->isEnabled(), 2000);
+        // Stop and close, confirmed: the desired state the host acts on (nobody hosts it here, so it stays RUNNING).
+        int asked = 0;
+        view.setConfirm([&](const QString &, const QString &text) {
+            ++asked;
+            return text.contains(late.id.toString(QUuid::WithoutBraces).left(8));
+        });
+        view.stopCloseButton()->click();
+        QCOMPARE(asked, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(done.size(), 3, 5000);
+        QCOMPARE(runs.run(late.id).value().desired, DesiredState::StopAndClose);
+        QTRY_VERIFY_WITH_TIMEOUT(!view.stopCloseButton()->isEnabled(), 2000);
+        QVERIFY(cell(model, late.id, LiveRunsModel::StatusColumn).toString().contains(QStringLiteral("STOP_AND_CLOSE")));
 
         // botdesk --view live --screenshot: the desktop renders what this database holds (and hosts nothing).
         const QString shot = screenshotPath(QStringLiteral("botdesk_live.png"));

@@ -80,6 +80,9 @@ LiveView::LiveView(LiveMonitor *monitor, QWidget *parent)
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("liveStatusLine"));
     m_status->setWordWrap(true);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("liveSummary"));
+    m_summary->setWordWrap(true);
 
     auto *bar = new QHBoxLayout;
     bar->addWidget(m_textFilter, 2);
@@ -149,7 +152,10 @@ LiveView::LiveView(LiveMonitor *monitor, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(bar);
     layout->addWidget(split, 1);
-    layout->addWidget(m_status);
+    auto *footer = new QHBoxLayout;
+    footer->addWidget(m_summary, 1);
+    footer->addWidget(m_status, 2);
+    layout->addLayout(footer);
 
     connect(m_textFilter, &QLineEdit::textChanged, m_filter, &LiveRunsFilter::setText);
     connect(m_statusFilter, &QComboBox::currentIndexChanged, this,
@@ -174,14 +180,15 @@ LiveView::LiveView(LiveMonitor *monitor, QWidget *parent)
     });
     connect(m_monitor->model(), &LiveRunsModel::batchApplied, this, [this] {
         updateButtons();
-        if (m_monitor->lastError().isEmpty())
-            m_status->setText(tr("%n live run(s) on the database", nullptr, m_monitor->model()->rowCount()));
+        if (!m_monitor->lastError().isEmpty())
+            return;
+        m_summary->setStyleSheet(QString());
+        m_summary->setText(tr("%n live run(s) on the database", nullptr, m_monitor->model()->rowCount()));
     });
     connect(m_monitor, &LiveMonitor::failed, this, [this](const QString &message) {
-        m_status->setText(message);
-        m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+        m_summary->setText(message);
+        m_summary->setStyleSheet(QStringLiteral("color: #c62828;"));
     });
-    connect(m_monitor, &LiveMonitor::snapshotRead, this, [this] { m_status->setStyleSheet(QString()); });
     connect(m_monitor, &LiveMonitor::detailReady, this, &LiveView::handleDetail);
     connect(m_monitor, &LiveMonitor::commandFinished, this,
             [this](const QUuid &runId, LiveRunCommand command, const QString &error) {
@@ -201,7 +208,7 @@ void LiveView::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
     if (!m_monitor->isStarted()) {
-        m_status->setText(tr("Reading the live runs…"));
+        m_summary->setText(tr("Reading the live runs…"));
         m_monitor->start();
     }
 }

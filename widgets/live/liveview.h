@@ -7,7 +7,8 @@
 //
 // Stop, Stop and close, and Resume (a HALTED run) are one click each and write what `botdesk-cli live stop [--close]`
 // and `live resume` write (LiveMonitor::command); "Stop and close" closes positions, so it asks first (setConfirm
-// replaces the QMessageBox, e.g. in tests). The outcome is shown in the page's status line.
+// replaces the QMessageBox, e.g. in tests). The outcome stays in the page's status line until the next command; the
+// line beside it counts the runs, or says why they cannot be read.
 //
 // The view only talks to its LiveMonitor (injected; it never opens a database) and starts it when first shown.
 
@@ -51,7 +52,8 @@ public:
     LiveTradeListModel *tradesModel() const { return m_trades; }
     LatencyHistogram *histogram() const { return m_histogram; }
     QLabel *latencyLabel() const { return m_latency; }
-    QLabel *statusLabel() const { return m_status; }
+    QLabel *statusLabel() const { return m_status; }    // the last command's outcome
+    QLabel *summaryLabel() const { return m_summary; }  // how many runs, or why they cannot be read
     QPushButton *stopButton() const { return m_stop; }
     QPushButton *stopCloseButton() const { return m_stopClose; }
     QPushButton *resumeButton() const { return m_resume; }
@@ -84,6 +86,7 @@ private:
     QPushButton *m_stopClose = nullptr;
     QPushButton *m_resume = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_summary = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_latency = nullptr;
     QComboBox *m_eventType = nullptr;
