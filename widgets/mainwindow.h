@@ -2,7 +2,7 @@
 // The backtest workstation window: input form on the left; on the right a one-line summary,
 // chart tabs (balance/equity + drawdown; the tested bars with the trades), and tabs with the MT5-style report, the trade list and the journal.
 // A second page, Bots (issue 6), lists the stored bots, versions and backtests; a stored run opened there is shown
-// in the same review widgets as a fresh run.
+// in the same review widgets as a fresh run. A third page, Live (issue 10), is the LiveView the app gives it.
 
 #include "backtestrun.h"
 #include "botlibrary.h"
