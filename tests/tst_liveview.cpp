@@ -280,6 +280,7 @@ private slots:
         QCOMPARE(view.filter()->rowCount(), 0);
         view.filter()->setStatus({});
         QVERIFY(view.selectRun(quiet.id));  // filtered out, it was unselected
+        QTRY_VERIFY_WITH_TIMEOUT(view.latencyLabel()->text().contains(QStringLiteral("1 heartbeat(s)")), 5000);
         // Resume is for a HALTED run only: the store refuses it for a RUNNING one, with the CLI's words.
         QSignalSpy done(&monitor, &LiveMonitor::commandFinished);
         view.requestCommand(LiveRunCommand::Resume);

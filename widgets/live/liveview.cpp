@@ -258,7 +258,10 @@ void LiveView::handleDetail(const LiveRunDetail &d)
     m_trades->setTrades(d.trades);
     m_histogram->setSamples(d.loopSamples);
     if (d.loop.count == 0) {
-        m_latency->setText(tr("Bar handling (heartbeat loop time): no heartbeat yet"));
+        m_latency->setText(d.heartbeats.empty()
+                               ? tr("Bar handling (heartbeat loop time): no heartbeat yet")
+                               : tr("Bar handling (heartbeat loop time): %n heartbeat(s), none with a bar handled yet",
+                                    nullptr, int(d.heartbeats.size())));
     } else {
         m_latency->setText(tr("Bar handling (heartbeat loop time, last %1): p50 %2 ms · p95 %3 ms · p99 %4 ms · max %5 ms")
                                .arg(d.loop.count)
