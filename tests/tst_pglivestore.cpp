@@ -1055,6 +1055,60 @@ private slots:
                  qPrintable(refused.error().message));
     }
 
+    // runActivity (the runs monitor, issue 10 §4): one row per run, hosted or not; realised P/L with costs, open
+    // positions, trades opened since a time, and the newest heartbeat only; a run without any has zeros and none.
+    void runActivityPerRun()
+    {
+        Fixture f = fixture(QStringLiteral("activity"));
+        PgLiveRunStore runs(*f.db);
+        PgTradeStore store(*f.db);
+        auto busy = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        auto idle = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo"), QStringLiteral("GBPUSD")));
+        QVERIFY_OK(busy);
+        QVERIFY_OK(idle);
+        const QUuid runId = busy->spec.id;
+        LiveTrade early = openedTrade(QStringLiteral("icm-demo"), 8001, runId, 0.2);   // opened at kT0
+        LiveTrade late = openedTrade(QStringLiteral("icm-demo"), 8002, runId, 0.1);
+        late.openTimeMs = kT0 + 3'600'000;
+        QVERIFY_OK(store.recordTradeOpened(early));
+        QVERIFY_OK(store.recordTradeOpened(late));
+        QVERIFY_OK(store.recordTradeClose(closeDeal(QStringLiteral("icm-demo"), 8001, 9001, 0.2, -12.5)));
+        for (int i = 0; i < 3; ++i) {
+            Heartbeat h;
+            h.liveRunId = runId;
+            h.atMs = kT0 + i * 10'000;
+            h.trades = 10 + i;
+            h.loopMs = 2.0 + i;
+            h.lastActionAtMs = i == 2 ? kT0 + 15'000 : 0;
+            QVERIFY_OK(store.recordHeartbeat(h));
+        }
+        auto all = store.runActivity(kT0 + 1);
+        QVERIFY_OK(all);
+        QCOMPARE(all->size(), size_t(2));
+        const auto of = [&](const QUuid &id) {
+            return *std::find_if(all->begin(), all->end(), [&](const RunActivity &a) { return a.liveRunId == id; });
+        };
+        const RunActivity a = of(runId);
+        QCOMPARE(a.trades, 2);
+        QCOMPARE(a.openPositions, 1);
+        QCOMPARE(a.tradesSince, 1);  // only the later one
+        QVERIFY2(std::abs(a.realisedProfit - (-12.5 - 0.7 - 0.35 - 0.1 - 0.7)) < 1e-9, qPrintable(QString::number(a.realisedProfit)));
+        QVERIFY(a.lastHeartbeat.has_value());
+        QCOMPARE(a.lastHeartbeat->atMs, kT0 + 20'000);
+        QCOMPARE(a.lastHeartbeat->trades, qint64(12));
+        QCOMPARE(a.lastHeartbeat->loopMs, 4.0);
+        QCOMPARE(a.lastHeartbeat->lastActionAtMs, kT0 + 15'000);
+        const RunActivity b = of(idle->spec.id);
+        QCOMPARE(b.trades, 0);
+        QCOMPARE(b.openPositions, 0);
+        QCOMPARE(b.realisedProfit, 0.0);
+        QVERIFY(!b.lastHeartbeat.has_value());
+        auto everything = store.runActivity(0);  // 0: no lower bound
+        QVERIFY_OK(everything);
+        for (const RunActivity &r : everything.value())
+            QCOMPARE(r.tradesSince, r.trades);
+    }
+
     // The bars a run's strategy was fed (migration 0004): one statement per batch whatever its size, read back exactly
     // and in time order; a bar already there keeps its first record; a run that is not there is refused.
     void runBarsAreRecordedInBatches()

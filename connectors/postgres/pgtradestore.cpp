@@ -722,4 +722,50 @@ Result<std::vector<RunBar>> PgTradeStore::runBars(const QUuid &liveRunId)
     return out;
 }
 
+Result<std::vector<RunActivity>> PgTradeStore::runActivity(qint64 sinceMs)
+{
+    const QString what = QStringLiteral("cannot read the live runs' activity");
+    // One row per run; the heartbeat columns are NULL for a run that has written none (h.at IS NULL).
+    auto q = m_db.execPrepared(
+        QStringLiteral("SELECT r.id, coalesce(t.profit, 0), coalesce(t.open, 0), coalesce(t.n, 0), coalesce(t.since, 0), "
+                       "%1, h.signals_received, h.intents_sent, h.intents_succeeded, h.intents_failed, h.trades, "
+                       "h.errors, h.loop_ms, %2 "
+                       "FROM live_runs r "
+                       "LEFT JOIN (SELECT live_run_id, sum(profit + commission + swap) AS profit, "
+                       "count(*) FILTER (WHERE close_time IS NULL) AS open, count(*) AS n, "
+                       "count(*) FILTER (WHERE open_time >= coalesce(%3, '-infinity'::timestamptz)) AS since "
+                       "FROM live_trades WHERE live_run_id IS NOT NULL GROUP BY live_run_id) t ON t.live_run_id = r.id "
+                       "LEFT JOIN LATERAL (SELECT * FROM heartbeats hb WHERE hb.live_run_id = r.id "
+                       "ORDER BY hb.at DESC LIMIT 1) h ON true")
+            .arg(ms(QStringLiteral("h.at")), ms(QStringLiteral("h.last_action_at")), at()),
+        {sinceMs});
+    if (!q)
+        return explained(m_db, what, q.error());
+    std::vector<RunActivity> out;
+    while (q->next()) {
+        RunActivity a;
+        a.liveRunId = uuidOf(q->value(0));
+        a.realisedProfit = q->value(1).toDouble();
+        a.openPositions = q->value(2).toInt();
+        a.trades = q->value(3).toInt();
+        a.tradesSince = q->value(4).toInt();
+        if (!q->value(5).isNull()) {
+            Heartbeat h;
+            h.liveRunId = a.liveRunId;
+            h.atMs = q->value(5).toLongLong();
+            h.signalsReceived = q->value(6).toLongLong();
+            h.intentsSent = q->value(7).toLongLong();
+            h.intentsSucceeded = q->value(8).toLongLong();
+            h.intentsFailed = q->value(9).toLongLong();
+            h.trades = q->value(10).toLongLong();
+            h.errors = q->value(11).toLongLong();
+            h.loopMs = q->value(12).toDouble();
+            h.lastActionAtMs = q->value(13).toLongLong();
+            a.lastHeartbeat = h;
+        }
+        out.push_back(a);
+    }
+    return out;
+}
+
 } // namespace bd

@@ -77,6 +77,8 @@ public:
 
     Result<void> recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars) override;
     Result<std::vector<RunBar>> runBars(const QUuid &liveRunId) override;
+    // live_runs LEFT JOIN the trades' sums per run LEFT JOIN LATERAL the newest heartbeat (index heartbeats_run_at).
+    Result<std::vector<RunActivity>> runActivity(qint64 sinceMs) override;
 
 private:
     Result<std::vector<IntentRecord>> readIntents(const QString &where, const QVariantList &values, const QString &what);

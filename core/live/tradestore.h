@@ -154,6 +154,17 @@ struct RunBar {
     bool warmup = false;
 };
 
+// What the runs monitor shows of one run's trading (issue 10 §4), for every run the login sees at once.
+// Money in the account currency, realised only: the floating P/L of open positions is not in the database.
+struct RunActivity {
+    QUuid liveRunId;
+    double realisedProfit = 0.0;   // sum of profit + commission + swap over the run's trades (closed parts)
+    int openPositions = 0;         // the run's trades not fully closed
+    int trades = 0;                // trades the run ever opened
+    int tradesSince = 0;           // of those, opened at or after `sinceMs` (runActivity's argument)
+    std::optional<Heartbeat> lastHeartbeat;  // the newest heartbeat; none before the first
+};
+
 class TradeStore {
 public:
     virtual ~TradeStore() = default;
@@ -211,6 +222,11 @@ public:
     virtual Result<void> recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars) = 0;
     // Every recorded bar of the run in time order (empty when none was recorded).
     virtual Result<std::vector<RunBar>> runBars(const QUuid &liveRunId) = 0;
+
+    // One RunActivity per live run the login sees (every run, hosted anywhere; a run without trades or heartbeats
+    // has zeros and no heartbeat), in no particular order, read in one statement. `sinceMs` (UTC epoch ms) bounds
+    // tradesSince, e.g. the start of the UTC day for "trades today".
+    virtual Result<std::vector<RunActivity>> runActivity(qint64 sinceMs) = 0;
 };
 
 } // namespace bd
