@@ -375,7 +375,21 @@ Result<std::optional<IntentRecord>> TradeService::intentOf(const QString &client
         if (queue != m_queues.cend() && !queue->empty() && queue->front().intent.clientReqId == clientReqId)
             return std::optional<IntentRecord>(queue->front().intent);
     }
+    if (const auto finished = m_finished.constFind(clientReqId); finished != m_finished.cend())
+        return std::optional<IntentRecord>(*finished);
     return m_store.intentByClientReqId(clientReqId);
+}
+
+void TradeService::rememberFinished(const IntentRecord &intent)
+{
+    if (!m_finished.contains(intent.clientReqId)) {
+        m_finishedOrder.push_back(intent.clientReqId);
+        if (m_finishedOrder.size() > kFinishedKept) {
+            m_finished.remove(m_finishedOrder.front());
+            m_finishedOrder.pop_front();
+        }
+    }
+    m_finished.insert(intent.clientReqId, intent);
 }
 
 void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
@@ -404,6 +418,8 @@ void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
     const QString retcodeText = QStringLiteral("retcode %1 %2").arg(outcome.result.retcode).arg(outcome.result.comment);
     if (before != after || after == IntentState::Unknown)
         record(rec, after, after == IntentState::Done ? QString() : retcodeText);
+    if (isFinal(after))
+        rememberFinished(rec);
 
     if (after == IntentState::Unknown) {
         m_unknown.insert(outcome.clientReqId, symbol);

@@ -133,9 +133,12 @@ private:
     QString closeReasonFor(const mt5::Deal &deal, const std::optional<IntentRecord> &closing, const LiveTrade *trade) const;
     qint64 now() const;
     qint64 submittedAt(const IntentRecord &intent) const;  // when submit() took it, UTC ms
-    // The intent of `clientReqId`: this service's own record when it is the one in flight (it wrote every state of
-    // it, so an outcome costs no read), else the store's (sent before a restart, or by another service: nullopt).
+    // The intent of `clientReqId`: this service's own record when it is the one in flight or one of its last
+    // finished ones (it wrote every state of them, so an outcome or the closing deal that follows it costs no read),
+    // else the store's (sent before a restart, or by another service: nullopt).
     Result<std::optional<IntentRecord>> intentOf(const QString &clientReqId) const;
+    void rememberFinished(const IntentRecord &intent);
+    static constexpr size_t kFinishedKept = 1'000;
 
     TradeServiceConfig m_config;
     TradeStore &m_store;
@@ -150,6 +153,8 @@ private:
         std::optional<QString> storeFailure;              // the first store error inside it
     };
     std::optional<Batch> m_batch;                      // while submitTogether runs
+    QHash<QString, IntentRecord> m_finished;           // the last kFinishedKept intents finished here, by client_req_id
+    std::deque<QString> m_finishedOrder;               // their ids, oldest first
     QHash<QString, std::deque<Pending>> m_queues;      // per BotDesk symbol; front = in flight (when m_inFlight)
     QHash<QString, QString> m_inFlight;                // symbol -> client_req_id in flight
     QHash<QString, QString> m_unknown;                 // client_req_id -> symbol, outcome unknown
