@@ -382,18 +382,6 @@ CliOutcome parity(StoreSession &s, PgLiveRunStore &runs, PgTradeStore &trades, c
 }
 
 // The run's signal events (received and answered), oldest first.
-Result<std::vector<LiveEvent>> signalEvents(PgTradeStore &trades, const QUuid &run)
-{
-    std::vector<LiveEvent> all;
-    for (const char *type : {"SignalReceived", "SignalApproved", "SignalRejected", "SignalExpired"}) {
-        Result<std::vector<LiveEvent>> some = trades.events(run, 0, 1'000'000, QString::fromLatin1(type));
-        if (!some)
-            return some.error();
-        all.insert(all.end(), some.value().begin(), some.value().end());
-    }
-    return all;
-}
-
 // live signals ID: what an APPROVE-mode run waits for the trader to answer.
 CliOutcome heldSignalsOf(PgLiveRunStore &runs, PgTradeStore &trades, const QString &idText, QTextStream &out)
 {
@@ -401,7 +389,7 @@ CliOutcome heldSignalsOf(PgLiveRunStore &runs, PgTradeStore &trades, const QStri
     if (!run)
         return cliFailure(run.error().message);
     const QUuid id = run.value().spec.id;
-    Result<std::vector<LiveEvent>> events = signalEvents(trades, id);
+    Result<std::vector<LiveEvent>> events = signalEventsOf(trades, id);
     if (!events)
         return cliFailure(events.error().message);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
@@ -428,18 +416,8 @@ CliOutcome answerSignal(PgLiveRunStore &runs, PgTradeStore &trades, const QStrin
         return cliFailure(run.error().message);
     const QUuid id = run.value().spec.id;
     const QString shortId = id.toString(QUuid::WithoutBraces).left(8);
-    if (run.value().spec.approval != ApprovalMode::Approve)
-        return cliFailure(QStringLiteral("cannot %1 signal '%2': live run %3 is in AUTO mode, its signals are sent "
-                                         "without approval").arg(verb, shown(signalId), shortId));
-    Result<std::vector<LiveEvent>> events = signalEvents(trades, id);
-    if (!events)
-        return cliFailure(events.error().message);
-    if (const QString why = whySignalNotHeld(events.value(), signalId, QDateTime::currentMSecsSinceEpoch());
-        !why.isEmpty())
-        return cliFailure(QStringLiteral("cannot %1 signal '%2' of live run %3: %4 (botdesk-cli live signals %3)")
-                              .arg(verb, shown(signalId), shortId, why));
-    if (Result<void> r = runs.decideSignal(id, signalId, answer); !r)
-        return cliFailure(r.error().message);
+    if (Result<void> r = answerHeldSignal(runs, trades, id, signalId, answer, QDateTime::currentMSecsSinceEpoch()); !r)
+        return cliFailure(QStringLiteral("cannot %1: %2 (botdesk-cli live signals %3)").arg(verb, r.error().message, shortId));
     out << "signal " << signalId << " of live run " << shortId << ' '
         << (answer == SignalAnswer::Approve ? "approved: its host sends it now" : "rejected: its host drops it")
         << " (host " << (run.value().hostId.isEmpty() ? QStringLiteral("none yet") : run.value().hostId)

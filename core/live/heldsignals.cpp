@@ -1,5 +1,7 @@
 #include "heldsignals.h"
 
+#include "displaytext.h"
+
 #include <QDateTime>
 #include <QHash>
 #include <QStringList>
@@ -82,6 +84,35 @@ QString whySignalNotHeld(const std::vector<LiveEvent> &events, const QString &si
         ids << v.signalId;
     return QStringLiteral("the run has no signal '%1'; held now: %2")
         .arg(signalId.left(80), ids.isEmpty() ? QStringLiteral("none") : ids.join(QStringLiteral(", ")));
+}
+
+Result<std::vector<LiveEvent>> signalEventsOf(TradeStore &trades, const QUuid &runId)
+{
+    std::vector<LiveEvent> all;
+    for (const char *type : {"SignalReceived", "SignalApproved", "SignalRejected", "SignalExpired"}) {
+        Result<std::vector<LiveEvent>> some = trades.events(runId, 0, 1'000'000, QString::fromLatin1(type));
+        if (!some)
+            return some.error();
+        all.insert(all.end(), some.value().begin(), some.value().end());
+    }
+    return all;
+}
+
+Result<void> answerHeldSignal(LiveRunStore &runs, TradeStore &trades, const QUuid &runId, const QString &signalId,
+                              SignalAnswer answer, qint64 nowMs)
+{
+    const QString shortId = runId.toString(QUuid::WithoutBraces).left(8);
+    Result<LiveRunRecord> run = runs.run(runId);
+    if (!run)
+        return run.error();
+    if (run.value().spec.approval != ApprovalMode::Approve)
+        return Error{QStringLiteral("live run %1 is in AUTO mode: its signals are sent without approval").arg(shortId)};
+    Result<std::vector<LiveEvent>> events = signalEventsOf(trades, runId);
+    if (!events)
+        return events.error();
+    if (const QString why = whySignalNotHeld(events.value(), signalId, nowMs); !why.isEmpty())
+        return Error{QStringLiteral("signal '%1' of live run %2: %3").arg(escapeForDisplay(signalId), shortId, why)};
+    return runs.decideSignal(runId, signalId, answer);
 }
 
 } // namespace bd

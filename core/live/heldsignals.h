@@ -6,6 +6,7 @@
 // SignalApproved, SignalRejected, SignalExpired with the same signal_id, or its expires_at. An event of another type,
 // or of a run in AUTO mode (no expires_at), holds nothing.
 
+#include "liverunstore.h"
 #include "tradestore.h"
 
 #include <QString>
@@ -28,5 +29,15 @@ std::vector<HeldSignalView> heldSignals(const std::vector<LiveEvent> &events, qi
 // Why `signalId` cannot be answered at `nowMs`, in words ("it expired at 2024-01-02 10:05:00 UTC", "it was approved
 // at ...", "the run has no signal 'x'; held now: a, b"), or an empty string when it is held.
 QString whySignalNotHeld(const std::vector<LiveEvent> &events, const QString &signalId, qint64 nowMs);
+
+// The run's signal events (SignalReceived, SignalApproved, SignalRejected, SignalExpired), read through `trades`.
+Result<std::vector<LiveEvent>> signalEventsOf(TradeStore &trades, const QUuid &runId);
+
+// The trader's answer to a held signal, as every BotDesk gives it (`botdesk-cli live approve|reject`, the Live page):
+// refused unless the run exists, is in APPROVE mode and still holds the signal at `nowMs` (UTC epoch ms); then
+// written with LiveRunStore::decideSignal, which the run's host takes. Errors say why: "live run 1a2b3c4d is in AUTO
+// mode: its signals are sent without approval", "signal 'S' of live run 1a2b3c4d: it expired at ...", or the store's.
+Result<void> answerHeldSignal(LiveRunStore &runs, TradeStore &trades, const QUuid &runId, const QString &signalId,
+                              SignalAnswer answer, qint64 nowMs);
 
 } // namespace bd
