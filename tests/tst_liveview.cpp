@@ -12,6 +12,7 @@
 #include "codehash.h"
 #include "database.h"
 #include "desktoplivehost.h"
+#include "heldsignalspanel.h"
 #include "latencyhistogram.h"
 #include "liveeventlistmodel.h"
 #include "livemonitor.h"
@@ -35,6 +36,7 @@
 #include <QLabel>
 #include <QPushButton>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -222,6 +224,77 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!view.stopButton()->isEnabled(), 2000);
         host.stop();
         QVERIFY(!host.isRunning());
+    }
+
+    // APPROVE mode (issue 10 §6): the run's held signals appear in the Signals tab with their countdown; Approve sends
+    // one (SignalApproved, then its order), Reject drops another (SignalRejected), both through the database to the
+    // desktop's host; an answered signal leaves the list.
+    void approveModeSignalsAreAnsweredFromTheView()
+    {
+        test::SimProcess sim;
+        QVERIFY(sim.start(QStringLiteral(BOTDESK_MT5SIM),
+                          QStringList{"--data", QStringLiteral(BOTDESK_SHARED_DATA_DIR "/EURUSD_M1_2024.csv.gz"),
+                                      "--symbol", "EURUSD", "--port", "0", "--heartbeat", "1", "--suffix", ".sim",
+                                      "--speed", "600"},
+                          kToken));
+        auto url = pg.createMigratedDatabase(QStringLiteral("approve"));
+        QVERIFY_OK(url);
+        const DatabaseTarget target = pg.target(*url);
+        Database db(target, options("check"));
+        PgLiveRunStore runs(db);
+        PgTradeStore trades(db);
+        LiveRunSpec s = stageRun(db, sim.url.toString());
+        s.approval = ApprovalMode::Approve;
+        s.approvalTimeoutMs = 120'000;
+        QVERIFY_OK(runs.createRun(s));
+
+        LiveMonitor monitor(makeLiveStoreFactory(target, QStringLiteral("test-live")));
+        monitor.setPollMs(200);
+        LiveView view(&monitor);
+        view.resize(1400, 850);
+        view.show();
+        DesktopLiveHost host(hostOptions(target));
+        host.start();
+        LiveRunsModel *model = monitor.model();
+        QTRY_COMPARE_WITH_TIMEOUT(cell(model, s.id, LiveRunsModel::StatusColumn, LiveRunsModel::StatusRole).toString(),
+                                  QStringLiteral("RUNNING"), 15000);
+        QVERIFY(view.selectRun(s.id));
+        HeldSignalsPanel *panel = view.signalsPanel();
+        QTRY_VERIFY_WITH_TIMEOUT(panel->count() >= 1, 30000);
+        QVERIFY(!panel->approveButton()->isEnabled());  // nothing selected yet
+        QVERIFY2(panel->table()->item(0, 2)->text().endsWith(QStringLiteral(" s")), qPrintable(panel->table()->item(0, 2)->text()));
+        const auto signalEvents = [&](const char *type) {
+            QStringList ids;
+            if (Result<std::vector<LiveEvent>> events = trades.events(s.id, 0, 10'000, QLatin1String(type)); events)
+                for (const LiveEvent &e : events.value())
+                    ids << e.payload.value(QStringLiteral("signal_id")).toString();
+            return ids;
+        };
+
+        // Approve the oldest held signal.
+        panel->table()->selectRow(0);
+        QVERIFY(panel->approveButton()->isEnabled());
+        const QString approved = panel->table()->item(0, 0)->text();
+        QVERIFY(!approved.isEmpty());
+        view.setFocus();
+        panel->approveButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(QStringLiteral("signal %1 approved").arg(approved)), 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(signalEvents("SignalApproved").contains(approved), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.eventsModel()->types().contains(QStringLiteral("OrderSent")), 10000);
+        QVERIFY(view.grab().save(screenshotPath(QStringLiteral("tst_liveview_signals.png"))));
+
+        // Reject another one (a new signal if the approved one was the only one held).
+        QTRY_VERIFY_WITH_TIMEOUT(panel->count() >= 1 && panel->table()->item(0, 0)->text() != approved, 30000);
+        panel->table()->selectRow(0);
+        const QString rejected = panel->table()->item(0, 0)->text();
+        panel->rejectButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(signalEvents("SignalRejected").contains(rejected), 10000);
+        QVERIFY(!signalEvents("SignalApproved").contains(rejected));
+        // An answered signal cannot be answered again: the refusal says why.
+        monitor.answerSignal(s.id, approved, SignalAnswer::Reject);
+        QTRY_VERIFY_WITH_TIMEOUT(view.statusLabel()->text().contains(QStringLiteral("not rejected")), 5000);
+        QVERIFY2(view.statusLabel()->text().contains(QStringLiteral("approved")), qPrintable(view.statusLabel()->text()));
+        host.stop();
     }
 
     // A run nobody hosts (RUNNING on the database, its host gone): it shows, red once its heartbeat is older than

@@ -1,5 +1,6 @@
 #include "livemonitor.h"
 
+#include "heldsignals.h"
 #include "livemonitorworker.h"
 #include "liverunsmodel.h"
 #include "logging.h"
@@ -83,6 +84,21 @@ void LiveMonitorWorker::command(const QUuid &runId, LiveRunCommand command)
     poll();
 }
 
+void LiveMonitorWorker::answerSignal(const QUuid &runId, const QString &signalId, SignalAnswer answer)
+{
+    if (!ensureStores()) {
+        emit signalAnswered(runId, signalId, answer, QStringLiteral("the live database cannot be reached"));
+        return;
+    }
+    Result<void> done = answerHeldSignal(*m_stores->runs, *m_stores->trades, runId, signalId, answer,
+                                         QDateTime::currentMSecsSinceEpoch());
+    logging::get("ui")->info("live run {}: signal {} {} {}", runId.toString(QUuid::WithoutBraces).left(8).toStdString(),
+                             signalId.toStdString(), answer == SignalAnswer::Approve ? "approve" : "reject",
+                             done ? "asked" : done.error().message.toStdString());
+    emit signalAnswered(runId, signalId, answer, done ? QString() : done.error().message);
+    poll();
+}
+
 void LiveMonitorWorker::finish()
 {
     if (m_timer)
@@ -100,6 +116,7 @@ LiveMonitor::LiveMonitor(LiveStoreFactory factory, QObject *parent)
     qRegisterMetaType<LiveRunsSnapshot>();
     qRegisterMetaType<LiveRunDetail>();
     qRegisterMetaType<LiveRunCommand>();
+    qRegisterMetaType<SignalAnswer>();
 }
 
 LiveMonitor::~LiveMonitor()
@@ -137,6 +154,7 @@ void LiveMonitor::start()
         emit failed(message);
     });
     connect(m_worker, &LiveMonitorWorker::commandFinished, this, &LiveMonitor::commandFinished);
+    connect(m_worker, &LiveMonitorWorker::signalAnswered, this, &LiveMonitor::signalAnswered);
     m_thread->start();
     QMetaObject::invokeMethod(m_worker, [w = m_worker, ms = m_pollMs, run = m_detailRun] { w->begin(ms, run); });
 }
@@ -170,6 +188,15 @@ void LiveMonitor::command(const QUuid &runId, LiveRunCommand command)
         return;
     }
     QMetaObject::invokeMethod(m_worker, [w = m_worker, runId, command] { w->command(runId, command); });
+}
+
+void LiveMonitor::answerSignal(const QUuid &runId, const QString &signalId, SignalAnswer answer)
+{
+    if (!m_worker) {
+        emit signalAnswered(runId, signalId, answer, QStringLiteral("the Live page is not connected to a database yet"));
+        return;
+    }
+    QMetaObject::invokeMethod(m_worker, [w = m_worker, runId, signalId, answer] { w->answerSignal(runId, signalId, answer); });
 }
 
 } // namespace bd

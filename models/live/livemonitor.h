@@ -56,6 +56,9 @@ public:
     // Reads now (besides the timer).
     void refresh();
     void command(const QUuid &runId, bd::LiveRunCommand command);
+    // The trader's answer to a held signal of an APPROVE-mode run (answerHeldSignal, as `botdesk-cli live approve|
+    // reject`), on the worker; signalAnswered says how it ended, and a poll follows at once.
+    void answerSignal(const QUuid &runId, const QString &signalId, bd::SignalAnswer answer);
 
     // Snapshots read so far (for tests and the --screenshot option: something was read).
     int snapshotsRead() const { return m_snapshots; }
@@ -66,6 +69,8 @@ signals:
     void failed(const QString &message);
     // `error` empty = the command is stored (its host carries it out); else why not.
     void commandFinished(const QUuid &runId, bd::LiveRunCommand command, const QString &error);
+    // `error` empty = the answer is stored (the run's host sends or drops the signal); else why not.
+    void signalAnswered(const QUuid &runId, const QString &signalId, bd::SignalAnswer answer, const QString &error);
     void snapshotRead();
 
 private:
@@ -82,3 +87,4 @@ private:
 } // namespace bd
 
 Q_DECLARE_METATYPE(bd::LiveRunCommand)
+Q_DECLARE_METATYPE(bd::SignalAnswer)

@@ -19,6 +19,7 @@ public:
     void setDetailRun(const QUuid &runId);
     void poll();
     void command(const QUuid &runId, LiveRunCommand command);
+    void answerSignal(const QUuid &runId, const QString &signalId, SignalAnswer answer);
     // Stops the timer and destroys the stores (before the thread ends).
     void finish();
 
@@ -27,6 +28,7 @@ signals:
     void detailReady(const bd::LiveRunDetail &detail);
     void failed(const QString &message);
     void commandFinished(const QUuid &runId, bd::LiveRunCommand command, const QString &error);
+    void signalAnswered(const QUuid &runId, const QString &signalId, bd::SignalAnswer answer, const QString &error);
 
 private:
     bool ensureStores();

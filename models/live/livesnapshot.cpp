@@ -103,6 +103,12 @@ Result<LiveRunDetail> readLiveRunDetail(LiveRunStore &runs, TradeStore &trades, 
     if (!ts)
         return ts.error();
     d.trades = std::move(ts.value());
+    if (d.run.spec.approval == ApprovalMode::Approve) {
+        Result<std::vector<LiveEvent>> signalEvents = signalEventsOf(trades, runId);
+        if (!signalEvents)
+            return signalEvents.error();
+        d.held = heldSignals(signalEvents.value(), nowMs);
+    }
     return d;
 }
 

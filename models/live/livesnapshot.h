@@ -7,6 +7,7 @@
 // P/L is realised only (the database holds no floating P/L); P/L in R is not shown: a stored trade has no risk in
 // money (its SL distance in money needs the broker's tick value at the entry), so there is nothing to divide by.
 
+#include "heldsignals.h"
 #include "latencyring.h"
 #include "liverunstore.h"
 #include "result.h"
@@ -49,7 +50,8 @@ HeartbeatLevel heartbeatLevel(const LiveRunRow &row, qint64 nowMs, qint64 staleA
 Result<LiveRunsSnapshot> readLiveRunsSnapshot(LiveRunStore &runs, TradeStore &trades, qint64 nowMs);
 
 // One run's detail. Events are read after `afterEventId` (0 = from its first), at most `eventLimit`; heartbeats are
-// the newest `heartbeatLimit` (newest first); trades are every trade of the run.
+// the newest `heartbeatLimit` (newest first); trades are every trade of the run; held signals (APPROVE mode only)
+// from the run's signal events (heldsignals.h).
 struct LiveRunDetail {
     QUuid runId;
     qint64 atMs = 0;
@@ -60,6 +62,7 @@ struct LiveRunDetail {
     std::vector<double> loopSamples;   // the heartbeats' loop_ms (the bar's handling time), oldest first
     LatencyFigures loop;               // their nearest-rank p50/p95/p99/max (latencyring.h)
     std::vector<LiveTrade> trades;     // open and closed, by open time
+    std::vector<HeldSignalView> held;  // APPROVE mode: the signals waiting for the trader at atMs, oldest first
 };
 Result<LiveRunDetail> readLiveRunDetail(LiveRunStore &runs, TradeStore &trades, const QUuid &runId, qint64 afterEventId,
                                         qint64 nowMs, int eventLimit = 2000, int heartbeatLimit = 360);

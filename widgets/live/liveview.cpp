@@ -1,5 +1,6 @@
 #include "liveview.h"
 
+#include "heldsignalspanel.h"
 #include "latencyhistogram.h"
 #include "livedelegates.h"
 #include "liveeventlistmodel.h"
@@ -135,6 +136,9 @@ LiveView::LiveView(LiveMonitor *monitor, QWidget *parent)
     m_detailTabs->addTab(makeTable(QStringLiteral("livePositions"), m_positions, this), tr("Positions"));
     m_detailTabs->addTab(makeTable(QStringLiteral("liveTrades"), m_trades, this), tr("Trades"));
     m_detailTabs->addTab(m_histogram, tr("Latency"));
+    m_signals = new HeldSignalsPanel(this);
+    m_signals->setObjectName(QStringLiteral("liveSignalsPanel"));
+    m_detailTabs->addTab(m_signals, tr("Signals"));
     auto *detail = new QWidget(this);
     auto *detailLayout = new QVBoxLayout(detail);
     detailLayout->setContentsMargins(0, 0, 0, 0);
@@ -190,6 +194,27 @@ LiveView::LiveView(LiveMonitor *monitor, QWidget *parent)
         m_summary->setStyleSheet(QStringLiteral("color: #c62828;"));
     });
     connect(m_monitor, &LiveMonitor::detailReady, this, &LiveView::handleDetail);
+    connect(m_signals, &HeldSignalsPanel::answerRequested, this,
+            [this](const QUuid &runId, const QString &signalId, SignalAnswer answer) {
+                m_status->setStyleSheet(QString());
+                m_status->setText(tr("%1: %2 signal %3…").arg(runId.toString(QUuid::WithoutBraces).left(8),
+                                                              answer == SignalAnswer::Approve ? tr("approving") : tr("rejecting"),
+                                                              signalId));
+                m_monitor->answerSignal(runId, signalId, answer);
+            });
+    connect(m_monitor, &LiveMonitor::signalAnswered, this,
+            [this](const QUuid &runId, const QString &signalId, SignalAnswer answer, const QString &error) {
+                const QString run = runId.toString(QUuid::WithoutBraces).left(8);
+                const QString verb = answer == SignalAnswer::Approve ? tr("approved") : tr("rejected");
+                if (error.isEmpty()) {
+                    m_status->setStyleSheet(QString());
+                    m_status->setText(tr("%1: signal %2 %3; the run's host %4 it").arg(run, signalId, verb,
+                                          answer == SignalAnswer::Approve ? tr("sends") : tr("drops")));
+                } else {
+                    m_status->setStyleSheet(QStringLiteral("color: #c62828;"));
+                    m_status->setText(tr("%1: signal %2 not %3: %4").arg(run, signalId, verb, error));
+                }
+            });
     connect(m_monitor, &LiveMonitor::commandFinished, this,
             [this](const QUuid &runId, LiveRunCommand command, const QString &error) {
                 const QString run = runId.toString(QUuid::WithoutBraces).left(8);
@@ -237,6 +262,7 @@ void LiveView::handleSelection()
     m_positions->setTrades({});
     m_trades->setTrades({});
     m_histogram->setSamples({});
+    m_signals->clear();
     m_latency->clear();
     if (id.isNull()) {
         m_title->setText(tr("Select a run to see its events, latency, positions and trades."));
@@ -257,6 +283,9 @@ void LiveView::handleDetail(const LiveRunDetail &d)
     m_positions->setTrades(d.trades);
     m_trades->setTrades(d.trades);
     m_histogram->setSamples(d.loopSamples);
+    m_signals->setSignals(d.runId, d.run.spec.approval == ApprovalMode::Approve, d.held, d.atMs);
+    m_detailTabs->setTabText(m_detailTabs->indexOf(m_signals),
+                             d.held.empty() ? tr("Signals") : tr("Signals (%1)").arg(d.held.size()));
     if (d.loop.count == 0) {
         m_latency->setText(d.heartbeats.empty()
                                ? tr("Bar handling (heartbeat loop time): no heartbeat yet")

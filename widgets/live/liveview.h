@@ -29,6 +29,7 @@ class QTableView;
 
 namespace bd {
 
+class HeldSignalsPanel;
 class LatencyHistogram;
 class LiveEventListModel;
 class LiveMonitor;
@@ -57,6 +58,7 @@ public:
     QPushButton *stopButton() const { return m_stop; }
     QPushButton *stopCloseButton() const { return m_stopClose; }
     QPushButton *resumeButton() const { return m_resume; }
+    HeldSignalsPanel *signalsPanel() const { return m_signals; }
 
     // Selects run `runId` in the table (false when it is not shown, e.g. filtered out).
     bool selectRun(const QUuid &runId);
@@ -94,6 +96,7 @@ private:
     QTableView *m_eventTable = nullptr;
     QTabWidget *m_detailTabs = nullptr;
     LatencyHistogram *m_histogram = nullptr;
+    HeldSignalsPanel *m_signals = nullptr;
 };
 
 } // namespace bd
