@@ -23,6 +23,7 @@
 #include "databasedialog.h"
 #include "displaytext.h"
 #include "keychainpassword.h"
+#include "livedesksetup.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "metatypes.h"
@@ -191,10 +192,12 @@ int main(int argc, char *argv[])
     std::vector<std::shared_ptr<bd::PendingPassword>> pendingPasswords;
     const QString environmentUrl = qEnvironmentVariable("BOTDESK_DB_URL");
     window.setVersionStrategies(std::make_shared<bd::AppVersionStrategies>());
-    window.setBotStoreFactory(botStoreFactory(
-        bd::resolveDatabaseTarget(dbValue, environmentUrl,
-                                  userSettings.value(bd::DatabaseDialog::settingKey()).toString()),
-        &window, pendingPasswords));
+    const auto databaseTarget = bd::resolveDatabaseTarget(dbValue, environmentUrl,
+                                                          userSettings.value(bd::DatabaseDialog::settingKey()).toString());
+    window.setBotStoreFactory(botStoreFactory(databaseTarget, &window, pendingPasswords));
+    // The Accounts page, "Start live…" and the alerts (issue 10 §2, §3, §7): app/accounts/livedesksetup.h.
+    auto *liveDesk = new bd::LiveDeskSetup(window, scripted ? nullptr : &userSettings);
+    liveDesk->setDatabase(databaseTarget);
     QString overrideNote;
     if (dbValue)
         overrideNote = QStringLiteral("This window was started with --db, which takes precedence: the choice saved here "
@@ -203,13 +206,15 @@ int main(int argc, char *argv[])
         overrideNote = QStringLiteral("BOTDESK_DB_URL is set and takes precedence: the choice saved here applies once "
                                       "it is unset.");
     QObject::connect(&window, &bd::MainWindow::databaseSettingsRequested, &window,
-                     [&window, &userSettings, &pendingPasswords, overrideNote] {
+                     [&window, &userSettings, &pendingPasswords, overrideNote, liveDesk] {
         auto *dialog = new bd::DatabaseDialog(&userSettings, overrideNote, &window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         QObject::connect(dialog, &bd::DatabaseDialog::databaseSaved, &window,
-                         [&window, &pendingPasswords, overrideNote](const bd::DatabaseTarget &target) {
-            if (overrideNote.isEmpty())
+                         [&window, &pendingPasswords, overrideNote, liveDesk](const bd::DatabaseTarget &target) {
+            if (overrideNote.isEmpty()) {
                 window.setBotStoreFactory(botStoreFactory(target, &window, pendingPasswords));
+                liveDesk->setDatabase(target);
+            }
         });
         dialog->open();
     });

@@ -12,6 +12,9 @@
 #include "botlibrary.h"
 #include "databasebotstore.h"
 #include "keychaintokenstore.h"
+#include "livedesksetup.h"
+#include "mainwindow.h"
+#include "botsview.h"
 #include "livestorefactory.h"
 #include "metatypes.h"
 #include "mt5bridgeprobe.h"
@@ -35,6 +38,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QSignalSpy>
+#include <QStatusBar>
+#include <QTabWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -358,6 +363,66 @@ private slots:
         QCOMPARE(r.spec.guardrails.cooldownMs, qint64(120'000));
         QCOMPARE(r.spec.guardrails.maxRiskPercent, 0.5);
         QCOMPARE(r.spec.guardrails.marginCheck, false);
+    }
+
+    // The window: the Accounts page is a tab, "Start live…" on the Bots page opens the start dialog, whose pre-flight
+    // reaches the simulator with the token from BOTDESK_TOKEN_<NAME> (no keychain here: the env fallback), and OK
+    // stores the run (the status bar says so).
+    void windowStartsLiveFromBotsView()
+    {
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("window"));
+        QVERIFY2(url, qPrintable(url ? QString() : url.error().message));
+        const DatabaseTarget target = m_pg.target(*url);
+        Database db(target);
+        PgBotStore bots(db);
+        PgLiveRunStore runs(db);
+        auto first = defaultVersionOf(QStringLiteral("ema_crossover"));
+        auto bot = bots.createBot(QStringLiteral("beta"), QStringLiteral("ema_crossover"), *first);
+        QVERIFY(bot);
+        const BotVersion version = bots.listVersions(bot->id)->front();
+        LiveAccount account;
+        account.name = QStringLiteral("desk-sim");
+        account.bridgeUrl = m_sim.url.toString();
+        account.tokenKey = accountTokenKey(account.name);
+        account.magic = 6060;
+        QVERIFY(runs.addAccount(account));
+        qputenv("BOTDESK_TOKEN_DESK_SIM", kToken.toUtf8());
+
+        MainWindow window;
+        window.setInteractive(false);
+        window.setBotStoreFactory(makeDatabaseBotStoreFactory(target, QStringLiteral("window-bots")));
+        auto *desk = new LiveDeskSetup(window, nullptr);
+        desk->setDatabase(target);
+        window.resize(1280, 800);
+        window.show();
+        int accountsTab = -1;
+        for (int i = 0; i < window.pages()->count(); ++i)
+            if (window.pages()->tabText(i) == QStringLiteral("Accounts"))
+                accountsTab = i;
+        QVERIFY(accountsTab >= 0);
+        window.pages()->setCurrentIndex(accountsTab);
+        QTRY_COMPARE_WITH_TIMEOUT(desk->accountsView()->model()->rowCount(), 1, 10000);
+        screenshot(&window, QStringLiteral("accounts_window_page"));
+
+        window.showBotsPage();
+        BotsView *view = window.botsView();
+        QTRY_VERIFY_WITH_TIMEOUT(view->selectBot(QStringLiteral("beta")), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->selectVersion(version.id), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(view->startLiveButton()->isEnabled(), 10000);
+        view->startLiveButton()->click();
+        StartRunDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((dialog = window.findChild<StartRunDialog *>()) != nullptr, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->symbolResolved().has_value() && !dialog->preflightPending(), 20000);
+        QVERIFY2(*dialog->symbolResolved(), qPrintable(dialog->symbolLabel()->text()));
+        QCOMPARE(dialog->backtested(), std::optional<bool>(false));
+        screenshot(dialog, QStringLiteral("accounts_window_start_dialog"));
+        dialog->submit();
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusBar()->currentMessage().contains(QStringLiteral("PENDING until a host runs it")), 10000);
+        auto stored = runs.runs(QStringLiteral("desk-sim"));
+        QVERIFY(stored && stored->size() == 1);
+        QCOMPARE(stored->front().spec.botVersionId, version.id);
+        QCOMPARE(stored->front().status, LiveRunStatus::Pending);
+        qunsetenv("BOTDESK_TOKEN_DESK_SIM");
     }
 
     // The real keychain with no keychain service (the session bus points nowhere): a clear error naming the entry

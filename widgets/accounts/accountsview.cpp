@@ -64,6 +64,7 @@ AccountsView::AccountsView(AccountDirectory *directory, AccountTokenStore *token
     connect(m_directory, &AccountDirectory::accountsListed, this, [this](const std::vector<AccountRow> &rows, qint64 now) {
         const QString selected = selectedAccount();
         m_model->setRows(rows, now);
+        m_table->resizeColumnsToContents();
         if (!selected.isEmpty())
             selectAccount(selected);
         m_status->setStyleSheet({});
