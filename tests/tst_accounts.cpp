@@ -6,6 +6,9 @@
 // (the session bus points nowhere, as on CI). Screenshots: <build>/screenshots/accounts_*.png.
 
 #include "accountdialog.h"
+#include "alertcenter.h"
+#include "alertfeed.h"
+#include "pgtradestore.h"
 #include "accountdirectory.h"
 #include "accountlistmodel.h"
 #include "accountsview.h"
@@ -40,7 +43,10 @@
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -423,6 +429,112 @@ private slots:
         QCOMPARE(stored->front().spec.botVersionId, version.id);
         QCOMPARE(stored->front().status, LiveRunStatus::Pending);
         qunsetenv("BOTDESK_TOKEN_DESK_SIM");
+    }
+
+    // Alerts from the database (AlertFeed): events stored before the feed's first poll are history; a drawdown cap, a
+    // halt and a rejected order stored afterwards reach the AlertCenter and a local webhook; a run whose heartbeat is
+    // late is alerted once.
+    void alertsFromTheDatabaseToAWebhook()
+    {
+        auto url = m_pg.createMigratedDatabase(QStringLiteral("alerts"));
+        QVERIFY2(url, qPrintable(url ? QString() : url.error().message));
+        const DatabaseTarget target = m_pg.target(*url);
+        Database db(target);
+        PgBotStore bots(db);
+        PgLiveRunStore runs(db);
+        PgTradeStore trades(db);
+        auto bot = bots.createBot(QStringLiteral("gamma"), QStringLiteral("ema_crossover"),
+                                  *defaultVersionOf(QStringLiteral("ema_crossover")));
+        QVERIFY(bot);
+        const BotVersion version = bots.listVersions(bot->id)->front();
+        LiveAccount account;
+        account.name = QStringLiteral("alerts-acc");
+        account.bridgeUrl = QStringLiteral("ws://127.0.0.1:1");
+        account.tokenEnv = QStringLiteral("X_TOKEN");
+        account.magic = 99;
+        QVERIFY(runs.addAccount(account));
+        LiveRunSpec spec;
+        spec.id = QUuid::createUuid();
+        spec.botVersionId = version.id;
+        spec.botName = bot->name;
+        spec.codeHash = version.codeHash;
+        spec.account = account.name;
+        spec.symbol = QStringLiteral("EURUSD");
+        QVERIFY(runs.createRun(spec));
+        QVERIFY(runs.applyStatusEvent(spec.id, LiveRunEvent::Start));
+        auto event = [&](const QString &type, const QString &message, const QJsonObject &payload = {}) {
+            LiveEvent e;
+            e.liveRunId = spec.id;
+            e.account = account.name;
+            e.type = type;
+            e.message = message;
+            e.payload = payload;
+            e.atMs = QDateTime::currentMSecsSinceEpoch();
+            return trades.appendEvent(e);
+        };
+        QVERIFY(event(QStringLiteral("OrderRejected"), QStringLiteral("old rejection: history")));
+
+        // The webhook: a local HTTP server that records the bodies.
+        QTcpServer http;
+        QVERIFY(http.listen(QHostAddress::LocalHost, 0));
+        QList<QJsonObject> bodies;
+        connect(&http, &QTcpServer::newConnection, this, [&] {
+            QTcpSocket *socket = http.nextPendingConnection();
+            auto buffer = std::make_shared<QByteArray>();
+            connect(socket, &QTcpSocket::readyRead, socket, [&bodies, socket, buffer] {
+                *buffer += socket->readAll();
+                const qsizetype end = buffer->indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const QJsonDocument doc = QJsonDocument::fromJson(buffer->mid(end + 4));
+                if (doc.isNull())
+                    return;  // the body is still coming
+                bodies << doc.object();
+                socket->write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+                socket->disconnectFromHost();
+            });
+        });
+
+        AlertCenter center;
+        QVERIFY(center.setWebhookUrl(QUrl(QStringLiteral("http://127.0.0.1:%1/alerts").arg(http.serverPort()))));
+        QSignalSpy raised(&center, &AlertCenter::alertRaised);
+        AlertFeed feed(makeDatabaseLiveStoresFactory(target, QStringLiteral("alerts-test")), &center);
+        QSignalSpy polled(&feed, &AlertFeed::polled);
+        feed.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 1, 10000);
+        QCOMPARE(polled.at(0).at(0).toInt(), 0);  // the stored rejection is history
+        QVERIFY2(polled.at(0).at(1).toString().isEmpty(), qPrintable(polled.at(0).at(1).toString()));
+
+        QVERIFY(event(QStringLiteral("TradeExecuted"), QStringLiteral("BUY 0.10 EURUSD at 1.08512")));
+        QVERIFY(event(QStringLiteral("DrawdownCapTriggered"), QStringLiteral("Drawdown 23.5% exceeds cap 20%; closed 2 positions")));
+        QVERIFY(runs.applyStatusEvent(spec.id, LiveRunEvent::Halt, QStringLiteral("drawdown cap")));
+        QVERIFY(event(QStringLiteral("RunStatusChanged"), QStringLiteral("RUNNING → HALTED: drawdown cap"),
+                      QJsonObject{{QStringLiteral("from"), QStringLiteral("RUNNING")}, {QStringLiteral("to"), QStringLiteral("HALTED")}}));
+        QVERIFY(event(QStringLiteral("OrderRejected"), QStringLiteral("SELL 0.10 EURUSD: retcode 10019 no money")));
+        feed.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 2, 10000);
+        QCOMPARE(polled.at(1).at(0).toInt(), 3);
+        QCOMPARE(raised.count(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(bodies.size(), 3, 10000);
+        QStringList kinds;
+        for (const QJsonObject &b : bodies)
+            kinds << b.value(QStringLiteral("kind")).toString();
+        kinds.sort();
+        QCOMPARE(kinds, (QStringList{"drawdown_cap", "halt", "order_rejected"}));
+        QCOMPARE(bodies.at(0).value(QStringLiteral("run")).toString(), spec.id.toString(QUuid::WithoutBraces));
+
+        // A late heartbeat (the run started 2 minutes ago and wrote none): one stale alert, not repeated.
+        QVERIFY(m_pg.execAsSuperuser(QStringLiteral("UPDATE live_runs SET started_at = now() - interval '2 minutes'"),
+                                     QStringLiteral("alerts")));
+        feed.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 3, 10000);
+        feed.pollNow();
+        QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 4, 10000);
+        QCOMPARE(raised.count(), 4);
+        QCOMPARE(raised.at(3).at(0).value<Alert>().kind, AlertKind::StaleHeartbeat);
+        QTRY_COMPARE_WITH_TIMEOUT(bodies.size(), 4, 10000);
+        qInfo("webhook got %lld alerts; last: %s", qlonglong(bodies.size()),
+              qPrintable(bodies.last().value(QStringLiteral("text")).toString()));
     }
 
     // The real keychain with no keychain service (the session bus points nowhere): a clear error naming the entry

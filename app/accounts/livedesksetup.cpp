@@ -3,6 +3,7 @@
 #include "accountdirectory.h"
 #include "accountsview.h"
 #include "alertcenter.h"
+#include "alertfeed.h"
 #include "alertsettingswidget.h"
 #include "alerttray.h"
 #include "keychainpassword.h"
@@ -74,7 +75,16 @@ void LiveDeskSetup::setDatabase(const Result<DatabaseTarget> &target)
             dialog->reject();
     m_dialogs.clear();
     delete m_view;
+    m_feed.reset();
+    m_feed = std::make_unique<AlertFeed>(makeDatabaseLiveStoresFactory(target, QStringLiteral("gui-alerts"), password),
+                                         m_alerts);
     m_directory = std::make_unique<AccountDirectory>(makeDatabaseLiveRunStoreFactory(target, QStringLiteral("gui-accounts"), password));
+    // Like the pages, the feed touches the database only once the trader uses the live side (the Accounts page or a
+    // start dialog has listed the accounts): a window used for backtests never connects for it.
+    connect(m_directory.get(), &AccountDirectory::accountsListed, m_feed.get(), [feed = m_feed.get()] {
+        if (!feed->isActive())
+            feed->start(5000);
+    });
     m_view = new AccountsView(m_directory.get(), m_tokens.get(), probeFactory(), m_page);
     static_cast<QVBoxLayout *>(m_page->layout())->insertWidget(0, m_view, 1);
 }

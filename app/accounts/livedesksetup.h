@@ -5,7 +5,9 @@
 //     page; rebuilt by setDatabase), bridge tokens in the system keychain (KeychainTokenStore), Test connection over
 //     Mt5BridgeProbe with the keychain-first token rule, and the alert webhook's settings below it;
 //   - "Start live…" from the Bots page: a StartRunDialog on the selected version;
-//   - the AlertCenter and its tray (AlertTray); the webhook URL from QSettings "alerts/webhookUrl".
+//   - the AlertCenter and its tray (AlertTray); the webhook URL from QSettings "alerts/webhookUrl"; an AlertFeed that
+//     reads the database's runs and events every 5 s (runs hosted anywhere raise alerts here), started once the
+//     accounts were first listed (the Accounts page shown or a start dialog opened).
 // The live host in the desktop (another part of issue 10) connects its signals to alerts(): runStatusChanged ->
 // onRunStatusChanged, runStale -> onRunStale, accountFailed -> onAccountFailed; and takes tokenReader() for its
 // LiveRunHost::Options::tokenFor (accountToken(account, tokenReader())).
@@ -31,6 +33,7 @@ namespace bd {
 
 class AccountDirectory;
 class AlertCenter;
+class AlertFeed;
 class AlertTray;
 class KeychainTokenStore;
 class MainWindow;
@@ -49,6 +52,7 @@ public:
     AccountDirectory *directory() const { return m_directory.get(); }
     AccountsView *accountsView() const;
     AlertCenter *alerts() const { return m_alerts; }
+    AlertFeed *alertFeed() const { return m_feed.get(); }
     BridgeProbeFactory probeFactory() const;
     KeychainTokenReader tokenReader() const { return m_tokenReader; }
 
@@ -65,6 +69,7 @@ private:
     QPointer<AccountsView> m_view;
     AlertCenter *m_alerts = nullptr;
     AlertTray *m_tray = nullptr;
+    std::unique_ptr<AlertFeed> m_feed;
     std::vector<std::shared_ptr<PendingPassword>> m_passwords;
     std::vector<QPointer<StartRunDialog>> m_dialogs;  // open start dialogs (closed when the database changes)
 };

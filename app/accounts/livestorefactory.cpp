@@ -3,6 +3,7 @@
 #include "database.h"
 #include "pgbotstore.h"
 #include "pgliverunstore.h"
+#include "pgtradestore.h"
 
 namespace bd {
 
@@ -88,7 +89,53 @@ private:
     bool m_schemaReady = false;
 };
 
+class ConnectedLiveStores final : public LiveStores {
+public:
+    ConnectedLiveStores(DatabaseTarget target, const QString &purpose)
+        : m_db(std::move(target), dbOptions(purpose)), m_bots(m_db), m_runs(m_db), m_trades(m_db)
+    {
+        (void)m_bots.ensureSchema();  // an unreachable or newer database shows as the first call's error
+        runs = &m_runs;
+        trades = &m_trades;
+    }
+
+private:
+    static Database::Options dbOptions(const QString &purpose)
+    {
+        Database::Options o;
+        o.purpose = purpose;
+        return o;
+    }
+    Database m_db;
+    PgBotStore m_bots;
+    PgLiveRunStore m_runs;
+    PgTradeStore m_trades;
+};
+
+// A password for `target` from `password` when it needs one; `note` says why there is none.
+DatabaseTarget withStoredPassword(DatabaseTarget target, const PasswordSource &password, QString *note)
+{
+    if (password && needsStoredPassword(target)) {
+        Result<QString> answer = password();
+        if (answer && !answer->isEmpty())
+            target.url.password = *answer;
+        else if (!answer && note)
+            *note = answer.error().message;
+    }
+    return target;
+}
+
 } // namespace
+
+AlertFeed::StoresFactory makeDatabaseLiveStoresFactory(const Result<DatabaseTarget> &target, const QString &purpose,
+                                                       PasswordSource password)
+{
+    if (!target)
+        return [] { return std::unique_ptr<LiveStores>(); };
+    return [target = *target, purpose, password]() -> std::unique_ptr<LiveStores> {
+        return std::make_unique<ConnectedLiveStores>(withStoredPassword(target, password, nullptr), purpose);
+    };
+}
 
 LiveRunStoreFactory makeDatabaseLiveRunStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose,
                                                     PasswordSource password)
@@ -99,15 +146,8 @@ LiveRunStoreFactory makeDatabaseLiveRunStoreFactory(const Result<DatabaseTarget>
         };
     }
     return [target = *target, purpose, password]() -> std::unique_ptr<LiveRunStore> {
-        DatabaseTarget used = target;
         QString note;
-        if (password && needsStoredPassword(target)) {
-            Result<QString> answer = password();
-            if (answer && !answer->isEmpty())
-                used.url.password = *answer;
-            else if (!answer)
-                note = answer.error().message;
-        }
+        DatabaseTarget used = withStoredPassword(target, password, &note);
         return std::make_unique<ConnectedLiveRunStore>(used, purpose, note);
     };
 }

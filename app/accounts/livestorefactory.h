@@ -5,6 +5,7 @@
 // this binary's (migrations, as the bot store does) — a failure is that call's error, and the next call tries again.
 // An unresolved target gives a store whose every call fails with the resolution error.
 
+#include "alertfeed.h"
 #include "databasebotstore.h"
 #include "liverunstore.h"
 
@@ -17,5 +18,10 @@ using LiveRunStoreFactory = std::function<std::unique_ptr<LiveRunStore>()>;
 
 LiveRunStoreFactory makeDatabaseLiveRunStoreFactory(const Result<DatabaseTarget> &target, const QString &purpose,
                                                     PasswordSource password = {});
+
+// The run and trade stores on one connection for the AlertFeed's worker (the schema is brought to this binary's when
+// the stores are made; a failure there shows as the first call's error).
+AlertFeed::StoresFactory makeDatabaseLiveStoresFactory(const Result<DatabaseTarget> &target, const QString &purpose,
+                                                       PasswordSource password = {});
 
 } // namespace bd

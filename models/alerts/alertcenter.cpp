@@ -43,6 +43,9 @@ const char *alertKindName(AlertKind kind)
 QString Alert::dedupKey() const
 {
     const QString who = runId.isNull() ? account : runId.toString(QUuid::WithoutBraces);
+    // A stale run is one alert however it was noticed (the host's HeartbeatStale event, the feed's own check).
+    if (kind == AlertKind::StaleHeartbeat)
+        return QStringLiteral("%1|%2").arg(QLatin1String(alertKindName(kind)), who);
     return QStringLiteral("%1|%2|%3").arg(QLatin1String(alertKindName(kind)), who, text);
 }
 

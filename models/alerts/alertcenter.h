@@ -6,7 +6,7 @@
 //   - when a webhook URL is set (QSettings "alerts/webhookUrl" in the app), POSTed to it as JSON
 //       {"text": "...", "kind": "drawdown_cap", "account": "...", "run": "<uuid>", "at_ms": 1700000000000}
 //     ("text" is what a Telegram bot's sendMessage or a Slack/Mattermost incoming webhook shows).
-// De-duplicated: an alert with the same key (kind + run or account + text) within `dedupWindowMs` (default 5 min) of
+// De-duplicated: an alert with the same key (kind + run or account + text; Alert::dedupKey) within `dedupWindowMs` (default 5 min) of
 // the last one raised is dropped (counted in suppressedCount). A webhook that fails (connection refused, HTTP status
 // >= 300, timeout 10 s) is logged on the "alerts" logger and reported by webhookFailed; nothing is retried.
 // GUI thread (or any one thread with an event loop). Times: UTC epoch milliseconds.
@@ -38,7 +38,7 @@ struct Alert {
     QString text;                  // one line for people, e.g. "Run 1a2b3c4d halted: Drawdown 23.5% exceeds cap 20%"
     qint64 atMs = 0;
 
-    QString dedupKey() const;      // kind | run or account | text
+    QString dedupKey() const;      // kind | run or account | text (a stale heartbeat: kind | run, whatever the text)
 };
 
 // The alert a stored event means, or nothing for the events that are not alerts. DrawdownCapTriggered -> DrawdownCap,
