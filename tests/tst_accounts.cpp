@@ -252,6 +252,37 @@ private slots:
         QVERIFY(!result.ok());
         qInfo("wrong token: %s", qPrintable(result.error));
 
+        // Edit: a new magic and server clock; the token stays (the field left empty), the record is replaced.
+        tokens.writeToken(QStringLiteral("bridge-token/sim-demo"), kToken, &view, [](Result<void>) {});
+        QVERIFY(view.selectAccount(QStringLiteral("sim-demo")));
+        AccountDialog *edit = view.openEditDialog();
+        QVERIFY(edit);
+        QCOMPARE(edit->nameEdit()->text(), QStringLiteral("sim-demo"));
+        QCOMPARE(edit->magicBox()->value(), 424242);
+        QCOMPARE(edit->utcOffsetBox()->value(), 2.0);
+        QVERIFY(edit->tokenEdit()->text().isEmpty());
+        edit->magicBox()->setValue(515151);
+        edit->utcOffsetBox()->setValue(3.0);
+        edit->dstBox()->setCurrentIndex(0);
+        screenshot(edit, QStringLiteral("accounts_edit_dialog"));
+        QPointer<AccountDialog> editGuard(edit);
+        edit->buttons()->button(QDialogButtonBox::Ok)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(editGuard.isNull() || !editGuard->isVisible(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(view.model()->rowOf(QStringLiteral("sim-demo")) >= 0
+                                     && view.model()->rows()[size_t(view.model()->rowOf(QStringLiteral("sim-demo")))].account.magic == 515151,
+                                 10000);
+        QCOMPARE(tokens.token(QStringLiteral("bridge-token/sim-demo")), kToken);
+        {
+            Database db(target);
+            PgLiveRunStore store(db);
+            auto edited = store.account(QStringLiteral("sim-demo"));
+            QVERIFY(edited);
+            QCOMPARE(edited->magic, qint64(515151));
+            QCOMPARE(edited->serverUtcOffsetMin, 180);
+            QVERIFY(edited->dstRule.isEmpty());
+            QCOMPARE(edited->tokenKey, QStringLiteral("bridge-token/sim-demo"));
+        }
+
         // Remove: gone from the list and from the token store.
         QVERIFY(view.selectAccount(QStringLiteral("sim-demo")));
         view.removeSelected();
