@@ -15,6 +15,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -218,6 +219,17 @@ void StartRunDialog::runPreflight()
         m_runsPending = true;
         setCheck(m_backtestLabel, std::nullopt, tr("Backtested: asking…"));
         m_library->refreshRuns(m_bot.name);
+        // The library answers only its latest listing: a newer one asked elsewhere (the Bots page, another bot)
+        // would leave this check waiting for ever.
+        const quint64 generation = ++m_preflightGeneration;
+        QTimer::singleShot(15'000, this, [this, generation] {
+            if (generation != m_preflightGeneration || !m_runsPending)
+                return;
+            m_runsPending = false;
+            setCheck(m_backtestLabel, std::nullopt, tr("Backtested: cannot tell (the bot database did not answer "
+                                                       "within 15 s); press Check again"));
+            finishPreflightIfDone();
+        });
     } else {
         setCheck(m_backtestLabel, std::nullopt, tr("Backtested: cannot tell (no bot database)"));
     }

@@ -94,6 +94,7 @@ private:
     bool m_runsPending = false;
     bool m_probePending = false;
     bool m_submitting = false;
+    quint64 m_preflightGeneration = 0;
     QUuid m_submittedId;
     std::optional<bool> m_backtested, m_symbolResolved, m_tradingAllowed;
     std::optional<LiveRunRecord> m_created;
