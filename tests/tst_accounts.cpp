@@ -224,6 +224,10 @@ private slots:
         QCOMPARE(result.bridgeKind, QStringLiteral("simulator"));
         QVERIFY(view.testResultLabel()->text().contains(QStringLiteral("login %1 on %2").arg(result.login, result.server)));
         QCOMPARE(view.model()->light(view.model()->rowOf(QStringLiteral("sim-demo"))), AccountLight::Ok);
+        QVERIFY(view.model()->data(view.model()->index(view.model()->rowOf(QStringLiteral("sim-demo")),
+                                                       AccountListModel::LastTestColumn))
+                    .toString()
+                    .startsWith(QStringLiteral("ok in %1 ms: login ").arg(result.elapsedMs)));
         qInfo("welcome: %s (%lld ms)", qPrintable(result.summary()), result.elapsedMs);
         screenshot(&view, QStringLiteral("accounts_view_tested"));
 

@@ -124,7 +124,9 @@ QVariant AccountListModel::data(const QModelIndex &index, int role) const
         const auto test = lastTest(a.name);
         if (!test)
             return QStringLiteral("not tested");
-        return test->ok() ? QStringLiteral("ok: ") + test->summary() : QStringLiteral("failed: ") + test->error;
+        // The test's time: connect + hello/welcome + account.get (+ symbol.get), the bridge's round trips.
+        return test->ok() ? QStringLiteral("ok in %1 ms: %2").arg(test->elapsedMs).arg(test->summary())
+                          : QStringLiteral("failed: ") + test->error;
     }
     default: return {};
     }

@@ -7,7 +7,8 @@
 //   Warning (amber)  a run that should be trading has written no heartbeat for 30 s or more
 //   Ok      (green)  the last test succeeded and no run is late
 //   Unknown (grey)   never tested here and no run to tell
-// Times: heartbeat age in seconds from the listing's clock (AccountDirectory::accountsListed nowMs).
+// Times: heartbeat age in seconds from the listing's clock (AccountDirectory::accountsListed nowMs); the last test's
+// duration in ms (connect, welcome and account: the bridge's latency as the trader sees it).
 
 #include "accountdirectory.h"
 #include "bridgeprobe.h"
