@@ -46,10 +46,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTcpServer>
+#include <QThread>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <atomic>
 #include <mutex>
 
 using namespace bd;
@@ -588,6 +590,23 @@ private slots:
         QVERIFY2(message.contains(QStringLiteral("environment variable")), qPrintable(message));
         QVERIFY(!message.contains(QStringLiteral("secret")));
         qInfo("keychain: %s", qPrintable(message));
+
+        // A host's blocking reader (off the GUI thread): the same clear error, then accountToken falls back to the
+        // environment.
+        const KeychainTokenReader reader = makeKeychainTokenReader(this, 20000);
+        auto read = std::make_shared<std::optional<Result<QString>>>();
+        auto readDone = std::make_shared<std::atomic<bool>>(false);
+        QThread *thread = QThread::create([reader, read, readDone] {
+            *read = reader(QStringLiteral("bridge-token/icm-demo"));
+            readDone->store(true);
+        });
+        thread->start();
+        QTRY_VERIFY_WITH_TIMEOUT(readDone->load(), 30000);
+        thread->wait();
+        delete thread;
+        QVERIFY(read->has_value() && !(*read)->ok());
+        QVERIFY2((*read)->error().message.contains(QStringLiteral("cannot read the bridge token of 'bridge-token/icm-demo'")),
+                 qPrintable((*read)->error().message));
 
         // The dialog shows that error and stays open.
         auto url = m_pg.createMigratedDatabase(QStringLiteral("keychain"));

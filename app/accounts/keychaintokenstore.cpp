@@ -42,7 +42,13 @@ KeychainTokenReader makeKeychainTokenReader(QObject *guiContext, int timeoutMs)
         QMetaObject::invokeMethod(target, [target, key, pending] {
             readKeychainEntry(tokenEntry(key), target, [pending](Result<QString> answer) { pending->set(std::move(answer)); });
         }, Qt::QueuedConnection);
-        return pending->wait(timeoutMs);
+        Result<QString> answer = pending->wait(timeoutMs);
+        if (!answer && answer.error().message.startsWith(QLatin1String("the system keychain did not answer")))
+            // PendingPassword's own timeout speaks of database passwords.
+            return makeError(QStringLiteral("the system keychain did not answer within %1 s for the bridge token '%2'; "
+                                            "unlock it, or keep the token in an environment variable")
+                                 .arg(timeoutMs / 1000).arg(key));
+        return answer;
     };
 }
 
