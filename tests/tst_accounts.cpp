@@ -18,7 +18,7 @@
 #include "livedesksetup.h"
 #include "mainwindow.h"
 #include "botsview.h"
-#include "livestorefactory.h"
+#include "accountstores.h"
 #include "metatypes.h"
 #include "mt5bridgeprobe.h"
 #include "pgbotstore.h"
@@ -535,7 +535,7 @@ private slots:
         AlertCenter center;
         QVERIFY(center.setWebhookUrl(QUrl(QStringLiteral("http://127.0.0.1:%1/alerts").arg(http.serverPort()))));
         QSignalSpy raised(&center, &AlertCenter::alertRaised);
-        AlertFeed feed(makeDatabaseLiveStoresFactory(target, QStringLiteral("alerts-test")), &center);
+        AlertFeed feed(makeDatabaseAlertStoresFactory(target, QStringLiteral("alerts-test")), &center);
         QSignalSpy polled(&feed, &AlertFeed::polled);
         feed.pollNow();
         QTRY_COMPARE_WITH_TIMEOUT(polled.count(), 1, 10000);

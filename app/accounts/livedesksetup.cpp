@@ -8,7 +8,7 @@
 #include "alerttray.h"
 #include "keychainpassword.h"
 #include "keychaintokenstore.h"
-#include "livestorefactory.h"
+#include "accountstores.h"
 #include "mainwindow.h"
 #include "mt5bridgeprobe.h"
 #include "startrundialog.h"
@@ -76,7 +76,7 @@ void LiveDeskSetup::setDatabase(const Result<DatabaseTarget> &target)
     m_dialogs.clear();
     delete m_view;
     m_feed.reset();
-    m_feed = std::make_unique<AlertFeed>(makeDatabaseLiveStoresFactory(target, QStringLiteral("gui-alerts"), password),
+    m_feed = std::make_unique<AlertFeed>(makeDatabaseAlertStoresFactory(target, QStringLiteral("gui-alerts"), password),
                                          m_alerts);
     m_directory = std::make_unique<AccountDirectory>(makeDatabaseLiveRunStoreFactory(target, QStringLiteral("gui-accounts"), password));
     // Like the pages, the feed touches the database only once the trader uses the live side (the Accounts page or a

@@ -82,7 +82,7 @@ public:
 
 private:
     AlertFeed::StoresFactory m_factory;
-    std::unique_ptr<LiveStores> m_stores;
+    std::unique_ptr<AlertStores> m_stores;
     QHash<QUuid, qint64> m_lastEventId;
     bool m_firstPoll = true;
 };

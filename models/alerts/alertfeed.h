@@ -25,8 +25,8 @@ class AlertCenter;
 class AlertFeedWorker;
 
 // The two stores on one connection (app: a Database with PgLiveRunStore and PgTradeStore); the object owns them.
-struct LiveStores {
-    virtual ~LiveStores() = default;
+struct AlertStores {
+    virtual ~AlertStores() = default;
     LiveRunStore *runs = nullptr;
     TradeStore *trades = nullptr;
 };
@@ -34,7 +34,7 @@ struct LiveStores {
 class AlertFeed : public QObject {
     Q_OBJECT
 public:
-    using StoresFactory = std::function<std::unique_ptr<LiveStores>()>;
+    using StoresFactory = std::function<std::unique_ptr<AlertStores>()>;
 
     AlertFeed(StoresFactory factory, AlertCenter *center, QObject *parent = nullptr);
     ~AlertFeed() override;

@@ -21,7 +21,7 @@ LiveRunStoreFactory makeDatabaseLiveRunStoreFactory(const Result<DatabaseTarget>
 
 // The run and trade stores on one connection for the AlertFeed's worker (the schema is brought to this binary's when
 // the stores are made; a failure there shows as the first call's error).
-AlertFeed::StoresFactory makeDatabaseLiveStoresFactory(const Result<DatabaseTarget> &target, const QString &purpose,
+AlertFeed::StoresFactory makeDatabaseAlertStoresFactory(const Result<DatabaseTarget> &target, const QString &purpose,
                                                        PasswordSource password = {});
 
 } // namespace bd

@@ -1,4 +1,4 @@
-#include "livestorefactory.h"
+#include "accountstores.h"
 
 #include "database.h"
 #include "pgbotstore.h"
@@ -89,9 +89,9 @@ private:
     bool m_schemaReady = false;
 };
 
-class ConnectedLiveStores final : public LiveStores {
+class ConnectedAlertStores final : public AlertStores {
 public:
-    ConnectedLiveStores(DatabaseTarget target, const QString &purpose)
+    ConnectedAlertStores(DatabaseTarget target, const QString &purpose)
         : m_db(std::move(target), dbOptions(purpose)), m_bots(m_db), m_runs(m_db), m_trades(m_db)
     {
         (void)m_bots.ensureSchema();  // an unreachable or newer database shows as the first call's error
@@ -127,13 +127,13 @@ DatabaseTarget withStoredPassword(DatabaseTarget target, const PasswordSource &p
 
 } // namespace
 
-AlertFeed::StoresFactory makeDatabaseLiveStoresFactory(const Result<DatabaseTarget> &target, const QString &purpose,
+AlertFeed::StoresFactory makeDatabaseAlertStoresFactory(const Result<DatabaseTarget> &target, const QString &purpose,
                                                        PasswordSource password)
 {
     if (!target)
-        return [] { return std::unique_ptr<LiveStores>(); };
-    return [target = *target, purpose, password]() -> std::unique_ptr<LiveStores> {
-        return std::make_unique<ConnectedLiveStores>(withStoredPassword(target, password, nullptr), purpose);
+        return [] { return std::unique_ptr<AlertStores>(); };
+    return [target = *target, purpose, password]() -> std::unique_ptr<AlertStores> {
+        return std::make_unique<ConnectedAlertStores>(withStoredPassword(target, password, nullptr), purpose);
     };
 }
 
