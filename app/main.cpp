@@ -1,6 +1,12 @@
-// botdesk: the GUI strategy tester and the Bots view.
+// botdesk: the GUI strategy tester, the Bots view and the Live page.
 //   botdesk [--data FILE] [--symbol S] [--strategy NAME] [--params JSON] [--deposit N] [--run] [--screenshot PNG]
-//           [--db postgresql://user@host:5432/botdesk | local] [--bots]
+//           [--db postgresql://user@host:5432/botdesk | local] [--view bots|backtests|live] [--bots]
+// --view opens on that page (--bots = --view bots; backtests = the Strategy Tester). With --screenshot, the Bots and
+// Live pages are shot once they show what the database holds (at most 30 s). The Live page (issue 10) reads the same
+// database as the Bots page on a worker thread of its own; when a database is configured (--db, BOTDESK_DB_URL or
+// the setting; not BotDesk's default local cluster) and the window is not scripted (--run, --screenshot), the window
+// also hosts that database's live runs in-process (DesktopLiveHost, like `botdesk-cli live serve`; bridge tokens
+// from each account's environment variable), shut down cleanly on exit.
 // The Bots page uses the database chosen by --db > BOTDESK_DB_URL > the setting database/url > BotDesk's local
 // cluster; it connects only when the page is first shown (on a worker thread), so the backtest window never waits
 // for a database. A --db that is not a database URL is a usage error; a bad BOTDESK_DB_URL or setting is shown in
@@ -21,9 +27,16 @@
 #include "cliarguments.h"
 #include "databasebotstore.h"
 #include "databasedialog.h"
+#include "desktoplivehost.h"
+#include "accounttoken.h"
 #include "displaytext.h"
 #include "keychainpassword.h"
+#include "alertcenter.h"
 #include "livedesksetup.h"
+#include "livemonitor.h"
+#include "liverunsmodel.h"
+#include "livestorefactory.h"
+#include "liveview.h"
 #include "logging.h"
 #include "mainwindow.h"
 #include "metatypes.h"
@@ -35,9 +48,11 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QHostInfo>
 #include <QImage>
 #include <QPixmap>
 #include <QSettings>
+#include <QStatusBar>
 #include <QTimer>
 
 #include <cstdio>
@@ -121,6 +136,19 @@ bd::BotStoreFactory botStoreFactory(const bd::Result<bd::DatabaseTarget> &target
     return bd::makeDatabaseBotStoreFactory(target, purpose, [password] { return password->wait(kKeychainWaitMs); });
 }
 
+// The Live page's password source for `target`, as botStoreFactory's (a keychain read started now).
+bd::PasswordSource livePasswordSource(const bd::Result<bd::DatabaseTarget> &target, QObject *context,
+                                      std::vector<std::shared_ptr<bd::PendingPassword>> &pending)
+{
+    if (!target || !bd::needsStoredPassword(*target))
+        return {};
+    auto password = std::make_shared<bd::PendingPassword>();
+    pending.push_back(password);
+    bd::readKeychainPassword(bd::keychainKey(target->url), context,
+                             [password](bd::Result<QString> answer) { password->set(std::move(answer)); });
+    return [password] { return password->wait(kKeychainWaitMs); };
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -158,9 +186,12 @@ int main(int argc, char *argv[])
                                       QStringLiteral("Database of the Bots page: a postgresql:// URL, or 'local' for "
                                                      "BotDesk's own cluster (default: BOTDESK_DB_URL, else local)."),
                                       QStringLiteral("URL"));
-    const QCommandLineOption botsOption(QStringLiteral("bots"), QStringLiteral("Open on the Bots page."));
+    const QCommandLineOption botsOption(QStringLiteral("bots"), QStringLiteral("Open on the Bots page (= --view bots)."));
+    const QCommandLineOption viewOption(QStringLiteral("view"),
+                                        QStringLiteral("Open on this page: bots, backtests (the Strategy Tester) or live."),
+                                        QStringLiteral("PAGE"));
     parser.addOptions({dataOption, symbolOption, strategyOption, paramsOption, depositOption, runOption, screenshotOption,
-                       dbOption, botsOption});
+                       dbOption, botsOption, viewOption});
     // parse(), not process(): process() exits 1 on an unknown option or a missing value, and this is a usage error.
     if (!parser.parse(QCoreApplication::arguments()))
         return usageError(QStringLiteral("%1 Run 'botdesk --help' for the options.").arg(parser.errorText()));
@@ -181,6 +212,16 @@ int main(int argc, char *argv[])
             return usageError(target.error().message);
     }
 
+    QString view = parser.isSet(botsOption) ? QStringLiteral("bots") : QStringLiteral("backtests");
+    if (parser.isSet(viewOption)) {
+        view = parser.value(viewOption).toLower();
+        if (view != QLatin1String("bots") && view != QLatin1String("backtests") && view != QLatin1String("live"))
+            return usageError(QStringLiteral("--view '%1' is not a page; give bots, backtests or live")
+                                  .arg(bd::escapeForDisplay(parser.value(viewOption))));
+        if (parser.isSet(botsOption) && view != QLatin1String("bots"))
+            return usageError(QStringLiteral("--bots and --view %1 ask for two pages; give one").arg(view));
+    }
+
     const bool headlessShot = parser.isSet(screenshotOption);
     // Command-line runs and screenshots must not restore or overwrite the user's remembered inputs.
     QSettings userSettings;
@@ -191,13 +232,66 @@ int main(int argc, char *argv[])
     // Resolving only reads the option, the environment and the setting; nothing connects until the Bots page shows.
     std::vector<std::shared_ptr<bd::PendingPassword>> pendingPasswords;
     const QString environmentUrl = qEnvironmentVariable("BOTDESK_DB_URL");
-    window.setVersionStrategies(std::make_shared<bd::AppVersionStrategies>());
-    const auto databaseTarget = bd::resolveDatabaseTarget(dbValue, environmentUrl,
-                                                          userSettings.value(bd::DatabaseDialog::settingKey()).toString());
-    window.setBotStoreFactory(botStoreFactory(databaseTarget, &window, pendingPasswords));
+    auto strategies = std::make_shared<bd::AppVersionStrategies>();
+    window.setVersionStrategies(strategies);
+    const QString settingUrl = userSettings.value(bd::DatabaseDialog::settingKey()).toString();
+    const bd::Result<bd::DatabaseTarget> startTarget = bd::resolveDatabaseTarget(dbValue, environmentUrl, settingUrl);
+    window.setBotStoreFactory(botStoreFactory(startTarget, &window, pendingPasswords));
+    // The Live page: the start's database (a database chosen in the dialog applies from the next start).
+    auto *liveMonitor = new bd::LiveMonitor(
+        bd::makeLiveStoreFactory(startTarget, QStringLiteral("gui-live"),
+                                 livePasswordSource(startTarget, &window, pendingPasswords)),
+        &window);
+    window.setLiveView(new bd::LiveView(liveMonitor));
     // The Accounts page, "Start live…" and the alerts (issue 10 §2, §3, §7): app/accounts/livedesksetup.h.
     auto *liveDesk = new bd::LiveDeskSetup(window, scripted ? nullptr : &userSettings);
-    liveDesk->setDatabase(databaseTarget);
+    liveDesk->setDatabase(startTarget);
+    // Hosting: only a configured database, never for a scripted window.
+    std::unique_ptr<bd::DesktopLiveHost> liveHost;
+    const bool databaseConfigured = dbValue || !environmentUrl.isEmpty() || !settingUrl.isEmpty();
+    std::optional<bd::SymbolCatalog> liveCatalog;
+    if (auto catalog = bd::SymbolCatalog::builtin(); catalog)
+        liveCatalog = *catalog;
+    if (databaseConfigured && startTarget && !scripted && liveCatalog) {
+        bd::LiveRunHost::Options o;
+        o.target = *startTarget;
+        o.dbOptions.purpose = QStringLiteral("gui-live-host");
+        o.hostId = QStringLiteral("desktop:%1:%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid());
+        o.strategies = strategies.get();
+        o.catalog = *liveCatalog;
+        // The keychain first (accounts added in the Accounts page), then the environment (app/live/accounttoken.h).
+        o.tokenFor = [reader = liveDesk->tokenReader()](const bd::LiveAccount &account) {
+            return bd::accountToken(account, reader);
+        };
+        liveHost = std::make_unique<bd::DesktopLiveHost>(o);
+        QObject::connect(liveHost.get(), &bd::DesktopLiveHost::hostFailed, &window, [&window](const QString &message) {
+            window.statusBar()->showMessage(QObject::tr("Live runs are not hosted here yet: %1").arg(message));
+        });
+        QObject::connect(liveHost.get(), &bd::DesktopLiveHost::accountFailed, &window,
+                         [&window](const QString &account, const QString &reason) {
+            window.statusBar()->showMessage(QObject::tr("Live account %1: %2").arg(account, reason));
+        });
+        bd::AlertCenter *alerts = liveDesk->alerts();
+        QObject::connect(liveHost.get(), &bd::DesktopLiveHost::accountFailed, alerts, &bd::AlertCenter::onAccountFailed);
+        QObject::connect(liveHost.get(), &bd::DesktopLiveHost::runStatusChanged, alerts,
+                         [alerts](const QUuid &runId, const QString &status, const QString &message) {
+            if (const auto s = bd::liveRunStatusFromName(status))
+                alerts->onRunStatusChanged(runId, *s, message);
+        });
+        if (bd::needsStoredPassword(*startTarget)) {
+            // The host's connection needs the keychain's password: it starts when the keychain answers.
+            bd::DesktopLiveHost *host = liveHost.get();
+            bd::readKeychainPassword(bd::keychainKey(startTarget->url), host, [host, o](bd::Result<QString> answer) mutable {
+                if (answer && !answer.value().isEmpty()) {
+                    o.target.url.password = answer.value();
+                    host->setOptions(o);
+                }
+                host->start();
+            });
+        } else {
+            liveHost->start();
+        }
+    }
     QString overrideNote;
     if (dbValue)
         overrideNote = QStringLiteral("This window was started with --db, which takes precedence: the choice saved here "
@@ -233,8 +327,10 @@ int main(int argc, char *argv[])
         form->setDeposit(*checked->deposit);
 
     window.show();
-    if (parser.isSet(botsOption))
+    if (view == QLatin1String("bots"))
         window.showBotsPage();
+    else if (view == QLatin1String("live"))
+        window.showLivePage();
 
     const QString shotPath = parser.value(screenshotOption);
     if (headlessShot) {
@@ -255,7 +351,22 @@ int main(int argc, char *argv[])
                 QCoreApplication::exit(1);
             }
         });
-    } else if (headlessShot && parser.isSet(botsOption)) {
+    } else if (headlessShot && view == QLatin1String("live")) {
+        // The Live page shows what the database holds once its first snapshot is applied (or its error): at most 30 s.
+        auto *poll = new QTimer(&window);
+        auto *clock = new QElapsedTimer;
+        clock->start();
+        QObject::connect(poll, &QTimer::timeout, &window, [&window, shotPath, poll, clock, liveMonitor] {
+            const bool shown = liveMonitor->model()->appliedBatches() > 0;
+            const bool failed = !liveMonitor->lastError().isEmpty();
+            if (!shown && !failed && clock->elapsed() < 30000)
+                return;
+            poll->stop();
+            delete clock;
+            QCoreApplication::exit(saveScreenshot(window, shotPath) && shown ? 0 : 1);
+        });
+        poll->start(100);
+    } else if (headlessShot && view == QLatin1String("bots")) {
         // The Bots page fills in as the database answers: shoot once nothing is pending (at most 30 s).
         auto *poll = new QTimer(&window);
         auto *clock = new QElapsedTimer;
@@ -280,5 +391,7 @@ int main(int argc, char *argv[])
     // A Bots page still waiting for the keychain stops waiting before the window (and its worker) goes.
     for (const auto &password : pendingPasswords)
         password->abandon(QStringLiteral("BotDesk is closing"));
+    // The hosted runs stop (leases released, positions left under their SL/TP) before the window goes.
+    liveHost.reset();
     return exitCode;
 }

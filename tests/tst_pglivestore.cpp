@@ -748,6 +748,66 @@ private slots:
               created[0].load(), created[1].load());
     }
 
+    // The hot writes commit without waiting for the WAL flush; an intent always waits for it, even inside a
+    // transaction whose earlier write said otherwise, and a later hot write in its transaction keeps the wait
+    // (pglivesql.h: kNoFlushWait / kFlushWait).
+    void writesSayWhetherTheirCommitWaitsForTheDisk()
+    {
+        Fixture f = fixture(QStringLiteral("flushwait"));
+        PgLiveRunStore runs(*f.db);
+        PgTradeStore store(*f.db);
+        auto run = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        QVERIFY_OK(run);
+        const QUuid runId = run->spec.id;
+        auto setting = [&]() { return f.db->scalar(QStringLiteral("SELECT current_setting('synchronous_commit')"))->toString(); };
+        const QString sessionDefault = setting();  // the test cluster's (off there: tests do not wait for the disk)
+
+        auto tx = f.db->transaction([&]() -> Result<void> {
+            if (auto r = store.recordTradeOpened(openedTrade(QStringLiteral("icm-demo"), 8101, runId, 0.2)); !r)
+                return r;
+            if (setting() != QStringLiteral("off"))
+                return Error{QStringLiteral("a trade's opening should commit without a flush wait, got %1").arg(setting())};
+            if (auto r = store.recordTradeClose(closeDeal(QStringLiteral("icm-demo"), 8101, 31, 0.1, 2.5)); !r)
+                return r;
+            if (setting() != QStringLiteral("off"))
+                return Error{QStringLiteral("a closing deal should commit without a flush wait, got %1").arg(setting())};
+            if (auto r = store.persistIntent(openIntent(runId, f.version, 9, 0.1)); !r)
+                return r.error();
+            if (setting() != QStringLiteral("on"))
+                return Error{QStringLiteral("an intent must commit with a flush wait, got %1").arg(setting())};
+            IntentRecord sent = openIntent(runId, f.version, 9, 0.1);
+            sent.state = IntentState::Sent;
+            if (auto r = store.updateIntent(sent); !r)
+                return r;
+            if (setting() != QStringLiteral("on"))
+                return Error{QStringLiteral("a write after an intent in its transaction must keep the flush wait, got %1").arg(setting())};
+            if (auto r = store.persistIntent(openIntent(runId, f.version, 10, 0.1)); !r)
+                return r.error();
+            return setting() == QStringLiteral("on")
+                       ? Result<void>()
+                       : Result<void>(Error{QStringLiteral("the second intent must wait for the flush again")});
+        });
+        QVERIFY_OK(tx);
+        QCOMPARE(setting(), sessionDefault);  // set for those transactions only
+        // Alone in its transaction, an intent's later state does not wait.
+        auto later = f.db->transaction([&]() -> Result<QString> {
+            IntentRecord done = openIntent(runId, f.version, 9, 0.1);
+            done.state = IntentState::Done;
+            if (auto r = store.updateIntent(done); !r)
+                return r.error();
+            return setting();
+        });
+        QVERIFY_OK(later);
+        QCOMPARE(later.value(), QStringLiteral("off"));
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM trade_intents"), 2);
+        QCOMPARE(count(*f.db, "SELECT count(*) FROM live_trades WHERE closed_volume = 0.1 AND close_time IS NULL"), 1);
+        // Outside a transaction, a statement's setting ends with its own commit.
+        QVERIFY_OK(store.persistIntent(openIntent(runId, f.version, 11, 0.1)));
+        QCOMPARE(setting(), sessionDefault);
+        QVERIFY_OK(store.recordHeartbeat(Heartbeat{runId, kT0, 1, 0, 0, 0, 0, 0, 1.5, 0}));
+        QCOMPARE(setting(), sessionDefault);
+    }
+
     void tradesCountEachClosingDealOnce()
     {
         Fixture f = fixture(QStringLiteral("trades"));
@@ -993,6 +1053,60 @@ private slots:
         QVERIFY(!refused);  // no such run (foreign key)
         QVERIFY2(refused.error().message.contains(orphan.liveRunId.toString(QUuid::WithoutBraces)),
                  qPrintable(refused.error().message));
+    }
+
+    // runActivity (the runs monitor, issue 10 §4): one row per run, hosted or not; realised P/L with costs, open
+    // positions, trades opened since a time, and the newest heartbeat only; a run without any has zeros and none.
+    void runActivityPerRun()
+    {
+        Fixture f = fixture(QStringLiteral("activity"));
+        PgLiveRunStore runs(*f.db);
+        PgTradeStore store(*f.db);
+        auto busy = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo")));
+        auto idle = runs.createRun(runSpec(f.version, QStringLiteral("icm-demo"), QStringLiteral("GBPUSD")));
+        QVERIFY_OK(busy);
+        QVERIFY_OK(idle);
+        const QUuid runId = busy->spec.id;
+        LiveTrade early = openedTrade(QStringLiteral("icm-demo"), 8001, runId, 0.2);   // opened at kT0
+        LiveTrade late = openedTrade(QStringLiteral("icm-demo"), 8002, runId, 0.1);
+        late.openTimeMs = kT0 + 3'600'000;
+        QVERIFY_OK(store.recordTradeOpened(early));
+        QVERIFY_OK(store.recordTradeOpened(late));
+        QVERIFY_OK(store.recordTradeClose(closeDeal(QStringLiteral("icm-demo"), 8001, 9001, 0.2, -12.5)));
+        for (int i = 0; i < 3; ++i) {
+            Heartbeat h;
+            h.liveRunId = runId;
+            h.atMs = kT0 + i * 10'000;
+            h.trades = 10 + i;
+            h.loopMs = 2.0 + i;
+            h.lastActionAtMs = i == 2 ? kT0 + 15'000 : 0;
+            QVERIFY_OK(store.recordHeartbeat(h));
+        }
+        auto all = store.runActivity(kT0 + 1);
+        QVERIFY_OK(all);
+        QCOMPARE(all->size(), size_t(2));
+        const auto of = [&](const QUuid &id) {
+            return *std::find_if(all->begin(), all->end(), [&](const RunActivity &a) { return a.liveRunId == id; });
+        };
+        const RunActivity a = of(runId);
+        QCOMPARE(a.trades, 2);
+        QCOMPARE(a.openPositions, 1);
+        QCOMPARE(a.tradesSince, 1);  // only the later one
+        QVERIFY2(std::abs(a.realisedProfit - (-12.5 - 0.7 - 0.35 - 0.1 - 0.7)) < 1e-9, qPrintable(QString::number(a.realisedProfit)));
+        QVERIFY(a.lastHeartbeat.has_value());
+        QCOMPARE(a.lastHeartbeat->atMs, kT0 + 20'000);
+        QCOMPARE(a.lastHeartbeat->trades, qint64(12));
+        QCOMPARE(a.lastHeartbeat->loopMs, 4.0);
+        QCOMPARE(a.lastHeartbeat->lastActionAtMs, kT0 + 15'000);
+        const RunActivity b = of(idle->spec.id);
+        QCOMPARE(b.trades, 0);
+        QCOMPARE(b.openPositions, 0);
+        QCOMPARE(b.realisedProfit, 0.0);
+        QVERIFY(!b.lastHeartbeat.has_value());
+        auto everything = store.runActivity(0);  // 0: no lower bound
+        QVERIFY_OK(everything);
+        for (const RunActivity &r : everything.value())
+            QCOMPARE(r.tradesSince, r.trades);
     }
 
     // The bars a run's strategy was fed (migration 0004): one statement per batch whatever its size, read back exactly

@@ -371,6 +371,80 @@ private slots:
         QCOMPARE(venue.openAtBroker(), 1);
     }
 
+    // A bar's intents of several runs: one commit, the orders after it; a batch rolled back sends nothing.
+    void aBatchCommitsOnceThenSendsAndARolledBackOneSendsNothing()
+    {
+        std::unique_ptr<Rig> rig = makeRig(pg, QStringLiteral("batch"), this);
+        QVERIFY(rig);
+        Database &db = *rig->db;
+        PgTradeStore &store = *rig->store;
+        Venue &venue = rig->venue;
+        TradeService &service = *rig->service;
+        const auto [run, version] = storedRun(db);
+        const auto [run2, version2] = storedRun(db);  // two runs deciding on one bar
+        Database other(db.target(), options("other"));  // another connection sees only what is committed
+        const auto committed = [&other](const QString &key) {
+            return other.scalar(QStringLiteral("SELECT count(*) FROM trade_intents WHERE idempotency_key = ?"), {key})->toInt();
+        };
+
+        QStringList keys;
+        int visibleInside = -1;
+        service.submitTogether([&] {
+            for (const OrderPlan &plan : {openBuy(run, version, QStringLiteral("sig-b1")),
+                                          openBuy(run2, version2, QStringLiteral("sig-b2"))}) {
+                Result<IntentRecord> r = service.submit(plan, 1'704'200'240'000);
+                if (r)
+                    keys << r.value().idempotencyKey;
+            }
+            visibleInside = keys.size() == 2 ? committed(keys[0]) + committed(keys[1]) : -1;
+        });
+        QCOMPARE(keys.size(), 2);
+        QCOMPARE(visibleInside, 0);  // not committed while the batch ran
+        QCOMPARE(committed(keys[0]) + committed(keys[1]), 2);
+        QSet<quint64> orders;
+        for (const QString &key : keys) {
+            const std::optional<IntentRecord> done = waitFinal(store, key);
+            QVERIFY(done);
+            QCOMPARE(done->state, IntentState::Done);
+            orders.insert(done->orderTicket);
+        }
+        QCOMPARE(orders.size(), 2);
+        // The volume our magic holds at the broker (the simulator may net both buys into one position).
+        const auto volumeAtBroker = [&venue]() {
+            if (venue.openAtBroker() < 0)
+                return -1.0;
+            double lots = 0.0;
+            for (const mt5::Position &p : venue.positions)
+                lots += p.magic == kMagic ? p.volume : 0.0;
+            return lots;
+        };
+        const double held = volumeAtBroker();
+        QVERIFY(held > 0);
+
+        // A store failure inside the batch (its transaction aborted): the intent queued before it is not durable,
+        // so it is reported final and never sent; the one after it fails at once.
+        QSignalSpy changed(&service, &TradeService::intentChanged);
+        QString queuedKey;
+        bool laterFailed = false;
+        service.submitTogether([&] {
+            Result<IntentRecord> first = service.submit(openBuy(run, version, QStringLiteral("sig-b3")), 1'704'200'300'000);
+            if (first)
+                queuedKey = first.value().idempotencyKey;
+            (void)db.exec(QStringLiteral("SELECT 1 / 0"));  // the transaction is now aborted
+            laterFailed = !service.submit(openBuy(run2, version2, QStringLiteral("sig-b4")), 1'704'200'300'000).ok();
+        });
+        QVERIFY(!queuedKey.isEmpty());
+        QVERIFY(laterFailed);
+        QVERIFY(!changed.isEmpty());
+        const IntentRecord last = changed.last().at(0).value<IntentRecord>();
+        QCOMPARE(last.idempotencyKey, queuedKey);
+        QCOMPARE(last.state, IntentState::Rejected);
+        QVERIFY2(last.message.startsWith(QLatin1String("not recorded (")), qPrintable(last.message));
+        QCOMPARE(committed(queuedKey), 0);
+        QTest::qWait(500);
+        QCOMPARE(volumeAtBroker(), held);
+    }
+
     void withTheDatabaseDownNothingIsSent()
     {
         std::unique_ptr<Rig> rig = makeRig(pg, QStringLiteral("outage"), this);

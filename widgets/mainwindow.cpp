@@ -4,6 +4,7 @@
 #include "backtestjob.h"
 #include "botsview.h"
 #include "equitychartwidget.h"
+#include "liveview.h"
 #include "logging.h"
 #include "pricechartwidget.h"
 #include "reportformat.h"
@@ -257,6 +258,22 @@ void MainWindow::addBotsPlaceholder()
     placeholder->setAlignment(Qt::AlignCenter);
     placeholder->setWordWrap(true);
     m_botsPage->layout()->addWidget(placeholder);
+}
+
+void MainWindow::setLiveView(LiveView *view)
+{
+    if (m_liveView || !view)
+        return;
+    m_liveView = view;
+    m_pages->addTab(view, tr("Live"));
+}
+
+bool MainWindow::showLivePage()
+{
+    if (!m_liveView)
+        return false;
+    m_pages->setCurrentWidget(m_liveView);
+    return true;
 }
 
 void MainWindow::showTesterPage()

@@ -2,7 +2,7 @@
 // The backtest workstation window: input form on the left; on the right a one-line summary,
 // chart tabs (balance/equity + drawdown; the tested bars with the trades), and tabs with the MT5-style report, the trade list and the journal.
 // A second page, Bots (issue 6), lists the stored bots, versions and backtests; a stored run opened there is shown
-// in the same review widgets as a fresh run.
+// in the same review widgets as a fresh run. A third page, Live (issue 10), is the LiveView the app gives it.
 
 #include "backtestrun.h"
 #include "botlibrary.h"
@@ -27,6 +27,7 @@ namespace bd {
 class BacktestForm;
 class BacktestJob;
 class BotsView;
+class LiveView;
 class EquityChartWidget;
 class PriceChartWidget;
 class StatsModel;
@@ -76,6 +77,12 @@ public:
     void showBotsPage();
     // Switches to the Strategy Tester page.
     void showTesterPage();
+    // The Live page (issue 10 §4): `view` becomes the "Live" tab (the window takes it; it starts its monitor when first
+    // shown). Without one there is no Live tab.
+    void setLiveView(LiveView *view);
+    LiveView *liveView() const { return m_liveView; }
+    // Switches to the Live page; false when there is none.
+    bool showLivePage();
     QTabWidget *pages() const { return m_pages; }
     // Adds the Accounts page (issue 10 §2; app/accounts/livedesksetup.h makes it).
     void addAccountsPage(QWidget *page);
@@ -137,6 +144,7 @@ private:
     QTabWidget *m_pages = nullptr;
     QWidget *m_botsPage = nullptr;
     BotsView *m_botsView = nullptr;
+    LiveView *m_liveView = nullptr;
     BotLibrary *m_botLibrary = nullptr;
     BotLibrary::StoreFactory m_botStoreFactory;
     std::shared_ptr<const VersionStrategyProvider> m_versionStrategies;

@@ -122,9 +122,18 @@ void AccountDesk::connectFeed()
             if (run->spec().symbol == ours && run->spec().timeframe == b.timeframe && run->decideBar(b))
                 acting.emplace_back(run);
         }
+        if (acting.empty())
+            return;
+        // The runs' intents of this bar in one commit (one wait for the disk), their orders sent after it.
+        m_service->submitTogether([&acting] {
+            for (const QPointer<LiveRunExecutor> &run : acting) {
+                if (run)
+                    run->actOnBar();
+            }
+        });
         for (const QPointer<LiveRunExecutor> &run : acting) {
             if (run)
-                run->actOnBar();
+                run->barActed();
         }
     };
     connect(md, &mt5::MarketDataPort::symbolResolved, this, [this, routeBar](const mt5::BrokerSymbol &s) {

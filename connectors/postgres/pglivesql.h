@@ -59,6 +59,26 @@ inline QVariant ticketValue(quint64 ticket) { return QVariant(qint64(ticket)); }
 
 inline bool finite(double v) { return std::isfinite(v); }
 
+// How long a write's commit waits (PostgreSQL 15 docs §30.4 "Asynchronous Commit"). PostgreSQL reads
+// synchronous_commit when a transaction commits, so a set_config(..., true) that the write statement itself evaluates
+// (in its RETURNING list, once per row written) decides for that statement's own transaction; nothing written, no
+// commit to decide.
+//  - kFlushWait: the commit returns once the write is on disk. Trade intents: the write that keeps an order from
+//    being sent twice is durable before the order goes, even inside a caller's transaction (a desk commits a bar's
+//    intents together) that set otherwise, and on a server whose default is off. It also marks the transaction
+//    (botdesk.durable), so that a kNoFlushWait write later in the same transaction keeps the wait.
+//  - kNoFlushWait: the commit returns before its WAL is flushed; PostgreSQL's WAL writer flushes it within
+//    3 × wal_writer_delay (600 ms by default). Nothing is lost when BotDesk crashes or is killed; a crash of the
+//    PostgreSQL server or the machine can lose the last such writes, never leaving the database inconsistent. Used
+//    for the live desks' hot writes that the broker can tell again: an intent's later states (order.status of every
+//    unfinished intent at start), trades and closes (the reconciler: positions, deal history), stops, deferred events,
+//    heartbeats, recorded bars. A desk's order then costs one disk flush (its intent), not four.
+inline constexpr char kFlushWait[] =
+    "set_config('synchronous_commit', set_config('botdesk.durable', 'on', true), true)";
+inline constexpr char kNoFlushWait[] =
+    "set_config('synchronous_commit', CASE WHEN current_setting('botdesk.durable', true) = 'on' THEN 'on' ELSE 'off' END, "
+    "true)";
+
 // `error` from `db`, with the fix when the live tables are missing (an older schema).
 inline Error explained(const Database &db, const QString &what, const Error &error)
 {

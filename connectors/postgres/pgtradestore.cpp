@@ -248,8 +248,8 @@ Result<PersistedIntent> PgTradeStore::persistIntent(const IntentRecord &r)
                        "live_run_id, bot_version_id, source, signal_id, reason, correlation_id, position_ticket, volume, "
                        "price, sl, tp, bar_time, request, state, retcode, message, order_ticket, deal_ticket, "
                        "fill_price, close_reason, close_subreason) VALUES (?, ?, ?, ?, ?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, "
-                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2, %3")
-            .arg(at(), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at"))),
+                       "?, ?, ?, %1, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING %2, %3, %4")
+            .arg(at(), ms(QStringLiteral("created_at")), ms(QStringLiteral("updated_at")), QLatin1String(kFlushWait)),
         {r.idempotencyKey, r.clientReqId, QString::fromLatin1(intentActionName(r.action)), r.intent.account,
          textValue(r.intent.symbol), QString::fromLatin1(sideName(r.intent.side)), uuidValue(r.intent.liveRunId),
          uuidValue(r.intent.botVersionId), QString::fromLatin1(tradeSourceName(r.intent.source)),
@@ -290,7 +290,7 @@ Result<void> PgTradeStore::updateIntent(const IntentRecord &r)
         return makeError(QStringLiteral("%1: fill price %2 is not a finite number").arg(what).arg(r.fillPrice));
     auto updated = m_db.execPrepared(QStringLiteral("UPDATE trade_intents SET state = ?, retcode = ?, message = ?, "
                                             "order_ticket = ?, deal_ticket = ?, fill_price = ?, updated_at = "
-                                            "clock_timestamp() WHERE idempotency_key = ? RETURNING 1"),
+                                            "clock_timestamp() WHERE idempotency_key = ? RETURNING %1").arg(QLatin1String(kNoFlushWait)),
                              {QString::fromLatin1(intentStateName(r.state)), r.retcode, textValue(r.message),
                               ticketValue(r.orderTicket), ticketValue(r.dealTicket), r.fillPrice, r.idempotencyKey});
     if (!updated)
@@ -368,8 +368,8 @@ Result<void> PgTradeStore::recordTradeOpened(const LiveTrade &t)
         QStringLiteral("INSERT INTO live_trades (account, position_ticket, live_run_id, bot_version_id, source, "
                        "correlation_id, idempotency_key, symbol, side, volume, open_price, open_time, sl, tp, "
                        "commission, swap, adopted) VALUES (?, ?, ?::uuid, ?::uuid, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?, ?, "
-                       "?) ON CONFLICT (owner, account, position_ticket) DO NOTHING")
-            .arg(at()),
+                       "?) ON CONFLICT (owner, account, position_ticket) DO NOTHING RETURNING %2")
+            .arg(at(), QLatin1String(kNoFlushWait)),
         {t.account, ticketValue(t.positionTicket), uuidValue(t.liveRunId), uuidValue(t.botVersionId),
          QString::fromLatin1(tradeSourceName(t.source)), textValue(t.correlationId), textValue(t.idempotencyKey),
          textValue(t.symbol), QString::fromLatin1(sideName(t.side)), t.volume, t.openPrice, t.openTimeMs, t.sl, t.tp,
@@ -396,45 +396,38 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
     if (auto reasons = checkCloseReasons(what, c.closeReason, c.closeSubreason); !reasons)
         return reasons.error();
 
-    return m_db.transaction([&]() -> Result<void> {
-        // The trade first, locked: two closes of one position add up one after the other.
-        auto trade = m_db.execPrepared(QStringLiteral("SELECT volume, closed_volume FROM live_trades WHERE owner = "
-                                              "current_user AND account = ? AND position_ticket = ? FOR UPDATE"),
-                               {c.account, ticketValue(c.positionTicket)});
-        if (!trade)
-            return explained(m_db, what, trade.error());
-        if (!trade->next())
-            return makeError(QStringLiteral("%1: the position is not in the store; record its opening first "
-                                            "(recordTradeOpened, or the reconciler adopts it)").arg(what));
-        const double volume = trade->value(0).toDouble();
-        const double closedVolume = trade->value(1).toDouble() + c.volume;
-        const bool closed = closedVolume >= volume - 1e-9;
-
-        auto inserted = m_db.execPrepared(
-            QStringLiteral("INSERT INTO trade_closes (account, deal_ticket, position_ticket, order_ticket, volume, "
-                           "price, profit, commission, swap, time, close_reason, close_subreason, correlation_id) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, %1, ?, ?, ?) ON CONFLICT (owner, account, deal_ticket) "
-                           "DO NOTHING RETURNING 1").arg(at()),
-            {c.account, ticketValue(c.dealTicket), ticketValue(c.positionTicket), ticketValue(c.orderTicket), c.volume,
-             c.price, c.profit, c.commission, c.swap, c.timeMs, textOrNull(c.closeReason), textOrNull(c.closeSubreason),
-             textValue(c.correlationId)});
-        if (!inserted)
-            return explained(m_db, what, inserted.error());
-        if (!inserted->next())
-            return Result<void>();  // the deal was recorded before: counted once
-        QString sql = QStringLiteral("UPDATE live_trades SET profit = profit + ?, commission = commission + ?, "
-                                     "swap = swap + ?, closed_volume = ?");
-        QVariantList values{c.profit, c.commission, c.swap, closedVolume};
-        if (closed) {
-            sql += QStringLiteral(", close_time = %1, close_price = ?, close_reason = ?, close_subreason = ?").arg(at());
-            values << c.timeMs << c.price << textOrNull(c.closeReason) << textOrNull(c.closeSubreason);
-        }
-        sql += QStringLiteral(" WHERE owner = current_user AND account = ? AND position_ticket = ?");
-        values << c.account << ticketValue(c.positionTicket);
-        if (auto updated = m_db.execPrepared(sql, values); !updated)
-            return explained(m_db, what, updated.error());
-        return Result<void>();
-    });
+    // One statement (one round trip on the desk's thread): the deal is inserted only when its trade is in the store
+    // and counted once (ON CONFLICT on the deal ticket); the trade adds the deal's figures to its own as they are when
+    // its row is updated (a concurrent close of the same position waits for the row lock and adds to the result), and
+    // is closed by the deal that brings its closed volume to its volume.
+    const QString closedNow = QStringLiteral("t.closed_volume + d.volume >= t.volume - 1e-9");
+    auto written = m_db.execPrepared(
+        QStringLiteral("WITH trade AS (SELECT 1 FROM live_trades WHERE owner = current_user AND account = ?::text AND "
+                       "position_ticket = ?::bigint), "
+                       "deal AS (INSERT INTO trade_closes (account, deal_ticket, position_ticket, order_ticket, volume, "
+                       "price, profit, commission, swap, time, close_reason, close_subreason, correlation_id) "
+                       "SELECT ?::text, ?::bigint, ?::bigint, ?::bigint, ?::float8, ?::float8, ?::float8, ?::float8, "
+                       "?::float8, %1, ?::text, ?::text, ?::text FROM trade "
+                       "ON CONFLICT (owner, account, deal_ticket) DO NOTHING RETURNING *), "
+                       "updated AS (UPDATE live_trades t SET profit = t.profit + d.profit, commission = t.commission + "
+                       "d.commission, swap = t.swap + d.swap, closed_volume = t.closed_volume + d.volume, "
+                       "close_time = CASE WHEN %2 THEN d.time ELSE t.close_time END, "
+                       "close_price = CASE WHEN %2 THEN d.price ELSE t.close_price END, "
+                       "close_reason = CASE WHEN %2 THEN d.close_reason ELSE t.close_reason END, "
+                       "close_subreason = CASE WHEN %2 THEN d.close_subreason ELSE t.close_subreason END "
+                       "FROM deal d WHERE t.owner = current_user AND t.account = d.account AND "
+                       "t.position_ticket = d.position_ticket RETURNING 1) "
+                       "SELECT (SELECT count(*) FROM trade), (SELECT count(*) FROM updated), %3")
+            .arg(at(), closedNow, QLatin1String(kNoFlushWait)),
+        {c.account, ticketValue(c.positionTicket), c.account, ticketValue(c.dealTicket), ticketValue(c.positionTicket),
+         ticketValue(c.orderTicket), c.volume, c.price, c.profit, c.commission, c.swap, c.timeMs,
+         textOrNull(c.closeReason), textOrNull(c.closeSubreason), textValue(c.correlationId)});
+    if (!written)
+        return explained(m_db, what, written.error());
+    if (!written->next() || written->value(0).toInt() == 0)
+        return makeError(QStringLiteral("%1: the position is not in the store; record its opening first "
+                                        "(recordTradeOpened, or the reconciler adopts it)").arg(what));
+    return {};  // updated 0: the deal was recorded before, counted once
 }
 
 Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp)
@@ -443,7 +436,8 @@ Result<void> PgTradeStore::updateTradeStops(const QString &account, quint64 posi
     if (auto numbers = checkNumbers(what, {{"sl", sl}, {"tp", tp}}); !numbers)
         return numbers.error();
     auto updated = m_db.execPrepared(QStringLiteral("UPDATE live_trades SET sl = ?, tp = ? WHERE owner = current_user AND "
-                                            "account = ? AND position_ticket = ? AND close_time IS NULL RETURNING 1"),
+                                            "account = ? AND position_ticket = ? AND close_time IS NULL RETURNING %1")
+                                 .arg(QLatin1String(kNoFlushWait)),
                              {sl, tp, account, ticketValue(positionTicket)});
     if (!updated)
         return explained(m_db, what, updated.error());
@@ -474,6 +468,18 @@ Result<std::vector<LiveTrade>> PgTradeStore::openTrades(const QString &account)
 {
     return readTrades(QStringLiteral("account = ? AND close_time IS NULL ORDER BY open_time, position_ticket"),
                       {textValue(account)}, QStringLiteral("cannot list the open trades of account '%1'").arg(account));
+}
+
+Result<std::optional<LiveTrade>> PgTradeStore::openTrade(const QString &account, quint64 positionTicket)
+{
+    auto found = readTrades(QStringLiteral("account = ? AND position_ticket = ? AND close_time IS NULL"),
+                            {textValue(account), ticketValue(positionTicket)},
+                            QStringLiteral("cannot read %1").arg(positionName(account, positionTicket)));
+    if (!found)
+        return found.error();
+    if (found->empty())
+        return std::optional<LiveTrade>();
+    return std::optional<LiveTrade>(found->front());
 }
 
 Result<std::vector<LiveTrade>> PgTradeStore::tradesOfRun(const QUuid &liveRunId)
@@ -547,6 +553,7 @@ Result<int> PgTradeStore::flushEvents()
             values << uuidValue(e.liveRunId) << textValue(e.account) << e.type << textValue(e.correlationId) << e.atMs
                    << textValue(e.message) << jsonText(e.payload);
         }
+        sql += QStringLiteral(" RETURNING %1").arg(QLatin1String(kNoFlushWait));
         if (auto inserted = m_db.exec(sql, values); !inserted)
             return explained(m_db, QStringLiteral("cannot write %1 deferred event(s); they are kept for the next try")
                                        .arg(m_deferred.size()),
@@ -605,7 +612,7 @@ Result<void> PgTradeStore::recordHeartbeat(const Heartbeat &h)
     auto inserted = m_db.execPrepared(
         QStringLiteral("INSERT INTO heartbeats (live_run_id, at, signals_received, intents_sent, intents_succeeded, "
                        "intents_failed, trades, errors, loop_ms, last_action_at) VALUES (?::uuid, coalesce(%1, "
-                       "clock_timestamp()), ?, ?, ?, ?, ?, ?, ?, %1)").arg(at()),
+                       "clock_timestamp()), ?, ?, ?, ?, ?, ?, ?, %1) RETURNING %2").arg(at(), QLatin1String(kNoFlushWait)),
         {uuidValue(h.liveRunId), h.atMs, h.signalsReceived, h.intentsSent, h.intentsSucceeded, h.intentsFailed,
          h.trades, h.errors, h.loopMs, h.lastActionAtMs});
     if (!inserted)
@@ -676,7 +683,7 @@ Result<void> PgTradeStore::recordRunBars(const QUuid &liveRunId, const std::vect
                        "warmup) SELECT ?::uuid, timestamptz 'epoch' + b.t * interval '1 millisecond', b.o, b.h, b.l, "
                        "b.c, b.v, b.s, b.w FROM unnest(?::bigint[], ?::float8[], ?::float8[], ?::float8[], "
                        "?::float8[], ?::bigint[], ?::int[], ?::boolean[]) AS b(t, o, h, l, c, v, s, w) "
-                       "ON CONFLICT (live_run_id, bar_time) DO NOTHING"),
+                       "ON CONFLICT (live_run_id, bar_time) DO NOTHING RETURNING %1").arg(QLatin1String(kNoFlushWait)),
         {uuidValue(liveRunId), arrayOf(bars, [](const RunBar &b) { return QString::number(b.bar.timeMs); }),
          arrayOf(bars, [](const RunBar &b) { return exact(b.bar.open); }),
          arrayOf(bars, [](const RunBar &b) { return exact(b.bar.high); }),
@@ -711,6 +718,52 @@ Result<std::vector<RunBar>> PgTradeStore::runBars(const QUuid &liveRunId)
         b.bar.spreadPoints = q->value(6).toInt();
         b.warmup = q->value(7).toBool();
         out.push_back(b);
+    }
+    return out;
+}
+
+Result<std::vector<RunActivity>> PgTradeStore::runActivity(qint64 sinceMs)
+{
+    const QString what = QStringLiteral("cannot read the live runs' activity");
+    // One row per run; the heartbeat columns are NULL for a run that has written none (h.at IS NULL).
+    auto q = m_db.execPrepared(
+        QStringLiteral("SELECT r.id, coalesce(t.profit, 0), coalesce(t.open, 0), coalesce(t.n, 0), coalesce(t.since, 0), "
+                       "%1, h.signals_received, h.intents_sent, h.intents_succeeded, h.intents_failed, h.trades, "
+                       "h.errors, h.loop_ms, %2 "
+                       "FROM live_runs r "
+                       "LEFT JOIN (SELECT live_run_id, sum(profit + commission + swap) AS profit, "
+                       "count(*) FILTER (WHERE close_time IS NULL) AS open, count(*) AS n, "
+                       "count(*) FILTER (WHERE open_time >= coalesce(%3, '-infinity'::timestamptz)) AS since "
+                       "FROM live_trades WHERE live_run_id IS NOT NULL GROUP BY live_run_id) t ON t.live_run_id = r.id "
+                       "LEFT JOIN LATERAL (SELECT * FROM heartbeats hb WHERE hb.live_run_id = r.id "
+                       "ORDER BY hb.at DESC LIMIT 1) h ON true")
+            .arg(ms(QStringLiteral("h.at")), ms(QStringLiteral("h.last_action_at")), at()),
+        {sinceMs});
+    if (!q)
+        return explained(m_db, what, q.error());
+    std::vector<RunActivity> out;
+    while (q->next()) {
+        RunActivity a;
+        a.liveRunId = uuidOf(q->value(0));
+        a.realisedProfit = q->value(1).toDouble();
+        a.openPositions = q->value(2).toInt();
+        a.trades = q->value(3).toInt();
+        a.tradesSince = q->value(4).toInt();
+        if (!q->value(5).isNull()) {
+            Heartbeat h;
+            h.liveRunId = a.liveRunId;
+            h.atMs = q->value(5).toLongLong();
+            h.signalsReceived = q->value(6).toLongLong();
+            h.intentsSent = q->value(7).toLongLong();
+            h.intentsSucceeded = q->value(8).toLongLong();
+            h.intentsFailed = q->value(9).toLongLong();
+            h.trades = q->value(10).toLongLong();
+            h.errors = q->value(11).toLongLong();
+            h.loopMs = q->value(12).toDouble();
+            h.lastActionAtMs = q->value(13).toLongLong();
+            a.lastHeartbeat = h;
+        }
+        out.push_back(a);
     }
     return out;
 }

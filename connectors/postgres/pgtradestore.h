@@ -44,6 +44,7 @@ public:
     explicit PgTradeStore(Database &db) : m_db(db) {}
 
     Result<PersistedIntent> persistIntent(const IntentRecord &intent) override;
+    Result<void> inOneCommit(const std::function<Result<void>()> &writes) override { return m_db.transaction(writes); }
     Result<void> updateIntent(const IntentRecord &intent) override;
     Result<IntentRecord> intent(const QString &idempotencyKey) override;
     Result<std::optional<IntentRecord>> intentByClientReqId(const QString &clientReqId) override;
@@ -54,6 +55,7 @@ public:
     Result<void> recordTradeClose(const TradeClose &close) override;
     Result<void> updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp) override;
     Result<std::vector<LiveTrade>> openTrades(const QString &account) override;
+    Result<std::optional<LiveTrade>> openTrade(const QString &account, quint64 positionTicket) override;
     Result<std::vector<LiveTrade>> tradesOfRun(const QUuid &liveRunId) override;
     Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) override;
 
@@ -75,6 +77,8 @@ public:
 
     Result<void> recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars) override;
     Result<std::vector<RunBar>> runBars(const QUuid &liveRunId) override;
+    // live_runs LEFT JOIN the trades' sums per run LEFT JOIN LATERAL the newest heartbeat (index heartbeats_run_at).
+    Result<std::vector<RunActivity>> runActivity(qint64 sinceMs) override;
 
 private:
     Result<std::vector<IntentRecord>> readIntents(const QString &where, const QVariantList &values, const QString &what);

@@ -59,7 +59,12 @@ LiveRunExecutor::LiveRunExecutor(Setup setup, TradeService &service, TradeStore 
       m_log(logging::get("live"))
 {
     m_heartbeatTimer.setInterval(int(std::max<qint64>(100, setup.heartbeatMs)));
-    connect(&m_heartbeatTimer, &QTimer::timeout, this, &LiveRunExecutor::writeHeartbeat);
+    m_heartbeatPeriodMs = m_heartbeatTimer.interval();
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, [this] {
+        if (m_heartbeatTimer.interval() != m_heartbeatPeriodMs)
+            m_heartbeatTimer.setInterval(m_heartbeatPeriodMs);  // after the first, shifted by the run's phase
+        writeHeartbeat();
+    });
     m_approvalTimer.setInterval(250);
     connect(&m_approvalTimer, &QTimer::timeout, this, &LiveRunExecutor::expireHeld);
     connect(&m_service, &TradeService::intentChanged, this, [this](const IntentRecord &r) {
@@ -108,12 +113,20 @@ void LiveRunExecutor::start()
         }
         applyStatus(LiveRunEvent::Start);
     }
-    m_heartbeatTimer.start();
+    // Runs started together would write their heartbeats and recorded bars all on one bar, holding up the next
+    // decisions of every run of the desk: each run writes them at its own phase of the period instead.
+    m_heartbeatTimer.start(std::max(100, phaseMs(m_heartbeatPeriodMs)));
+    m_barsFlushedAtMs = now() - phaseMs(kBarsFlushMs);
     if (m_run.spec.approval == ApprovalMode::Approve)
         m_approvalTimer.start();
     m_log->info("[LiveRun {}] [{}] [{}] [start] {}@{} status {}", utf8(uuidText(id())), utf8(m_run.spec.account),
                 utf8(m_run.spec.symbol), utf8(m_run.spec.botName), utf8(m_run.spec.codeHash.left(12)),
                 liveRunStatusName(m_run.status));
+}
+
+int LiveRunExecutor::phaseMs(int periodMs) const
+{
+    return periodMs > 0 ? int(qHash(id()) % uint(periodMs)) : 0;
 }
 
 void LiveRunExecutor::setServerUtcOffsetSec(qint64 offsetSec) { m_serverOffsetSec = offsetSec; }
@@ -170,8 +183,10 @@ void LiveRunExecutor::onTick(const mt5::Tick &tick)
 
 void LiveRunExecutor::onBar(const mt5::RateBar &rb)
 {
-    if (decideBar(rb))
-        actOnBar();
+    if (decideBar(rb)) {
+        m_service.submitTogether([this] { actOnBar(); });
+        barActed();
+    }
 }
 
 bool LiveRunExecutor::decideBar(const mt5::RateBar &rb)
@@ -236,9 +251,14 @@ void LiveRunExecutor::actOnBar()
         handleDecision(*m_decided);
     m_decided.reset();
     checkDrawdown();
+    m_counters.lastLoopMs = m_decideMs + double(loop.nsecsElapsed()) / 1e6;
+}
+
+void LiveRunExecutor::barActed()
+{
     if (m_decidedBarReceivedNs > 0)
         m_barToAction.add(double(mt5::monotonicNowNs() - m_decidedBarReceivedNs) / 1e6);
-    m_counters.lastLoopMs = m_decideMs + double(loop.nsecsElapsed()) / 1e6;
+    m_decidedBarReceivedNs = 0;
 }
 
 void LiveRunExecutor::keepBar(const Bar &bar, bool warmup)
@@ -253,7 +273,7 @@ void LiveRunExecutor::keepBar(const Bar &bar, bool warmup)
     }
     m_barsToRecord.push_back(RunBar{bar, warmup});
     // Due: written once this bar's decision has been handled (queued behind it), not before.
-    if (now() - m_barsFlushedAtMs >= 5'000) {
+    if (now() - m_barsFlushedAtMs >= kBarsFlushMs) {
         m_barsFlushedAtMs = now();
         QMetaObject::invokeMethod(this, &LiveRunExecutor::flushBars, Qt::QueuedConnection);
     }

@@ -97,10 +97,13 @@ public slots:
     // A closed bar is handled in two steps, so that a desk with many runs lets every run's strategy decide on the bar
     // before any run writes or sends (the last run decides microseconds after the bar, not after the others' orders):
     // decideBar feeds the runner and keeps the decision (true: actOnBar has work), actOnBar turns it into orders and
-    // checks the drawdown cap. onBar does both.
+    // checks the drawdown cap — inside TradeService::submitTogether, so that the bar's intents (of every run of the
+    // desk) are committed at once and sent after — and barActed, called once they are committed, closes the bar's
+    // bar close → acted sample. onBar does all three for this run alone.
     void onBar(const bd::mt5::RateBar &bar);
     bool decideBar(const bd::mt5::RateBar &bar);
     void actOnBar();
+    void barActed();
     void onTick(const bd::mt5::Tick &tick);
     void onAccount(const bd::mt5::AccountInfo &account);
     void onSymbol(const bd::mt5::BrokerSymbol &symbol);
@@ -151,6 +154,10 @@ private:
     void keepBar(const Bar &bar, bool warmup);
     void flushBars();
     qint64 now() const { return m_nowMs(); }
+    // This run's offset within a periodic write's period, ms in [0, periodMs): from its id, so it is the same after
+    // a restart and different between runs.
+    int phaseMs(int periodMs) const;
+    static constexpr int kBarsFlushMs = 5'000;  // the kept bars are written at least this often
 
     LiveRunRecord m_run;
     std::unique_ptr<Strategy> m_strategy;
@@ -187,7 +194,8 @@ private:
     bool m_degraded = false;
     bool m_closeOnStop = false;         // "stop and close": entries still in flight are closed when they open
     std::deque<RunBar> m_barsToRecord;
-    qint64 m_barsFlushedAtMs = 0;       // the last batch written (or tried)
+    qint64 m_barsFlushedAtMs = 0;       // the last batch written (or tried); at start, now minus the run's phase
+    int m_heartbeatPeriodMs = 10'000;
     qint64 m_barsDropped = 0;           // bars dropped unrecorded since the last warning
 };
 

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QSet>
 
 #include <spdlog/logger.h>
 
@@ -182,6 +183,8 @@ Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeM
     }
 
     Result<PersistedIntent> persisted = m_store.persistIntent(rec);
+    if (!persisted && m_batch && !m_batch->storeFailure)
+        m_batch->storeFailure = persisted.error().message;
     if (!persisted) {
         m_log->error("[LiveRun {}] [{}] [{}] [persist] {}: intent not sent: {}", utf8(runIdText(rec.intent.liveRunId)),
                      utf8(m_config.account), utf8(symbolName), utf8(rec.intent.correlationId),
@@ -221,8 +224,59 @@ Result<IntentRecord> TradeService::submit(const OrderPlan &plan, qint64 barTimeM
     p.submittedAtMs = submittedAt;
     m_queues[symbolName].push_back(std::move(p));
     emit intentChanged(rec);
-    sendNext(symbolName);
+    if (m_batch)
+        m_batch->queued.emplace_back(symbolName, rec.clientReqId);  // sent once the batch has committed
+    else
+        sendNext(symbolName);
     return rec;
+}
+
+void TradeService::submitTogether(const std::function<void()> &submissions)
+{
+    if (m_batch) {
+        submissions();
+        return;
+    }
+    m_batch.emplace();
+    bool ran = false;
+    const Result<void> committed = m_store.inOneCommit([&]() -> Result<void> {
+        ran = true;
+        submissions();
+        if (m_batch->storeFailure)
+            return Error{*m_batch->storeFailure};
+        return {};
+    });
+    const Batch batch = std::move(*m_batch);
+    m_batch.reset();
+    if (!ran) {
+        // The transaction could not even begin (the database is unreachable): each submission on its own, so that
+        // each reports its own failure (or succeeds once the database is back) as without a batch.
+        submissions();
+        return;
+    }
+    if (committed) {
+        QSet<QString> symbols;
+        for (const auto &[symbol, id] : batch.queued)
+            symbols.insert(symbol);
+        for (const QString &symbol : symbols)
+            sendNext(symbol);
+        return;
+    }
+    // Rolled back: no intent of the batch is durable, so none may be sent.
+    for (const auto &[symbol, id] : batch.queued) {
+        std::deque<Pending> &queue = m_queues[symbol];
+        const auto it = std::find_if(queue.begin(), queue.end(), [&](const Pending &p) { return p.intent.clientReqId == id; });
+        if (it == queue.end())
+            continue;
+        IntentRecord rec = it->intent;
+        queue.erase(it);
+        rec.state = IntentState::Rejected;
+        rec.message = QStringLiteral("not recorded (%1); not sent").arg(committed.error().message);
+        m_log->error("[LiveRun {}] [{}] [{}] [persist] {}: {}", utf8(runIdText(rec.intent.liveRunId)),
+                     utf8(m_config.account), utf8(symbol), utf8(rec.intent.correlationId), utf8(rec.message));
+        event(rec, QStringLiteral("OrderRejected"), rec.message);
+        emit intentChanged(rec);
+    }
 }
 
 void TradeService::sendNext(const QString &symbol)
@@ -274,7 +328,7 @@ void TradeService::dispatch(Pending &p)
 
 void TradeService::onRefused(const QString &clientReqId, const QString &, const QString &reason)
 {
-    Result<std::optional<IntentRecord>> found = m_store.intentByClientReqId(clientReqId);
+    Result<std::optional<IntentRecord>> found = intentOf(clientReqId);
     if (!found || !found.value())
         return;  // not an intent of this service
     IntentRecord rec = *found.value();
@@ -312,9 +366,21 @@ void TradeService::onRefused(const QString &clientReqId, const QString &, const 
     }
 }
 
+Result<std::optional<IntentRecord>> TradeService::intentOf(const QString &clientReqId) const
+{
+    for (auto it = m_inFlight.cbegin(); it != m_inFlight.cend(); ++it) {
+        if (it.value() != clientReqId)
+            continue;
+        const auto queue = m_queues.constFind(it.key());
+        if (queue != m_queues.cend() && !queue->empty() && queue->front().intent.clientReqId == clientReqId)
+            return std::optional<IntentRecord>(queue->front().intent);
+    }
+    return m_store.intentByClientReqId(clientReqId);
+}
+
 void TradeService::onOutcome(const mt5::OrderOutcome &outcome)
 {
-    Result<std::optional<IntentRecord>> found = m_store.intentByClientReqId(outcome.clientReqId);
+    Result<std::optional<IntentRecord>> found = intentOf(outcome.clientReqId);
     if (!found) {
         m_log->error("[{}] outcome of {} could not be read from the store: {}", utf8(m_config.account),
                      utf8(outcome.clientReqId), utf8(found.error().message));
@@ -465,26 +531,21 @@ QString TradeService::closeReasonFor(const mt5::Deal &deal, const std::optional<
 
 void TradeService::onDeals(const QVector<mt5::Deal> &deals)
 {
-    std::optional<std::vector<LiveTrade>> open;
     for (const mt5::Deal &deal : deals) {
         if (deal.entry != mt5::DealEntry::Out && deal.entry != mt5::DealEntry::OutBy)
             continue;
-        if (!open) {
-            Result<std::vector<LiveTrade>> r = m_store.openTrades(m_config.account);
-            if (!r) {
-                m_log->error("[{}] closing deals not recorded (open trades unreadable): {}", utf8(m_config.account),
-                             utf8(r.error().message));
-                return;
-            }
-            open = std::move(r).value();
+        Result<std::optional<LiveTrade>> found = m_store.openTrade(m_config.account, deal.positionId);
+        if (!found) {
+            m_log->error("[{}] closing deal {} of position {} not recorded (its trade is unreadable): {}",
+                         utf8(m_config.account), deal.ticket, deal.positionId, utf8(found.error().message));
+            continue;
         }
-        const auto trade = std::find_if(open->begin(), open->end(),
-                                        [&](const LiveTrade &t) { return t.positionTicket == deal.positionId; });
-        if (trade == open->end())
+        if (!found.value())
             continue;  // not a position of ours (or already closed): the reconciler's business
+        const LiveTrade *trade = &*found.value();
         std::optional<IntentRecord> closing;
         if (!deal.clientReqId.isEmpty()) {
-            if (Result<std::optional<IntentRecord>> r = m_store.intentByClientReqId(deal.clientReqId); r && r.value())
+            if (Result<std::optional<IntentRecord>> r = intentOf(deal.clientReqId); r && r.value())
                 closing = *r.value();
         }
         TradeClose c;
@@ -498,7 +559,7 @@ void TradeService::onDeals(const QVector<mt5::Deal> &deals)
         c.commission = deal.commission;
         c.swap = deal.swap;
         c.timeMs = m_clock.toUtcMs(deal.timeMsc);
-        c.closeReason = closeReasonFor(deal, closing, &*trade);
+        c.closeReason = closeReasonFor(deal, closing, trade);
         c.closeSubreason = closing ? closing->closeSubreason : QString();
         c.correlationId = closing ? closing->intent.correlationId : QString();
         if (Result<void> r = m_store.recordTradeClose(c); !r) {

@@ -20,6 +20,7 @@
 #include <QUuid>
 #include <QtGlobal>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -153,13 +154,30 @@ struct RunBar {
     bool warmup = false;
 };
 
+// What the runs monitor shows of one run's trading (issue 10 §4), for every run the login sees at once.
+// Money in the account currency, realised only: the floating P/L of open positions is not in the database.
+struct RunActivity {
+    QUuid liveRunId;
+    double realisedProfit = 0.0;   // sum of profit + commission + swap over the run's trades (closed parts)
+    int openPositions = 0;         // the run's trades not fully closed
+    int trades = 0;                // trades the run ever opened
+    int tradesSince = 0;           // of those, opened at or after `sinceMs` (runActivity's argument)
+    std::optional<Heartbeat> lastHeartbeat;  // the newest heartbeat; none before the first
+};
+
 class TradeStore {
 public:
     virtual ~TradeStore() = default;
 
     // Inserts `intent` (state as given, usually PERSISTED or DENIED) under its idempotency key, committed before
-    // returning. An existing key returns {created=false, the stored record} and writes nothing.
+    // returning (inside inOneCommit: committed with the others). An existing key returns {created=false, the stored
+    // record} and writes nothing.
     virtual Result<PersistedIntent> persistIntent(const IntentRecord &intent) = 0;
+    // Runs `writes` (this store's writes on this thread, e.g. several persistIntent) in one transaction: committed
+    // together, with one wait for the disk, or not at all. Returns the error `writes` returned (everything rolled
+    // back), or the commit's; success means everything written is durable. The default (a store without
+    // transactions) runs them as they come.
+    virtual Result<void> inOneCommit(const std::function<Result<void>()> &writes) { return writes(); }
     // Updates the intent's state and outcome fields (state, retcode, message, orderTicket, dealTicket, fillPrice).
     // Unknown key: error.
     virtual Result<void> updateIntent(const IntentRecord &intent) = 0;
@@ -178,6 +196,8 @@ public:
     // New SL/TP of an open trade.
     virtual Result<void> updateTradeStops(const QString &account, quint64 positionTicket, double sl, double tp) = 0;
     virtual Result<std::vector<LiveTrade>> openTrades(const QString &account) = 0;
+    // The open trade of one position, or nullopt when the store has none open (unknown, or closed).
+    virtual Result<std::optional<LiveTrade>> openTrade(const QString &account, quint64 positionTicket) = 0;
     virtual Result<std::vector<LiveTrade>> tradesOfRun(const QUuid &liveRunId) = 0;
     virtual Result<std::vector<TradeClose>> closesOfTrade(const QString &account, quint64 positionTicket) = 0;
 
@@ -202,6 +222,11 @@ public:
     virtual Result<void> recordRunBars(const QUuid &liveRunId, const std::vector<RunBar> &bars) = 0;
     // Every recorded bar of the run in time order (empty when none was recorded).
     virtual Result<std::vector<RunBar>> runBars(const QUuid &liveRunId) = 0;
+
+    // One RunActivity per live run the login sees (every run, hosted anywhere; a run without trades or heartbeats
+    // has zeros and no heartbeat), in no particular order, read in one statement. `sinceMs` (UTC epoch ms) bounds
+    // tradesSince, e.g. the start of the UTC day for "trades today".
+    virtual Result<std::vector<RunActivity>> runActivity(qint64 sinceMs) = 0;
 };
 
 } // namespace bd
