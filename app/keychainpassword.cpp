@@ -31,8 +31,13 @@ QString errorName(QKeychain::Error error)
     return QStringLiteral("error %1").arg(int(error));
 }
 
-// "cannot <what> the password of '<key>' in the system keychain: <cause> (QtKeychain: <code>, '<text>'); <fix>"
-Error keychainError(const QString &what, const QString &key, const QKeychain::Job &job)
+KeychainEntry databaseEntry(const QString &key)
+{
+    return {key, QStringLiteral("database password"), kPgpassFix};
+}
+
+// "cannot <what> the <entry.what> of '<key>' in the system keychain: <cause> (QtKeychain: <code>, '<text>'); <fix>"
+Error keychainError(const QString &what, const KeychainEntry &entry, const QKeychain::Job &job)
 {
     QString cause;
     switch (job.error()) {
@@ -52,8 +57,9 @@ Error keychainError(const QString &what, const QString &key, const QKeychain::Jo
         break;
     }
     const QString where = what == QLatin1String("store") ? QStringLiteral("in") : QStringLiteral("from");
-    return makeError(QStringLiteral("cannot %1 the password of '%2' %3 the system keychain: %4 (QtKeychain: %5, '%6'); %7")
-                         .arg(what, key, where, cause, errorName(job.error()), job.errorString(), kPgpassFix));
+    const QString secret = entry.what == QLatin1String("database password") ? QStringLiteral("password") : entry.what;
+    return makeError(QStringLiteral("cannot %1 the %2 of '%3' %4 the system keychain: %5 (QtKeychain: %6, '%7'); %8")
+                         .arg(what, secret, entry.key, where, cause, errorName(job.error()), job.errorString(), entry.fix));
 }
 
 template <typename JobT>
@@ -80,17 +86,35 @@ QString keychainKey(const DatabaseUrl &url)
 
 void readKeychainPassword(const QString &key, QObject *context, std::function<void(Result<QString>)> done)
 {
-    auto *job = makeJob<QKeychain::ReadPasswordJob>(key);
-    QObject::connect(job, &QKeychain::Job::finished, context, [key, done = std::move(done)](QKeychain::Job *finished) {
+    readKeychainEntry(databaseEntry(key), context, std::move(done));
+}
+
+void writeKeychainPassword(const QString &key, const QString &password, QObject *context,
+                           std::function<void(Result<void>)> done)
+{
+    writeKeychainEntry(databaseEntry(key), password, context, std::move(done));
+}
+
+void deleteKeychainPassword(const QString &key, QObject *context, std::function<void(Result<void>)> done)
+{
+    deleteKeychainEntry(databaseEntry(key), context, std::move(done));
+}
+
+void readKeychainEntry(const KeychainEntry &entry, QObject *context, std::function<void(Result<QString>)> done)
+{
+    auto *job = makeJob<QKeychain::ReadPasswordJob>(entry.key);
+    QObject::connect(job, &QKeychain::Job::finished, context, [entry, done = std::move(done)](QKeychain::Job *finished) {
         auto *read = static_cast<QKeychain::ReadPasswordJob *>(finished);
         if (read->error() == QKeychain::NoError) {
-            logging::get("keychain")->info("read the database password of '{}' from the system keychain", key.toStdString());
+            logging::get("keychain")->info("read the {} of '{}' from the system keychain", entry.what.toStdString(),
+                                           entry.key.toStdString());
             done(read->textData());
         } else if (read->error() == QKeychain::EntryNotFound) {
-            logging::get("keychain")->info("the system keychain has no database password for '{}'", key.toStdString());
+            logging::get("keychain")->info("the system keychain has no {} for '{}'", entry.what.toStdString(),
+                                           entry.key.toStdString());
             done(QString());
         } else {
-            Error error = keychainError(QStringLiteral("read"), key, *read);
+            Error error = keychainError(QStringLiteral("read"), entry, *read);
             logging::get("keychain")->warn("{}", error.message.toStdString());
             done(std::move(error));
         }
@@ -98,32 +122,33 @@ void readKeychainPassword(const QString &key, QObject *context, std::function<vo
     job->start();
 }
 
-void writeKeychainPassword(const QString &key, const QString &password, QObject *context,
-                           std::function<void(Result<void>)> done)
+void writeKeychainEntry(const KeychainEntry &entry, const QString &secret, QObject *context,
+                        std::function<void(Result<void>)> done)
 {
-    auto *job = makeJob<QKeychain::WritePasswordJob>(key);
-    job->setTextData(password);
-    QObject::connect(job, &QKeychain::Job::finished, context, [key, done = std::move(done)](QKeychain::Job *finished) {
+    auto *job = makeJob<QKeychain::WritePasswordJob>(entry.key);
+    job->setTextData(secret);
+    QObject::connect(job, &QKeychain::Job::finished, context, [entry, done = std::move(done)](QKeychain::Job *finished) {
         if (finished->error() == QKeychain::NoError) {
-            logging::get("keychain")->info("stored the database password of '{}' in the system keychain", key.toStdString());
+            logging::get("keychain")->info("stored the {} of '{}' in the system keychain", entry.what.toStdString(),
+                                           entry.key.toStdString());
             done({});
             return;
         }
-        Error error = keychainError(QStringLiteral("store"), key, *finished);
+        Error error = keychainError(QStringLiteral("store"), entry, *finished);
         logging::get("keychain")->warn("{}", error.message.toStdString());
         done(std::move(error));
     });
     job->start();
 }
 
-void deleteKeychainPassword(const QString &key, QObject *context, std::function<void(Result<void>)> done)
+void deleteKeychainEntry(const KeychainEntry &entry, QObject *context, std::function<void(Result<void>)> done)
 {
-    auto *job = makeJob<QKeychain::DeletePasswordJob>(key);
-    QObject::connect(job, &QKeychain::Job::finished, context, [key, done = std::move(done)](QKeychain::Job *finished) {
+    auto *job = makeJob<QKeychain::DeletePasswordJob>(entry.key);
+    QObject::connect(job, &QKeychain::Job::finished, context, [entry, done = std::move(done)](QKeychain::Job *finished) {
         if (finished->error() == QKeychain::NoError || finished->error() == QKeychain::EntryNotFound)
             done({});
         else
-            done(keychainError(QStringLiteral("remove"), key, *finished));
+            done(keychainError(QStringLiteral("remove"), entry, *finished));
     });
     job->start();
 }

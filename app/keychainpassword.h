@@ -37,6 +37,19 @@ void writeKeychainPassword(const QString &key, const QString &password, QObject 
 // Removes the entry of `key`; removing an entry that does not exist succeeds.
 void deleteKeychainPassword(const QString &key, QObject *context, std::function<void(Result<void>)> done);
 
+// The same calls for any secret of BotDesk's (a live account's bridge token: app/accounts/keychaintokenstore.h):
+// `what` names it in logs and errors ("bridge token"), `fix` ends an error ("store the token in an environment
+// variable instead ..."). The database-password functions above are these with what = "database password".
+struct KeychainEntry {
+    QString key;
+    QString what;
+    QString fix;
+};
+void readKeychainEntry(const KeychainEntry &entry, QObject *context, std::function<void(Result<QString>)> done);
+void writeKeychainEntry(const KeychainEntry &entry, const QString &secret, QObject *context,
+                        std::function<void(Result<void>)> done);
+void deleteKeychainEntry(const KeychainEntry &entry, QObject *context, std::function<void(Result<void>)> done);
+
 // A keychain answer that another thread waits for (the Bots page's store factory on its worker thread, while the
 // GUI thread reads the keychain). Thread-safe.
 class PendingPassword {

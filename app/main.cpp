@@ -31,6 +31,8 @@
 #include "accounttoken.h"
 #include "displaytext.h"
 #include "keychainpassword.h"
+#include "alertcenter.h"
+#include "livedesksetup.h"
 #include "livemonitor.h"
 #include "liverunsmodel.h"
 #include "livestorefactory.h"
@@ -241,6 +243,9 @@ int main(int argc, char *argv[])
                                  livePasswordSource(startTarget, &window, pendingPasswords)),
         &window);
     window.setLiveView(new bd::LiveView(liveMonitor));
+    // The Accounts page, "Start live…" and the alerts (issue 10 §2, §3, §7): app/accounts/livedesksetup.h.
+    auto *liveDesk = new bd::LiveDeskSetup(window, scripted ? nullptr : &userSettings);
+    liveDesk->setDatabase(startTarget);
     // Hosting: only a configured database, never for a scripted window.
     std::unique_ptr<bd::DesktopLiveHost> liveHost;
     const bool databaseConfigured = dbValue || !environmentUrl.isEmpty() || !settingUrl.isEmpty();
@@ -254,7 +259,10 @@ int main(int argc, char *argv[])
         o.hostId = QStringLiteral("desktop:%1:%2").arg(QHostInfo::localHostName()).arg(QCoreApplication::applicationPid());
         o.strategies = strategies.get();
         o.catalog = *liveCatalog;
-        o.tokenFor = bd::tokenFromEnvironment;
+        // The keychain first (accounts added in the Accounts page), then the environment (app/live/accounttoken.h).
+        o.tokenFor = [reader = liveDesk->tokenReader()](const bd::LiveAccount &account) {
+            return bd::accountToken(account, reader);
+        };
         liveHost = std::make_unique<bd::DesktopLiveHost>(o);
         QObject::connect(liveHost.get(), &bd::DesktopLiveHost::hostFailed, &window, [&window](const QString &message) {
             window.statusBar()->showMessage(QObject::tr("Live runs are not hosted here yet: %1").arg(message));
@@ -262,6 +270,13 @@ int main(int argc, char *argv[])
         QObject::connect(liveHost.get(), &bd::DesktopLiveHost::accountFailed, &window,
                          [&window](const QString &account, const QString &reason) {
             window.statusBar()->showMessage(QObject::tr("Live account %1: %2").arg(account, reason));
+        });
+        bd::AlertCenter *alerts = liveDesk->alerts();
+        QObject::connect(liveHost.get(), &bd::DesktopLiveHost::accountFailed, alerts, &bd::AlertCenter::onAccountFailed);
+        QObject::connect(liveHost.get(), &bd::DesktopLiveHost::runStatusChanged, alerts,
+                         [alerts](const QUuid &runId, const QString &status, const QString &message) {
+            if (const auto s = bd::liveRunStatusFromName(status))
+                alerts->onRunStatusChanged(runId, *s, message);
         });
         if (bd::needsStoredPassword(*startTarget)) {
             // The host's connection needs the keychain's password: it starts when the keychain answers.
@@ -285,13 +300,15 @@ int main(int argc, char *argv[])
         overrideNote = QStringLiteral("BOTDESK_DB_URL is set and takes precedence: the choice saved here applies once "
                                       "it is unset.");
     QObject::connect(&window, &bd::MainWindow::databaseSettingsRequested, &window,
-                     [&window, &userSettings, &pendingPasswords, overrideNote] {
+                     [&window, &userSettings, &pendingPasswords, overrideNote, liveDesk] {
         auto *dialog = new bd::DatabaseDialog(&userSettings, overrideNote, &window);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         QObject::connect(dialog, &bd::DatabaseDialog::databaseSaved, &window,
-                         [&window, &pendingPasswords, overrideNote](const bd::DatabaseTarget &target) {
-            if (overrideNote.isEmpty())
+                         [&window, &pendingPasswords, overrideNote, liveDesk](const bd::DatabaseTarget &target) {
+            if (overrideNote.isEmpty()) {
                 window.setBotStoreFactory(botStoreFactory(target, &window, pendingPasswords));
+                liveDesk->setDatabase(target);
+            }
         });
         dialog->open();
     });

@@ -239,10 +239,21 @@ QWidget *BotsView::buildVersionsPanel()
         if (bot && version && !hasUnsavedChanges())
             emit backtestVersionRequested(*bot, *version);
     });
+    m_startLive = new QPushButton(tr("Start live…"), panel);
+    m_startLive->setObjectName(QStringLiteral("startLiveButton"));
+    m_startLive->setToolTip(tr("Trade the selected version live on an MT5 account (opens the start dialog with its "
+                               "pre-flight check)."));
+    connect(m_startLive, &QPushButton::clicked, this, [this] {
+        const std::optional<Bot> bot = currentBot();
+        const std::optional<BotVersion> version = currentVersion();
+        if (bot && version && !hasUnsavedChanges())
+            emit startLiveRequested(*bot, *version);
+    });
     auto *saveRow = new QHBoxLayout;
     saveRow->addWidget(m_notes, 1);
     saveRow->addWidget(m_saveVersion);
     saveRow->addWidget(m_backtestVersion);
+    saveRow->addWidget(m_startLive);
 
     auto *layout = new QVBoxLayout(panel);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -414,6 +425,7 @@ void BotsView::updateButtons()
             button->setToolTip(noProviderText());
     }
     m_backtestVersion->setEnabled(version.has_value() && !hasUnsavedChanges());
+    m_startLive->setEnabled(version.has_value() && !hasUnsavedChanges());
     const size_t runs = selectedRunIds().size();
     m_openRun->setEnabled(runs == 1);
     m_compare->setEnabled(runs == 2);

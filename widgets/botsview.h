@@ -135,6 +135,7 @@ public:
     QPushButton *saveVersionButton() const { return m_saveVersion; }
     QPushButton *checkButton() const { return m_check; }
     QPushButton *backtestVersionButton() const { return m_backtestVersion; }
+    QPushButton *startLiveButton() const { return m_startLive; }
     QPushButton *newBotButton() const { return m_newBot; }
     QPlainTextEdit *checkDetails() const { return m_details; }
     QLabel *codeNote() const { return m_codeNote; }
@@ -153,6 +154,8 @@ signals:
     void statusChanged(const QString &text, bool isError);
     // "Backtest this version": one stored version selected and nothing unsaved.
     void backtestVersionRequested(bd::Bot bot, bd::BotVersion version);
+    // "Start live…": one stored version selected and nothing unsaved (the app opens the start dialog).
+    void startLiveRequested(bd::Bot bot, bd::BotVersion version);
     // A Check ended: `passed`, and the status line's text.
     void checkFinished(bool passed, const QString &message);
 
@@ -219,6 +222,7 @@ private:
     QLabel *m_checkInputLabel = nullptr;
     QPushButton *m_check = nullptr;
     QPushButton *m_backtestVersion = nullptr;
+    QPushButton *m_startLive = nullptr;
     QPlainTextEdit *m_details = nullptr;
     QTimer *m_specsTimer = nullptr;
     QLabel *m_status = nullptr;

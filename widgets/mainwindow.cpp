@@ -246,6 +246,11 @@ void MainWindow::setVersionStrategies(std::shared_ptr<const VersionStrategyProvi
     m_versionStrategies = std::move(strategies);
 }
 
+void MainWindow::addAccountsPage(QWidget *page)
+{
+    m_pages->addTab(page, tr("Accounts"));
+}
+
 void MainWindow::addBotsPlaceholder()
 {
     auto *placeholder = new QLabel(tr("Open this page to see your bots."), m_botsPage);
@@ -297,6 +302,7 @@ void MainWindow::showBotsPage()
     m_botsPage->layout()->addWidget(m_botsView);
     connect(m_botsView, &BotsView::openRunRequested, this, &MainWindow::showStoredRun);
     connect(m_botsView, &BotsView::backtestVersionRequested, this, &MainWindow::backtestVersion);
+    connect(m_botsView, &BotsView::startLiveRequested, this, &MainWindow::startLiveRequested);
     m_botsView->refresh();
     connect(m_botLibrary, &BotLibrary::runSaved, this, [this](const QUuid &runId, const QUuid &) {
         if (runId != m_savingRunId)

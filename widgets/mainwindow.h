@@ -84,6 +84,8 @@ public:
     // Switches to the Live page; false when there is none.
     bool showLivePage();
     QTabWidget *pages() const { return m_pages; }
+    // Adds the Accounts page (issue 10 §2; app/accounts/livedesksetup.h makes it).
+    void addAccountsPage(QWidget *page);
     BotsView *botsView() const { return m_botsView; }          // null until the Bots page was first shown
     BotLibrary *botLibrary() const { return m_botLibrary; }    // null until then, or without a factory
 
@@ -111,6 +113,8 @@ signals:
     void storedRunShown(bool barsShown, const QString &message);
     // A version's run started by backtestVersion was stored (its id), or could not be (`error`).
     void versionRunSaved(const QUuid &runId, const QString &error);
+    // The Bots page's "Start live…" on a version (the app opens the start dialog).
+    void startLiveRequested(bd::Bot bot, bd::BotVersion version);
 
 protected:
     // With unsaved changes in the Bots page's editor, asks Save / Discard / Cancel (BotsView::confirmLeave) first.
