@@ -396,7 +396,8 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
     if (auto reasons = checkCloseReasons(what, c.closeReason, c.closeSubreason); !reasons)
         return reasons.error();
 
-    // One statement (one round trip on the desk's thread): the deal is inserted only when its trade is in the store
+    // One statement (one round trip on the desk's thread; the trade found by its key, never by a join the planner
+    // could turn into a scan of every trade): the deal is inserted only when its trade is in the store
     // and counted once (ON CONFLICT on the deal ticket); the trade adds the deal's figures to its own as they are when
     // its row is updated (a concurrent close of the same position waits for the row lock and adds to the result), and
     // is closed by the deal that brings its closed volume to its volume.
@@ -415,13 +416,14 @@ Result<void> PgTradeStore::recordTradeClose(const TradeClose &c)
                        "close_price = CASE WHEN %2 THEN d.price ELSE t.close_price END, "
                        "close_reason = CASE WHEN %2 THEN d.close_reason ELSE t.close_reason END, "
                        "close_subreason = CASE WHEN %2 THEN d.close_subreason ELSE t.close_subreason END "
-                       "FROM deal d WHERE t.owner = current_user AND t.account = d.account AND "
-                       "t.position_ticket = d.position_ticket RETURNING 1) "
+                       "FROM deal d WHERE t.owner = current_user AND t.account = ?::text AND "
+                       "t.position_ticket = ?::bigint RETURNING 1) "
                        "SELECT (SELECT count(*) FROM trade), (SELECT count(*) FROM updated), %3")
             .arg(at(), closedNow, QLatin1String(kNoFlushWait)),
         {c.account, ticketValue(c.positionTicket), c.account, ticketValue(c.dealTicket), ticketValue(c.positionTicket),
          ticketValue(c.orderTicket), c.volume, c.price, c.profit, c.commission, c.swap, c.timeMs,
-         textOrNull(c.closeReason), textOrNull(c.closeSubreason), textValue(c.correlationId)});
+         textOrNull(c.closeReason), textOrNull(c.closeSubreason), textValue(c.correlationId), c.account,
+         ticketValue(c.positionTicket)});
     if (!written)
         return explained(m_db, what, written.error());
     if (!written->next() || written->value(0).toInt() == 0)
