@@ -950,9 +950,26 @@ private slots:
         QCOMPARE(all->at(1).atMs, kT0 + 1);
         QVERIFY(all->at(0).atMs >= before && all->at(0).atMs <= QDateTime::currentMSecsSinceEpoch());
 
+        // Any text survives the batch as it was given.
+        LiveEvent odd;
+        odd.liveRunId = runId;
+        odd.account = QStringLiteral("icm-demo");
+        odd.type = QStringLiteral("OrderRejected");
+        odd.correlationId = QStringLiteral("c'\"1");
+        odd.message = QStringLiteral("he said \"no\", then \\ and {a,b} 'x'\nnext line \u00e9\u20ac\U0001F600");
+        odd.payload = QJsonObject{{QStringLiteral("nested"), QJsonObject{{QStringLiteral("q"), QStringLiteral("\"")}}}};
+        QVERIFY_OK(store.appendEvent(odd));
+        QVERIFY_OK(store.flushEvents());
+        auto oddRead = reader.events(runId, 0, 1000, QStringLiteral("OrderRejected"));
+        QVERIFY_OK(oddRead);
+        QCOMPARE(oddRead->size(), size_t(1));
+        QCOMPARE(oddRead->front().message, odd.message);
+        QCOMPARE(oddRead->front().correlationId, odd.correlationId);
+        QCOMPARE(oddRead->front().payload, odd.payload);
+
         // A read through the deferring store sees its own events.
         QVERIFY_OK(append(450));
-        QCOMPARE(store.events(runId, 0, 1000)->size(), size_t(451));
+        QCOMPARE(store.events(runId, 0, 1000)->size(), size_t(452));
 
         // The server down: the flush fails and keeps them; back up, they are written.
         QVERIFY_OK(append(451));
@@ -962,7 +979,7 @@ private slots:
         QVERIFY_OK(pg.startServer());
         QTRY_VERIFY_WITH_TIMEOUT(store.flushEvents().ok(), 5000);
         QCOMPARE(store.deferredEvents(), 0);
-        QCOMPARE(reader.events(runId, 0, 1000)->size(), size_t(452));
+        QCOMPARE(reader.events(runId, 0, 1000)->size(), size_t(453));
     }
 
     void eventsAndHeartbeats()
