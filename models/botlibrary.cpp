@@ -4,8 +4,8 @@
 #include "codehash.h"
 #include "logging.h"
 #include "strategyregistry.h"
+#include "workerthread.h"
 
-#include <QDeadlineTimer>
 #include <QThread>
 
 #include <atomic>
@@ -77,13 +77,8 @@ BotLibrary::~BotLibrary()
     // its store is destroyed on its own thread (deleteLater on finished runs there).
     disconnect(m_worker, nullptr, this, nullptr);
     m_worker->m_stopping = true;
-    m_thread->quit();
-    if (m_thread->wait(QDeadlineTimer(kShutdownWaitMs))) {
-        delete m_thread;
-    } else {
-        logging::get("bots")->warn("the bot store thread is still busy; it ends on its own when its call returns");
-        connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
-    }
+    retireWorkerThread(m_thread, kShutdownWaitMs, "bots",
+                       "the bot store thread is still busy; it ends on its own when its call returns");
 }
 
 void BotLibrary::post(Operation operation, Task task)

@@ -1,6 +1,7 @@
 #include "accountdirectory.h"
 
 #include "logging.h"
+#include "workerthread.h"
 
 #include <QDateTime>
 #include <QPointer>
@@ -45,14 +46,9 @@ AccountDirectory::~AccountDirectory()
 {
     AccountDirectoryWorker *worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker] { worker->release(); }, Qt::QueuedConnection);
-    m_thread->quit();
-    if (m_thread->wait(2000)) {
+    if (retireWorkerThread(m_thread, 2000, "accounts",
+                           "the accounts worker is still in a database call; leaving it to end on its own"))
         delete worker;
-        delete m_thread;
-    } else {
-        logging::get("accounts")->warn("the accounts worker is still in a database call; leaving it to end on its own");
-        QObject::connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
-    }
 }
 
 void AccountDirectory::post(Operation operation, Task task)

@@ -2,6 +2,7 @@
 
 #include "alertcenter.h"
 #include "logging.h"
+#include "workerthread.h"
 
 #include <QDateTime>
 #include <QHash>
@@ -100,14 +101,9 @@ AlertFeed::~AlertFeed()
 {
     AlertFeedWorker *worker = m_worker;
     QMetaObject::invokeMethod(worker, [worker] { worker->release(); }, Qt::QueuedConnection);
-    m_thread->quit();
-    if (m_thread->wait(2000)) {
+    if (retireWorkerThread(m_thread, 2000, "alerts",
+                           "the alert feed is still in a database call; leaving it to end on its own"))
         delete worker;
-        delete m_thread;
-    } else {
-        logging::get("alerts")->warn("the alert feed is still in a database call; leaving it to end on its own");
-        QObject::connect(m_thread, &QThread::finished, m_thread, &QObject::deleteLater);
-    }
 }
 
 void AlertFeed::start(int intervalMs)
